@@ -1,0 +1,5 @@
+"""``python -m vmspolicy``."""
+
+from vmspolicy.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,200 @@
+"""The ``vmspolicy`` command line.
+
+Exit codes: 0 nothing at or above ``--fail-on``; 1 findings; 2 usage,
+configuration, plugin or internal error. Unreadable input is a finding
+(VP001), so it fails the gate with 1, not 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Callable, Sequence, TextIO
+
+from vmspolicy import __version__
+from vmspolicy.config import Config, ConfigError, find_config, load_config
+from vmspolicy.findings import SEVERITY_NAMES, Severity
+from vmspolicy.pipeline import UsageError
+from vmspolicy.plugins import PluginError, PluginHost, load_plugins
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+# Subcommands beyond check/rules/explain: modules with ``register(subparsers)``.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+class CliError(Exception):
+    """A usage problem reported as ``vmspolicy: error: ...`` with exit code 2."""
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    """Options shared by the commands that read an estate."""
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files and folders to check (folders recursively); - reads stdin")
+    parser.add_argument("--config", type=Path, help="configuration file (default: nearest .vmspolicy.yaml or pyproject.toml)")
+    parser.add_argument("--profile", action="append", default=[], metavar="NAME", help="policy pack to apply (repeatable)")
+    parser.add_argument("--as-of", type=_date, metavar="DATE", help="judge waivers, suppressions and cut-offs as of this day (default: today, UTC)")
+    parser.add_argument("--stdin-filename", metavar="NAME", help="the name to report for input read from stdin")
+    parser.add_argument("--strict", action="store_true", default=None, help="an unidentified vendor (VP106) is an error")
+    parser.add_argument("-v", "--verbose", action="store_true", help="say which files were read and which skipped")
+    parser.add_argument("--no-plugins", action="store_true", help="do not load third-party plugins (entry points)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vmspolicy",
+        description="Policy-as-code for video-surveillance estates: forbid restricted vendors, prove legacy cameras are isolated.",
+    )
+    parser.add_argument("--version", action="version", version=f"vmspolicy {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="check manifests and other estate files")
+    add_common(check)
+    check.add_argument("--format", default="text", metavar="FORMAT", help="output format on stdout (text, json, ...; see --help-formats)")
+    check.add_argument("--output", action="append", default=[], metavar="FORMAT:FILE", help="also write FORMAT to FILE (repeatable)")
+    check.add_argument("--fail-on", choices=SEVERITY_NAMES, help="lowest severity that fails the run (default: error)")
+    check.add_argument("--allow-empty", action="store_true", help="exit 0 when no manifest is found (pre-commit on unrelated files)")
+    check.set_defaults(func=cmd_check)
+
+    rules = sub.add_parser("rules", help="list every rule: code, slug, severity, summary")
+    rules.add_argument("--no-plugins", action="store_true", help="do not load third-party plugins")
+    rules.set_defaults(func=cmd_rules)
+
+    explain = sub.add_parser("explain", help="print a rule's documentation")
+    explain.add_argument("code", metavar="CODE", help="rule code or slug, e.g. VP201 or not-segmented")
+    explain.add_argument("--no-plugins", action="store_true", help="do not load third-party plugins")
+    explain.set_defaults(func=cmd_explain)
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def resolve_config(args: argparse.Namespace) -> Config:
+    """The configuration file's settings, overridden by the command line."""
+    path = args.config if getattr(args, "config", None) else find_config(Path.cwd())
+    config = load_config(path)
+    changes: dict[str, Any] = {}
+    if getattr(args, "profile", None):
+        changes["profiles"] = tuple(args.profile)
+    if getattr(args, "fail_on", None):
+        changes["fail_on"] = Severity.parse(args.fail_on)
+    if getattr(args, "strict", None):
+        changes["strict"] = True
+    return replace(config, **changes) if changes else config
+
+
+def plugins_for(args: argparse.Namespace) -> PluginHost:
+    return load_plugins(entry_points_enabled=not getattr(args, "no_plugins", False))
+
+
+def use_color(stream: TextIO) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from vmspolicy.pipeline import RunOptions, check
+
+    config = resolve_config(args)
+    host = plugins_for(args)
+    reporters = host.reporters()
+    outputs: list[tuple[str, Path]] = []
+    for spec in args.output:
+        name, sep, file = spec.partition(":")
+        if not sep or not file:
+            raise CliError(f"--output {spec!r}: expected FORMAT:FILE, e.g. sarif:results.sarif")
+        outputs.append((name, Path(file)))
+    for name in [args.format, *(n for n, _ in outputs)]:
+        if name not in reporters:
+            raise CliError(f"unknown format {name!r}; available: {', '.join(sorted(reporters))}")
+    paths = list(args.paths)
+    if not paths and not config.estate:
+        paths = ["."]
+    stdin_bytes = sys.stdin.buffer.read() if "-" in paths else None
+    verbose: Callable[[str], None] = (lambda m: print(m, file=sys.stderr)) if args.verbose else (lambda m: None)
+    options = RunOptions(
+        paths=paths,
+        stdin_filename=args.stdin_filename,
+        stdin_bytes=stdin_bytes,
+        verbose=verbose,
+    )
+    if args.as_of:
+        options.as_of = args.as_of
+    result = check(options, config, host)
+    if not result.inputs and not args.allow_empty:
+        skipped = f" ({len(result.skipped)} file(s) skipped; -v says which)" if result.skipped else ""
+        raise CliError(f"no manifest found in {', '.join(paths) or 'the configured estate'}{skipped}")
+    stdout = sys.stdout
+    stdout.write(reporters[args.format].render(result, color=use_color(stdout) and args.format == "text"))
+    if os.environ.get("GITHUB_ACTIONS") == "true" and "github" in reporters and args.format != "github":
+        stdout.write(reporters["github"].render(result))
+    for name, file in outputs:
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            file.write_text(reporters[name].render(result), encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"cannot write {file}: {exc.strerror or exc}") from None
+    return EXIT_FINDINGS if result.failing else EXIT_OK
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    host = plugins_for(args)
+    for rule in host.rules():
+        print(f"{rule.code}  {rule.slug:<38} {rule.severity.label:<8} {rule.short_description()}")
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    host = plugins_for(args)
+    wanted = args.code.strip()
+    for rule in host.rules():
+        if wanted.upper() == rule.code or wanted.lower() == rule.slug:
+            waivable = "yes (waiver or inline suppression)" if rule.waivable else "no"
+            print(f"{rule.code} {rule.slug} [{rule.severity.label}] (waivable: {waivable})\n")
+            print(rule.documentation())
+            return EXIT_OK
+    raise CliError(f"no rule {wanted!r}; `vmspolicy rules` lists them")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_ERROR
+    try:
+        code: int = args.func(args)
+        return code
+    except (CliError, ConfigError, UsageError) as exc:
+        print(f"vmspolicy: error: {exc}", file=sys.stderr)
+    except PluginError as exc:
+        print(f"vmspolicy: plugin error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("vmspolicy: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_ERROR
+    except Exception as exc:
+        if os.environ.get("VMSPOLICY_DEBUG"):
+            raise
+        print(
+            f"vmspolicy: internal error: {type(exc).__name__}: {exc} "
+            "(set VMSPOLICY_DEBUG=1 for a traceback, and please report it)",
+            file=sys.stderr,
+        )
+    return EXIT_ERROR

@@ -1,0 +1,129 @@
+"""Configuration: ``.vmspolicy.yaml`` or ``[tool.vmspolicy]`` in ``pyproject.toml``.
+
+Found by walking up from the working directory (or given with ``--config``),
+validated against ``schemas/config.schema.json``; a bad configuration is a
+:class:`ConfigError` with file:line, which the CLI turns into exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from vmspolicy.findings import Severity
+from vmspolicy.loading.text import ParseError, decode
+from vmspolicy.loading.yaml_events import load_documents
+from vmspolicy.schemas import validate
+from vmspolicy.source import LocatedMap
+
+CONFIG_NAMES = (".vmspolicy.yaml", ".vmspolicy.yml")
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; ``location`` is ``path:line:col`` where known."""
+
+    def __init__(self, message: str, location: str = "") -> None:
+        super().__init__(f"{location}: {message}" if location else message)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The settings of a run, after the configuration file and the command line are combined."""
+
+    path: Path | None = None
+    root: Path = field(default_factory=Path.cwd)
+    profiles: tuple[str, ...] = ()
+    estate: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    fail_on: Severity = Severity.ERROR
+    strict: bool = False
+    disabled: frozenset[str] = frozenset()
+    severities: Mapping[str, Severity] = field(default_factory=dict)
+    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    formats: Mapping[str, str] = field(default_factory=dict)
+    # Sections that later features own (packs, management zones, suppressions...), validated by the schema.
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``.vmspolicy.yaml`` or ``pyproject.toml`` with ``[tool.vmspolicy]``, walking up."""
+    for folder in (start, *start.parents):
+        for name in CONFIG_NAMES:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and "[tool.vmspolicy" in pyproject.read_text(encoding="utf-8", errors="replace"):
+            return pyproject
+    return None
+
+
+def load_config(path: Path | None) -> Config:
+    """Read and validate the configuration at ``path`` (None: defaults)."""
+    if path is None:
+        return Config()
+    if not path.is_file():
+        raise ConfigError("configuration file not found", str(path))
+    data = _read_pyproject(path) if path.name == "pyproject.toml" else _read_yaml(path)
+    errors = validate("config", data)
+    if errors:
+        first = errors[0]
+        where = f"{path}:{first.pos[0]}:{first.pos[1]}" if isinstance(data, LocatedMap) else str(path)
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ConfigError(f"invalid configuration: {first.message}{more}", where)
+    return _interpret(path, data)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        docs = load_documents(decode(path.read_bytes()).text)
+    except ParseError as exc:
+        raise ConfigError(exc.message, f"{path}:{exc.line}:{exc.column}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", str(path)) from None
+    data = docs[0] if docs else None
+    return data if data is not None else LocatedMap()
+
+
+def _read_pyproject(path: Path) -> Any:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+    try:
+        parsed = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"invalid TOML: {exc}", str(path)) from None
+    return parsed.get("tool", {}).get("vmspolicy", {})
+
+
+def _interpret(path: Path, data: Mapping[str, Any]) -> Config:
+    from vmspolicy.rules.base import Rule  # noqa: F401 - rule codes are validated by the caller
+
+    severities: dict[str, Severity] = {}
+    options: dict[str, dict[str, Any]] = {}
+    disabled = set(data.get("disable", ()))
+    for code, settings in (data.get("rules") or {}).items():
+        settings = dict(settings or {})
+        if "severity" in settings:
+            severities[code] = Severity.parse(settings.pop("severity"))
+        if settings.pop("enabled", True) is False:
+            disabled.add(code)
+        options[code] = settings
+    known = {"profiles", "estate", "exclude", "fail_on", "strict", "disable", "rules", "formats"}
+    return Config(
+        path=path,
+        root=path.parent,
+        profiles=tuple(data.get("profiles", ())),
+        estate=tuple(data.get("estate", ())),
+        exclude=tuple(data.get("exclude", ())),
+        fail_on=Severity.parse(data.get("fail_on", "error")),
+        strict=bool(data.get("strict", False)),
+        disabled=frozenset(disabled),
+        severities=severities,
+        rule_options=options,
+        formats=dict(data.get("formats") or {}),
+        settings={k: v for k, v in data.items() if k not in known},
+    )

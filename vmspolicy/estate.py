@@ -1,0 +1,332 @@
+"""Build the estate model from validated documents, resolving references across files.
+
+One pass over every document: schema validation (VP002), records built from
+the entries that validated, then ids, MACs and IPs checked for uniqueness
+(VP004) and every reference resolved (VP003). Entries that failed the schema
+are left out of the model but their ids still count as declared, so one typo
+does not cascade into a page of unknown-reference findings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from vmspolicy.findings import Finding
+from vmspolicy.model import (
+    ANY,
+    INTERNET,
+    Device,
+    DeviceKind,
+    Estate,
+    Firewall,
+    FirewallRule,
+    IPNetwork,
+    Origin,
+    PortForward,
+    Site,
+    Waiver,
+    Zone,
+    normalise_mac,
+    parse_ports,
+)
+from vmspolicy.rules.structure import DuplicateIdentity, SchemaViolation, UnknownReference
+from vmspolicy.schemas import validate
+from vmspolicy.source import Document, LocatedMap, LocatedSeq, Location
+
+SECTIONS = ("sites", "zones", "cameras", "recorders", "devices", "firewalls", "waivers")
+SUPPORTED_VERSION = 1
+
+
+@dataclass
+class _Builder:
+    sites: dict[str, Site] = field(default_factory=dict)
+    zones: dict[str, Zone] = field(default_factory=dict)
+    devices: dict[str, Device] = field(default_factory=dict)
+    firewalls: list[Firewall] = field(default_factory=list)
+    waivers: dict[str, Waiver] = field(default_factory=dict)
+    declared: dict[str, Location] = field(default_factory=dict)  # every id, valid or not
+    invalid_ids: set[str] = field(default_factory=set)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def build_estate(documents: list[Document]) -> tuple[Estate, list[Finding]]:
+    """The estate model of ``documents`` and the VP002/VP003/VP004 findings met on the way."""
+    b = _Builder()
+    for doc in documents:
+        _add_document(b, doc)
+    estate = Estate(
+        sites=b.sites,
+        zones=b.zones,
+        devices=b.devices,
+        firewalls=tuple(b.firewalls),
+        waivers=b.waivers,
+        paths=tuple(dict.fromkeys(d.path for d in documents)),
+    )
+    _check_identities(b, estate)
+    _check_references(b, estate)
+    return estate, b.findings
+
+
+def _add_document(b: _Builder, doc: Document) -> None:
+    data = doc.data
+    version = data.get("vmspolicy")
+    if version != SUPPORTED_VERSION:
+        b.findings.append(
+            SchemaViolation.finding(
+                doc.at(data.where("vmspolicy")),
+                f"unsupported manifest format version {version!r}: this vmspolicy reads version "
+                f"{SUPPORTED_VERSION} (upgrade vmspolicy, or write 'vmspolicy: 1')",
+            )
+        )
+        return
+    invalid: set[tuple[str, int]] = set()
+    for error in validate("manifest", data):
+        b.findings.append(SchemaViolation.finding(doc.at(error.pos), error.message))
+        if len(error.path) >= 2 and isinstance(error.path[0], str) and isinstance(error.path[1], int):
+            invalid.add((error.path[0], error.path[1]))
+        elif len(error.path) == 1:
+            invalid.add((str(error.path[0]), -1))  # the whole section is malformed
+    for section in SECTIONS:
+        entries = data.get(section)
+        if not isinstance(entries, LocatedSeq) or (section, -1) in invalid:
+            continue
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, LocatedMap):
+                continue
+            entry_id = entry.get("id")
+            if isinstance(entry_id, str):
+                _declare(b, entry_id, doc.at(entry.where("id")))
+            if (section, index) in invalid:
+                if isinstance(entry_id, str):
+                    b.invalid_ids.add(entry_id)
+                continue
+            _BUILDERS[section](b, Origin(doc.path, entry), entry)
+
+
+def _declare(b: _Builder, entry_id: str, location: Location) -> None:
+    first = b.declared.get(entry_id)
+    if first is not None:
+        b.findings.append(
+            DuplicateIdentity.finding(
+                location,
+                f"id {entry_id!r} is already declared at {first}; ids are unique across the whole estate",
+                subject=entry_id,
+                evidence=f"id:{entry_id}",
+            )
+        )
+        return
+    b.declared[entry_id] = location
+
+
+def _is_first(b: _Builder, entry_id: str, origin: Origin) -> bool:
+    # A duplicate id was reported by _declare; the model keeps the first record only.
+    return b.declared.get(entry_id) == origin.loc("id")
+
+
+def _site(b: _Builder, origin: Origin, e: LocatedMap) -> None:
+    if _is_first(b, e["id"], origin):
+        b.sites[e["id"]] = Site(
+            id=e["id"],
+            origin=origin,
+            name=e.get("name"),
+            sensitive=bool(e.get("sensitive", False)),
+            classification=e.get("classification"),
+            policies=tuple(e.get("policies") or ()),
+        )
+
+
+def _zone(b: _Builder, origin: Origin, e: LocatedMap) -> None:
+    raw = e.get("cidr")
+    cidrs: list[IPNetwork] = []
+    for index, text in enumerate([raw] if isinstance(raw, str) else list(raw or ())):
+        try:
+            cidrs.append(ipaddress.ip_network(text, strict=False))
+        except ValueError as exc:
+            b.findings.append(SchemaViolation.finding(origin.loc("cidr", index), f"cidr {text!r}: {exc}"))
+    if _is_first(b, e["id"], origin):
+        b.zones[e["id"]] = Zone(
+            id=e["id"], site=e["site"], origin=origin, purpose=e["purpose"], vlan=e.get("vlan"), cidrs=tuple(cidrs)
+        )
+
+
+def _device_builder(kind: DeviceKind) -> Callable[[_Builder, Origin, LocatedMap], None]:
+    def build(b: _Builder, origin: Origin, e: LocatedMap) -> None:
+        if not _is_first(b, e["id"], origin):
+            return
+        mac = e.get("mac")
+        ip = e.get("ip")
+        installed = e.get("installed")
+        services = e.get("services") or {}
+        b.devices[e["id"]] = Device(
+            id=e["id"],
+            kind=kind,
+            type=kind if kind != "device" else e["type"],
+            site=e["site"],
+            origin=origin,
+            zone=e.get("zone"),
+            vendor=e.get("vendor"),
+            model=_text(e.get("model")),
+            mac=normalise_mac(mac) if isinstance(mac, str) else None,
+            ip=ipaddress.ip_address(ip) if isinstance(ip, str) else None,
+            firmware=_text(e.get("firmware")),
+            installed=_date(installed),
+            status=e.get("status", "active"),
+            services={str(k): bool(v) for k, v in services.items()},
+            streams=tuple(e.get("streams") or ()),
+        )
+
+    return build
+
+
+def _firewall(b: _Builder, origin: Origin, e: LocatedMap) -> None:
+    if not _is_first(b, e["id"], origin):
+        return
+    rules = tuple(
+        FirewallRule(
+            name=r.get("name") or f"rule {i + 1}",
+            index=i,
+            source=r["from"],
+            destination=r["to"],
+            action=r["action"],
+            origin=Origin(origin.path, r),
+            ports=parse_ports(r.get("ports")),
+        )
+        for i, r in enumerate(e.get("rules") or ())
+    )
+    nat = tuple(
+        PortForward(
+            name=n.get("name") or f"nat {i + 1}",
+            index=i,
+            source=n.get("from", INTERNET),
+            destination=n["to"],
+            origin=Origin(origin.path, n),
+            ports=parse_ports(n.get("ports")),
+        )
+        for i, n in enumerate(e.get("nat") or ())
+    )
+    b.firewalls.append(Firewall(id=e["id"], site=e["site"], origin=origin, default=e["default"], rules=rules, nat=nat))
+
+
+def _waiver(b: _Builder, origin: Origin, e: LocatedMap) -> None:
+    if not _is_first(b, e["id"], origin):
+        return
+    rules = e.get("rules")
+    b.waivers[e["id"]] = Waiver(
+        id=e["id"],
+        origin=origin,
+        devices=tuple(e.get("devices") or ()),
+        reason=e.get("reason"),
+        approved_by=e.get("approved_by"),
+        ticket=e.get("ticket"),
+        approved_on=_date(e.get("approved_on")),
+        expires=_date(e.get("expires")),
+        rules=tuple(rules) if rules is not None else None,
+    )
+
+
+_BUILDERS: dict[str, Callable[[_Builder, Origin, LocatedMap], None]] = {
+    "sites": _site,
+    "zones": _zone,
+    "cameras": _device_builder("camera"),
+    "recorders": _device_builder("recorder"),
+    "devices": _device_builder("device"),
+    "firewalls": _firewall,
+    "waivers": _waiver,
+}
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _check_identities(b: _Builder, estate: Estate) -> None:
+    for attribute, label in (("mac", "MAC address"), ("ip", "IP address")):
+        seen: dict[str, Device] = {}
+        for device in estate.devices.values():
+            value = getattr(device, attribute)
+            if value is None or not device.active:
+                continue
+            key = str(value)
+            first = seen.setdefault(key, device)
+            if first is device:
+                continue
+            b.findings.append(
+                DuplicateIdentity.finding(
+                    device.origin.loc(attribute),
+                    f"{label} {key} of {device.id} is already used by {first.id} at {first.origin.loc(attribute)}",
+                    subject=device.id,
+                    evidence=f"{attribute}:{key}",
+                )
+            )
+
+
+def _check_references(b: _Builder, estate: Estate) -> None:
+    known = b.declared
+
+    def missing(entry_id: str, what: str, location: Location, subject: str, field_name: str) -> None:
+        if entry_id in known and entry_id in b.invalid_ids:
+            return  # declared but broken: VP002 already says so
+        b.findings.append(
+            UnknownReference.finding(
+                location,
+                f"{field_name} {entry_id!r} of {subject}: no {what} with this id in the estate",
+                subject=subject,
+                evidence=f"{field_name}:{entry_id}",
+            )
+        )
+
+    def check(entry_id: str, table: Any, what: str, location: Location, subject: str, field_name: str) -> None:
+        if entry_id not in table:
+            missing(entry_id, what, location, subject, field_name)
+
+    for zone in estate.zones.values():
+        check(zone.site, estate.sites, "site", zone.origin.loc("site"), zone.id, "site")
+    for device in estate.devices.values():
+        check(device.site, estate.sites, "site", device.origin.loc("site"), device.id, "site")
+        if device.zone is None:
+            continue
+        device_zone = estate.zones.get(device.zone)
+        if device_zone is None:
+            missing(device.zone, "zone", device.origin.loc("zone"), device.id, "zone")
+        elif device_zone.site != device.site and device.site in estate.sites:
+            b.findings.append(
+                UnknownReference.finding(
+                    device.origin.loc("zone"),
+                    f"zone {device_zone.id!r} of {device.id} belongs to site {device_zone.site!r}, not to {device.site!r}",
+                    subject=device.id,
+                    evidence=f"zone:{device_zone.id}",
+                )
+            )
+    for firewall in estate.firewalls:
+        check(firewall.site, estate.sites, "site", firewall.origin.loc("site"), firewall.id, "site")
+        entries: list[FirewallRule | PortForward] = [*firewall.rules, *firewall.nat]
+        for rule in entries:
+            for key, value in (("from", rule.source), ("to", rule.destination)):
+                if not _is_endpoint(value, estate):
+                    missing(value, "zone or device", rule.origin.loc(key), firewall.id, f"rule {rule.name!r} {key}")
+    for waiver in estate.waivers.values():
+        for index, device_id in enumerate(waiver.devices):
+            if device_id not in estate.devices:
+                missing(device_id, "device", waiver.origin.loc("devices", index), waiver.id, "device")
+
+
+def _is_endpoint(value: str, estate: Estate) -> bool:
+    if value in (INTERNET, ANY) or value in estate.zones or value in estate.devices:
+        return True
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return False
+    return True

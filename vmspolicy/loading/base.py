@@ -1,0 +1,117 @@
+"""What a loader is: a file format turned into located manifest-v1 data."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Protocol, Sequence, runtime_checkable
+
+from vmspolicy.loading.text import ParseError, decode
+from vmspolicy.loading.yaml_events import load_documents
+from vmspolicy.source import Document, Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Tagged:
+    """A scalar with an application tag (``!secret camera_pw``), kept as written, never evaluated."""
+
+    tag: str
+    value: str
+    pos: Pos
+
+    def __str__(self) -> str:
+        return f"{self.tag} {self.value}"
+
+
+@dataclass
+class SourceFile:
+    """One input file, read once; decoding and YAML/JSON parsing are done on first use and shared.
+
+    Several loaders may look at the same YAML file (a manifest, a Frigate
+    config, a go2rtc config); the parse happens once whichever asks first.
+    """
+
+    path: str
+    raw: bytes
+    _text: str | None = field(default=None, repr=False)
+    _data: list[Any] | None = field(default=None, repr=False)
+    tagged: list[Tagged] = field(default_factory=list, repr=False)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.raw).hexdigest()
+
+    @property
+    def suffix(self) -> str:
+        name = self.path.rsplit("/", 1)[-1].lower()
+        return "." + name.rsplit(".", 1)[-1] if "." in name else ""
+
+    @property
+    def text(self) -> str:
+        """The decoded text (raises :class:`ParseError` for a bad encoding)."""
+        if self._text is None:
+            self._text = decode(self.raw).text
+        return self._text
+
+    @property
+    def is_json(self) -> bool:
+        return self.suffix == ".json" or (self.suffix not in (".yaml", ".yml") and self.text.lstrip()[:1] in "{[")
+
+    def documents(self) -> list[Any]:
+        """The file's YAML or JSON documents as located data (raises :class:`ParseError`)."""
+        if self._data is None:
+            text = self.text
+            if self.is_json:
+                _check_strict_json(text)
+                self._data = load_documents(text.replace("\t", " "), json_mode=True)
+            else:
+                self._data = load_documents(text, on_tag=self._keep_tag)
+        return self._data
+
+    def _keep_tag(self, tag: str, value: str, pos: Pos) -> Tagged:
+        tagged = Tagged(tag, value, pos)
+        self.tagged.append(tagged)
+        return tagged
+
+
+def _check_strict_json(text: str) -> None:
+    import json
+
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in seen:
+                raise ValueError(f"duplicate key {key!r}")
+            seen[key] = value
+        return seen
+
+    try:
+        json.loads(text, object_pairs_hook=no_duplicates)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except ValueError as exc:
+        # Duplicate keys: the YAML reader finds where; run it to get the position.
+        try:
+            load_documents(text.replace("\t", " "), json_mode=True)
+        except ParseError:
+            raise
+        raise ParseError(f"invalid JSON: {str(exc).split(';')[0]}") from None
+
+
+@runtime_checkable
+class Loader(Protocol):
+    """A file format. Built-in and third-party loaders register through ``vmspolicy_loaders``."""
+
+    name: str
+    """Short name, used in configuration (``formats: {"nvr/*.yml": frigate}``) and in ``-v`` output."""
+
+    suffixes: Sequence[str]
+    """File name endings (lower case, with the dot) this loader may read in a directory scan."""
+
+    def load(self, source: SourceFile) -> list[Document] | None:
+        """Return the documents ``source`` holds, or None when the file is not in this format.
+
+        Raise :class:`vmspolicy.loading.text.ParseError` when the file is in this
+        format (or cannot be told apart) but cannot be read: it becomes VP001.
+        """
+        ...

@@ -1,0 +1,36 @@
+"""The manifest loader: YAML and JSON files whose top level carries ``vmspolicy:``."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from vmspolicy.loading.base import Loader, SourceFile
+from vmspolicy.loading.text import ParseError
+from vmspolicy.plugins import hookimpl
+from vmspolicy.source import Document, LocatedMap
+
+
+class ManifestLoader:
+    """Manifest format v1 in YAML or JSON (one file may hold several ``---`` documents)."""
+
+    name = "manifest"
+    suffixes: Sequence[str] = (".yaml", ".yml", ".json")
+
+    def load(self, source: SourceFile) -> list[Document] | None:
+        if source.suffix not in self.suffixes:
+            return None
+        manifests = [d for d in source.documents() if isinstance(d, LocatedMap) and "vmspolicy" in d]
+        if not manifests:
+            return None
+        if source.tagged:
+            first = source.tagged[0]
+            raise ParseError(f"tag {first.tag!r} is not allowed: manifests hold plain data only", *first.pos)
+        return [Document(source.path, data, self.name, source.sha256) for data in manifests]
+
+
+MANIFEST_LOADER: Loader = ManifestLoader()
+
+
+@hookimpl
+def vmspolicy_loaders() -> Sequence[Loader]:
+    return (MANIFEST_LOADER,)

@@ -1,0 +1,229 @@
+"""The estate model: frozen, typed records built from validated manifest data.
+
+Every record keeps an :class:`Origin`, so a rule can point at the exact line
+and column of any field (``camera.origin.loc("vendor")``), whichever file and
+loader it came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Final, Literal, Mapping, Union
+
+from vmspolicy.source import LocatedMap, LocatedSeq, Location
+
+IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
+IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
+
+DeviceKind = Literal["camera", "recorder", "device"]
+ZONE_PURPOSES: Final = ("cameras", "legacy-cameras", "vms", "corporate", "management", "dmz", "guest", "other")
+DEVICE_TYPES: Final = (
+    "encoder", "nvr", "dvr", "intercom", "access-controller", "switch", "server", "workstation", "other",
+)
+STATUSES: Final = ("active", "planned", "decommissioned")
+INTERNET: Final = "internet"
+ANY: Final = "any"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Origin:
+    """Where a record was written: its document's path and its located mapping."""
+
+    path: str
+    node: LocatedMap
+
+    def loc(self, key: str | None = None, index: int | None = None) -> Location:
+        """Location of the record, of one of its fields, or of item ``index`` of a list field."""
+        if key is None:
+            line, column = self.node.pos
+        else:
+            value = self.node.get(key)
+            if index is not None and isinstance(value, LocatedSeq):
+                line, column = value.where(index)
+            else:
+                line, column = self.node.where(key)
+        return Location(self.path, line, column)
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    id: str
+    origin: Origin
+    name: str | None = None
+    sensitive: bool = False
+    classification: str | None = None
+    policies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    id: str
+    site: str
+    origin: Origin
+    purpose: str = "other"
+    vlan: int | None = None
+    cidrs: tuple[IPNetwork, ...] = ()
+
+    def contains(self, address: IPAddress) -> bool:
+        """True when ``address`` lies in one of the zone's networks."""
+        return any(address.version == net.version and address in net for net in self.cidrs)
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    """A camera, a recorder, or any other device on the network.
+
+    ``kind`` says which manifest section it came from; ``type`` is the device
+    type (``camera`` and ``recorder`` for the first two sections, the declared
+    ``type`` for ``devices:`` entries).
+    """
+
+    id: str
+    kind: DeviceKind
+    type: str
+    site: str
+    origin: Origin
+    zone: str | None = None
+    vendor: str | None = None
+    model: str | None = None
+    mac: str | None = None  # normalised: lower-case, colon-separated
+    ip: IPAddress | None = None
+    firmware: str | None = None
+    installed: dt.date | None = None
+    status: str = "active"
+    services: Mapping[str, bool] = field(default_factory=dict)
+    streams: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        """Decommissioned devices are kept for the record and never judged."""
+        return self.status != "decommissioned"
+
+
+@dataclass(frozen=True, slots=True)
+class PortRange:
+    """A protocol and an inclusive port range; ``icmp`` has no ports (0-0)."""
+
+    protocol: str
+    low: int = 0
+    high: int = 65535
+
+    def __str__(self) -> str:
+        if self.protocol == "icmp":
+            return "icmp"
+        if self.low == 0 and self.high == 65535:
+            return self.protocol
+        if self.low == self.high:
+            return f"{self.protocol}/{self.low}"
+        return f"{self.protocol}/{self.low}-{self.high}"
+
+
+@dataclass(frozen=True, slots=True)
+class FirewallRule:
+    """One rule of a firewall: ``source``/``destination`` are as written (zone, device, CIDR, internet, any)."""
+
+    name: str
+    index: int
+    source: str
+    destination: str
+    action: str
+    origin: Origin
+    ports: tuple[PortRange, ...] | None = None  # None: every port and protocol
+
+
+@dataclass(frozen=True, slots=True)
+class PortForward:
+    """A NAT port forward from the internet to a device or zone."""
+
+    name: str
+    index: int
+    source: str
+    destination: str
+    origin: Origin
+    action: str = "allow"
+    ports: tuple[PortRange, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Firewall:
+    id: str
+    site: str
+    origin: Origin
+    default: str = "deny"
+    rules: tuple[FirewallRule, ...] = ()
+    nat: tuple[PortForward, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Waiver:
+    id: str
+    origin: Origin
+    devices: tuple[str, ...] = ()
+    reason: str | None = None
+    approved_by: str | None = None
+    ticket: str | None = None
+    approved_on: dt.date | None = None
+    expires: dt.date | None = None
+    rules: tuple[str, ...] | None = None  # None: the default set (VP103, VP105)
+
+
+@dataclass(frozen=True, slots=True)
+class Estate:
+    """Everything the manifests declare, with references resolved and indexed by id."""
+
+    sites: Mapping[str, Site]
+    zones: Mapping[str, Zone]
+    devices: Mapping[str, Device]
+    firewalls: tuple[Firewall, ...]
+    waivers: Mapping[str, Waiver]
+    paths: tuple[str, ...] = ()
+
+    @property
+    def cameras(self) -> tuple[Device, ...]:
+        return tuple(d for d in self.devices.values() if d.kind == "camera")
+
+    @property
+    def recorders(self) -> tuple[Device, ...]:
+        return tuple(d for d in self.devices.values() if d.kind == "recorder")
+
+    def firewalls_of(self, site: str) -> tuple[Firewall, ...]:
+        """The firewalls that hold the inter-zone policy of ``site``."""
+        return tuple(f for f in self.firewalls if f.site == site)
+
+    def zone_of_address(self, address: IPAddress) -> Zone | None:
+        """The zone whose networks hold ``address`` (the most specific one), if any."""
+        best: Zone | None = None
+        best_len = -1
+        for zone in self.zones.values():
+            for net in zone.cidrs:
+                if net.version == address.version and address in net and net.prefixlen > best_len:
+                    best, best_len = zone, net.prefixlen
+        return best
+
+
+def normalise_mac(text: str) -> str | None:
+    """``44-19-B6-12-34-56``, ``4419.b612.3456``, ``4419b6123456`` → ``44:19:b6:12:34:56``; None if not a MAC."""
+    digits = "".join(ch for ch in text if ch not in ":-. ").lower()
+    if len(digits) != 12 or any(ch not in "0123456789abcdef" for ch in digits):
+        return None
+    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+
+
+def parse_ports(items: list[str] | None) -> tuple[PortRange, ...] | None:
+    """``["tcp/554", "udp/1000-2000", "icmp", "tcp"]`` → port ranges; None (all) when omitted."""
+    if items is None:
+        return None
+    ranges: list[PortRange] = []
+    for item in items:
+        protocol, _, span = str(item).partition("/")
+        protocol = protocol.lower()
+        if protocol == "icmp":
+            ranges.append(PortRange("icmp", 0, 0))
+        elif not span:
+            ranges.append(PortRange(protocol))
+        else:
+            low, _, high = span.partition("-")
+            ranges.append(PortRange(protocol, int(low), int(high or low)))
+    return tuple(ranges)

@@ -1,0 +1,230 @@
+"""One run of vmspolicy: discover, load, validate, model, judge, suppress.
+
+Stages talk through plain data: located documents, the :class:`Estate`,
+findings. Reporters receive the :class:`RunResult` and compute nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import functools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable, Sequence
+
+from vmspolicy import __version__
+from vmspolicy.config import Config
+from vmspolicy.estate import build_estate
+from vmspolicy.findings import Finding
+from vmspolicy.loading.base import SourceFile
+from vmspolicy.loading.text import ParseError
+from vmspolicy.plugins import PluginError, PluginHost, guarded
+from vmspolicy.reporters.base import InputFile, RunResult
+from vmspolicy.rules.base import CheckContext, Rule
+from vmspolicy.rules.structure import ParseErrorRule
+from vmspolicy.source import Document, Location
+
+# Folders a directory scan never enters: tool caches and dependencies, not the estate.
+SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"})
+STDIN = "-"
+
+
+class UsageError(Exception):
+    """A problem with what was asked (a missing path, an unknown profile): exit code 2."""
+
+
+@dataclass
+class RunOptions:
+    """What the command line asked for, on top of the configuration."""
+
+    paths: Sequence[str]
+    as_of: dt.date = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).date())
+    stdin_filename: str | None = None
+    stdin_bytes: bytes | None = None
+    verbose: Callable[[str], None] = lambda message: None
+    select_only_given: bool = True
+
+
+@dataclass
+class Loaded:
+    """The documents of a run, the inputs read, and the VP001 findings."""
+
+    documents: list[Document] = field(default_factory=list)
+    inputs: list[InputFile] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def display_path(path: Path | str) -> str:
+    """How a file is named in findings: relative to the working directory when below it, with '/'."""
+    p = Path(path)
+    try:
+        rel = p.resolve().relative_to(Path.cwd().resolve())
+        return PurePosixPath(rel).as_posix()
+    except ValueError:
+        return PurePosixPath(p).as_posix() if not p.is_absolute() else p.as_posix()
+
+
+def discover(paths: Sequence[str], suffixes: set[str], exclude: Sequence[str]) -> list[Path]:
+    """Files named in ``paths`` (any suffix) and files below named folders (known suffixes only).
+
+    Raises :class:`UsageError` for a path that does not exist.
+    """
+    found: dict[str, Path] = {}
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for folder, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+                for name in sorted(files):
+                    candidate = Path(folder) / name
+                    if candidate.suffix.lower() in suffixes and not _excluded(candidate, exclude):
+                        found.setdefault(display_path(candidate), candidate)
+        elif path.exists():
+            found.setdefault(display_path(path), path)
+        else:
+            raise UsageError(f"{raw}: no such file or directory")
+    return [found[key] for key in sorted(found)]
+
+
+def _excluded(path: Path, patterns: Sequence[str]) -> bool:
+    shown = display_path(path)
+    return any(fnmatch.fnmatch(shown, pattern) for pattern in patterns)
+
+
+def estate_files(config: Config) -> list[Path]:
+    """The files the configuration's ``estate`` globs name (relative to the configuration file)."""
+    files: dict[str, Path] = {}
+    for pattern in config.estate:
+        for match in sorted(config.root.glob(pattern)):
+            if match.is_file() and not _excluded(match, config.exclude):
+                files.setdefault(display_path(match), match)
+    return [files[key] for key in sorted(files)]
+
+
+def load_files(files: Sequence[tuple[str, bytes | None, Path | None]], host: PluginHost, config: Config,
+               verbose: Callable[[str], None]) -> Loaded:
+    """Read and load every file. ``files`` holds (display path, bytes if already read, filesystem path)."""
+    loaded = Loaded()
+    loaders = host.loaders()
+    by_name = {loader.name: loader for loader in loaders}
+    for shown, raw, path in files:
+        if raw is None:
+            assert path is not None
+            try:
+                raw = path.read_bytes()
+            except OSError as exc:
+                # Fail closed: a file we were asked to read and cannot is a finding, not a pass.
+                loaded.findings.append(
+                    ParseErrorRule.finding(Location(shown), f"cannot read file: {exc.strerror or exc}")
+                )
+                continue
+        source = SourceFile(shown, raw)
+        forced = [name for pattern, name in config.formats.items() if fnmatch.fnmatch(shown, pattern)]
+        if forced and forced[0] not in by_name:
+            raise UsageError(f"formats: {forced[0]!r} (for {shown}) is not a known loader: {', '.join(by_name)}")
+        candidates = [by_name[forced[0]]] if forced else loaders
+        if not raw.strip():
+            verbose(f"{shown}: empty, skipped")
+            loaded.skipped.append(shown)
+            continue
+        try:
+            documents = _first_claim(source, candidates, host, forced=bool(forced))
+        except ParseError as exc:
+            loaded.findings.append(ParseErrorRule.finding(Location(shown, exc.line, exc.column), exc.message))
+            loaded.inputs.append(InputFile(shown, source.sha256, "unreadable"))
+            continue
+        if documents is None:
+            verbose(f"{shown}: not a manifest or a known format, skipped")
+            loaded.skipped.append(shown)
+            continue
+        verbose(f"{shown}: {len(documents)} document(s) read as {documents[0].format if documents else '?'}")
+        loaded.documents.extend(documents)
+        loaded.inputs.append(InputFile(shown, source.sha256, documents[0].format if documents else "empty"))
+    return loaded
+
+
+def _first_claim(source: SourceFile, loaders: Sequence[Any], host: PluginHost, *, forced: bool) -> list[Document] | None:
+    for loader in loaders:
+        if source.suffix not in loader.suffixes and not forced:
+            continue
+        documents: list[Document] | None = guarded(
+            host.loader_plugin(loader), f"loader {loader.name!r} on {source.path}", functools.partial(loader.load, source)
+        )
+        if documents is not None:
+            return documents
+    return None
+
+
+def run_rules(ctx: CheckContext, rules: Sequence[type[Rule]], config: Config, host: PluginHost) -> list[Finding]:
+    """Run every enabled rule; apply configured severities. A rule that raises is a PluginError."""
+    findings: list[Finding] = []
+    for rule in rules:
+        if rule.code in config.disabled and rule.code != ParseErrorRule.code:
+            continue
+        instance = rule()
+        produced = guarded(host.rule_plugin(rule.code), f"rule {rule.code}", functools.partial(_findings_of, instance, ctx))
+        findings.extend(produced)
+    return findings
+
+
+def _findings_of(rule: Rule, ctx: CheckContext) -> list[Finding]:
+    return list(rule.check(ctx))
+
+
+def check(options: RunOptions, config: Config, host: PluginHost) -> RunResult:
+    """The whole check: the result of running every rule on the estate named by ``options`` and ``config``."""
+    rules = host.rules()
+    suffixes = {s for loader in host.loaders() for s in loader.suffixes}
+    given: list[tuple[str, bytes | None, Path | None]] = []
+    for raw in options.paths:
+        if raw == STDIN:
+            name = options.stdin_filename or "<stdin>"
+            given.append((name, options.stdin_bytes or b"", None))
+    for path in discover([p for p in options.paths if p != STDIN], suffixes, config.exclude):
+        given.append((display_path(path), None, path))
+    files = list(given)
+    report_only: set[str] | None = None
+    if config.estate:
+        shown = {entry[0] for entry in files}
+        extra = [(display_path(p), None, p) for p in estate_files(config) if display_path(p) not in shown]
+        if options.select_only_given and options.paths:
+            report_only = shown
+        files.extend(extra)
+    loaded = load_files(files, host, config, options.verbose)
+    estate, build_findings = build_estate(loaded.documents)
+    ctx = CheckContext(
+        estate=estate,
+        documents=loaded.documents,
+        as_of=options.as_of,
+        profiles=config.profiles,
+        strict=config.strict,
+        rule_options={code: opts for code, opts in config.rule_options.items()},
+        settings=config.settings,
+        vendor_data=host.vendor_data(),
+        packs=host.packs(),
+    )
+    enabled = {r.code for r in rules if r.code not in config.disabled}
+    findings = [f for f in [*loaded.findings, *build_findings] if f.rule in enabled or f.rule == ParseErrorRule.code]
+    findings.extend(run_rules(ctx, rules, config, host))
+    findings = [f.with_severity(config.severities[f.rule]) if f.rule in config.severities else f for f in findings]
+    if report_only is not None:
+        findings = [f for f in findings if f.path in report_only]
+    findings.sort(key=Finding.sort_key)
+    return RunResult(
+        findings=findings,
+        rules=rules,
+        inputs=sorted(loaded.inputs, key=lambda i: i.path),
+        as_of=options.as_of,
+        fail_on=config.fail_on,
+        version=__version__,
+        profiles=config.profiles,
+        packs=ctx.packs,
+        estate=estate,
+        skipped=loaded.skipped,
+    )
+
+
+__all__ = ["PluginError", "RunOptions", "UsageError", "check", "discover", "display_path"]

@@ -1,0 +1,175 @@
+"""The plugin host: built-in plugins and entry-point plugins, behind the same hooks.
+
+A plugin that fails to import, registers a misspelt hook, or raises while it
+runs is a :class:`PluginError` naming it; the CLI turns that into exit code 2.
+It never becomes a silent pass.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar
+
+import pluggy
+
+from vmspolicy import hookspecs
+
+T = TypeVar("T")
+
+hookimpl = pluggy.HookimplMarker(hookspecs.PROJECT)
+
+ENTRY_POINT_GROUP = "vmspolicy"
+
+# Built-in plugins: modules implementing the same hooks as third-party plugins.
+BUILTIN_PLUGINS: tuple[str, ...] = (
+    "vmspolicy.rules.structure",
+    "vmspolicy.loading.manifest",
+    "vmspolicy.reporters.builtin",
+)
+# Modules that may not exist yet in a partial checkout are not optional: every
+# name above must import, and a test keeps this list complete.
+
+
+class PluginError(Exception):
+    """A plugin that could not be loaded or that failed while running."""
+
+    def __init__(self, plugin: str, message: str) -> None:
+        super().__init__(f"plugin {plugin!r}: {message}")
+        self.plugin = plugin
+
+
+@dataclass
+class PluginHost:
+    """The loaded plugins and what they registered."""
+
+    manager: pluggy.PluginManager
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    def names(self) -> list[str]:
+        """Names of every registered plugin, built-ins first."""
+        return [name for name, _ in self.manager.list_name_plugin() if name is not None]
+
+    def _collect(self, hook_name: str) -> list[tuple[str, Any]]:
+        if hook_name in self._cache:
+            cached: list[tuple[str, Any]] = self._cache[hook_name]
+            return cached
+        caller = getattr(self.manager.hook, hook_name)
+        out: list[tuple[str, Any]] = []
+        # pluggy calls the last-registered first; we want built-ins first, in registration order.
+        for impl in reversed(caller.get_hookimpls()):
+            try:
+                result = impl.function()
+            except Exception as exc:
+                raise PluginError(impl.plugin_name, f"{hook_name}() raised {type(exc).__name__}: {exc}") from exc
+            if result is None:
+                continue
+            try:
+                items = list(result)
+            except TypeError:
+                raise PluginError(impl.plugin_name, f"{hook_name}() must return a sequence") from None
+            out.extend((impl.plugin_name, item) for item in items)
+        self._cache[hook_name] = out
+        return out
+
+    def rules(self) -> list[type[Any]]:
+        """Every rule class, checked for unique codes and slugs."""
+        from vmspolicy.rules.base import Rule
+
+        seen: dict[str, str] = {}
+        rules: list[type[Any]] = []
+        for plugin, rule in self._collect("vmspolicy_rules"):
+            if not (isinstance(rule, type) and issubclass(rule, Rule)):
+                raise PluginError(plugin, f"vmspolicy_rules() returned {rule!r}, not a Rule subclass")
+            for key in (rule.code, rule.slug):
+                if key in seen:
+                    raise PluginError(plugin, f"rule {key} is already registered by {seen[key]!r}")
+                seen[key] = plugin
+            rules.append(rule)
+        return sorted(rules, key=lambda r: r.code)
+
+    def rule_plugin(self, code: str) -> str:
+        """Which plugin registered rule ``code``."""
+        for plugin, rule in self._collect("vmspolicy_rules"):
+            if rule.code == code:
+                return plugin
+        return "?"
+
+    def loaders(self) -> list[Any]:
+        """Loaders, third-party first (so they can claim a file before the generic ones)."""
+        collected = self._collect("vmspolicy_loaders")
+        builtin = [loader for plugin, loader in collected if plugin.startswith("vmspolicy.")]
+        outside = [loader for plugin, loader in collected if not plugin.startswith("vmspolicy.")]
+        return outside + builtin
+
+    def loader_plugin(self, loader: Any) -> str:
+        for plugin, item in self._collect("vmspolicy_loaders"):
+            if item is loader:
+                return plugin
+        return "?"
+
+    def reporters(self) -> dict[str, Any]:
+        """Reporters by format name."""
+        out: dict[str, Any] = {}
+        for plugin, reporter in self._collect("vmspolicy_reporters"):
+            if reporter.name in out:
+                raise PluginError(plugin, f"reporter {reporter.name!r} is already registered")
+            out[reporter.name] = reporter
+        return out
+
+    def packs(self) -> list[Mapping[str, Any]]:
+        """Policy packs as data, checked for unique ids."""
+        out: dict[str, Mapping[str, Any]] = {}
+        for plugin, pack in self._collect("vmspolicy_packs"):
+            pack_id = pack.get("id") if isinstance(pack, Mapping) else None
+            if not isinstance(pack_id, str):
+                raise PluginError(plugin, "vmspolicy_packs() returned a pack without an 'id'")
+            if pack_id in out:
+                raise PluginError(plugin, f"policy pack {pack_id!r} is already registered")
+            out[pack_id] = pack
+        return list(out.values())
+
+    def vendor_data(self) -> list[Mapping[str, Any]]:
+        """Vendor catalog fragments, built-ins first."""
+        return [data for _, data in self._collect("vmspolicy_vendor_data")]
+
+
+def guarded(plugin: str, what: str, call: Callable[[], T]) -> T:
+    """Run plugin code, turning any exception into a :class:`PluginError` naming ``plugin``."""
+    try:
+        return call()
+    except PluginError:
+        raise
+    except Exception as exc:
+        raise PluginError(plugin, f"{what} raised {type(exc).__name__}: {exc}") from exc
+
+
+def load_plugins(*, entry_points_enabled: bool = True, extra: Sequence[object] = ()) -> PluginHost:
+    """Register the built-in plugins, then the entry-point plugins, then ``extra`` (tests)."""
+    manager = pluggy.PluginManager(hookspecs.PROJECT)
+    manager.add_hookspecs(hookspecs)
+    for name in BUILTIN_PLUGINS:
+        module = importlib.import_module(name)
+        manager.register(module, name=name)
+    if entry_points_enabled:
+        for ep in _entry_points():
+            try:
+                plugin = ep.load()
+            except Exception as exc:
+                raise PluginError(ep.name, f"failed to load ({ep.value}): {type(exc).__name__}: {exc}") from exc
+            try:
+                manager.register(plugin, name=ep.name)
+            except ValueError as exc:
+                raise PluginError(ep.name, str(exc)) from exc
+    for index, plugin in enumerate(extra):
+        manager.register(plugin, name=getattr(plugin, "__name__", f"extra-{index}"))
+    try:
+        manager.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(getattr(exc.plugin, "__name__", "?"), f"unknown hook: {exc}") from exc
+    return PluginHost(manager)
+
+
+def _entry_points() -> Iterator[Any]:
+    yield from sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)

@@ -1,0 +1,70 @@
+"""What a reporter is, and the result of a run that it renders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Mapping, Protocol, Sequence, runtime_checkable
+
+from vmspolicy.findings import Finding, Severity
+from vmspolicy.model import Estate
+from vmspolicy.rules.base import Rule
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """A file the run read: its path as reported, its SHA-256, and the loader that read it."""
+
+    path: str
+    sha256: str
+    format: str
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything reporters may show. Reporters format this; they compute nothing."""
+
+    findings: Sequence[Finding]  # sorted; suppressed ones included (``finding.suppressed``)
+    rules: Sequence[type[Rule]]
+    inputs: Sequence[InputFile]
+    as_of: dt.date
+    fail_on: Severity
+    version: str
+    profiles: Sequence[str] = ()
+    packs: Sequence[Mapping[str, object]] = ()
+    estate: Estate | None = None
+    skipped: Sequence[str] = ()
+    settings: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def active(self) -> list[Finding]:
+        """Findings that are not suppressed."""
+        return [f for f in self.findings if f.suppressed is None]
+
+    @property
+    def failing(self) -> list[Finding]:
+        """Unsuppressed findings at or above the ``fail_on`` severity: these make exit code 1."""
+        return [f for f in self.active if f.severity >= self.fail_on]
+
+    def counts(self) -> dict[str, int]:
+        """Unsuppressed findings per severity label, plus ``suppressed``."""
+        out = {s.label: 0 for s in Severity}
+        for f in self.active:
+            out[f.severity.label] += 1
+        out["suppressed"] = len(self.findings) - len(self.active)
+        return out
+
+
+@runtime_checkable
+class Reporter(Protocol):
+    """An output format. Built-in and third-party reporters register through ``vmspolicy_reporters``."""
+
+    name: str
+    """The format's name on the command line (``--format NAME``, ``--output NAME:FILE``)."""
+
+    description: str
+    """One line for ``--help``."""
+
+    def render(self, result: RunResult, *, color: bool = False) -> str:
+        """The whole report as text; ``color`` is true only when writing to a terminal."""
+        ...

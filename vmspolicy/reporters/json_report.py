@@ -1,0 +1,59 @@
+"""The JSON report, whose shape ``schemas/report.schema.json`` documents and keeps stable."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from vmspolicy.findings import Finding
+from vmspolicy.reporters.base import RunResult
+
+REPORT_VERSION = 1
+
+
+def finding_to_json(finding: Finding) -> dict[str, Any]:
+    """The JSON object of one finding."""
+    suppressed = None
+    if finding.suppressed is not None:
+        s = finding.suppressed
+        suppressed = {
+            "kind": s.kind,
+            "justification": s.justification,
+            "reference": s.reference,
+            "path": s.location.path if s.location else None,
+            "line": s.location.line if s.location else None,
+            "column": s.location.column if s.location else None,
+        }
+    return {
+        "rule": finding.rule,
+        "slug": finding.slug,
+        "severity": finding.severity.label,
+        "path": finding.path,
+        "line": finding.line,
+        "column": finding.column,
+        "subject": finding.subject,
+        "message": finding.message,
+        "suppressed": suppressed,
+    }
+
+
+def report_to_json(result: RunResult) -> dict[str, Any]:
+    """The whole report as JSON-ready data."""
+    return {
+        "version": REPORT_VERSION,
+        "tool": {"name": "vmspolicy", "version": result.version},
+        "as_of": result.as_of.isoformat(),
+        "profiles": list(result.profiles),
+        "fail_on": result.fail_on.label,
+        "findings": [finding_to_json(f) for f in result.findings],
+        "inputs": [{"path": i.path, "sha256": i.sha256, "format": i.format} for i in result.inputs],
+        "summary": {**result.counts(), "files": len(result.inputs), "passed": not result.failing},
+    }
+
+
+class JsonReporter:
+    name = "json"
+    description = "machine-readable report (schemas/report.schema.json)"
+
+    def render(self, result: RunResult, *, color: bool = False) -> str:
+        return json.dumps(report_to_json(result), indent=2, ensure_ascii=False) + "\n"

@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Sequence, TextIO
 
-from vmspolicy import __version__
+from vmspolicy import __version__, governance
 from vmspolicy.config import Config, ConfigError, find_config, load_config
 from vmspolicy.findings import SEVERITY_NAMES, Severity
 from vmspolicy.pipeline import UsageError
@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--output", action="append", default=[], metavar="FORMAT:FILE", help="also write FORMAT to FILE (repeatable)")
     check.add_argument("--fail-on", choices=SEVERITY_NAMES, help="lowest severity that fails the run (default: error)")
     check.add_argument("--allow-empty", action="store_true", help="exit 0 when no manifest is found (pre-commit on unrelated files)")
+    governance.add_check_arguments(check)
     check.set_defaults(func=cmd_check)
 
     rules = sub.add_parser("rules", help="list every rule: code, slug, severity, summary")
@@ -131,6 +132,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         stdin_filename=args.stdin_filename,
         stdin_bytes=stdin_bytes,
         verbose=verbose,
+        args=args,
     )
     if args.as_of:
         options.as_of = args.as_of

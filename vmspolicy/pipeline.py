@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Sequence
 
-from vmspolicy import __version__
+from vmspolicy import __version__, governance
 from vmspolicy.config import Config
 from vmspolicy.estate import build_estate
 from vmspolicy.findings import Finding
@@ -45,6 +45,7 @@ class RunOptions:
     stdin_bytes: bytes | None = None
     verbose: Callable[[str], None] = lambda message: None
     select_only_given: bool = True
+    args: Any = None  # the parsed command line, for stages that own options (governance)
 
 
 @dataclass
@@ -210,6 +211,7 @@ def check(options: RunOptions, config: Config, host: PluginHost) -> RunResult:
     findings = [f for f in [*loaded.findings, *build_findings] if f.rule in enabled or f.rule == ParseErrorRule.code]
     findings.extend(run_rules(ctx, rules, config, host))
     findings = [f.with_severity(config.severities[f.rule]) if f.rule in config.severities else f for f in findings]
+    findings = governance.apply(findings, ctx, options.args)
     if report_only is not None:
         findings = [f for f in findings if f.path in report_only]
     findings.sort(key=Finding.sort_key)

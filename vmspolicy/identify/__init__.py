@@ -1,0 +1,96 @@
+"""Vendor identification: which vendor family a device belongs to, with the evidence for it.
+
+CONTRACT (other modules build on this; keep these names and fields stable):
+
+- :class:`Evidence` — one piece of evidence, located at a device field.
+- :class:`Verdict` — the family (or None), the confidence and the evidence.
+- :func:`verdicts` — every device's verdict, computed once per run (memoised on
+  the :class:`~vmspolicy.rules.base.CheckContext`).
+- :func:`identify` — the same for loose facts (the ``identify`` command, BOM rows).
+
+The implementation (catalog, normalisation, matching) lives in the modules of
+this package; this file is the stable surface.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Mapping, Sequence
+
+if TYPE_CHECKING:
+    from vmspolicy.model import Device
+    from vmspolicy.rules.base import CheckContext
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One reason to believe a device belongs to ``family``.
+
+    ``kind``: ``declared-vendor`` | ``brand`` | ``relabel`` | ``near-miss`` |
+    ``model`` | ``oui`` | ``stream`` | ``banner``. ``field`` is the device field it
+    was read from (``vendor``, ``model``, ``mac``, ``streams``...) and ``index``
+    the item for list fields, so a finding can point at the exact value.
+    ``detail`` is a human sentence quoted in findings, e.g. "model DS-2CD2143G0-I
+    matches the Hikvision pattern DS-2CD…".
+    """
+
+    kind: str
+    family: str
+    weight: float  # 0..1: how strongly this alone establishes the family
+    detail: str
+    field: str
+    value: str
+    index: int | None = None
+    source: str = ""  # where the catalog entry that matched comes from (URL or document)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What is known about a device's vendor.
+
+    ``family``: the restricted family established (``Hikvision``, ``Dahua``,
+    ``Hytera``, ``Huawei``, ``ZTE``), or None when no restricted family is
+    established. ``declared_family``: the family the *declared* vendor string
+    maps to (None when it names no restricted family, also for a non-restricted
+    known vendor). ``known_vendor``: the declared vendor is a recognised maker
+    (restricted or not); with no declared vendor and no evidence at all the
+    vendor is unidentified (VP106). ``relabel``: the evidence that the declared
+    brand is an OEM relabel of a restricted family (VP105), if any.
+    """
+
+    family: str | None
+    confidence: float
+    evidence: tuple[Evidence, ...] = ()
+    declared_family: str | None = None
+    known_vendor: bool = False
+    relabel: Evidence | None = None
+
+    @property
+    def restricted(self) -> bool:
+        return self.family is not None
+
+
+def identify(
+    *,
+    vendor: str | None = None,
+    model: str | None = None,
+    mac: str | None = None,
+    urls: Sequence[str] = (),
+    vendor_data: Sequence[Mapping[str, object]] = (),
+) -> Verdict:
+    """Identify loose facts (any may be missing) against the catalog built from ``vendor_data``."""
+    raise NotImplementedError("vendor identification is being implemented (issue 3)")
+
+
+def identify_device(device: Device, vendor_data: Sequence[Mapping[str, object]] = ()) -> Verdict:
+    """The verdict for one device of the estate."""
+    return identify(
+        vendor=device.vendor, model=device.model, mac=device.mac, urls=device.streams, vendor_data=vendor_data
+    )
+
+
+def verdicts(ctx: CheckContext) -> Mapping[str, Verdict]:
+    """Every device's verdict, by device id, computed once per run."""
+    return ctx.memo(
+        "vendor-verdicts", lambda c: {d.id: identify_device(d, c.vendor_data) for d in c.estate.devices.values()}
+    )

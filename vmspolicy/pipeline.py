@@ -152,7 +152,8 @@ def _first_claim(source: SourceFile, loaders: Sequence[Any], host: PluginHost, *
         if source.suffix not in loader.suffixes and not forced:
             continue
         documents: list[Document] | None = guarded(
-            host.loader_plugin(loader), f"loader {loader.name!r} on {source.path}", functools.partial(loader.load, source)
+            host.loader_plugin(loader), f"loader {loader.name!r} on {source.path}", functools.partial(loader.load, source),
+            passthrough=(ParseError,),
         )
         if documents is not None:
             return documents

@@ -135,11 +135,15 @@ class PluginHost:
         return [data for _, data in self._collect("vmspolicy_vendor_data")]
 
 
-def guarded(plugin: str, what: str, call: Callable[[], T]) -> T:
-    """Run plugin code, turning any exception into a :class:`PluginError` naming ``plugin``."""
+def guarded(plugin: str, what: str, call: Callable[[], T], passthrough: tuple[type[Exception], ...] = ()) -> T:
+    """Run plugin code, turning any exception into a :class:`PluginError` naming ``plugin``.
+
+    Exceptions of the ``passthrough`` types are part of the plugin's contract
+    (a loader's ParseError) and are raised unchanged.
+    """
     try:
         return call()
-    except PluginError:
+    except (PluginError, *passthrough):
         raise
     except Exception as exc:
         raise PluginError(plugin, f"{what} raised {type(exc).__name__}: {exc}") from exc

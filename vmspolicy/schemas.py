@@ -114,9 +114,11 @@ def _explain(
                     (*instance_path, key),
                 )
         return
-    if keyword == "required" and isinstance(node, dict):
-        yield SchemaError(f"{where}: {message}", position_of(data, instance_path), tuple(instance_path))
-        return
+    if keyword in ("pattern", "anyOf", "format"):
+        described = _schema_node(schema, schema_path_[:-1])
+        description = described.get("description") if isinstance(described, dict) else None
+        if description and isinstance(node, (str, int, float)):
+            message = f"{json.dumps(node)} is not valid here. Expected: {description}"
     yield SchemaError(f"{where}: {message}", position_of(data, instance_path), tuple(instance_path))
 
 
@@ -131,18 +133,23 @@ def _resolve(data: Any, path: Sequence[str | int]) -> Any:
 
 
 def _allowed_properties(schema: dict[str, Any], schema_path_: Sequence[str | int]) -> set[str]:
+    node = _schema_node(schema, schema_path_[:-1])
+    properties = node.get("properties", {}) if isinstance(node, dict) else {}
+    return set(properties)
+
+
+def _schema_node(schema: dict[str, Any], path: Sequence[str | int]) -> Any:
+    """The (sub)schema at ``path``, following local ``$ref``s; None when the path leads nowhere."""
     node: Any = schema
-    for step in schema_path_[:-1]:
+    for step in path:
         node = _follow(schema, node)
         if step == "$ref":
             continue
         try:
             node = node[step]
         except (KeyError, IndexError, TypeError):
-            return set()
-    node = _follow(schema, node)
-    properties = node.get("properties", {}) if isinstance(node, dict) else {}
-    return set(properties)
+            return None
+    return _follow(schema, node)
 
 
 def _follow(schema: dict[str, Any], node: Any) -> Any:

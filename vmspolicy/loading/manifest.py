@@ -24,7 +24,7 @@ class ManifestLoader:
             return None
         if source.tagged:
             first = source.tagged[0]
-            raise ParseError(f"tag {first.tag!r} is not allowed: manifests hold plain data only", *first.pos)
+            raise ParseError(f"tag {first.tag} is not allowed: manifests hold plain data only (no custom tags)", *first.pos)
         return [Document(source.path, data, self.name, source.sha256) for data in manifests]
 
 

@@ -91,9 +91,16 @@ def _resolve_json(value: str, pos: Pos = (1, 1)) -> Any:
         return value
 
 
+def _reject_tag(tag: str, pos: Pos) -> ParseError:
+    if tag.startswith(_YAML + "python/"):
+        return ParseError(f"tag !!{tag[len(_YAML):]} is forbidden: it would construct a Python object", *pos)
+    shown = "!!" + tag[len(_YAML) :] if tag.startswith(_YAML) else tag
+    return ParseError(f"tag {shown} is not allowed: manifests hold plain data only (no custom tags)", *pos)
+
+
 def _explicit(tag: str, value: str, pos: Pos, on_tag: TagHandler | None) -> Any:
     if tag.startswith(_YAML + "python/"):
-        raise ParseError(f"tag !!{tag[len(_YAML):]} is forbidden: it would construct a Python object", *pos)
+        raise _reject_tag(tag, pos)
     if tag == _YAML + "str":
         return value
     if tag in (_YAML + "int", _YAML + "float"):
@@ -108,7 +115,7 @@ def _explicit(tag: str, value: str, pos: Pos, on_tag: TagHandler | None) -> Any:
         return value
     if on_tag is not None and not tag.startswith(_YAML) and not tag.startswith("tag:yaml.org"):
         return on_tag(tag, value, pos)
-    raise ParseError(f"tag {tag!r} is not allowed: manifests hold plain data only", *pos)
+    raise _reject_tag(tag, pos)
 
 
 class _Frame:
@@ -223,7 +230,7 @@ def _build(parser: Any, resolve: Callable[[str, Pos], Any], on_tag: TagHandler |
             tag = event.tag
             kind = "map" if cls is MappingStartEvent else "seq"
             if tag not in (None, "!", _YAML + kind):
-                raise ParseError(f"tag {tag!r} is not allowed: manifests hold plain data only", *pos)
+                raise _reject_tag(tag, pos)
             if len(stack) >= MAX_DEPTH:
                 raise ParseError(f"nesting deeper than {MAX_DEPTH} levels", *pos)
             node: LocatedMap | LocatedSeq = LocatedMap(pos) if kind == "map" else LocatedSeq(pos)

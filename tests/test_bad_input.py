@@ -1,0 +1,162 @@
+"""Hostile and broken input: a precise finding or exit 2 with file:line; never a traceback, a hang or a changed file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from vmspolicy.cli import main
+
+GOOD = b"vmspolicy: 1\nsites:\n  - id: hq\n"
+
+
+def run(paths: list[str], capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, list[dict[str, object]], str]:
+    code = main(["check", "--format", "json", "--no-plugins", *extra, *paths])
+    out, err = capsys.readouterr()
+    findings = json.loads(out)["findings"] if out.strip() else []
+    return code, findings, err
+
+
+def one_finding(tmp_path: Path, name: str, content: bytes, capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
+    path = tmp_path / name
+    path.write_bytes(content)
+    digest = hashlib.sha256(content).hexdigest()
+    code, findings, err = run([str(path)], capsys)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, "the input file was modified"
+    assert code == 1, err
+    assert len(findings) == 1, findings
+    return findings[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "rule", "line", "column", "words"),
+    [
+        ("unclosed.yaml", b"vmspolicy: 1\nsites: [{id: hq}\n", "VP001", 3, 1, "flow sequence"),
+        ("unclosed-map.yaml", b"vmspolicy: 1\nsites: [{id: hq, name: x]\n", "VP001", 2, 25, "flow mapping"),
+        ("tabs.yaml", b"vmspolicy: 1\nsites:\n\t- id: hq\n", "VP001", 3, 1, "tab"),
+        ("dup.yaml", b"vmspolicy: 1\nsites: []\nsites: []\n", "VP001", 3, 1, "duplicate key 'sites'"),
+        ("py.yaml", b"vmspolicy: 1\nsites: !!python/name:os.system\n", "VP001", 2, 8, "construct a Python object"),
+        ("tag.yaml", b"vmspolicy: 1\nsites: !GetAtt x\n", "VP001", 2, 8, "!GetAtt"),
+        ("nul.yaml", b"vmspolicy: 1\nsites:\n  - id: h\x00q\n", "VP001", 3, 10, "#x0000"),
+        ("latin1.yaml", b"vmspolicy: 1\nsites:\n  - id: hq\n    name: Caf\xe9\n", "VP001", 4, 14, "byte offset 44"),
+        ("binary.yaml", bytes(range(256)) * 4, "VP001", 2, 118, "byte 0x80 at byte offset 128"),
+        ("bigint.yaml", b"vmspolicy: 1\nzones:\n  - {id: z, site: s, purpose: other, vlan: " + b"9" * 5000 + b"}\n",
+         "VP001", 3, 44, "number cannot be read"),
+        ("deep.yaml", b"vmspolicy: 1\nx: " + b"[" * 150 + b"]" * 150 + b"\n", "VP001", 2, 103, "nesting deeper"),
+        ("version.yaml", b"vmspolicy: 2\n", "VP002", 1, 12, "unsupported manifest format version 2"),
+        ("version-text.yaml", b"vmspolicy: one\n", "VP002", 1, 12, "unsupported manifest format version 'one'"),
+        ("types.yaml", b"vmspolicy: 1\nsites:\n  - id: [hq]\n", "VP002", 3, 9, "not of type"),
+        ("bad.json", b'{"vmspolicy": 1, "sites": [}\n', "VP001", 1, 28, "invalid JSON"),
+        ("dup.json", b'{"vmspolicy": 1, "vmspolicy": 1}\n', "VP001", 1, 18, "duplicate key"),
+    ],
+)
+def test_bad_file_is_one_located_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, content: bytes, rule: str, line: int, column: int,
+    words: str,
+) -> None:
+    finding = one_finding(tmp_path, name, content, capsys)
+    assert (finding["rule"], finding["line"], finding["column"]) == (rule, line, column), finding
+    assert words in str(finding["message"])
+
+
+def test_billion_laughs_is_rejected_fast(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = ['vmspolicy: 1', 'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, 12):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    started = time.perf_counter()
+    finding = one_finding(tmp_path, "bomb.yaml", ("\n".join(lines) + "\n").encode(), capsys)
+    # A budget, not a benchmark: an unbounded expansion would take hours, the check itself microseconds.
+    assert time.perf_counter() - started < 5
+    assert finding["rule"] == "VP001" and "billion laughs" in str(finding["message"])
+
+
+def test_merge_key_bomb_is_rejected(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = ["vmspolicy: 1", "a0: &a0 {" + ", ".join(f"k{j}: v" for j in range(10)) + "}"]
+    for i in range(1, 10):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    lines.append("m: {<<: *a9}")
+    finding = one_finding(tmp_path, "merge-bomb.yaml", ("\n".join(lines) + "\n").encode(), capsys)
+    assert finding["rule"] == "VP001"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-8-sig"])
+def test_unicode_with_bom_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str], encoding: str) -> None:
+    text = "vmspolicy: 1\nsites:\n  - id: hq\n    name: Café Zürich\n  - id: hq\n"
+    path = tmp_path / "bom.yaml"
+    path.write_bytes(text.encode(encoding))
+    code, findings, _ = run([str(path)], capsys)
+    # Decoded correctly: the one problem is the duplicate id, at the right place.
+    assert [(f["rule"], f["line"], f["column"]) for f in findings] == [("VP004", 5, 9)]
+    assert code == 1
+
+
+def test_two_megabyte_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    name = "x" * 2_000_000
+    path = tmp_path / "long.yaml"
+    path.write_text(f"vmspolicy: 1\nsites:\n  - {{id: hq, name: {name}}}\n", encoding="utf-8")
+    code, findings, _ = run([str(path)], capsys)
+    assert code == 0 and findings == []
+
+
+def test_empty_file_is_skipped_but_a_lone_empty_file_is_no_manifest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "empty.yaml").write_bytes(b"")
+    (tmp_path / "blank.yaml").write_bytes(b"\n\n   \n")
+    code = main(["check", "--no-plugins", str(tmp_path)])
+    _, err = capsys.readouterr()
+    assert code == 2 and "no manifest found" in err
+    (tmp_path / "estate.yaml").write_bytes(GOOD)
+    code, findings, _ = run([str(tmp_path)], capsys)
+    assert code == 0 and findings == []
+
+
+def test_top_level_list_and_scalar_are_not_manifests(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "list.yaml").write_bytes(b"- vmspolicy: 1\n")
+    (tmp_path / "scalar.yaml").write_bytes(b"just text\n")
+    (tmp_path / "estate.yaml").write_bytes(GOOD)
+    code = main(["check", "--no-plugins", "-v", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "list.yaml: not a manifest" in err and "scalar.yaml: not a manifest" in err
+
+
+def test_missing_path_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check", "--no-plugins", str(tmp_path / "nope.yaml")])
+    _, err = capsys.readouterr()
+    assert code == 2 and "nope.yaml: no such file or directory" in err
+
+
+def test_directory_without_manifests_is_exit_2_unless_allowed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "docker-compose.yaml").write_text("services: {}\n", encoding="utf-8")
+    assert main(["check", "--no-plugins", str(tmp_path)]) == 2
+    assert "no manifest found" in capsys.readouterr().err
+    assert main(["check", "--no-plugins", "--allow-empty", str(tmp_path)]) == 0
+
+
+def test_unreadable_file_is_vp001(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Tests run as root here, so a chmod 000 file would still be readable: a dangling symlink is a file
+    # the scan finds and cannot read, which is the behaviour under test.
+    link = tmp_path / "gone.yaml"
+    link.symlink_to(tmp_path / "missing-target.yaml")
+    (tmp_path / "ok.yaml").write_bytes(GOOD)
+    code, findings, _ = run([str(tmp_path)], capsys)
+    assert code == 1
+    assert [(f["rule"], str(f["path"]).endswith("gone.yaml")) for f in findings] == [("VP001", True)]
+    assert "cannot read file" in str(findings[0]["message"])
+
+
+def test_no_traceback_from_the_command_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_bytes(b"vmspolicy: 1\nsites: [\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "vmspolicy", "check", "--no-plugins", str(bad)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "bad.yaml:3:1: VP001 [error]" in result.stdout

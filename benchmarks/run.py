@@ -1,0 +1,333 @@
+"""The benchmark harness: vmspolicy side by side with the floor and its peer, in one run.
+
+For each estate size it times, alternating and each in a fresh subprocess:
+
+- **floor**: PyYAML's libyaml loader (``yaml.load(..., Loader=CSafeLoader)``) reading the
+  same files and doing nothing else: no tool that reads YAML can be much faster;
+- **vmspolicy**: ``vmspolicy check --format json`` (output to /dev/null), the whole run;
+- **check-jsonschema**: ``check-jsonschema --schemafile schemas/manifest.schema.json``
+  on the same files, i.e. schema validation only.
+
+Repetitions are interleaved (floor, vmspolicy, peer, then again in a rotated order)
+so that a noisy neighbour or a warming cache hits every tool alike; the table shows
+medians. Peak memory is the child's own ``ru_maxrss`` from :func:`os.wait4`.
+Before timing, one untimed run of each tool warms the page cache and the bytecode
+cache and checks that every tool accepts the estate.
+
+    python benchmarks/run.py                      # N = 1,000 / 10,000 / 100,000 and the small file
+    python benchmarks/run.py --update-readme      # ... and write the table into benchmarks/README.md
+    python benchmarks/run.py --quick              # N = 200 and the small file, once each (CI smoke test)
+
+Exit status: 0 when every run succeeded (targets missed are reported, not failed:
+timings are no test), 2 when a tool crashed or rejected the generated estate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402  (a sibling script, not a package)
+
+SCHEMA = ROOT / "schemas" / "manifest.schema.json"
+SIZES = (1_000, 10_000, 100_000)
+SMALL_CAMERAS = 20
+FLOOR = "import sys, yaml\nfor path in sys.argv[1:]:\n    with open(path, 'rb') as f:\n        yaml.load(f, Loader=yaml.CSafeLoader)\n"
+README = HERE / "README.md"
+MARK_START, MARK_END = "<!-- results:start -->", "<!-- results:end -->"
+
+# The targets of issue 7, as ratios measured in one run.
+TARGET_FLOOR_RATIO = 1.5  # vmspolicy / floor at 10k and 100k cameras
+TARGET_LINEAR = 11.0  # t(100k) / t(10k)
+TARGET_PEER_SPEEDUP = 5.0  # check-jsonschema / vmspolicy on the same files
+TARGET_SMALL_RATIO = 0.5  # vmspolicy / check-jsonschema on one small file
+TARGET_MEMORY_RATIO = 2.0  # vmspolicy peak / floor peak at 100k cameras
+
+
+@dataclass
+class Sample:
+    seconds: float
+    peak_mb: float
+    exit_code: int
+
+
+@dataclass
+class Case:
+    """One estate (size and layout) and the samples of each tool on it."""
+
+    label: str
+    cameras: int
+    files: list[Path]
+    commands: dict[str, list[str]]
+    repeat: dict[str, int]
+    samples: dict[str, list[Sample]] = field(default_factory=dict)
+    findings: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def megabytes(self) -> float:
+        return sum(f.stat().st_size for f in self.files) / 1e6
+
+    def median(self, tool: str) -> float | None:
+        values = [s.seconds for s in self.samples.get(tool, [])]
+        return statistics.median(values) if values else None
+
+    def peak(self, tool: str) -> float | None:
+        values = [s.peak_mb for s in self.samples.get(tool, [])]
+        return max(values) if values else None
+
+
+def executable(name: str, module: str) -> list[str]:
+    """The venv's console script for ``name``, else ``python -m module``."""
+    script = Path(sys.executable).parent / name
+    if script.exists():
+        return [str(script)]
+    found = shutil.which(name)
+    return [found] if found else [sys.executable, "-m", module]
+
+
+def timed(command: Sequence[str], cwd: Path, stdout: Path | None = None) -> Sample:
+    """Run ``command`` once: wall time, the child's peak resident memory, its exit code."""
+    out = stdout.open("wb") if stdout else subprocess.DEVNULL
+    try:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.PIPE)
+        # os.wait4 gives this child's own rusage; RUSAGE_CHILDREN would be the maximum over all children so far.
+        assert child.stderr is not None
+        errors = child.stderr.read()
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        child.stderr.close()
+    finally:
+        if stdout:
+            out.close()  # type: ignore[union-attr]
+    code = child.returncode
+    if code not in (0, 1):
+        raise HarnessError(f"{' '.join(command[:4])}... exited {code}: {errors.decode(errors='replace')[-2000:]}")
+    return Sample(seconds, usage.ru_maxrss / 1024, code)  # ru_maxrss is in KiB on Linux
+
+
+class HarnessError(Exception):
+    """A tool crashed or rejected the generated estate: the numbers would mean nothing."""
+
+
+def make_case(label: str, cameras: int, files: list[Path], repeat: int, peer_repeat: int, jobs: int | None = None) -> Case:
+    names = [str(f) for f in files]
+    vmspolicy = [*executable("vmspolicy", "vmspolicy"), "check", "--as-of", generate.AS_OF, "--format", "json"]
+    commands = {"floor": [sys.executable, "-c", FLOOR, *names]}
+    if jobs is None:
+        commands["vmspolicy"] = [*vmspolicy, *names]
+    else:
+        commands["vmspolicy"] = [*vmspolicy, "--jobs", "1", *names]
+        commands[f"vmspolicy --jobs {jobs}"] = [*vmspolicy, "--jobs", str(jobs), *names]
+    if peer_repeat:
+        commands["check-jsonschema"] = [*executable("check-jsonschema", "check_jsonschema"), "--schemafile", str(SCHEMA), *names]
+    repeats = {tool: repeat for tool in commands}
+    if "check-jsonschema" in repeats:
+        repeats["check-jsonschema"] = peer_repeat
+    return Case(label, cameras, files, commands, repeats)
+
+
+def warm_up(case: Case, work: Path) -> None:
+    """One untimed run of each tool; vmspolicy's report is kept to count what it found."""
+    for tool, command in case.commands.items():
+        if tool.startswith("vmspolicy"):
+            report = work / f"report-{case.label.replace(' ', '-')}.json"
+            timed(command, work, stdout=report)
+            findings = json.loads(report.read_text(encoding="utf-8"))["findings"]
+            for f in findings:
+                case.findings[f["rule"]] = case.findings.get(f["rule"], 0) + 1
+        else:
+            sample = timed(command, work)
+            if tool == "check-jsonschema" and sample.exit_code != 0:
+                raise HarnessError(f"check-jsonschema rejects the generated estate {case.label}: fix benchmarks/generate.py")
+
+
+def measure(case: Case, work: Path, log: bool) -> None:
+    tools = list(case.commands)
+    for rep in range(max(case.repeat.values())):
+        order = tools[rep % len(tools) :] + tools[: rep % len(tools)]  # rotate: no tool always runs first
+        for tool in order:
+            if len(case.samples.get(tool, [])) >= case.repeat[tool]:
+                continue
+            sample = timed(case.commands[tool], work)
+            case.samples.setdefault(tool, []).append(sample)
+            if log:
+                print(f"  {case.label:>22} {tool:<20} {sample.seconds:8.3f} s {sample.peak_mb:8.1f} MB", file=sys.stderr)
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+def fmt(value: float | None, spec: str = ".2f", suffix: str = "") -> str:
+    return "-" if value is None else f"{value:{spec}}{suffix}"
+
+
+def verdict(value: float | None, limit: float, *, at_most: bool = True) -> str:
+    if value is None:
+        return "not measured"
+    met = value <= limit if at_most else value >= limit
+    return "**met**" if met else "**NOT met**"
+
+
+def render(cases: list[Case], small: Case, split: list[Case], args: argparse.Namespace) -> str:
+    """The results as Markdown: the machine, the command, the tables, the targets."""
+    lines = [
+        f"Measured {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC on {_machine()}; "
+        f"Python {platform.python_version()}, {_versions()}.",
+        "",
+        f"Command: `{' '.join(['python', 'benchmarks/run.py', *args.argv])}` "
+        f"({args.repeat} repetition(s), interleaved; check-jsonschema {args.peer_repeat_large}x above 10,000 cameras).",
+        "",
+        "| estate | MB | floor s | vmspolicy s | check-jsonschema s | vmspolicy / floor | check-jsonschema / vmspolicy "
+        "| floor peak MB | vmspolicy peak MB | peak ratio | vmspolicy findings |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    for case in [*cases, small]:
+        floor, ours, peer = case.median("floor"), case.median("vmspolicy"), case.median("check-jsonschema")
+        found = ", ".join(f"{code} x{n}" for code, n in sorted(case.findings.items())) or "none"
+        lines.append(
+            f"| {case.label} | {case.megabytes:.2f} | {fmt(floor, '.3f')} | {fmt(ours, '.3f')} | {fmt(peer, '.3f')} "
+            f"| {fmt(ratio(ours, floor))} | {fmt(ratio(peer, ours), '.1f')} | {fmt(case.peak('floor'), '.0f')} "
+            f"| {fmt(case.peak('vmspolicy'), '.0f')} | {fmt(ratio(case.peak('vmspolicy'), case.peak('floor')))} | {found} |"
+        )
+    if split:
+        lines += [
+            "",
+            "Multi-file estates (one file per site, plus waivers.yaml): serial against `--jobs`.",
+            "",
+            "| estate | files | vmspolicy --jobs 1 s | parallel s | speed-up | --jobs 1 peak MB | parallel peak MB |",
+            "|---|--:|--:|--:|--:|--:|--:|",
+        ]
+        for case in split:
+            parallel = next(t for t in case.commands if t.startswith("vmspolicy --jobs"))
+            serial_s, parallel_s = case.median("vmspolicy"), case.median(parallel)
+            lines.append(
+                f"| {case.label} ({parallel.split()[-1]} jobs) | {len(case.files)} | {fmt(serial_s, '.3f')} | {fmt(parallel_s, '.3f')} "
+                f"| {fmt(ratio(serial_s, parallel_s))} | {fmt(case.peak('vmspolicy'), '.0f')} | {fmt(case.peak(parallel), '.0f')} |"
+            )
+    lines += ["", "| target | measured | verdict |", "|---|--:|---|"]
+    by_size = {c.cameras: c for c in cases}
+    for size in (10_000, 100_000):
+        if size in by_size:
+            r = ratio(by_size[size].median("vmspolicy"), by_size[size].median("floor"))
+            lines.append(f"| vmspolicy ≤ {TARGET_FLOOR_RATIO}x floor at {size:,} cameras | {fmt(r)}x | {verdict(r, TARGET_FLOOR_RATIO)} |")
+    if 10_000 in by_size and 100_000 in by_size:
+        r = ratio(by_size[100_000].median("vmspolicy"), by_size[10_000].median("vmspolicy"))
+        lines.append(f"| linear: t(100k) / t(10k) ≤ {TARGET_LINEAR:.0f} | {fmt(r, '.1f')} | {verdict(r, TARGET_LINEAR)} |")
+    for case in cases:
+        if case.cameras >= 10_000:
+            r = ratio(case.median("check-jsonschema"), case.median("vmspolicy"))
+            lines.append(
+                f"| ≥ {TARGET_PEER_SPEEDUP:.0f}x faster than check-jsonschema at {case.cameras:,} cameras | {fmt(r, '.1f')}x "
+                f"| {verdict(r, TARGET_PEER_SPEEDUP, at_most=False)} |"
+            )
+    r = ratio(small.median("vmspolicy"), small.median("check-jsonschema"))
+    lines.append(f"| one small file ≤ {TARGET_SMALL_RATIO}x check-jsonschema | {fmt(r)}x | {verdict(r, TARGET_SMALL_RATIO)} |")
+    largest = max(cases, key=lambda c: c.cameras) if cases else None
+    if largest is not None:
+        r = ratio(largest.peak("vmspolicy"), largest.peak("floor"))
+        lines.append(
+            f"| peak memory ≤ {TARGET_MEMORY_RATIO:.0f}x floor at {largest.cameras:,} cameras | {fmt(r)}x | {verdict(r, TARGET_MEMORY_RATIO)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _machine() -> str:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs ({model or 'unknown CPU'})"
+
+
+def _versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for name in ("vmspolicy", "PyYAML", "jsonschema-rs", "check-jsonschema"):
+        try:
+            out.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            out.append(f"{name} (not installed)")
+    return ", ".join(out)
+
+
+def update_readme(table: str) -> None:
+    text = README.read_text(encoding="utf-8")
+    if MARK_START not in text or MARK_END not in text:
+        raise HarnessError(f"{README}: no {MARK_START} ... {MARK_END} block to replace")
+    head, rest = text.split(MARK_START, 1)
+    _, tail = rest.split(MARK_END, 1)
+    README.write_text(f"{head}{MARK_START}\n{table}{MARK_END}{tail}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="N=200 and the small file, one repetition (CI smoke test)")
+    parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], help="camera counts (default 1000,10000,100000)")
+    parser.add_argument("--repeat", type=int, help="timed repetitions per tool (default 5; --quick: 1)")
+    parser.add_argument("--peer-repeat-large", type=int, default=1,
+                        help="repetitions of check-jsonschema above 10,000 cameras, where one run takes minutes (default 1)")
+    parser.add_argument("--jobs", type=int, default=2, help="the parallel run of the multi-file estates (default 2; 0: skip)")
+    parser.add_argument("--work", type=Path, default=HERE / "out", help="where estates and reports are written (default benchmarks/out)")
+    parser.add_argument("--update-readme", action="store_true", help=f"write the results between the markers in {README.name}")
+    parser.add_argument("-q", "--quiet", action="store_true", help="do not log each sample on stderr")
+    args = parser.parse_args(argv)
+    args.argv = list(argv if argv is not None else sys.argv[1:])
+    sizes = args.sizes or ([200] if args.quick else list(SIZES))
+    args.repeat = args.repeat or (1 if args.quick else 5)
+    work: Path = args.work.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+
+    try:
+        cases: list[Case] = []
+        split_cases: list[Case] = []
+        for size in sizes:
+            files = generate.generate(size, work / f"estate-{size}.yaml")
+            peer = args.repeat if size <= 10_000 else args.peer_repeat_large
+            cases.append(make_case(f"{size:,} cameras", size, files, args.repeat, peer))
+            if args.jobs and (size >= 10_000 or args.quick):
+                files = generate.generate(size, work / f"estate-{size}-split", split=True)
+                split_cases.append(make_case(f"{size:,} cameras, split", size, files, args.repeat, 0, jobs=args.jobs))
+        small_files = generate.generate(SMALL_CAMERAS, work / "small.yaml")
+        small_repeat = 1 if args.quick else max(args.repeat, 10)
+        small = make_case(f"one small file ({SMALL_CAMERAS} cameras)", SMALL_CAMERAS, small_files, small_repeat, small_repeat)
+        for case in [small, *cases, *split_cases]:
+            if not args.quiet:
+                print(f"{case.label}: {case.megabytes:.1f} MB in {len(case.files)} file(s)", file=sys.stderr)
+            warm_up(case, work)
+            measure(case, work, log=not args.quiet)
+    except HarnessError as exc:
+        print(f"run.py: {exc}", file=sys.stderr)
+        return 2
+    table = render(cases, small, split_cases, args)
+    (work / "results.md").write_text(table, encoding="utf-8")
+    print(table)
+    if args.update_readme:
+        update_readme(table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

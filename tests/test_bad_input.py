@@ -120,7 +120,7 @@ def test_top_level_list_and_scalar_are_not_manifests(tmp_path: Path, capsys: pyt
     (tmp_path / "scalar.yaml").write_bytes(b"just text\n")
     (tmp_path / "estate.yaml").write_bytes(GOOD)
     code = main(["check", "--no-plugins", "-v", str(tmp_path)])
-    out, err = capsys.readouterr()
+    err = capsys.readouterr().err
     assert code == 0
     assert "list.yaml: not a manifest" in err and "scalar.yaml: not a manifest" in err
 

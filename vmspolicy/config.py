@@ -25,12 +25,15 @@ class ConfigError(Exception):
     """A configuration that cannot be used; ``location`` is ``path:line:col`` where known."""
 
     def __init__(self, message: str, location: str = "") -> None:
+        self.message = message
+        self.location = location
         super().__init__(f"{location}: {message}" if location else message)
 
 
 @dataclass(frozen=True)
 class Config:
     """The settings of a run, after the configuration file and the command line are combined."""
+
 
     path: Path | None = None
     root: Path = field(default_factory=Path.cwd)
@@ -40,11 +43,20 @@ class Config:
     fail_on: Severity = Severity.ERROR
     strict: bool = False
     disabled: frozenset[str] = frozenset()
+    selected: frozenset[str] | None = None  # None: every rule
     severities: Mapping[str, Severity] = field(default_factory=dict)
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     formats: Mapping[str, str] = field(default_factory=dict)
     # Sections that later features own (packs, management zones, suppressions...), validated by the schema.
     settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def enabled(self, code: str) -> bool:
+        """Whether rule ``code`` runs. VP001 always does: an unreadable file must never pass."""
+        if code == "VP001":
+            return True
+        if self.selected is not None and code not in self.selected:
+            return False
+        return code not in self.disabled
 
 
 def find_config(start: Path) -> Path | None:
@@ -112,7 +124,7 @@ def _interpret(path: Path, data: Mapping[str, Any]) -> Config:
         if settings.pop("enabled", True) is False:
             disabled.add(code)
         options[code] = settings
-    known = {"profiles", "estate", "exclude", "fail_on", "strict", "disable", "rules", "formats"}
+    known = {"profiles", "estate", "exclude", "fail_on", "strict", "disable", "select", "rules", "formats"}
     return Config(
         path=path,
         root=path.parent,
@@ -122,6 +134,7 @@ def _interpret(path: Path, data: Mapping[str, Any]) -> Config:
         fail_on=Severity.parse(data.get("fail_on", "error")),
         strict=bool(data.get("strict", False)),
         disabled=frozenset(disabled),
+        selected=frozenset(data["select"]) if "select" in data else None,
         severities=severities,
         rule_options=options,
         formats=dict(data.get("formats") or {}),

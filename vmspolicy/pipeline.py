@@ -164,7 +164,7 @@ def run_rules(ctx: CheckContext, rules: Sequence[type[Rule]], config: Config, ho
     """Run every enabled rule; apply configured severities. A rule that raises is a PluginError."""
     findings: list[Finding] = []
     for rule in rules:
-        if rule.code in config.disabled and rule.code != ParseErrorRule.code:
+        if not config.enabled(rule.code):
             continue
         instance = rule()
         produced = guarded(host.rule_plugin(rule.code), f"rule {rule.code}", functools.partial(_findings_of, instance, ctx))
@@ -208,8 +208,7 @@ def check(options: RunOptions, config: Config, host: PluginHost) -> RunResult:
         vendor_data=host.vendor_data(),
         packs=host.packs(),
     )
-    enabled = {r.code for r in rules if r.code not in config.disabled}
-    findings = [f for f in [*loaded.findings, *build_findings] if f.rule in enabled or f.rule == ParseErrorRule.code]
+    findings = [f for f in [*loaded.findings, *build_findings] if config.enabled(f.rule)]
     findings.extend(run_rules(ctx, rules, config, host))
     findings = [f.with_severity(config.severities[f.rule]) if f.rule in config.severities else f for f in findings]
     findings = governance.apply(findings, ctx, options.args)

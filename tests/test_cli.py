@@ -1,0 +1,226 @@
+"""The command line: outputs, exit codes, configuration, estate context, stdin."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from tests.golden_files import assert_golden
+from vmspolicy import __version__
+from vmspolicy.cli import main
+from vmspolicy.plugins import load_plugins
+from vmspolicy.rules.base import DOC_SECTIONS
+from vmspolicy.schemas import load_schema
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN_ESTATE = ROOT / "tests" / "data" / "golden-estate"
+GOOD = "vmspolicy: 1\nsites:\n  - id: hq\n"
+
+
+@pytest.fixture
+def in_dir(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.chdir(request.param)
+    yield
+
+
+def check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["check", "--no-plugins", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("in_dir", [GOLDEN_ESTATE], indirect=True)
+@pytest.mark.usefixtures("in_dir")
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_golden_output(capsys: pytest.CaptureFixture[str], update_golden: bool, fmt: str) -> None:
+    code, out, _ = check(capsys, "--as-of", "2026-01-01", "--format", fmt, ".")
+    assert code == 1
+    assert_golden(f"check.{'txt' if fmt == 'text' else 'json'}", out, update_golden)
+
+
+@pytest.mark.parametrize("in_dir", [GOLDEN_ESTATE], indirect=True)
+@pytest.mark.usefixtures("in_dir")
+def test_json_report_matches_its_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = check(capsys, "--format", "json", ".")
+    validator = jsonschema.Draft202012Validator(
+        load_schema("report"), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    validator.validate(json.loads(out))
+
+
+def test_examples_report_matches_schema_and_text_is_sorted(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out, _ = check(capsys, "--format", "json", "examples/")
+    report = json.loads(out)
+    jsonschema.Draft202012Validator(load_schema("report")).validate(report)
+    keys = [(f["path"], f["line"], f["column"], f["rule"]) for f in report["findings"]]
+    assert keys == sorted(keys)
+    assert code == (0 if report["summary"]["passed"] else 1)
+    assert code == 1, "the example estate holds deliberate violations"
+
+
+def test_every_rule_is_documented_and_explained(capsys: pytest.CaptureFixture[str]) -> None:
+    rules = load_plugins(entry_points_enabled=False).rules()
+    assert main(["rules", "--no-plugins"]) == 0
+    listing = capsys.readouterr().out
+    for rule in rules:
+        assert rule.code in listing and rule.slug in listing
+        doc = rule.documentation()
+        for section in (*DOC_SECTIONS, "Options"):
+            assert f"\n{section}\n" in f"\n{doc}\n", f"{rule.code} lacks the section {section!r}"
+        assert main(["explain", rule.code.lower(), "--no-plugins"]) == 0
+        assert doc.splitlines()[0] in capsys.readouterr().out
+    assert main(["explain", "VP999", "--no-plugins"]) == 2
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"vmspolicy {__version__}"
+
+
+def test_fail_on_and_severity_override(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("estate.yaml").write_text(GOOD + "zones:\n  - {id: z, site: nowhere, purpose: other}\n", encoding="utf-8")
+    assert check(capsys, "estate.yaml")[0] == 1
+    Path(".vmspolicy.yaml").write_text("rules:\n  VP003: {severity: warning}\n", encoding="utf-8")
+    code, out, _ = check(capsys, "estate.yaml")
+    assert code == 0 and "VP003 [warning]" in out
+    assert check(capsys, "--fail-on", "warning", "estate.yaml")[0] == 1
+    Path(".vmspolicy.yaml").write_text("disable: [VP003]\n", encoding="utf-8")
+    code, out, _ = check(capsys, "estate.yaml")
+    assert code == 0 and "VP003" not in out
+
+
+def test_config_found_by_walking_up_and_in_pyproject(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.vmspolicy]\nfail_on = "warning"\n', encoding="utf-8")
+    sub = tmp_path / "a" / "b"
+    sub.mkdir(parents=True)
+    (sub / "estate.yaml").write_text(GOOD + "zones:\n  - {id: z, site: nowhere, purpose: other}\n", encoding="utf-8")
+    (tmp_path / ".vmspolicy.yaml").write_text("rules:\n  VP003: {severity: warning}\n", encoding="utf-8")
+    monkeypatch.chdir(sub)
+    # .vmspolicy.yaml wins over pyproject.toml in the same folder.
+    code, out, _ = check(capsys, "estate.yaml")
+    assert code == 0 and "[warning]" in out
+    (tmp_path / ".vmspolicy.yaml").unlink()
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.vmspolicy]\nfail_on = "warning"\n[tool.vmspolicy.rules.VP003]\nseverity = "warning"\n', encoding="utf-8"
+    )
+    assert check(capsys, "estate.yaml")[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "where", "words"),
+    [
+        ("fail_on: sometimes\n", ":1:10", "fail_on"),
+        ("profiles: [uk-gov-2022]\nrulez: {}\n", ":2:1", "rulez"),
+        ("rules:\n  VP003: {severity: loud}\n", ":2:21", "severity"),
+        ("fail_on: [error\n", ":2:1", "flow sequence"),
+    ],
+)
+def test_bad_config_is_exit_2_with_location(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, where: str, words: str
+, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("estate.yaml").write_text(GOOD, encoding="utf-8")
+    Path(".vmspolicy.yaml").write_text(content, encoding="utf-8")
+    code, _, err = check(capsys, "estate.yaml")
+    assert code == 2
+    assert f".vmspolicy.yaml{where}" in err and words in err and "Traceback" not in err
+
+
+def test_missing_config_file_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("estate.yaml").write_text(GOOD, encoding="utf-8")
+    code, _, err = check(capsys, "--config", "nope.yaml", "estate.yaml")
+    assert code == 2 and "nope.yaml" in err
+
+
+def test_estate_context_reports_only_the_given_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("estate").mkdir()
+    Path("estate/sites.yaml").write_text(
+        "vmspolicy: 1\nsites: [{id: hq}]\nzones:\n  - {id: z, site: hq, purpose: cameras, cidr: 10.0.0.0/24}\n"
+        "  - {id: bad, site: elsewhere, purpose: other}\n",
+        encoding="utf-8",
+    )
+    Path("estate/cameras.yaml").write_text(
+        "vmspolicy: 1\ncameras:\n  - {id: cam-1, site: hq, zone: z, ip: 10.0.0.5}\n  - {id: cam-2, site: hq, zone: zz}\n",
+        encoding="utf-8",
+    )
+    # Without context, the camera file alone has unknown references everywhere.
+    code, out, _ = check(capsys, "estate/cameras.yaml")
+    assert out.count("VP003") == 4
+    Path(".vmspolicy.yaml").write_text("estate: ['estate/**/*.yaml']\n", encoding="utf-8")
+    code, out, _ = check(capsys, "estate/cameras.yaml")
+    # With it, the sites file resolves cam-1; only cam-2's bad zone is reported; sites.yaml's own problem is not.
+    assert code == 1
+    assert out.splitlines()[0].startswith("estate/cameras.yaml:4:33: VP003") and "elsewhere" not in out
+    # No paths: the whole configured estate.
+    code, out, _ = check(capsys)
+    assert "elsewhere" in out and "zz" in out
+
+
+def test_stdin_with_a_name(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    class Stdin:
+        buffer = io.BytesIO(b"vmspolicy: 1\nsites: [{id: hq}]\ncameras:\n  - {id: c, site: nope}\n")
+
+    monkeypatch.setattr(sys, "stdin", Stdin())
+    code, out, _ = check(capsys, "--stdin-filename", "site/cams.yaml", "-")
+    assert code == 1 and out.startswith("site/cams.yaml:4:19: VP003")
+
+
+def test_several_outputs_in_one_run(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("estate.yaml").write_text(GOOD, encoding="utf-8")
+    code, out, _ = check(capsys, "--output", "json:out/report.json", "estate.yaml")
+    assert code == 0 and out.startswith("Found no problems")
+    assert json.loads(Path("out/report.json").read_text(encoding="utf-8"))["summary"]["passed"] is True
+    assert check(capsys, "--output", "nonsense", "estate.yaml")[0] == 2
+    assert check(capsys, "--format", "yaml", "estate.yaml")[0] == 2
+
+
+def test_color_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> None:
+    (tmp_path / "estate.yaml").write_text(GOOD + "zones: [{id: z, site: x, purpose: other}]\n", encoding="utf-8")
+    script = (
+        "import os, pty, sys\n"
+        "pid, fd = pty.fork()\n"
+        "if pid == 0:\n"
+        "    os.execv(sys.executable, [sys.executable, '-m', 'vmspolicy', 'check', '--no-plugins', 'estate.yaml'])\n"
+        "out = b''\n"
+        "while True:\n"
+        "    try:\n        chunk = os.read(fd, 4096)\n    except OSError:\n        break\n"
+        "    if not chunk:\n        break\n    out += chunk\n"
+        "os.waitpid(pid, 0)\n"
+        "sys.stdout.write(repr(out))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    tty = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+    assert "\\x1b[" in tty.stdout
+    no_color = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env={**env, "NO_COLOR": "1"}, capture_output=True, text=True, check=True
+    )
+    assert "\\x1b[" not in no_color.stdout and "VP003" in no_color.stdout
+    piped = subprocess.run(
+        [sys.executable, "-m", "vmspolicy", "check", "--no-plugins", "estate.yaml"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+    )
+    assert "\x1b[" not in piped.stdout and "VP003" in piped.stdout
+
+
+def test_python_dash_m_and_console_script_agree(tmp_path: Path) -> None:
+    (tmp_path / "estate.yaml").write_text(GOOD, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "vmspolicy", "check", "--no-plugins", "estate.yaml"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0 and "PASS" in result.stdout

@@ -9,16 +9,88 @@ CONTRACT (other modules build on this; keep these names and fields stable):
 - :func:`judgements` — every active device's judgement, computed once per run.
 - :func:`legacy_restricted` — the active legacy restricted devices: the ones
   that may stay only under a waiver and only while isolated (VP103, VP2xx).
+
+Which packs apply to a site: the site's own ``policies:``; else the run's
+profiles (configuration ``profiles:`` or ``--profile``); else every built-in
+pack (the strictest reading: no jurisdiction is silently left out). A profile
+that names no known pack is a configuration error (exit 2); a site that does
+is a VP003 finding, and the site falls back to the run's selection so that its
+devices are still judged.
+
+With several packs on one site the strictest wins: a device is restricted when
+any applicable pack restricts its family, and a new install when it is one
+under any of those packs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Final, Mapping, Sequence
+
+from vmspolicy import identify
+from vmspolicy.config import ConfigError
+from vmspolicy.plugins import PluginError
+from vmspolicy.schemas import validate
 
 if TYPE_CHECKING:
-    from vmspolicy.model import Device
+    from vmspolicy.identify import Evidence, Verdict
+    from vmspolicy.model import Device, Site
     from vmspolicy.rules.base import CheckContext
+
+BOM_FORMAT: Final = "bom"
+"""``Document.format`` of bills of materials (:mod:`vmspolicy.loading.bom`)."""
+
+# Evidence kinds that name a family by what is written, not by a relabel relationship.
+_DIRECT_KINDS: Final = frozenset({"declared-vendor", "brand", "model", "oui", "stream", "banner"})
+# What a description cell may be trusted to say: a name, not a near-miss of one.
+_DESCRIPTION_KINDS: Final = frozenset({"declared-vendor", "brand", "relabel"})
+
+
+class PolicyError(ConfigError, PluginError):
+    """A pack selection or definition that cannot be used: exit code 2.
+
+    It is a configuration error (the CLI prints it as one), and also a
+    :class:`PluginError` so that the rule host passes it through unchanged
+    instead of blaming the rule that happened to ask for the packs first.
+    """
+
+    def __init__(self, message: str) -> None:
+        Exception.__init__(self, message)
+        self.plugin = "vmspolicy.policy"
+
+
+@dataclass(frozen=True, slots=True)
+class PackFamily:
+    """A restricted family and, when the regime is narrower, the device types it covers."""
+
+    name: str
+    equipment: frozenset[str] | None = None  # None: every device of the family
+
+    def covers(self, family: str, device_type: str) -> bool:
+        return self.name.casefold() == family.casefold() and (self.equipment is None or device_type in self.equipment)
+
+
+@dataclass(frozen=True, slots=True)
+class Pack:
+    """A policy pack, parsed from its data (see ``schemas/pack.schema.json``)."""
+
+    id: str
+    title: str
+    cutoff: dt.date
+    families: tuple[PackFamily, ...]
+    sensitive_forbid: bool = True
+    legacy_waivable: bool = True
+    isolation_required: bool = True
+    reachable_from: tuple[str, ...] = ("vms", "management")
+    max_waiver_months: int = 24
+    origin: str = "built-in"  # built-in | plugin | the configuration file
+    data: Mapping[str, Any] | None = None
+
+    def restricts(self, family: str | None, device_type: str) -> bool:
+        """True when this pack restricts ``family`` for a device of ``device_type``."""
+        return family is not None and any(f.covers(family, device_type) for f in self.families)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +108,277 @@ class Judgement:
         return self.family is not None
 
 
+def parse_pack(data: Mapping[str, Any], origin: str = "built-in") -> Pack:
+    """A :class:`Pack` from pack data; raises :class:`PolicyError` when the data breaks the schema."""
+    errors = validate("pack", data)
+    if errors:
+        name = data.get("id", "?") if isinstance(data, Mapping) else "?"
+        raise PolicyError(f"policy pack {name!r} ({origin}) is invalid: {errors[0].message}")
+    families = tuple(
+        PackFamily(item) if isinstance(item, str) else PackFamily(item["name"], frozenset(item["equipment"]) if "equipment" in item else None)
+        for item in data["families"]
+    )
+    legacy = data.get("legacy") or {}
+    return Pack(
+        id=data["id"],
+        title=data["title"],
+        cutoff=dt.date.fromisoformat(data["cutoff"]),
+        families=families,
+        sensitive_forbid=data.get("sensitive_sites", "forbid") == "forbid",
+        legacy_waivable=bool(legacy.get("waivable", True)),
+        isolation_required=legacy.get("isolation", "required") == "required",
+        reachable_from=tuple(legacy.get("reachable_from", ("vms", "management"))),
+        max_waiver_months=int(data.get("max_waiver_months", 24)),
+        origin=origin,
+        data=data,
+    )
+
+
+def registry(ctx: CheckContext) -> Mapping[str, Pack]:
+    """Every pack of this run by id: those of the plugin hook (built-ins first), then the configuration's."""
+    return ctx.memo("policy-packs", _registry)
+
+
+def _registry(ctx: CheckContext) -> dict[str, Pack]:
+    from vmspolicy.packs import builtin_pack_ids
+
+    builtin = set(builtin_pack_ids())
+    found: dict[str, Pack] = {}
+    configured = ctx.settings.get("packs") or ()
+    for data, origin in [*((p, "built-in" if p.get("id") in builtin else "plugin") for p in ctx.packs),
+                         *((p, "configuration") for p in configured)]:
+        pack = parse_pack(data, origin)
+        if pack.id in found:
+            raise PolicyError(f"policy pack {pack.id!r} is defined twice ({found[pack.id].origin} and {origin}); give yours another id")
+        found[pack.id] = pack
+    return found
+
+
+def default_selection(ctx: CheckContext) -> tuple[str, ...]:
+    """The packs applied to sites that name none: the profiles, else every built-in pack.
+
+    Raises :class:`PolicyError` for a profile that names no known pack.
+    """
+    known = registry(ctx)
+    if ctx.profiles:
+        unknown = [p for p in ctx.profiles if p not in known]
+        if unknown:
+            raise PolicyError(
+                f"unknown policy pack {unknown[0]!r} in the profiles (--profile or the configuration's profiles:); "
+                f"known packs: {', '.join(sorted(known))} (`vmspolicy packs` lists them)"
+            )
+        return tuple(ctx.profiles)
+    return tuple(pid for pid, pack in known.items() if pack.origin == "built-in")
+
+
+def site_packs(ctx: CheckContext, site: Site | None) -> tuple[Pack, ...]:
+    """The packs that apply to ``site``: its ``policies:`` that exist, else the run's selection."""
+    known = registry(ctx)
+    named = [known[p] for p in (site.policies if site else ()) if p in known]
+    if named:
+        return tuple(named)
+    return tuple(known[p] for p in default_selection(ctx))
+
+
+def unknown_site_packs(ctx: CheckContext) -> list[tuple[Site, int, str]]:
+    """Each ``policies:`` entry naming no known pack: (site, index in the list, the id)."""
+    known = registry(ctx)
+    return [
+        (site, index, pack_id)
+        for site in ctx.estate.sites.values()
+        for index, pack_id in enumerate(site.policies)
+        if pack_id not in known
+    ]
+
+
+def device_verdicts(ctx: CheckContext) -> Mapping[str, Verdict]:
+    """Every device's vendor verdict, with what a bill of materials' description cell names added.
+
+    Descriptions ("HIKVISION 4MP dome") are evidence only in bills of materials,
+    where they are the paperwork; in a manifest ``notes:`` are free text.
+    """
+    return ctx.memo("policy-verdicts", _device_verdicts)
+
+
+def _device_verdicts(ctx: CheckContext) -> Mapping[str, Verdict]:
+    base = identify.verdicts(ctx)
+    bom_paths = {d.path for d in ctx.documents if d.format == BOM_FORMAT}
+    if not bom_paths:
+        return base
+    out = dict(base)
+    for device in ctx.estate.devices.values():
+        verdict = base.get(device.id)
+        description = device.origin.node.get("notes")
+        if device.origin.path in bom_paths and isinstance(description, str) and (verdict is None or verdict.family is None):
+            out[device.id] = _with_description(verdict, description, ctx)
+    return out
+
+
+def _with_description(verdict: Verdict | None, description: str, ctx: CheckContext) -> Verdict:
+    words = [w for w in re.split(r"[\s,;/()|+]+", description) if w]
+    phrases = [" ".join(words[i : i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)]
+    known_vendor = verdict.known_vendor if verdict else False
+    for phrase in phrases:
+        found = identify.identify(vendor=phrase, vendor_data=ctx.vendor_data)
+        known_vendor = known_vendor or found.known_vendor
+        named = [e for e in found.evidence if e.family == found.family and e.kind in _DESCRIPTION_KINDS]
+        if found.family is None or not named:
+            continue
+        evidence = tuple(
+            replace(e, field="notes", value=description, index=None, detail=f"description {description!r}: {e.detail}") for e in named
+        )
+        relabel = next((e for e in evidence if e.kind == "relabel"), None)
+        prior = verdict.evidence if verdict else ()
+        return identify.Verdict(
+            family=found.family,
+            confidence=found.confidence,
+            evidence=(*prior, *evidence),
+            declared_family=verdict.declared_family if verdict else None,
+            known_vendor=True,
+            relabel=(verdict.relabel if verdict else None) or relabel,
+        )
+    if verdict is None:
+        return identify.Verdict(family=None, confidence=0.0, known_vendor=known_vendor)
+    return replace(verdict, known_vendor=known_vendor)
+
+
 def judgements(ctx: CheckContext) -> Mapping[str, Judgement]:
     """Every active device's judgement, by device id, computed once per run."""
-    raise NotImplementedError("policy packs are being implemented (issue 3)")
+    return ctx.memo("policy-judgements", _judge)
+
+
+def _judge(ctx: CheckContext) -> dict[str, Judgement]:
+    verdicts = device_verdicts(ctx)
+    bom_paths = {d.path for d in ctx.documents if d.format == BOM_FORMAT}
+    out: dict[str, Judgement] = {}
+    for device in ctx.estate.devices.values():
+        if not device.active:
+            continue
+        site = ctx.estate.sites.get(device.site)
+        packs = site_packs(ctx, site)
+        pack_ids = tuple(p.id for p in packs)
+        sensitive = bool(site and site.sensitive) or (site is not None and site.origin.path in bom_paths and _bom_sensitive(ctx))
+        verdict = verdicts.get(device.id)
+        family = verdict.family if verdict else None
+        if family is not None and verdict is not None and outside_relabel_window(device, verdict, ctx):
+            family = None
+        restricting = [p for p in packs if p.restricts(family, device.type)]
+        if not restricting:
+            out[device.id] = Judgement(device.id, None, pack_ids, sensitive_site=sensitive)
+            continue
+        new = (
+            device.status == "planned"
+            or device.installed is None
+            or any(device.installed >= p.cutoff or not p.legacy_waivable for p in restricting)
+        )
+        out[device.id] = Judgement(
+            device=device.id,
+            family=family,
+            packs=pack_ids,
+            restricting_packs=tuple(p.id for p in restricting),
+            new_install=new,
+            legacy=not new,
+            sensitive_site=sensitive,
+        )
+    return out
+
+
+def _bom_sensitive(ctx: CheckContext) -> bool:
+    settings = ctx.settings.get("bom") or {}
+    return bool(settings.get("sensitive", False))
+
+
+def forbidden_on_sensitive_site(ctx: CheckContext, judgement: Judgement) -> bool:
+    """True when ``judgement`` is a restricted device on a sensitive site that a restricting pack forbids outright (VP101)."""
+    known = registry(ctx)
+    return judgement.restricted and judgement.sensitive_site and any(
+        known[p].sensitive_forbid for p in judgement.restricting_packs if p in known
+    )
+
+
+def restricting_packs(ctx: CheckContext, device_id: str) -> tuple[Pack, ...]:
+    """The packs that restrict device ``device_id`` (empty when it is not restricted)."""
+    found = judgements(ctx).get(device_id)
+    known = registry(ctx)
+    return tuple(known[p] for p in found.restricting_packs if p in known) if found else ()
+
+
+def max_waiver_months(ctx: CheckContext, device_id: str) -> int | None:
+    """The longest waiver any restricting pack allows for the device (the smallest of them); None if unrestricted."""
+    packs = restricting_packs(ctx, device_id)
+    return min(p.max_waiver_months for p in packs) if packs else None
+
+
+def reachable_from(ctx: CheckContext, device_id: str) -> frozenset[str]:
+    """Purposes of the zones every restricting pack lets reach the device (for VP204)."""
+    packs = restricting_packs(ctx, device_id)
+    if not packs:
+        return frozenset()
+    allowed = set(packs[0].reachable_from)
+    for p in packs[1:]:
+        allowed &= set(p.reachable_from)
+    return frozenset(allowed)
+
+
+def outside_relabel_window(device: Device, verdict: Verdict, ctx: CheckContext) -> bool:
+    """True when the family rests only on an OEM relabel whose window the device's date falls outside.
+
+    Lorex was Dahua's from 2018-02 to 2022-11: a Lorex camera installed in 2017,
+    or planned today, is not a Dahua product. A device without an ``installed``
+    date cannot be placed, so it stays suspect (fail closed).
+    """
+    family = verdict.family
+    if family is None or any(e.family == family and e.kind in _DIRECT_KINDS for e in verdict.evidence):
+        return False
+    relabels = [e for e in verdict.evidence if e.family == family and e.kind == "relabel"]
+    if not relabels:
+        return False
+    when = ctx.as_of if device.status == "planned" else device.installed
+    if when is None:
+        return False
+    for evidence in relabels:
+        window = relabel_window(evidence, ctx.vendor_data)
+        if window is None:
+            return False
+        start, end = window
+        if (start is None or when >= start) and (end is None or when <= end):
+            return False
+    return True
+
+
+def relabel_window(evidence: Evidence, vendor_data: Sequence[Mapping[str, Any]]) -> tuple[dt.date | None, dt.date | None] | None:
+    """The (first day, last day) a relabel relationship held, from the catalog's ``from``/``until`` months; None: always."""
+    wanted = _squash(evidence.value)
+    detail = _squash(evidence.detail)
+    for fragment in vendor_data:
+        for entry in fragment.get("relabels") or ():
+            if str(entry.get("family", "")).casefold() != evidence.family.casefold():
+                continue
+            if "from" not in entry and "until" not in entry:
+                continue
+            names = [_squash(str(n)) for n in (entry.get("name"), *(entry.get("aliases") or ())) if n]
+            if any(n and (n in wanted or n in detail) for n in names):
+                return _month_start(entry.get("from")), _month_end(entry.get("until"))
+    return None
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _month_start(text: Any) -> dt.date | None:
+    if not isinstance(text, str):
+        return None
+    year, month = (int(part) for part in text.split("-")[:2])
+    return dt.date(year, month, 1)
+
+
+def _month_end(text: Any) -> dt.date | None:
+    start = _month_start(text)
+    if start is None:
+        return None
+    following = dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
 
 
 def legacy_restricted(ctx: CheckContext) -> list[Device]:
@@ -48,8 +388,11 @@ def legacy_restricted(ctx: CheckContext) -> list[Device]:
 
 
 def pack(ctx: CheckContext, pack_id: str) -> Mapping[str, Any] | None:
-    """The pack with id ``pack_id`` among those registered for this run."""
+    """The pack with id ``pack_id`` among those registered for this run (plugins and configuration)."""
     for candidate in ctx.packs:
         if candidate.get("id") == pack_id:
+            return candidate
+    for candidate in ctx.settings.get("packs") or ():
+        if isinstance(candidate, Mapping) and candidate.get("id") == pack_id:
             return candidate
     return None

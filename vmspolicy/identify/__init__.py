@@ -14,10 +14,12 @@ this package; this file is the stable surface.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 if TYPE_CHECKING:
+    from vmspolicy.identify.evidence import VendorReading
     from vmspolicy.model import Device
     from vmspolicy.rules.base import CheckContext
 
@@ -77,15 +79,46 @@ def identify(
     mac: str | None = None,
     urls: Sequence[str] = (),
     vendor_data: Sequence[Mapping[str, object]] = (),
+    installed: dt.date | None = None,
+    banners: Sequence[str] = (),
 ) -> Verdict:
-    """Identify loose facts (any may be missing) against the catalog built from ``vendor_data``."""
-    raise NotImplementedError("vendor identification is being implemented (issue 3)")
+    """Identify loose facts (any may be missing) against the catalog built from ``vendor_data``.
+
+    ``vendor_data``: catalog fragments as the ``vmspolicy_vendor_data`` hook
+    returns them (built-ins first); empty means the built-in catalog alone.
+    ``installed`` places the device in a relabel's date window (Lorex under
+    Dahua 2018-02..2022-11). ``banners``: scan strings (HTTP/RTSP server
+    headers, SNMP sysObjectID, ONVIF manufacturer).
+    """
+    from vmspolicy.identify import evidence as ev
+    from vmspolicy.identify.catalog import catalog_for
+
+    catalog = catalog_for(vendor_data)
+    found: list[Evidence] = []
+    reading: VendorReading | None = None
+    if vendor and vendor.strip():
+        reading, pieces = ev.vendor_evidence(catalog, vendor, installed, Evidence)
+        found.extend(pieces)
+    if model and model.strip():
+        found.extend(ev.model_evidence(catalog, model, Evidence))
+    if mac and mac.strip():
+        found.extend(ev.mac_evidence(catalog, mac, installed, Evidence))
+    if urls:
+        found.extend(ev.stream_evidence(catalog, urls, Evidence))
+    if banners:
+        found.extend(ev.banner_evidence(catalog, banners, Evidence))
+    return ev.combine(found, reading, Verdict)
 
 
 def identify_device(device: Device, vendor_data: Sequence[Mapping[str, object]] = ()) -> Verdict:
     """The verdict for one device of the estate."""
     return identify(
-        vendor=device.vendor, model=device.model, mac=device.mac, urls=device.streams, vendor_data=vendor_data
+        vendor=device.vendor,
+        model=device.model,
+        mac=device.mac,
+        urls=device.streams,
+        vendor_data=vendor_data,
+        installed=device.installed,
     )
 
 

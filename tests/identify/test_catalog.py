@@ -1,0 +1,82 @@
+"""The shipped vendor catalog: valid against its schema, sourced, and compiled once per set of fragments."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from vmspolicy.identify import identify
+from vmspolicy.identify.builtin import builtin_fragments, oui_fragment
+from vmspolicy.identify.catalog import CatalogError, catalog_for, compile_catalog
+from vmspolicy.plugins import load_plugins
+
+SCHEMA = json.loads((Path(__file__).parents[2] / "schemas" / "vendors.schema.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_shipped_fragments_are_valid(index: int) -> None:
+    validator = jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(builtin_fragments()[index]), key=str)
+    assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
+
+
+def test_every_entry_names_source_and_confidence() -> None:
+    vendors = builtin_fragments()[0]
+    for section in ("families", "brands", "relabels", "models", "streams", "banners"):
+        for entry in vendors[section]:
+            assert entry["source"].strip() and entry["confidence"], entry
+    for section in ("vendors", "false_friends"):
+        for entry in vendors[section]:
+            assert entry["source"].strip(), entry
+
+
+def test_oui_extract_is_complete_and_resolved() -> None:
+    catalog = catalog_for(builtin_fragments())
+    ouis = builtin_fragments()[1]["ouis"]
+    assert len(ouis) == 2618  # every row of the 2026-03 extract
+    families = {catalog.ouis[o["prefix"].lower()].entity.family for o in ouis}
+    assert families == {"Hikvision", "Dahua", "Hytera", "Huawei", "ZTE"}
+
+
+def test_builtin_registers_through_the_hook() -> None:
+    fragments = load_plugins(entry_points_enabled=False).vendor_data()
+    assert list(builtin_fragments()) == fragments[:2]
+
+
+def test_catalog_is_compiled_once_per_fragments() -> None:
+    fragments = builtin_fragments()
+    assert catalog_for(fragments) is catalog_for(fragments)
+    assert catalog_for(()) is catalog_for(fragments)
+
+
+def test_plugin_fragment_extends_the_catalog() -> None:
+    extra = {
+        "version": 1,
+        "relabels": [{"name": "Acme Vision", "family": "Dahua", "confidence": "high", "source": "test"}],
+    }
+    fragments = [*builtin_fragments(), extra]
+    verdict = identify(vendor="ACME Vision GmbH", vendor_data=fragments)
+    assert verdict.family == "Dahua" and verdict.relabel is not None
+    assert identify(vendor="ACME Vision GmbH").family is None
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        {"brands": [{"name": "X", "family": "Nobody", "relation": "brand", "confidence": "high", "source": "t"}]},
+        {"families": [{"family": "F", "names": ["F"], "confidence": "owner", "source": "t"}],
+         "models": [{"family": "F", "pattern": "(", "display": "(", "confidence": "high", "source": "t"}]},
+        {"ouis": [{"prefix": "AABBCC", "entity": "Nobody Inc", "owner": "Nobody"}]},
+    ],
+)
+def test_bad_fragments_are_refused(fragment: dict[str, object]) -> None:
+    with pytest.raises(CatalogError):
+        compile_catalog([fragment])
+
+
+def test_oui_fragment_reads_the_registry_extract() -> None:
+    fragment = oui_fragment("# comment\noui\tgroup\tieee_owner\n4419B6\tHikvision\tHangzhou Hikvision\n")
+    assert fragment["ouis"] == [{"prefix": "4419B6", "entity": "Hikvision", "owner": "Hangzhou Hikvision"}]

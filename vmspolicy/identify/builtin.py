@@ -1,0 +1,50 @@
+"""The built-in vendor catalog, registered through the same hook as a plugin's.
+
+Two fragments: ``data/vendors.yaml`` (families, brands, relabels, patterns,
+known makers, false friends) and ``data/oui-restricted-2026-03.tsv``, the IEEE
+MA-L registry extract of the restricted families' MAC blocks, kept verbatim
+with its source in its header.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from typing import Any, Mapping, Sequence
+
+import yaml
+
+from vmspolicy.plugins import hookimpl
+
+OUI_FILE = "oui-restricted-2026-03.tsv"
+OUI_SOURCE = "IEEE MA-L public registry, extract of 2026-03 (vmspolicy/data/oui-restricted-2026-03.tsv)"
+
+
+def _data(name: str) -> str:
+    return resources.files("vmspolicy").joinpath("data").joinpath(name).read_text(encoding="utf-8")
+
+
+def oui_fragment(text: str, source: str = OUI_SOURCE) -> dict[str, Any]:
+    """A catalog fragment from a registry extract: tab-separated ``oui``, ``group`` (catalog name), ``ieee_owner``."""
+    ouis: list[dict[str, str]] = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        prefix, group, owner = [*line.split("\t"), "", ""][:3]
+        if prefix == "oui":
+            continue  # the header row
+        ouis.append({"prefix": prefix.strip(), "entity": group.strip(), "owner": owner.strip()})
+    return {"version": 1, "source": source, "ouis": ouis}
+
+
+@functools.lru_cache(maxsize=1)
+def builtin_fragments() -> tuple[Mapping[str, Any], ...]:
+    """The built-in fragments, read once per process (the same objects every time, so their catalog is cached)."""
+    vendors = yaml.load(_data("vendors.yaml"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return (vendors, oui_fragment(_data(OUI_FILE)))
+
+
+@hookimpl
+def vmspolicy_vendor_data() -> Sequence[Mapping[str, Any]]:
+    """The built-in vendor catalog."""
+    return builtin_fragments()

@@ -1,0 +1,278 @@
+"""The vendor catalog, compiled once from its data fragments into lookup tables.
+
+Fragments come from the ``vmspolicy_vendor_data`` hook (built-ins first) and
+are validated against ``schemas/vendors.schema.json``. Compiling turns names
+into dictionary keys and patterns into one precompiled regular expression per
+field, so that identifying a device costs a few dictionary lookups and one
+regex search per field, whatever the size of the catalog: it runs for every
+device of a 100,000-device estate.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Final, Mapping, Sequence
+
+from vmspolicy.identify.normalise import name_key, vendor_name
+
+# How much one matching entry, alone, establishes its family (see vendors.yaml).
+CONFIDENCE: Final[Mapping[str, float]] = {
+    "owner": 0.95,
+    "high": 0.9,
+    "medium-high": 0.75,
+    "medium": 0.6,
+    "low-medium": 0.4,
+    "low": 0.25,
+}
+
+
+class CatalogError(ValueError):
+    """A vendor catalog fragment that cannot be compiled (unknown family, bad pattern, unresolved OUI entity)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NameEntry:
+    """A name the catalog knows: a restricted family, one of its brands, a relabel, a known maker or a false friend."""
+
+    kind: str  # family | brand | relabel | vendor | false-friend
+    name: str
+    family: str | None  # the restricted family it belongs to (the one it resembles, for a false friend)
+    confidence: str = "owner"
+    source: str = ""
+    relation: str = ""  # for a brand: subsidiary, own brand, joint venture...
+    window: tuple[str | None, str | None] = (None, None)  # relabel months (YYYY-MM), inclusive
+
+    @property
+    def weight(self) -> float:
+        return CONFIDENCE[self.confidence]
+
+    @property
+    def restricted(self) -> bool:
+        return self.kind in ("family", "brand", "relabel")
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """A model pattern, stream URL fingerprint or scan string of a restricted family."""
+
+    family: str
+    display: str
+    confidence: str
+    source: str
+    description: str = ""
+    protocol: str = ""
+
+    @property
+    def weight(self) -> float:
+        return CONFIDENCE[self.confidence]
+
+
+@dataclass(frozen=True, slots=True)
+class OuiEntry:
+    """A registered MAC block and who it belongs to."""
+
+    prefix: str  # lower-case hex digits, 6, 7 or 9 of them
+    owner: str
+    entity: NameEntry
+    confidence: str
+    source: str
+
+    @property
+    def weight(self) -> float:
+        return CONFIDENCE[self.confidence]
+
+
+@dataclass(frozen=True, slots=True)
+class PatternSet:
+    """Fingerprints compiled into one regular expression; ``search`` says which one matched first."""
+
+    regex: re.Pattern[str] | None
+    fingerprints: tuple[Fingerprint, ...]
+
+    def search(self, text: str) -> tuple[Fingerprint, str] | None:
+        if self.regex is None:
+            return None
+        found = self.regex.search(text)
+        if found is None or found.lastgroup is None:
+            return None
+        return self.fingerprints[int(found.lastgroup[1:])], found.group(found.lastgroup)
+
+
+@dataclass
+class Catalog:
+    """Everything identification looks up, compiled."""
+
+    families: frozenset[str]
+    names: dict[str, NameEntry]  # name key -> entry (longest name wins at lookup)
+    contains: tuple[tuple[str, NameEntry], ...]  # distinctive names matched inside longer words
+    near_miss: tuple[tuple[str, NameEntry], ...]  # names a misspelling is compared with
+    max_words: int
+    models: PatternSet
+    streams: PatternSet
+    banners: PatternSet
+    ouis: dict[str, OuiEntry]
+    false_streams: tuple[tuple[re.Pattern[str], NameEntry], ...]
+    # Per-string results: estates repeat the same vendor and model strings thousands of times.
+    vendor_cache: dict[str, Any] = field(default_factory=dict)
+    model_cache: dict[str, Any] = field(default_factory=dict)
+
+
+def _patterns(items: Sequence[tuple[str, Fingerprint]], *, anchored_words: bool) -> PatternSet:
+    if not items:
+        return PatternSet(None, ())
+    parts = []
+    for index, (pattern, _) in enumerate(items):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise CatalogError(f"pattern {pattern!r}: {exc}") from None
+        parts.append(f"(?P<p{index}>{pattern})")
+    body = "|".join(parts)
+    # Model numbers are matched at their start or after a separator, never inside another model number.
+    source = f"(?<![A-Z0-9])(?:{body})" if anchored_words else body
+    return PatternSet(re.compile(source, re.IGNORECASE), tuple(fp for _, fp in items))
+
+
+def _month(value: Any) -> str | None:
+    return str(value) if value is not None else None
+
+
+def compile_catalog(fragments: Sequence[Mapping[str, Any]]) -> Catalog:
+    """Merge and compile vendor catalog fragments (in order; a later name overrides an earlier one)."""
+    families: set[str] = set()
+    names: dict[str, NameEntry] = {}
+    contains: list[tuple[str, NameEntry]] = []
+    models: list[tuple[str, Fingerprint]] = []
+    streams: list[tuple[str, Fingerprint]] = []
+    banners: list[tuple[str, Fingerprint]] = []
+    raw_ouis: list[tuple[Mapping[str, Any], str]] = []
+    false_ouis: list[tuple[str, NameEntry]] = []
+    false_streams: list[tuple[re.Pattern[str], NameEntry]] = []
+
+    max_words = 1
+
+    def add_name(text: str, entry: NameEntry) -> None:
+        nonlocal max_words
+        reduced = vendor_name(text)
+        if reduced.core_compact:
+            names[reduced.core_compact] = entry
+            max_words = max(max_words, len(reduced.core))
+
+    for fragment in fragments:
+        default_source = str(fragment.get("source", ""))
+        for item in fragment.get("families", ()):
+            family = str(item["family"])
+            families.add(family)
+            entry = NameEntry("family", family, family, str(item["confidence"]), str(item.get("source", default_source)))
+            for text in [family, *item.get("names", ())]:
+                add_name(str(text), entry)
+            contains.extend((str(word), entry) for word in item.get("contains", ()))
+    for fragment in fragments:
+        default_source = str(fragment.get("source", ""))
+        for item in fragment.get("brands", ()):
+            _known_family(item["family"], families)
+            entry = NameEntry(
+                "brand", str(item["name"]), str(item["family"]), str(item["confidence"]),
+                str(item.get("source", default_source)), relation=str(item.get("relation", "brand")),
+            )
+            for text in [item["name"], *item.get("aliases", ())]:
+                add_name(str(text), entry)
+            contains.extend((str(word), entry) for word in item.get("contains", ()))
+        for item in fragment.get("relabels", ()):
+            _known_family(item["family"], families)
+            entry = NameEntry(
+                "relabel", str(item["name"]), str(item["family"]), str(item["confidence"]),
+                str(item.get("source", default_source)), window=(_month(item.get("from")), _month(item.get("until"))),
+            )
+            for text in [item["name"], *item.get("aliases", ())]:
+                add_name(str(text), entry)
+        for item in fragment.get("vendors", ()):
+            entry = NameEntry("vendor", str(item["name"]), None, "owner", str(item.get("source", default_source)))
+            for text in [item["name"], *item.get("aliases", ())]:
+                add_name(str(text), entry)
+        for item in fragment.get("false_friends", ()):
+            entry = NameEntry("false-friend", str(item["name"]), str(item["resembles"]), "owner", str(item.get("source", default_source)))
+            for text in [item["name"], *item.get("aliases", ())]:
+                add_name(str(text), entry)
+            false_ouis.extend((str(prefix).lower(), entry) for prefix in item.get("ouis", ()))
+            for pattern in item.get("streams", ()):
+                try:
+                    false_streams.append((re.compile(str(pattern), re.IGNORECASE), entry))
+                except re.error as exc:
+                    raise CatalogError(f"false friend {item['name']!r}: pattern {pattern!r}: {exc}") from None
+        for kind, target in (("models", models), ("streams", streams), ("banners", banners)):
+            for item in fragment.get(kind, ()):
+                _known_family(item["family"], families)
+                target.append((
+                    str(item["pattern"]),
+                    Fingerprint(
+                        str(item["family"]), str(item["display"]), str(item["confidence"]),
+                        str(item.get("source", default_source)), str(item.get("description", "")), str(item.get("protocol", "")),
+                    ),
+                ))
+        raw_ouis.extend((item, default_source) for item in fragment.get("ouis", ()))
+
+    ouis: dict[str, OuiEntry] = {}
+    for item, default_source in raw_ouis:
+        entity = names.get(name_key(_bare(str(item["entity"]))))
+        if entity is None or not entity.restricted:
+            raise CatalogError(f"OUI {item['prefix']}: entity {item['entity']!r} is not a family, brand or relabel of the catalog")
+        prefix = str(item["prefix"]).lower()
+        confidence = str(item.get("confidence", entity.confidence))
+        ouis[prefix] = OuiEntry(prefix, str(item["owner"]), entity, confidence, str(item.get("source", default_source)))
+    for prefix, entry in false_ouis:
+        ouis[prefix] = OuiEntry(prefix, entry.name, entry, "owner", entry.source)
+
+    near_miss = tuple(
+        (key, entry)
+        for key, entry in names.items()
+        if entry.kind in ("family", "brand") and len(key) >= 5 and (entry.kind == "family" or len(key) >= 6) and key.isalpha()
+        and key == name_key(entry.name)
+    )
+    return Catalog(
+        families=frozenset(families),
+        names=names,
+        contains=tuple(contains),
+        near_miss=near_miss,
+        max_words=max_words,
+        models=_patterns(models, anchored_words=True),
+        streams=_patterns(streams, anchored_words=False),
+        banners=_patterns(banners, anchored_words=False),
+        ouis=ouis,
+        false_streams=tuple(false_streams),
+    )
+
+
+def _known_family(family: Any, families: set[str]) -> None:
+    if family not in families:
+        raise CatalogError(f"unknown family {family!r}: declare it under 'families' first")
+
+
+def _bare(text: str) -> str:
+    """``Huacheng(Imou?)`` → ``Huacheng``: the registry extract annotates some groups in parentheses."""
+    return re.sub(r"\(.*?\)", "", text).strip()
+
+
+# Compiled catalogs by the identity of their fragments: the plugin host hands the
+# same fragment objects to every device of a run. The fragments are kept
+# alongside so their ids cannot be reused while the entry lives.
+_COMPILED: dict[tuple[int, ...], tuple[tuple[Mapping[str, Any], ...], Catalog]] = {}
+_MAX_COMPILED: Final = 8
+
+
+def catalog_for(fragments: Sequence[Mapping[str, Any]]) -> Catalog:
+    """The compiled catalog of ``fragments`` (the built-in data when empty), compiled once."""
+    if not fragments:
+        from vmspolicy.identify.builtin import builtin_fragments
+
+        fragments = builtin_fragments()
+    key = tuple(id(f) for f in fragments)
+    cached = _COMPILED.get(key)
+    if cached is not None:
+        return cached[1]
+    catalog = compile_catalog(fragments)
+    if len(_COMPILED) >= _MAX_COMPILED:
+        _COMPILED.pop(next(iter(_COMPILED)))
+    _COMPILED[key] = (tuple(fragments), catalog)
+    return catalog

@@ -1,0 +1,261 @@
+"""Evidence: what each field of a device says about its vendor family, and the verdict it adds up to.
+
+Each piece of evidence has a weight (how strongly it alone establishes the
+family) and names the field it was read from. Pieces for the same family
+combine like independent witnesses (1 - Π(1 - weight)); the family with the
+highest score is established when that score reaches :data:`ESTABLISHED`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final, Sequence
+
+from vmspolicy.identify.catalog import Catalog, NameEntry
+from vmspolicy.identify.normalise import format_oui, is_disguised, mac_digits, model_key, osa_distance, vendor_name, visible
+
+if TYPE_CHECKING:
+    from vmspolicy.identify import Evidence, Verdict
+
+# A family is established when its combined evidence reaches this score: one
+# piece of strong technical evidence (OUI, model pattern, stream URL, 0.9), an
+# exact or near-miss name (0.95 / 0.62), or a medium-confidence brand or relabel (0.6).
+ESTABLISHED: Final = 0.5
+# A misspelt name is weaker evidence than the name itself.
+NEAR_MISS_FACTOR: Final = 0.65
+# A relabel whose window is known but the install date is not: possibly outside the window.
+UNDATED_WINDOW_FACTOR: Final = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    entry: NameEntry
+    how: str  # exact | contains | near-miss
+    text: str  # the words that matched, as normalised
+
+
+@dataclass(frozen=True, slots=True)
+class VendorReading:
+    """What a declared vendor string names, computed once per distinct string."""
+
+    matches: tuple[NameMatch, ...]
+    disguised: bool
+
+    @property
+    def known(self) -> bool:
+        return bool(self.matches)
+
+
+def read_vendor(catalog: Catalog, text: str) -> VendorReading:
+    """Look a declared vendor up: exact names (longest first), then distinctive names inside words, then misspellings."""
+    cached: VendorReading | None = catalog.vendor_cache.get(text)
+    if cached is not None:
+        return cached
+    name = vendor_name(text)
+    matches: list[NameMatch] = []
+    for words in (name.core, name.words):
+        matches = _exact(catalog, words)
+        if matches:
+            break
+    if not matches and not any(m.entry.kind == "false-friend" for m in matches):
+        for word, entry in catalog.contains:
+            if word in name.compact:
+                matches.append(NameMatch(entry, "contains", word))
+                break
+    if not matches:
+        matches = _near_misses(catalog, name.core)
+    reading = VendorReading(tuple(matches), is_disguised(text))
+    if len(catalog.vendor_cache) < 100_000:
+        catalog.vendor_cache[text] = reading
+    return reading
+
+
+def _exact(catalog: Catalog, words: Sequence[str]) -> list[NameMatch]:
+    """Non-overlapping longest runs of words that spell a catalog name ("Hik Vision" → hikvision)."""
+    found: list[NameMatch] = []
+    i = 0
+    while i < len(words):
+        for j in range(min(len(words), i + catalog.max_words), i, -1):
+            joined = "".join(words[i:j])
+            entry = catalog.names.get(joined)
+            if entry is not None:
+                found.append(NameMatch(entry, "exact", joined))
+                i = j
+                break
+        else:
+            i += 1
+    return found
+
+
+def _near_misses(catalog: Catalog, words: Sequence[str]) -> list[NameMatch]:
+    """Runs of up to three words within a small edit distance of a family or brand name (Hikvison, Dauha)."""
+    runs = {"".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, min(len(words), i + 3) + 1)}
+    for run in sorted(runs, key=len, reverse=True):
+        if run in catalog.names or len(run) < 4:
+            continue
+        for key, entry in catalog.near_miss:
+            limit = 2 if len(key) >= 8 else 1
+            if run[0] == key[0] and osa_distance(run, key, limit) <= limit:
+                return [NameMatch(entry, "near-miss", run)]
+    return []
+
+
+def _in_window(entry: NameEntry, installed: dt.date | None) -> bool | None:
+    """Whether ``installed`` falls in the relabel's window; None when that cannot be told."""
+    start, end = entry.window
+    if start is None and end is None:
+        return True
+    if installed is None:
+        return None
+    month = f"{installed.year:04d}-{installed.month:02d}"
+    return (start is None or month >= start) and (end is None or month <= end)
+
+
+def _window_text(entry: NameEntry) -> str:
+    start, end = entry.window
+    if start and end:
+        return f" from {start} to {end}"
+    if end:
+        return f" until {end}"
+    if start:
+        return f" since {start}"
+    return ""
+
+
+def vendor_evidence(catalog: Catalog, text: str, installed: dt.date | None, make: type[Evidence]) -> tuple[VendorReading, list[Evidence]]:
+    """Evidence from the declared vendor."""
+    reading = read_vendor(catalog, text)
+    out: list[Evidence] = []
+    shown = visible(text.strip())
+    how = " (written with look-alike or invisible characters)" if reading.disguised else ""
+    for match in reading.matches:
+        entry = match.entry
+        if not entry.restricted or entry.family is None:
+            continue
+        if match.how == "near-miss":
+            out.append(make("near-miss", entry.family, round(entry.weight * NEAR_MISS_FACTOR, 3),
+                            f'vendor "{shown}"{how} is a near-miss spelling of {entry.name}'
+                            + ("" if entry.kind == "family" else f", a {entry.family} {entry.relation}"),
+                            "vendor", text, None, entry.source))
+        elif entry.kind == "family":
+            detail = f'vendor "{shown}"{how} names {entry.family}'
+            out.append(make("declared-vendor", entry.family, entry.weight, detail, "vendor", text, None, entry.source))
+        elif entry.kind == "brand":
+            out.append(make("brand", entry.family, entry.weight,
+                            f'vendor "{shown}"{how} is {entry.name}, a {entry.family} {entry.relation} (confidence {entry.confidence})',
+                            "vendor", text, None, entry.source))
+        else:
+            inside = _in_window(entry, installed)
+            if inside is False:
+                continue
+            weight = entry.weight if inside else round(entry.weight * UNDATED_WINDOW_FACTOR, 3)
+            when = _window_text(entry)
+            undated = "; no install date to tell whether the device falls in that window" if inside is None else ""
+            detail = f'vendor "{shown}"{how} is {entry.name}, a known OEM relabel of {entry.family}{when} (confidence {entry.confidence}){undated}'
+            out.append(make("relabel", entry.family, weight, detail, "vendor", text, None, entry.source))
+    return reading, out
+
+
+def model_evidence(catalog: Catalog, text: str, make: type[Evidence]) -> list[Evidence]:
+    """Evidence from the model number (one pattern: the first that matches)."""
+    key = model_key(text)
+    hit = catalog.model_cache.get(key, False)
+    if hit is False:
+        hit = catalog.models.search(key)
+        if len(catalog.model_cache) < 200_000:
+            catalog.model_cache[key] = hit
+    if hit is None:
+        return []
+    fingerprint, matched = hit
+    # Name the prefix that matched ("DS-2DE…"), not the whole pattern: that is what a reader can check.
+    prefix = matched.rstrip("0123456789-") or fingerprint.display.rstrip("…")
+    return [make("model", fingerprint.family, fingerprint.weight,
+                 f"model {visible(text.strip())} matches the {fingerprint.family} pattern {prefix}…",
+                 "model", text, None, fingerprint.source)]
+
+
+def mac_evidence(catalog: Catalog, text: str, installed: dt.date | None, make: type[Evidence]) -> list[Evidence]:
+    """Evidence from the MAC address: the longest registered block (MA-S, MA-M, then MA-L) it falls in."""
+    digits = mac_digits(text)
+    if digits is None:
+        return []
+    for length in (9, 7, 6):
+        if len(digits) < length:
+            continue
+        entry = catalog.ouis.get(digits[:length])
+        if entry is None:
+            continue
+        entity = entry.entity
+        if not entity.restricted or entity.family is None:
+            return []  # a false friend's block inside a restricted family's: the more specific registration wins
+        block = format_oui(digits[:length])
+        weight = entry.weight
+        tail = ""
+        if entity.kind == "brand":
+            tail = f", {entity.name}, a {entity.family} {entity.relation}"
+        elif entity.kind == "relabel":
+            inside = _in_window(entity, installed)
+            if inside is False:
+                return []
+            if inside is None:
+                weight = round(weight * UNDATED_WINDOW_FACTOR, 3)
+            tail = f", {entity.name}, a known OEM relabel of {entity.family}{_window_text(entity)}"
+        return [make("oui", entity.family, weight, f"MAC {block} is registered to {entry.owner}{tail}", "mac", text, None, entry.source)]
+    return []
+
+
+def stream_evidence(catalog: Catalog, urls: Sequence[str], make: type[Evidence]) -> list[Evidence]:
+    """Evidence from stream and management URLs, one piece per URL that carries a fingerprint."""
+    out: list[Evidence] = []
+    for index, url in enumerate(urls):
+        if any(pattern.search(url) for pattern, _ in catalog.false_streams):
+            continue
+        hit = catalog.streams.search(url)
+        if hit is None:
+            continue
+        fingerprint, _ = hit
+        out.append(make("stream", fingerprint.family, fingerprint.weight,
+                        f"stream URL {visible(url)} has the {fingerprint.family} fingerprint {fingerprint.display}",
+                        "streams", url, index, fingerprint.source))
+    return out
+
+
+def banner_evidence(catalog: Catalog, banners: Sequence[str], make: type[Evidence]) -> list[Evidence]:
+    """Evidence from scan strings: HTTP/RTSP server headers, SNMP sysObjectID, ONVIF manufacturer."""
+    out: list[Evidence] = []
+    for index, banner in enumerate(banners):
+        hit = catalog.banners.search(banner)
+        if hit is None:
+            continue
+        fingerprint, _ = hit
+        protocol = f"{fingerprint.protocol.upper()} " if fingerprint.protocol else ""
+        out.append(make("banner", fingerprint.family, fingerprint.weight,
+                        f'{protocol}string "{visible(banner.strip())}" is a {fingerprint.family} fingerprint ({fingerprint.display})',
+                        "banners", banner, index, fingerprint.source))
+    return out
+
+
+def combine(evidence: Sequence[Evidence], reading: VendorReading | None, make: type[Verdict]) -> Verdict:
+    """The verdict: the best-supported family if its score reaches :data:`ESTABLISHED`."""
+    scores: dict[str, float] = {}
+    for piece in evidence:
+        scores[piece.family] = 1 - (1 - scores.get(piece.family, 0.0)) * (1 - piece.weight)
+    best = max(scores, key=lambda family: scores[family], default=None)
+    confidence = round(scores[best], 3) if best is not None else 0.0
+    declared = None
+    relabel = None
+    if reading is not None:
+        for match in reading.matches:
+            if match.entry.kind in ("family", "brand") and declared is None:
+                declared = match.entry.family
+        relabel = next((e for e in evidence if e.kind == "relabel"), None)
+    ordered = tuple(sorted(evidence, key=lambda e: (e.family != best, -e.weight)))
+    return make(
+        family=best if best is not None and confidence >= ESTABLISHED else None,
+        confidence=confidence,
+        evidence=ordered,
+        declared_family=declared,
+        known_vendor=reading.known if reading is not None else False,
+        relabel=relabel,
+    )

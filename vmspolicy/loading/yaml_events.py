@@ -48,6 +48,9 @@ _BOOLS: Final = {
 }
 _IMPLICIT = Resolver.yaml_implicit_resolvers
 _SURROGATE_PAIR = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE)
+# Characters JSON allows raw inside strings but YAML's reader refuses (DEL, C1 controls, non-characters)
+# or reads as line breaks (NEL, LS, PS): JSON text is given to libyaml with these escaped.
+_NOT_YAML_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 _CONSTRUCTOR = yaml.SafeLoader("")
 
 
@@ -146,6 +149,7 @@ def load_documents(text: str, *, json_mode: bool = False, on_tag: TagHandler | N
     if json_mode:
         # libyaml rejects UTF-16 surrogate escapes that JSON allows; the \U form means the same.
         text = _SURROGATE_PAIR.sub(_join_surrogates, text)
+        text = _NOT_YAML_PRINTABLE.sub(lambda m: "\\u%04x" % ord(m.group()), text)
     resolve = _resolve_json if json_mode else _resolve_plain
     parser = _Parser(text)
     try:

@@ -149,7 +149,7 @@ def load_documents(text: str, *, json_mode: bool = False, on_tag: TagHandler | N
     if json_mode:
         # libyaml rejects UTF-16 surrogate escapes that JSON allows; the \U form means the same.
         text = _SURROGATE_PAIR.sub(_join_surrogates, text)
-        text = _NOT_YAML_PRINTABLE.sub(lambda m: "\\u%04x" % ord(m.group()), text)
+        text = _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     resolve = _resolve_json if json_mode else _resolve_plain
     parser = _Parser(text)
     try:

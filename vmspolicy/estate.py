@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from vmspolicy.findings import Finding
+from vmspolicy.loading.imported import assign_sites
 from vmspolicy.model import (
     ANY,
     INTERNET,
@@ -52,11 +53,19 @@ class _Builder:
     findings: list[Finding] = field(default_factory=list)
 
 
-def build_estate(documents: list[Document]) -> tuple[Estate, list[Finding]]:
-    """The estate model of ``documents`` and the VP002/VP003/VP004 findings met on the way."""
+def build_estate(documents: list[Document], *, import_site: str | None = None) -> tuple[Estate, list[Finding]]:
+    """The estate model of ``documents`` and the VP002/VP003/VP004 findings met on the way.
+
+    Records of imported files (Frigate, OPNsense...) that name no site get one
+    first (``import_site``, else the estate's only site: see
+    :func:`~vmspolicy.loading.imported.assign_sites`); devices without a zone
+    are then placed in the zone of their site whose network holds their IP.
+    """
     b = _Builder()
+    documents = assign_sites(documents, import_site)
     for doc in documents:
         _add_document(b, doc)
+    _place_by_address(b)
     estate = Estate(
         sites=b.sites,
         zones=b.zones,
@@ -68,6 +77,26 @@ def build_estate(documents: list[Document]) -> tuple[Estate, list[Finding]]:
     _check_identities(b, estate)
     _check_references(b, estate)
     return estate, b.findings
+
+
+def _place_by_address(b: _Builder) -> None:
+    # Imported files rarely name zones; isolation is proved per zone, so a device
+    # with an address is placed in the most specific zone of its own site that holds it.
+    for device in list(b.devices.values()):
+        if device.zone is not None or device.ip is None:
+            continue
+        best: Zone | None = None
+        for zone in b.zones.values():
+            if zone.site != device.site or not zone.contains(device.ip):
+                continue
+            if best is None or _prefix(zone, device.ip) > _prefix(best, device.ip):
+                best = zone
+        if best is not None:
+            b.devices[device.id] = replace(device, zone=best.id)
+
+
+def _prefix(zone: Zone, address: Any) -> int:
+    return max(n.prefixlen for n in zone.cidrs if n.version == address.version and address in n)
 
 
 def _add_document(b: _Builder, doc: Document) -> None:

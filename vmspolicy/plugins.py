@@ -26,6 +26,9 @@ ENTRY_POINT_GROUP = "vmspolicy"
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "vmspolicy.rules.structure",
     "vmspolicy.loading.manifest",
+    "vmspolicy.loading.frigate",
+    "vmspolicy.loading.go2rtc",
+    "vmspolicy.rules.credentials",
     "vmspolicy.reporters.builtin",
 )
 # Modules that may not exist yet in a partial checkout are not optional: every

@@ -1,0 +1,329 @@
+"""What the loaders of other tools' files share: placeholders, stream sources, located manifest data.
+
+Frigate, go2rtc, NetBox, OPNsense/pfSense and nmap files are not manifests, but
+their loaders hand the pipeline the same manifest-v1 data with every value
+located in the original file. This module holds the pieces they have in
+common: telling a placeholder (``{FRIGATE_CAM_PASS}``, ``${VAR}``, ``$VAR``,
+``<PASSWORD>``, ``!secret name``) from a literal secret, reading the stream
+sources NVRs and restreamers keep (``rtsp://user:pass@host:554/...``,
+``ffmpeg:name#audio=opus``, ``isapi://``, ``dvrip://``...), and building
+located sections.
+
+Imported records may leave ``site`` out: the estate gives them one (see
+:func:`vmspolicy.estate.build_estate`).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Any, Final, Iterable
+from urllib.parse import parse_qsl
+
+from vmspolicy.loading.base import SourceFile, Tagged
+from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
+
+# Placeholders that tools expand at run time. None of these is a secret written in the file.
+_PLACEHOLDER: Final = re.compile(
+    r"\{FRIGATE_[A-Za-z0-9_]+\}"  # Frigate's environment substitution
+    r"|\$\{[^}]*\}"  # ${VAR}, ${VAR:-default}: shells, docker compose, go2rtc
+    r"|\$[A-Za-z_][A-Za-z0-9_]*"  # $VAR: go2rtc, shells
+    r"|\{\{[^}]*\}\}"  # {{ var }}: Ansible, Home Assistant templates
+    r"|<[A-Za-z0-9_ .-]+>"  # <PASSWORD>: documentation and templates
+    r"|%[A-Za-z_][A-Za-z0-9_]*%"  # %VAR%: Windows
+    r"|!secret\s+\S+"  # Home Assistant's !secret, once turned into text
+)
+# A value made only of mask characters was scrubbed, not written: there is nothing to leak.
+_MASKED: Final = re.compile(r"^[*xX•.#_-]{3,}$")
+_PASSWORD_PARAMS: Final = frozenset({"password", "passwd", "pass", "pwd", "psw", "passphrase", "secret", "token", "key"})
+
+LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0"})
+RESTREAM_PORT: Final = 8554
+"""The port go2rtc (and Frigate's built-in go2rtc) restreams on."""
+
+
+def is_placeholder(text: str) -> bool:
+    """True when ``text`` holds a placeholder (or only a mask) rather than a literal secret."""
+    return bool(_PLACEHOLDER.search(text) or _MASKED.match(text))
+
+
+def is_literal_secret(value: Any) -> bool:
+    """True when ``value`` is a secret written out in the file: a non-empty string, not a placeholder."""
+    if isinstance(value, Tagged) or not isinstance(value, (str, int)) or isinstance(value, bool):
+        return False
+    text = str(value)
+    return bool(text.strip()) and not is_placeholder(text)
+
+
+def mask(secret: str) -> str:
+    """How a secret is shown in findings: always the same mask, so not even its length leaks."""
+    return "****" if secret else ""
+
+
+def plain(value: Any) -> str | None:
+    """A scalar as text; an application tag becomes its placeholder text (never evaluated)."""
+    if isinstance(value, Tagged):
+        return str(value)
+    if value is None or isinstance(value, (LocatedMap, LocatedSeq)):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class StreamSource:
+    """One stream source as written, split into its parts.
+
+    ``url`` is the source without a go2rtc ``ffmpeg:`` prefix and ``#`` options;
+    ``offset`` is where ``url`` starts inside the written text. ``reference`` is
+    set when the source names another go2rtc stream (``ffmpeg:front_door``).
+    """
+
+    written: str
+    url: str
+    offset: int
+    scheme: str = ""
+    user: str | None = None
+    password: str | None = None
+    password_offset: int = -1
+    host: str = ""
+    port: int | None = None
+    path: str = ""
+    reference: str | None = None
+
+    @property
+    def ip(self) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+        """The host as an IP address, when it is one and not a loopback or wildcard address."""
+        try:
+            address = ipaddress.ip_address(self.host.strip("[]"))
+        except ValueError:
+            return None
+        return None if (address.is_loopback or address.is_unspecified) else address
+
+    @property
+    def restream_name(self) -> str | None:
+        """The stream name when this is a go2rtc restream (``rtsp://127.0.0.1:8554/name``)."""
+        if self.scheme in ("rtsp", "rtsps") and (self.port == RESTREAM_PORT or self.host in LOOPBACK_HOSTS):
+            name = self.path.strip("/").split("?", 1)[0]
+            return name or None
+        return None
+
+    def query_secrets(self) -> list[tuple[str, str, int]]:
+        """Literal or placeholder secrets passed as query parameters: (name, value, offset in ``written``)."""
+        found: list[tuple[str, str, int]] = []
+        _, _, query = self.url.partition("?")
+        if not query:
+            return found
+        start = self.offset + self.url.index("?") + 1
+        for name, value in parse_qsl(query, keep_blank_values=True):
+            if name.lower() in _PASSWORD_PARAMS and value:
+                at = self.written.find(f"{name}=", start)
+                found.append((name, value, at + len(name) + 1 if at >= 0 else self.offset))
+        return found
+
+    def masked(self) -> str:
+        """The source with every literal secret replaced by asterisks, for messages."""
+        text = self.url
+        if self.password and is_literal_secret(self.password):
+            text = text.replace(f":{self.password}@", f":{mask(self.password)}@", 1)
+        for name, value, _ in self.query_secrets():
+            if is_literal_secret(value):
+                text = text.replace(f"{name}={value}", f"{name}={mask(value)}")
+        return text
+
+
+_EXEC_URL: Final = re.compile(r"[a-z][a-z0-9+.-]*://[^\s'\"#]+", re.IGNORECASE)
+
+
+def parse_source(written: str) -> StreamSource:
+    """Split a stream source (an URL, ``ffmpeg:...``, ``exec:...`` or a stream name) into its parts."""
+    text = written.strip()
+    offset = len(written) - len(written.lstrip())
+    if text.startswith("ffmpeg:"):
+        text, offset = text[len("ffmpeg:") :], offset + len("ffmpeg:")
+    elif text.startswith("exec:"):
+        # exec:ffmpeg -i rtsp://... : the camera is the URL the command reads.
+        match = _EXEC_URL.search(text)
+        if not match:
+            return StreamSource(written, text, offset)
+        offset, text = offset + match.start(), match.group(0)
+    if "://" not in text:
+        name = text.split("#", 1)[0].strip()
+        return StreamSource(written, name, offset, reference=name or None)
+    if "#" in text:
+        # go2rtc options (#video=copy#audio=opus) are not part of the camera's URL.
+        text = text.split("#", 1)[0]
+    scheme, _, rest = text.partition("://")
+    authority_end = len(rest)
+    for stop in "/?":
+        index = rest.find(stop, rest.rfind("@") + 1 if "@" in rest else 0)
+        if index >= 0:
+            authority_end = min(authority_end, index)
+    authority, path = rest[:authority_end], rest[authority_end:]
+    user = password = None
+    password_offset = -1
+    hostport = authority
+    if "@" in authority:
+        userinfo, _, hostport = authority.rpartition("@")
+        user, sep, pw = userinfo.partition(":")
+        if sep:
+            password = pw
+            password_offset = offset + len(scheme) + 3 + len(user) + 1
+    host, port = _split_hostport(hostport)
+    return StreamSource(
+        written, text, offset, scheme.lower(), user, password, password_offset, host, port, path
+    )
+
+
+def _split_hostport(hostport: str) -> tuple[str, int | None]:
+    if hostport.startswith("["):  # [2001:db8::1]:554
+        host, _, rest = hostport[1:].partition("]")
+        port_text = rest[1:] if rest.startswith(":") else ""
+    elif hostport.count(":") == 1:
+        host, _, port_text = hostport.partition(":")
+    else:
+        host, port_text = hostport, ""
+    return host.lower(), int(port_text) if port_text.isdigit() else None
+
+
+def inner_pos(source: SourceFile, pos: Pos, offset: int, expected: str) -> Pos:
+    """Position of ``expected`` found ``offset`` characters into the scalar that starts at ``pos``.
+
+    Exact for one-line plain and quoted scalars (the common case); anything
+    else (an escape before it, a folded scalar) falls back to the scalar's start.
+    """
+    lines = source.text.splitlines()
+    line, column = pos
+    if not expected or not 0 < line <= len(lines):
+        return pos
+    text = lines[line - 1]
+    start = column - 1 + (1 if text[column - 1 : column] in ("'", '"') else 0)
+    at = start + offset
+    if text[at : at + len(expected)] == expected:
+        return (line, at + 1)
+    return pos
+
+
+_ID_BAD: Final = re.compile(r"[^A-Za-z0-9._:/@-]+")
+
+
+def slug_id(*parts: str) -> str:
+    """An estate id from names written in another tool (``Front Door`` → ``Front-Door``)."""
+    text = "-".join(p for p in (_ID_BAD.sub("-", part).strip("-._:/@") for part in parts) if p)
+    return (text or "unnamed")[:128]
+
+
+def entry(pos: Pos, *fields: tuple[str, Any, Pos]) -> LocatedMap:
+    """A located mapping from (key, value, position) triples; None values are left out."""
+    node = LocatedMap(pos)
+    for key, value, at in fields:
+        if value is not None:
+            node.put(key, value, at, at)
+    return node
+
+
+def sequence(pos: Pos, items: Iterable[tuple[Any, Pos]]) -> LocatedSeq:
+    """A located sequence from (value, position) pairs."""
+    seq = LocatedSeq(pos)
+    for value, at in items:
+        seq.push(value, at)
+    return seq
+
+
+def manifest_document(source: SourceFile, fmt: str, sections: dict[str, tuple[LocatedSeq, Pos]]) -> Document:
+    """A manifest-v1 document for ``source``: ``vmspolicy: 1`` and the non-empty sections at their positions."""
+    data = LocatedMap((1, 1))
+    data.put("vmspolicy", 1, (1, 1), (1, 1))
+    for name, (items, pos) in sections.items():
+        if items:
+            data.put(name, items, pos, items.pos)
+    return Document(source.path, data, fmt, source.sha256)
+
+
+def first_mapping(source: SourceFile) -> LocatedMap | None:
+    """The file's first YAML/JSON document when it is a mapping and not a vmspolicy manifest."""
+    documents = source.documents()
+    data = documents[0] if documents else None
+    if not isinstance(data, LocatedMap) or "vmspolicy" in data:
+        return None
+    return data
+
+
+IMPORTED_SITE: Final = "imported"
+"""The site imported records get when no manifest declares any site (not sensitive: declare yours)."""
+
+_SITED_SECTIONS: Final = ("zones", "cameras", "recorders", "devices", "firewalls")
+
+
+def assign_sites(documents: list[Document], import_site: str | None = None) -> list[Document]:
+    """Give a site to the records of imported files that name none; return the documents (maybe one more).
+
+    Frigate, go2rtc, OPNsense and nmap files do not say which site they
+    describe. In order: the configuration's ``import.site``; else the only site
+    the estate declares; else, with several sites, the site of the declared
+    zone whose network holds the record's IP address; else, when no document
+    declares any site, a site named ``imported`` (not sensitive). A record
+    still without a site is left to the schema (VP002 at the record).
+    """
+    declared = [e.get("id") for d in documents for e in _entries(d, "sites")]
+    site_ids = [s for s in dict.fromkeys(declared) if isinstance(s, str)]
+    default = import_site or (site_ids[0] if len(site_ids) == 1 else None)
+    unsited = [
+        (doc, e) for doc in documents if doc.format != "manifest" for section in _SITED_SECTIONS
+        for e in _entries(doc, section) if "site" not in e
+    ]
+    if not unsited:
+        return documents
+    extra: list[Document] = []
+    if default is None and not site_ids:
+        first_doc, first_entry = unsited[0]
+        at = first_entry.pos
+        synthetic = entry(at, ("id", IMPORTED_SITE, at), ("notes", "given to imported records: no manifest declares a site", at))
+        extra.append(manifest_document_from(first_doc, {"sites": (sequence(at, [(synthetic, at)]), at)}))
+        default = IMPORTED_SITE
+    networks = _zone_networks(documents) if default is None else []
+    for _, record in unsited:
+        site = default or _site_by_address(record.get("ip"), networks)
+        if site is not None:
+            record.put("site", site, record.pos, record.pos)
+    return [*documents, *extra]
+
+
+def manifest_document_from(doc: Document, sections: dict[str, tuple[LocatedSeq, Pos]]) -> Document:
+    """A manifest-v1 document located in the same file as ``doc`` (for records the estate adds)."""
+    data = LocatedMap((1, 1))
+    data.put("vmspolicy", 1, (1, 1), (1, 1))
+    for name, (items, pos) in sections.items():
+        data.put(name, items, pos, items.pos)
+    return Document(doc.path, data, doc.format, doc.sha256)
+
+
+def _entries(doc: Document, section: str) -> list[LocatedMap]:
+    items = doc.data.get(section)
+    return [e for e in items if isinstance(e, LocatedMap)] if isinstance(items, list) else []
+
+
+def _zone_networks(documents: list[Document]) -> list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str]]:
+    out: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str]] = []
+    for doc in documents:
+        for zone in _entries(doc, "zones"):
+            site, cidr = zone.get("site"), zone.get("cidr")
+            if not isinstance(site, str):
+                continue
+            for text in [cidr] if isinstance(cidr, str) else list(cidr) if isinstance(cidr, list) else []:
+                try:
+                    out.append((ipaddress.ip_network(str(text), strict=False), site))
+                except ValueError:
+                    continue
+    return out
+
+
+def _site_by_address(ip: Any, networks: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str]]) -> str | None:
+    try:
+        address = ipaddress.ip_address(str(ip))
+    except ValueError:
+        return None
+    best = max(((n.prefixlen, site) for n, site in networks if n.version == address.version and address in n), default=None)
+    return best[1] if best else None

@@ -1,0 +1,152 @@
+"""VP401: a password written out in a stream URL, an ONVIF block or a manifest field."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar, Final, Iterable, Iterator, Mapping, Sequence
+
+from vmspolicy.findings import Finding, Severity
+from vmspolicy.loading.imported import StreamSource, is_literal_secret, mask, parse_source
+from vmspolicy.plugins import hookimpl
+from vmspolicy.rules.base import CheckContext, Rule
+from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
+
+# Keys whose value is a secret wherever they appear (a manifest forbids them too: VP002).
+_SECRET_KEYS: Final = re.compile(r"^(password|passwd|pass|pwd|passphrase|secret|api[_-]?key|token|community|psk)$", re.IGNORECASE)
+_URL_HINT: Final = re.compile(r"^\s*(?:ffmpeg:|exec:)?[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+@dataclass(frozen=True, slots=True)
+class _Leak:
+    pos: Pos
+    subject: str | None
+    what: str  # "stream" | "field"
+    shown: str  # the masked URL or the field name
+    secret: str
+
+
+class PlaintextCredential(Rule):
+    """A password written out in a stream URL, an ONVIF block or a manifest field.
+
+    What it checks
+        Every stream URL of every device, whatever file it was read from (a
+        manifest, a Frigate ``config.yml`` with its ONVIF blocks, a
+        ``go2rtc.yaml``), and every other value of the estate's files: a URL
+        with a password (``rtsp://admin:12345@...``), a password passed as a
+        query parameter (``...&password=12345``) or a field named ``password``,
+        ``secret``, ``token`` or similar, holding a literal value. Placeholders
+        are not secrets and pass: ``{FRIGATE_CAM_PASS}``, ``${CAM_PASS}``,
+        ``$CAM_PASS``, ``{{ cam_pass }}``, ``<PASSWORD>``, ``%CAM_PASS%``,
+        Home Assistant's ``!secret cam_pass``, and masks such as ``****``.
+        The message shows the secret masked, never the secret itself.
+
+    Why
+        Camera credentials committed to git are the commonest leak in these
+        files: every clone, fork, CI log and backup then holds them, and on a
+        flat network they open the camera (and often every camera, since one
+        password is reused) to anyone who reads the repository. Restricted
+        vendors' cameras are also those with known authentication bypasses.
+
+    Example (fails)
+        .. code-block:: yaml
+
+            cameras:
+              front_door:
+                ffmpeg:
+                  inputs:
+                    - path: rtsp://admin:Winter2024@10.20.30.11:554/Streaming/Channels/101
+
+    Use instead
+        .. code-block:: yaml
+
+            cameras:
+              front_door:
+                ffmpeg:
+                  inputs:
+                    - path: rtsp://admin:{FRIGATE_RTSP_PASSWORD}@10.20.30.11:554/Streaming/Channels/101
+
+        Keep the password in the environment (Frigate's ``FRIGATE_*``
+        variables, go2rtc's ``${VAR}``) or in Home Assistant's
+        ``secrets.yaml``, and rotate the one that was committed: it is in the
+        history.
+
+    Options
+        ``placeholders``: extra regular expressions for values that are
+        placeholders in your tooling (default: none), e.g. ``["^vault:"]``.
+    """
+
+    code = "VP401"
+    slug = "plaintext-credential"
+    severity = Severity.ERROR
+    summary = "a literal password in a stream URL, an ONVIF block or a manifest field"
+    options: ClassVar[Mapping[str, Any]] = {"placeholders": ()}
+    waivable = True
+
+    def check(self, ctx: CheckContext) -> Iterable[Finding]:
+        extra = [re.compile(p) for p in ctx.options_for(PlaintextCredential).get("placeholders") or ()]
+
+        def literal(value: str) -> bool:
+            return is_literal_secret(value) and not any(p.search(value) for p in extra)
+
+        seen: set[tuple[str, Pos]] = set()
+        for doc in ctx.documents:
+            for leak in _leaks(doc.data, None, literal):
+                if (doc.path, leak.pos) in seen:
+                    continue
+                seen.add((doc.path, leak.pos))
+                yield self._finding(doc, leak)
+
+    def _finding(self, doc: Document, leak: _Leak) -> Finding:
+        owner = f"{leak.subject}: " if leak.subject else ""
+        if leak.what == "stream":
+            message = (
+                f"{owner}literal password in {leak.shown}; "
+                "use a placeholder such as ${CAM_PASS}, {FRIGATE_CAM_PASS} or !secret, and rotate the password"
+            )
+        else:
+            message = (
+                f"{owner}literal value in the secret field {leak.shown!r} ({leak.shown}: {mask(leak.secret)}); "
+                "use a placeholder or a secret store, and rotate it"
+            )
+        return self.finding(doc.at(leak.pos), message, subject=leak.subject, evidence=leak.shown)
+
+
+def _leaks(node: Any, subject: str | None, literal: Callable[[str], bool]) -> Iterator[_Leak]:
+    if isinstance(node, LocatedMap):
+        own = node.get("id")
+        subject = own if isinstance(own, str) else subject
+        for key, value in node.items():
+            pos = node.where(key)
+            if _SECRET_KEYS.match(key) and isinstance(value, (str, int)) and not isinstance(value, bool) and literal(str(value)):
+                yield _Leak(pos, subject, "field", key, str(value))
+            elif isinstance(value, str):
+                yield from _url_leaks(value, pos, subject, literal)
+            else:
+                yield from _leaks(value, subject, literal)
+    elif isinstance(node, LocatedSeq):
+        for index, value in enumerate(node):
+            if isinstance(value, str):
+                yield from _url_leaks(value, node.where(index), subject, literal)
+            else:
+                yield from _leaks(value, subject, literal)
+
+
+def _url_leaks(text: str, pos: Pos, subject: str | None, literal: Callable[[str], bool]) -> Iterator[_Leak]:
+    if not _URL_HINT.match(text):
+        return
+    source: StreamSource = parse_source(text)
+    if source.password is not None and literal(source.password):
+        yield _Leak(pos, subject, "stream", source.masked(), source.password)
+    for _name, value, _offset in source.query_secrets():
+        if literal(value):
+            yield _Leak(pos, subject, "stream", source.masked(), value)
+            break
+
+
+RULES: Sequence[type[Rule]] = (PlaintextCredential,)
+
+
+@hookimpl
+def vmspolicy_rules() -> Sequence[type[Rule]]:
+    return RULES

@@ -224,3 +224,33 @@ def test_python_dash_m_and_console_script_agree(tmp_path: Path) -> None:
         cwd=tmp_path, capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0 and "PASS" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ("rules:\n  VP999: {severity: info}\n", ".vmspolicy.yaml:2:3: unknown rule VP999"),
+        ("rules:\n  VP005: {colour: red}\n", ".vmspolicy.yaml:2:3: rule VP005 has no option 'colour' (its options: none)"),
+        ("disable: [VP998]\n", "unknown rule VP998"),
+    ],
+)
+def test_rule_settings_are_validated_against_the_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, content: str, words: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("estate.yaml").write_text(GOOD, encoding="utf-8")
+    Path(".vmspolicy.yaml").write_text(content, encoding="utf-8")
+    code, _, err = check(capsys, "estate.yaml")
+    assert code == 2 and words in err
+
+
+def test_rule_option_types_are_checked() -> None:
+    from vmspolicy.config import Config, ConfigError, check_rule_settings
+    from vmspolicy.rules.base import Rule
+
+    class Windowed(Rule):
+        code, slug, options = "VP950", "windowed", {"days": 90, "zones": []}
+
+    check_rule_settings(Config(rule_options={"VP950": {"days": 30, "zones": ["a"]}}), [Windowed])
+    with pytest.raises(ConfigError, match="option 'days' must be int, not str"):
+        check_rule_settings(Config(rule_options={"VP950": {"days": "30"}}), [Windowed])

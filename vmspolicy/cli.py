@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence, TextIO
 
 from vmspolicy import __version__, governance
-from vmspolicy.config import Config, ConfigError, find_config, load_config
+from vmspolicy.config import Config, ConfigError, check_rule_settings, find_config, load_config
 from vmspolicy.findings import SEVERITY_NAMES, Severity
 from vmspolicy.pipeline import UsageError
 from vmspolicy.plugins import PluginError, PluginHost, load_plugins
@@ -124,6 +124,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             raise CliError(f"unknown format {name!r}; available: {', '.join(sorted(reporters))}")
     paths = list(args.paths)
     if not paths and not config.estate:
+    check_rule_settings(config, host.rules())
         paths = ["."]
     stdin_bytes = sys.stdin.buffer.read() if "-" in paths else None
     verbose: Callable[[str], None] = (lambda m: print(m, file=sys.stderr)) if args.verbose else (lambda m: None)

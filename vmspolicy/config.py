@@ -10,13 +10,16 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from vmspolicy.findings import Severity
 from vmspolicy.loading.text import ParseError, decode
 from vmspolicy.loading.yaml_events import load_documents
 from vmspolicy.schemas import validate
 from vmspolicy.source import LocatedMap
+
+if TYPE_CHECKING:
+    from vmspolicy.rules.base import Rule
 
 CONFIG_NAMES = (".vmspolicy.yaml", ".vmspolicy.yml")
 
@@ -49,6 +52,8 @@ class Config:
     formats: Mapping[str, str] = field(default_factory=dict)
     # Sections that later features own (packs, management zones, suppressions...), validated by the schema.
     settings: Mapping[str, Any] = field(default_factory=dict)
+    # Where each rule's settings were written ("VP303" -> "path:line:col"), for precise errors.
+    rule_locations: Mapping[str, str] = field(default_factory=dict)
 
     def enabled(self, code: str) -> bool:
         """Whether rule ``code`` runs. VP001 always does: an unreadable file must never pass."""
@@ -112,8 +117,6 @@ def _read_pyproject(path: Path) -> Any:
 
 
 def _interpret(path: Path, data: Mapping[str, Any]) -> Config:
-    from vmspolicy.rules.base import Rule  # noqa: F401 - rule codes are validated by the caller
-
     severities: dict[str, Severity] = {}
     options: dict[str, dict[str, Any]] = {}
     disabled = set(data.get("disable", ()))
@@ -124,6 +127,12 @@ def _interpret(path: Path, data: Mapping[str, Any]) -> Config:
         if settings.pop("enabled", True) is False:
             disabled.add(code)
         options[code] = settings
+    rules_node = data.get("rules")
+    locations = {
+        code: f"{path}:{line}:{column}"
+        for code in (rules_node or {})
+        for line, column in [rules_node.where_key(code) if isinstance(rules_node, LocatedMap) else (1, 1)]
+    }
     known = {"profiles", "estate", "exclude", "fail_on", "strict", "disable", "select", "rules", "formats"}
     return Config(
         path=path,
@@ -139,4 +148,40 @@ def _interpret(path: Path, data: Mapping[str, Any]) -> Config:
         rule_options=options,
         formats=dict(data.get("formats") or {}),
         settings={k: v for k, v in data.items() if k not in known},
+        rule_locations=locations,
     )
+
+
+def check_rule_settings(config: Config, rules: Sequence[type[Rule]]) -> None:
+    """Validate per-rule settings against the registered rules: one place for every rule's options.
+
+    An unknown rule code, an option the rule does not have, or a value of
+    another type than the option's default is a :class:`ConfigError`.
+    """
+    by_code = {rule.code: rule for rule in rules}
+    where = config.rule_locations
+    for code in sorted({*config.rule_options, *config.severities, *config.disabled, *(config.selected or ())}):
+        location = where.get(code, str(config.path or ""))
+        if code not in by_code:
+            raise ConfigError(f"unknown rule {code} (`vmspolicy rules` lists them)", location)
+        rule = by_code[code]
+        for name, value in config.rule_options.get(code, {}).items():
+            if name not in rule.options:
+                allowed = ", ".join(sorted(rule.options)) or "none"
+                raise ConfigError(f"rule {code} has no option {name!r} (its options: {allowed})", location)
+            default = rule.options[name]
+            if default is not None and not _same_kind(value, default):
+                raise ConfigError(
+                    f"rule {code} option {name!r} must be {type(default).__name__}, not {type(value).__name__}",
+                    location,
+                )
+
+
+def _same_kind(value: Any, default: Any) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, (int, float)):
+        return isinstance(value, (int, float))
+    if isinstance(default, (list, tuple)):
+        return isinstance(value, (list, tuple))
+    return isinstance(value, type(default))

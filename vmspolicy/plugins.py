@@ -30,6 +30,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "vmspolicy.loading.go2rtc",
     "vmspolicy.rules.credentials",
     "vmspolicy.reporters.builtin",
+    "vmspolicy.rules.waivers",
 )
 # Modules that may not exist yet in a partial checkout are not optional: every
 # name above must import, and a test keeps this list complete.

@@ -1,0 +1,164 @@
+"""Baselines: today's findings recorded in a file, so that a gate reports only new ones.
+
+Format (``schemas/baseline.schema.json``)::
+
+    {"version": 1, "tool": "vmspolicy 0.1.0", "as_of": "2026-11-28",
+     "findings": [{"fingerprint": "...", "rule": "VP103", "path": "estate/hq.yaml",
+                   "subject": "cam-1", "message": "..."}]}
+
+Entries are matched by :func:`~vmspolicy.governance.fingerprint.fingerprint`
+only; the other fields are there for the person reviewing the file. The same
+fingerprint may appear several times: each entry absorbs one finding, so a
+second identical violation is still reported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from vmspolicy.findings import Finding, Suppression
+from vmspolicy.governance.fingerprint import fingerprint
+from vmspolicy.source import Location
+
+BASELINE_VERSION = 1
+# A file that cannot be read was never checked: recording it would hide that for good.
+NEVER_BASELINED = frozenset({"VP001"})
+
+
+class BaselineError(Exception):
+    """A baseline file that cannot be used; the message starts with ``path[:line:col]``."""
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineEntry:
+    fingerprint: str
+    rule: str
+    path: str
+    subject: str | None
+    message: str
+
+    @classmethod
+    def of(cls, finding: Finding) -> BaselineEntry:
+        return cls(fingerprint(finding), finding.rule, finding.path, finding.subject, finding.message)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"fingerprint": self.fingerprint, "rule": self.rule, "path": self.path, "subject": self.subject, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    path: str
+    entries: tuple[BaselineEntry, ...]
+
+
+def recordable(finding: Finding) -> bool:
+    """Whether ``finding`` belongs in a baseline: unsuppressed, and not a file that could not be read."""
+    return finding.suppressed is None and finding.rule not in NEVER_BASELINED
+
+
+def read_baseline(path: str) -> Baseline:
+    """Read and validate a baseline file; raises :class:`BaselineError` with file:line:col."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BaselineError(f"{path}: no such baseline file (create it with `vmspolicy baseline --output {path}`)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BaselineError(f"{path}: cannot read the baseline: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BaselineError(f"{path}:{exc.lineno}:{exc.colno}: not a JSON baseline: {exc.msg}") from None
+    if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION or not isinstance(data.get("findings"), list):
+        raise BaselineError(
+            f"{path}:1:1: not a vmspolicy baseline of version {BASELINE_VERSION} "
+            "(expected an object with \"version\": 1 and \"findings\": [...])"
+        )
+    entries: list[BaselineEntry] = []
+    for index, item in enumerate(data["findings"]):
+        if not (isinstance(item, dict) and isinstance(item.get("fingerprint"), str) and isinstance(item.get("rule"), str)):
+            raise BaselineError(f"{path}: findings[{index}] needs at least a \"fingerprint\" and a \"rule\"")
+        subject = item.get("subject")
+        entries.append(BaselineEntry(
+            item["fingerprint"], item["rule"], str(item.get("path", "")),
+            subject if isinstance(subject, str) else None, str(item.get("message", "")),
+        ))
+    return Baseline(path, tuple(entries))
+
+
+def render_baseline(entries: Sequence[BaselineEntry], *, version: str, as_of: str) -> str:
+    """The file's text: deterministic (sorted), one entry per finding."""
+    ordered = sorted(entries, key=lambda e: (e.path, e.rule, e.subject or "", e.fingerprint, e.message))
+    data = {
+        "version": BASELINE_VERSION,
+        "tool": f"vmspolicy {version}",
+        "as_of": as_of,
+        "findings": [e.to_json() for e in ordered],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` at once: a reader never sees half a file."""
+    folder = path.parent if str(path.parent) else Path(".")
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        if path.exists():
+            os.chmod(temporary, path.stat().st_mode & 0o7777)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def apply_baseline(findings: Sequence[Finding], baseline: Baseline) -> list[Finding]:
+    """Mark the findings the baseline recorded; each entry absorbs at most one finding."""
+    remaining = Counter(e.fingerprint for e in baseline.entries)
+    out: list[Finding] = []
+    for finding in sorted(findings, key=Finding.sort_key):
+        if recordable(finding):
+            key = fingerprint(finding)
+            if remaining[key] > 0:
+                remaining[key] -= 1
+                finding = finding.suppress(Suppression(
+                    "baseline", f"recorded in the baseline {baseline.path}", Location(baseline.path), baseline.path
+                ))
+        out.append(finding)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineUpdate:
+    kept: tuple[BaselineEntry, ...]
+    fixed: tuple[BaselineEntry, ...]  # recorded before, no longer found: dropped
+    new: tuple[BaselineEntry, ...]  # found now, not recorded
+
+
+def reconcile(previous: Sequence[BaselineEntry], current: Sequence[Finding]) -> BaselineUpdate:
+    """Compare a baseline with today's recordable findings."""
+    found = Counter(fingerprint(f) for f in current if recordable(f))
+    kept: list[BaselineEntry] = []
+    fixed: list[BaselineEntry] = []
+    for entry in previous:
+        if found[entry.fingerprint] > 0:
+            found[entry.fingerprint] -= 1
+            kept.append(entry)
+        else:
+            fixed.append(entry)
+    new: list[BaselineEntry] = []
+    for finding in sorted(current, key=Finding.sort_key):
+        if not recordable(finding):
+            continue
+        key = fingerprint(finding)
+        if found[key] > 0:
+            found[key] -= 1
+            new.append(BaselineEntry.of(finding))
+    return BaselineUpdate(tuple(kept), tuple(fixed), tuple(new))

@@ -1,0 +1,49 @@
+"""Which rules exist and which of them a waiver or an inline comment may excuse.
+
+Whether a rule is excusable is the rule's own ``waivable`` flag, never a list
+kept here: a plugin rule that declares ``waivable = True`` can be waived like
+VP103 and VP105, and VP101, VP2xx or VP001 (``waivable = False``) never can.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vmspolicy.rules.base import CheckContext, Rule
+
+
+@dataclass(frozen=True, slots=True)
+class RuleCatalog:
+    """The codes of every rule known in this run, and the excusable ones among them."""
+
+    known: frozenset[str]
+    waivable: frozenset[str]
+
+    def describe_waivable(self) -> str:
+        """``VP103, VP105`` (or a note that no rule is excusable)."""
+        return ", ".join(sorted(self.waivable)) or "no rule in this run"
+
+
+def rule_catalog(ctx: CheckContext) -> RuleCatalog:
+    """The rule catalog of the run (computed once per run)."""
+    return ctx.memo("governance.catalog", _build)
+
+
+def _build(ctx: CheckContext) -> RuleCatalog:
+    # The pipeline does not hand the plugin host's rule list to the context, so the
+    # catalog is every imported Rule subclass with a code: load_plugins() has imported
+    # every built-in and entry-point rule module by the time a run starts.
+    classes: list[type[Rule]] = list(getattr(ctx, "rules", None) or _subclasses())
+    known = {cls.code for cls in classes if isinstance(getattr(cls, "code", None), str)}
+    waivable = {cls.code for cls in classes if isinstance(getattr(cls, "code", None), str) and cls.waivable}
+    return RuleCatalog(frozenset(known), frozenset(waivable))
+
+
+def _subclasses() -> list[type[Rule]]:
+    found: list[type[Rule]] = []
+    stack = list(Rule.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        found.append(cls)
+        stack.extend(cls.__subclasses__())
+    return found

@@ -1,0 +1,257 @@
+"""Inline suppressions: ``# vmspolicy: ignore[VP103] reason="..." until=2027-06-30`` in YAML comments.
+
+Scope (what a suppression covers):
+
+- A comment on the first line of an *entry* (an item of a list: a camera, a
+  waiver, a firewall rule...) covers every finding located inside that entry.
+- A comment alone on its line covers the line directly below it, skipping
+  further comment-only lines (so several suppressions can stack); when that
+  line starts an entry, it covers the whole entry. The comment therefore moves
+  with its entry when entries are reordered. A blank line ends the scope.
+- A comment at the end of any other line covers the findings on that line.
+
+Nothing wider exists: there is no file-wide or blanket suppression, and the
+codes must be named. JSON has no comments, so JSON manifests have no inline
+suppressions (use a waiver).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from vmspolicy.findings import Finding, Suppression
+from vmspolicy.governance.catalog import RuleCatalog, rule_catalog
+from vmspolicy.governance.waivers import Problem
+from vmspolicy.rules.base import CheckContext
+from vmspolicy.source import Document, LocatedMap, LocatedSeq, Location
+
+_DIRECTIVE = re.compile(r"#\s*vmspolicy\s*:\s*(?P<word>[A-Za-z][\w-]*)(?P<rest>.*)$")
+_CODES = re.compile(r"\s*\[(?P<codes>[^\]]*)\](?P<rest>.*)$")
+_PAIR = re.compile(r"\s*(?P<key>[A-Za-z_]+)\s*=\s*(?P<value>\"(?:[^\"\\]|\\.)*\"|'(?:[^']|'')*'|[^\s\"']+)")
+EXAMPLE = '# vmspolicy: ignore[VP103] reason="Replacement PO-778 approved" until=2027-06-30'
+
+
+@dataclass(frozen=True, slots=True)
+class InlineSuppression:
+    """One ``# vmspolicy: ignore[...]`` comment and the lines it covers."""
+
+    location: Location  # the comment's ``#``
+    codes: tuple[str, ...]
+    reason: str | None
+    until: dt.date | None
+    first_line: int  # the covered lines, inclusive; 0..-1 when it covers nothing
+    last_line: int
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def holds(self) -> bool:
+        return not self.problems
+
+    def covers(self, finding: Finding) -> bool:
+        return (
+            finding.path == self.location.path
+            and finding.rule in self.codes
+            and self.first_line <= finding.line <= self.last_line
+        )
+
+    def justification(self) -> str:
+        until = f" (until {self.until.isoformat()})" if self.until else ""
+        return f"{self.reason}{until}"
+
+
+def inline_suppressions(ctx: CheckContext) -> list[InlineSuppression]:
+    """Every inline suppression in the run's YAML files, assessed as of ``ctx.as_of`` (once per run)."""
+    return ctx.memo("governance.inline", _scan_all)
+
+
+def _scan_all(ctx: CheckContext) -> list[InlineSuppression]:
+    catalog = rule_catalog(ctx)
+    by_path: dict[str, list[Document]] = {}
+    for doc in ctx.documents:
+        by_path.setdefault(doc.path, []).append(doc)
+    found: list[InlineSuppression] = []
+    for path, docs in by_path.items():
+        if not path.lower().endswith((".yaml", ".yml")):
+            continue
+        text = _read(path)
+        if text is None:
+            continue
+        entries = _entry_spans([d.data for d in docs])
+        found.extend(scan_text(path, text, entries, catalog, ctx.as_of))
+    return found
+
+
+def _read(path: str) -> str | None:
+    # Comments are not part of the located data; the file is read again by its display
+    # path (relative to the working directory). Input read from stdin has no file: skipped.
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _entry_spans(roots: Sequence[Any]) -> dict[int, int]:
+    """First line of each list-item mapping → the last line inside it (the widest if several start there)."""
+    spans: dict[int, int] = {}
+
+    def last_line(node: Any) -> int:
+        line = 0
+        if isinstance(node, LocatedMap):
+            line = node.pos[0]
+            for key in node:
+                line = max(line, node.where_key(key)[0], node.where(key)[0], last_line(node[key]))
+        elif isinstance(node, LocatedSeq):
+            line = node.pos[0]
+            for index, item in enumerate(node):
+                line = max(line, node.where(index)[0], last_line(item))
+        return line
+
+    def walk(node: Any) -> None:
+        if isinstance(node, LocatedMap):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, LocatedSeq):
+            for index, item in enumerate(node):
+                if isinstance(item, LocatedMap):
+                    start = node.where(index)[0]
+                    spans[start] = max(spans.get(start, start), last_line(item))
+                walk(item)
+
+    for root in roots:
+        walk(root)
+    return spans
+
+
+def _comment_start(line: str) -> int:
+    """Index of the ``#`` that starts a YAML comment on ``line``, or -1 (quotes are respected)."""
+    quote = ""
+    index = 0
+    while index < len(line):
+        ch = line[index]
+        if quote == '"':
+            if ch == "\\":
+                index += 1
+            elif ch == '"':
+                quote = ""
+        elif quote == "'":
+            if ch == "'":
+                quote = ""
+        elif ch in "\"'" and (index == 0 or line[index - 1] in " \t[{,:-"):
+            quote = ch
+        elif ch == "#" and (index == 0 or line[index - 1] in " \t"):
+            return index
+        index += 1
+    return -1
+
+
+def scan_text(path: str, text: str, entries: dict[int, int], catalog: RuleCatalog, as_of: dt.date) -> list[InlineSuppression]:
+    """The inline suppressions in one YAML file's text; ``entries`` maps entry first lines to last lines."""
+    lines = text.splitlines()
+    comment_at = [_comment_start(line) for line in lines]
+    out: list[InlineSuppression] = []
+    for number, line in enumerate(lines, start=1):
+        start = comment_at[number - 1]
+        if start < 0:
+            continue
+        match = _DIRECTIVE.match(line, start)
+        if match is None:
+            continue
+        location = Location(path, number, start + 1)
+        own_line = not line[:start].strip()
+        anchor = number
+        if own_line:
+            anchor = number + 1
+            while anchor <= len(lines) and comment_at[anchor - 1] >= 0 and not lines[anchor - 1][: comment_at[anchor - 1]].strip():
+                anchor += 1
+            if anchor > len(lines) or not lines[anchor - 1].strip():
+                anchor = 0  # nothing directly below: it covers nothing
+        first, last = (anchor, entries.get(anchor, anchor)) if anchor else (0, -1)
+        suppression = _parse(match.group("word"), match.group("rest"), location, catalog, as_of, first, last)
+        if suppression is not None:
+            out.append(suppression)
+    return out
+
+
+def _parse(word: str, rest: str, location: Location, catalog: RuleCatalog, as_of: dt.date,
+           first: int, last: int) -> InlineSuppression | None:
+    problems: list[tuple[str, str]] = []  # (message, evidence)
+    codes: list[str] = []
+    reason: str | None = None
+    until: dt.date | None = None
+    if word.lower() != "ignore":
+        if not rest.lstrip().startswith("["):
+            return None  # prose that happens to start with "vmspolicy:", not a directive
+        problems.append((f"unknown directive {word!r}: the only one is ignore[CODE]", f"directive:{word}"))
+    else:
+        bracket = _CODES.match(rest)
+        if bracket is None:
+            problems.append(("it names no rule: write ignore[CODE], a blanket ignore is not allowed", "no-codes"))
+        else:
+            codes = [c.strip().upper() for c in re.split(r"[,\s]+", bracket.group("codes")) if c.strip()]
+            if not codes:
+                problems.append(("it names no rule: write ignore[CODE], a blanket ignore is not allowed", "no-codes"))
+            rest = bracket.group("rest")
+            for code in codes:
+                if code not in catalog.known:
+                    problems.append((f"{code} is not a rule", f"unknown:{code}"))
+                elif code not in catalog.waivable:
+                    only = catalog.describe_waivable()
+                    problems.append((f"{code} cannot be suppressed (only {only} can); fix the finding itself", f"unwaivable:{code}"))
+            position = 0
+            while rest[position:].strip():
+                pair = _PAIR.match(rest, position)
+                if pair is None:
+                    problems.append((f"cannot read {rest[position:].strip()!r}: write key=value, e.g. reason=\"...\"", "syntax"))
+                    break
+                key, value = pair.group("key").lower(), _unquote(pair.group("value"))
+                if key == "reason":
+                    reason = value
+                elif key == "until":
+                    try:
+                        until = dt.date.fromisoformat(value)
+                    except ValueError:
+                        problems.append((f"until={value!r} is not a date (YYYY-MM-DD)", "until"))
+                else:
+                    problems.append((f"unknown key {key!r} (reason, until)", f"key:{key}"))
+                position = pair.end()
+    if word.lower() == "ignore":
+        if reason is None or not reason.strip():
+            problems.append(('it gives no reason: add reason="why this finding is acceptable for now"', "no-reason"))
+        if until is not None and until < as_of:
+            problems.append((f"it expired on {until.isoformat()}, before the as-of date {as_of.isoformat()}", f"expired:{until.isoformat()}"))
+    return InlineSuppression(
+        location=location,
+        codes=tuple(codes),
+        reason=reason,
+        until=until,
+        first_line=first,
+        last_line=last,
+        problems=tuple(Problem(location, message, evidence) for message, evidence in problems),
+    )
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return re.sub(r"\\(.)", r"\1", value[1:-1])
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        return value[1:-1].replace("''", "'")
+    return value
+
+
+def apply_inline(findings: Sequence[Finding], suppressions: Sequence[InlineSuppression]) -> tuple[list[Finding], set[int]]:
+    """Mark the findings that a valid suppression covers; also return which suppressions were used (by index)."""
+    used: set[int] = set()
+    out: list[Finding] = []
+    for finding in findings:
+        if finding.suppressed is None:
+            for index, s in enumerate(suppressions):
+                if s.holds and s.covers(finding):
+                    finding = finding.suppress(Suppression("inline", s.justification(), s.location, None))
+                    used.add(index)
+                    break
+        out.append(finding)
+    return out, used

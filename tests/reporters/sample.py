@@ -1,0 +1,223 @@
+"""Fixed run results for golden files: every output format renders these same findings.
+
+Built by hand (not by running the rules) so that the golden files change only
+when a format changes, not when a rule's wording or the rule catalog does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from vmspolicy.findings import Finding, Severity, Suppression
+from vmspolicy.reporters.base import InputFile, RunResult
+from vmspolicy.rules.base import Rule
+from vmspolicy.source import Location
+
+
+class ParseErrorRule(Rule):
+    """A file that cannot be read.
+
+    What it checks
+        Every input file parses; ``!!python/object`` tags are refused.
+
+    Why
+        A file that cannot be read cannot be checked: fail closed.
+
+    Example (fails)
+        .. code-block:: yaml
+
+            cameras: [
+
+    Use instead
+        .. code-block:: yaml
+
+            cameras: []
+
+    Options
+        None.
+    """
+
+    code = "VP001"
+    slug = "parse-error"
+    summary = "not valid YAML/JSON"
+
+
+class UnknownReference(Rule):
+    """A zone id that does not exist.
+
+    What it checks
+        Every ``zone`` names a declared zone.
+
+    Why
+        A rule that names a zone that does not exist protects nothing.
+
+    Example (fails)
+        .. code-block:: yaml
+
+            cameras:
+              - {id: cam-9, site: hq, zone: hq-cctv-legcy}
+
+    Use instead
+        Name the zone as declared.
+
+    Options
+        None.
+    """
+
+    code = "VP003"
+    slug = "unknown-reference"
+    summary = "a zone id that does not exist"
+    waivable = True
+
+
+class DuplicateIdentity(Rule):
+    """The same id twice.
+
+    What it checks
+        Ids are unique across the estate.
+
+    Why
+        Two records with one id make every reference ambiguous.
+
+    Example (fails)
+        Two zones with ``id: cctv``.
+
+    Use instead
+        One id per record.
+
+    Options
+        None.
+    """
+
+    code = "VP004"
+    slug = "duplicate-identity"
+    severity = Severity.WARNING
+
+
+class AddressOutsideZone(Rule):
+    """A device address outside its zone.
+
+    What it checks
+        A device's ``ip`` lies in one of its zone's ``cidr`` networks.
+
+    Why
+        Isolation is proved per zone.
+
+    Example (fails)
+        .. code-block:: yaml
+
+            cameras:
+              - {id: cam-2, zone: cctv, ip: 10.20.40.11}
+
+    Use instead
+        An address inside the zone.
+
+    Options
+        ``strict`` (default ``false``): also check decommissioned devices.
+    """
+
+    code = "VP005"
+    slug = "address-outside-zone"
+    summary = "a device IP outside its zone's CIDR"
+
+
+class InformationalRule(Rule):
+    """A note that never fails a gate.
+
+    What it checks
+        Nothing in particular: it exercises the ``info`` level.
+
+    Why
+        Formats map three severities onto their own scales.
+
+    Example (fails)
+        Any estate.
+
+    Use instead
+        Nothing to change.
+
+    Options
+        None.
+    """
+
+    code = "VP999"
+    slug = "informational"
+    severity = Severity.INFO
+
+
+RULES: tuple[type[Rule], ...] = (ParseErrorRule, UnknownReference, DuplicateIdentity, AddressOutsideZone, InformationalRule)
+
+AS_OF = dt.date(2026, 3, 1)
+VERSION = "9.9.9"
+
+PACK = {
+    "id": "uk-gov-2022",
+    "title": "UK government: surveillance equipment subject to the National Intelligence Law",
+    "cutoff": "2022-11-24",
+    "sources": [{"url": "https://www.gov.uk/government/news/security-review-surveillance-camera-systems", "date": "2022-11-24"}],
+}
+
+ODD_PATH = "estate/odd, name: 100%.yaml"
+
+
+def findings() -> list[Finding]:
+    """Findings that exercise every formatting edge: suppression, severities, escaping, odd paths."""
+    waived = UnknownReference.finding(
+        Location("estate/cameras.yaml", 20, 11),
+        "cam-9 names zone hq-cctv-legcy, which does not exist",
+        subject="cam-9",
+        evidence="hq-cctv-legcy",
+    ).suppress(
+        Suppression("waiver", "Replacement scheduled with the lobby refit", Location("estate/cameras.yaml", 40, 7), "W-2024-007")
+    )
+    return sorted(
+        [
+            AddressOutsideZone.finding(
+                Location("estate/cameras.yaml", 15, 9),
+                "cam-2 has address 10.20.40.11, outside its zone cctv (10.20.30.0/24); fix the address or the zone",
+                subject="cam-2",
+                evidence="10.20.40.11",
+            ),
+            DuplicateIdentity.finding(
+                Location("estate/network.yaml", 7, 5),
+                "zone id cctv is declared twice\n(first at estate/network.yaml:3:5); 100% of references are ambiguous",
+                subject="cctv",
+                evidence="cctv",
+                severity=Severity.WARNING,
+            ),
+            ParseErrorRule.finding(Location(ODD_PATH, 3, 1), "not valid YAML: <tab> & \"quotes\" are not allowed here"),
+            waived,
+        ],
+        key=Finding.sort_key,
+    )
+
+
+def failing_result() -> RunResult:
+    return RunResult(
+        findings=findings(),
+        rules=RULES,
+        inputs=[
+            InputFile("estate/cameras.yaml", "a" * 64, "manifest"),
+            InputFile("estate/clean.yaml", "b" * 64, "manifest"),
+            InputFile("estate/network.yaml", "c" * 64, "manifest"),
+            InputFile(ODD_PATH, "d" * 64, "unreadable"),
+        ],
+        as_of=AS_OF,
+        fail_on=Severity.ERROR,
+        version=VERSION,
+        profiles=("uk-gov-2022",),
+        packs=(PACK,),
+    )
+
+
+def clean_result() -> RunResult:
+    return RunResult(
+        findings=[],
+        rules=RULES,
+        inputs=[InputFile("estate/clean.yaml", "b" * 64, "manifest")],
+        as_of=AS_OF,
+        fail_on=Severity.ERROR,
+        version=VERSION,
+        profiles=("uk-gov-2022",),
+        packs=(PACK,),
+    )

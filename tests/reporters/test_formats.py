@@ -1,0 +1,144 @@
+"""Every output format, byte for byte against golden files, and against its consumer's schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.golden_files import assert_golden
+from tests.reporters import sample
+from tests.reporters.validators import assert_valid_junit, assert_valid_sarif
+from vmspolicy.plugins import load_plugins
+from vmspolicy.reporters.base import Reporter, RunResult
+from vmspolicy.reporters.common import fingerprint
+from vmspolicy.reporters.github import escape_data, escape_property
+
+EXTENSIONS = {"sarif": "sarif", "junit": "xml", "github": "txt", "gitlab": "json", "attestation": "json"}
+RESULTS = {"failing": sample.failing_result, "clean": sample.clean_result}
+
+
+def reporter(name: str) -> Reporter:
+    found: Reporter = load_plugins(entry_points_enabled=False).reporters()[name]
+    return found
+
+
+def render(name: str, result: RunResult, where: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    # Outside any git repository, so SARIF URIs are exactly the finding paths.
+    monkeypatch.chdir(where)
+    return reporter(name).render(result)
+
+
+@pytest.mark.parametrize("which", sorted(RESULTS))
+@pytest.mark.parametrize("name", sorted(EXTENSIONS))
+def test_golden(name: str, which: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, update_golden: bool) -> None:
+    output = render(name, RESULTS[which](), tmp_path, monkeypatch)
+    assert_golden(f"reporters/{name}-{which}.{EXTENSIONS[name]}", output, update_golden)
+    assert output == render(name, RESULTS[which](), tmp_path, monkeypatch), "output must be deterministic"
+
+
+@pytest.mark.parametrize("which", sorted(RESULTS))
+def test_sarif_is_valid_and_complete(which: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = RESULTS[which]()
+    log = assert_valid_sarif(render("sarif", result, tmp_path, monkeypatch))
+    run = log["runs"][0]
+    driver = run["tool"]["driver"]
+    assert driver["version"] == sample.VERSION
+    assert [r["id"] for r in driver["rules"]] == sorted(r.code for r in result.rules)
+    for descriptor in driver["rules"]:
+        assert descriptor["name"] and descriptor["help"]["markdown"].startswith(f"**{descriptor['id']} {descriptor['name']}**")
+        assert "### What it checks" in descriptor["help"]["markdown"]
+    assert run["columnKind"] == "unicodeCodePoints"
+    assert len(run["results"]) == len(result.findings)  # a clean run still has results: []
+    for sarif_result, finding in zip(run["results"], result.findings, strict=True):
+        assert driver["rules"][sarif_result["ruleIndex"]]["id"] == finding.rule
+        region = sarif_result["locations"][0]["physicalLocation"]["region"]
+        assert (region["startLine"], region["startColumn"]) == (finding.line, finding.column)
+        assert sarif_result["partialFingerprints"]["vmspolicy/v1"] == fingerprint(finding)
+        assert ("suppressions" in sarif_result) == (finding.suppressed is not None)
+
+
+def test_sarif_suppression_keeps_the_justification(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = json.loads(render("sarif", sample.failing_result(), tmp_path, monkeypatch))
+    suppressed = [r for r in log["runs"][0]["results"] if "suppressions" in r]
+    assert [(s["kind"], s["justification"]) for r in suppressed for s in r["suppressions"]] == [
+        ("external", "Replacement scheduled with the lobby refit")
+    ]
+
+
+def test_sarif_uris_are_relative_to_the_repository_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "sites" / "hq").mkdir(parents=True)
+    log = json.loads(render("sarif", sample.failing_result(), tmp_path / "sites" / "hq", monkeypatch))
+    location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": "sites/hq/estate/cameras.yaml", "uriBaseId": "%SRCROOT%"}
+
+
+@pytest.mark.parametrize("which", sorted(RESULTS))
+def test_junit_is_valid(which: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert_valid_junit(render("junit", RESULTS[which](), tmp_path, monkeypatch))
+
+
+def test_junit_counts_failures_per_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xml.etree import ElementTree as ET
+
+    root = ET.fromstring(render("junit", sample.failing_result(), tmp_path, monkeypatch))
+    suites = {s.get("name"): (s.get("tests"), s.get("failures")) for s in root.iter("testsuite")}
+    # cameras: one failing error, one waived (passes); network: a warning below --fail-on passes; clean: one passing case.
+    assert suites == {
+        "estate/cameras.yaml": ("2", "1"),
+        "estate/clean.yaml": ("1", "0"),
+        "estate/network.yaml": ("1", "0"),
+        sample.ODD_PATH: ("1", "1"),
+    }
+    failure = root.find(".//failure")
+    assert failure is not None and failure.text is not None and failure.text.startswith("estate/cameras.yaml:15:9: VP005")
+
+
+def test_github_escaping() -> None:
+    assert escape_data("50% done\r\nnext") == "50%25 done%0D%0Anext"
+    assert escape_property("a, b: c%") == "a%2C b%3A c%25"
+
+
+def test_github_annotations_skip_suppressed_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = render("github", sample.failing_result(), tmp_path, monkeypatch).splitlines()
+    assert len(lines) == 3
+    assert lines[0] == (
+        "::error file=estate/cameras.yaml,line=15,col=9,title=VP005 address-outside-zone::"
+        "cam-2 has address 10.20.40.11, outside its zone cctv (10.20.30.0/24); fix the address or the zone"
+    )
+    assert lines[1].startswith("::warning file=estate/network.yaml,line=7,col=5,title=VP004 duplicate-identity::")
+    assert lines[2].startswith("::error file=estate/odd%2C name%3A 100%25.yaml,line=3,col=1,")
+
+
+def test_gitlab_severities_follow_the_gate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from vmspolicy.findings import Severity
+
+    result = sample.failing_result()
+    issues = json.loads(render("gitlab", result, tmp_path, monkeypatch))
+    assert [(i["check_name"], i["severity"]) for i in issues] == [
+        ("VP005 address-outside-zone", "blocker"),
+        ("VP004 duplicate-identity", "minor"),
+        ("VP001 parse-error", "blocker"),
+    ]
+    strict = json.loads(render("gitlab", replace(result, fail_on=Severity.WARNING), tmp_path, monkeypatch))
+    assert strict[1]["severity"] == "critical"
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+    assert issues[0]["location"] == {"path": "estate/cameras.yaml", "lines": {"begin": 15}}
+
+
+def test_attestation_is_an_in_toto_statement(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    statement = json.loads(render("attestation", sample.failing_result(), tmp_path, monkeypatch))
+    assert statement["_type"] == "https://in-toto.io/Statement/v1"
+    assert statement["subject"][0] == {"name": "estate/cameras.yaml", "digest": {"sha256": "a" * 64}}
+    assert statement["predicateType"].startswith("https://vmspolicy.dev/")
+    predicate = statement["predicate"]
+    assert predicate["verdict"] == "fail"
+    assert predicate["asOf"] == "2026-03-01"
+    assert [p["id"] for p in predicate["packs"]] == ["uk-gov-2022"]
+    assert predicate["counts"]["suppressed"] == 1
+    clean = json.loads(render("attestation", sample.clean_result(), tmp_path, monkeypatch))
+    assert clean["predicate"]["verdict"] == "pass"

@@ -1,0 +1,71 @@
+"""GitLab Code Quality (a subset of Code Climate's issue format) for merge-request widgets.
+
+GitLab has five severities; vmspolicy has three and a gate. The mapping puts
+what fails the gate at the top, so the widget orders problems the way the
+pipeline judged them:
+
+========================  ===========
+finding                   GitLab
+========================  ===========
+error                     ``blocker``
+warning failing the gate  ``critical``
+info failing the gate     ``major``
+warning (gate passes)     ``minor``
+info (gate passes)        ``info``
+========================  ===========
+
+Suppressed findings are left out: GitLab has no notion of an accepted issue.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from vmspolicy.findings import Finding, Severity
+from vmspolicy.reporters.base import RunResult
+from vmspolicy.reporters.common import fingerprint
+
+
+def gitlab_severity(finding: Finding, fail_on: Severity) -> str:
+    """The Code Quality severity of ``finding`` under the run's ``--fail-on``."""
+    if finding.severity == Severity.ERROR:
+        return "blocker"
+    fails = finding.severity >= fail_on
+    if finding.severity == Severity.WARNING:
+        return "critical" if fails else "minor"
+    return "major" if fails else "info"
+
+
+def code_quality(result: RunResult) -> list[dict[str, Any]]:
+    """The Code Quality report as JSON-ready data."""
+    issues: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for finding in result.active:
+        print_ = fingerprint(finding)
+        # GitLab shows one issue per fingerprint; the same finding at a second place (a duplicate id) must stay visible.
+        repeats = seen.get(print_, 0)
+        seen[print_] = repeats + 1
+        if repeats:
+            print_ = hashlib.sha256(f"{print_}\x1f{finding.path}\x1f{repeats}".encode()).hexdigest()
+        issues.append(
+            {
+                "type": "issue",
+                "description": f"{finding.rule} {finding.message}",
+                "check_name": f"{finding.rule} {finding.slug}",
+                "categories": ["Security"],
+                "fingerprint": print_,
+                "severity": gitlab_severity(finding, result.fail_on),
+                "location": {"path": finding.path, "lines": {"begin": finding.line}},
+            }
+        )
+    return issues
+
+
+class GitLabReporter:
+    name = "gitlab"
+    description = "GitLab Code Quality JSON for merge-request widgets"
+
+    def render(self, result: RunResult, *, color: bool = False) -> str:
+        return json.dumps(code_quality(result), indent=2, ensure_ascii=False) + "\n"

@@ -25,7 +25,7 @@ from vmspolicy.plugins import PluginError, PluginHost, load_plugins
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 # Subcommands beyond check/rules/explain: modules with ``register(subparsers)``.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("vmspolicy.commands.baseline",)
 
 
 class CliError(Exception):
@@ -37,6 +37,16 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = -1
+    if jobs < 0:
+        raise argparse.ArgumentTypeError(f"not a number of processes (0 or more): {text!r}")
+    return jobs or os.cpu_count() or 1
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:
@@ -65,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--output", action="append", default=[], metavar="FORMAT:FILE", help="also write FORMAT to FILE (repeatable)")
     check.add_argument("--fail-on", choices=SEVERITY_NAMES, help="lowest severity that fails the run (default: error)")
     check.add_argument("--allow-empty", action="store_true", help="exit 0 when no manifest is found (pre-commit on unrelated files)")
+    check.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N",
+                       help="load files in N processes (0: one per CPU; default 1); output is the same as a serial run")
     governance.add_check_arguments(check)
     check.set_defaults(func=cmd_check)
 
@@ -112,6 +124,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     config = resolve_config(args)
     host = plugins_for(args)
+    check_rule_settings(config, host.rules())
     reporters = host.reporters()
     outputs: list[tuple[str, Path]] = []
     for spec in args.output:
@@ -124,7 +137,6 @@ def cmd_check(args: argparse.Namespace) -> int:
             raise CliError(f"unknown format {name!r}; available: {', '.join(sorted(reporters))}")
     paths = list(args.paths)
     if not paths and not config.estate:
-    check_rule_settings(config, host.rules())
         paths = ["."]
     stdin_bytes = sys.stdin.buffer.read() if "-" in paths else None
     verbose: Callable[[str], None] = (lambda m: print(m, file=sys.stderr)) if args.verbose else (lambda m: None)
@@ -134,6 +146,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         stdin_bytes=stdin_bytes,
         verbose=verbose,
         args=args,
+        jobs=args.jobs,
     )
     if args.as_of:
         options.as_of = args.as_of

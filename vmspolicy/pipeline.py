@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import functools
+import multiprocessing
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from vmspolicy import __version__, governance
 from vmspolicy.config import Config
@@ -46,6 +47,7 @@ class RunOptions:
     verbose: Callable[[str], None] = lambda message: None
     select_only_given: bool = True
     args: Any = None  # the parsed command line, for stages that own options (governance)
+    jobs: int = 1  # worker processes that load files (1: in this process)
 
 
 @dataclass
@@ -106,45 +108,112 @@ def estate_files(config: Config) -> list[Path]:
 
 
 def load_files(files: Sequence[tuple[str, bytes | None, Path | None]], host: PluginHost, config: Config,
-               verbose: Callable[[str], None]) -> Loaded:
-    """Read and load every file. ``files`` holds (display path, bytes if already read, filesystem path)."""
+               verbose: Callable[[str], None], jobs: int = 1) -> Loaded:
+    """Read and load every file. ``files`` holds (display path, bytes if already read, filesystem path).
+
+    With ``jobs`` > 1 and several files, files are read and parsed in that many
+    worker processes (parsing is pure-Python work the GIL would serialise in
+    threads); outcomes are merged in file order, so the result is the same as
+    a serial run's.
+    """
     loaded = Loaded()
     loaders = host.loaders()
     by_name = {loader.name: loader for loader in loaders}
-    for shown, raw, path in files:
-        if raw is None:
-            assert path is not None
-            try:
-                raw = path.read_bytes()
-            except OSError as exc:
-                # Fail closed: a file we were asked to read and cannot is a finding, not a pass.
-                loaded.findings.append(
-                    ParseErrorRule.finding(Location(shown), f"cannot read file: {exc.strerror or exc}")
-                )
-                continue
-        source = SourceFile(shown, raw)
-        forced = [name for pattern, name in config.formats.items() if fnmatch.fnmatch(shown, pattern)]
-        if forced and forced[0] not in by_name:
-            raise UsageError(f"formats: {forced[0]!r} (for {shown}) is not a known loader: {', '.join(by_name)}")
-        candidates = [by_name[forced[0]]] if forced else loaders
-        if not raw.strip():
-            verbose(f"{shown}: empty, skipped")
-            loaded.skipped.append(shown)
-            continue
-        try:
-            documents = _first_claim(source, candidates, host, forced=bool(forced))
-        except ParseError as exc:
-            loaded.findings.append(ParseErrorRule.finding(Location(shown, exc.line, exc.column), exc.message))
-            loaded.inputs.append(InputFile(shown, source.sha256, "unreadable"))
-            continue
-        if documents is None:
-            verbose(f"{shown}: not a manifest or a known format, skipped")
-            loaded.skipped.append(shown)
-            continue
-        verbose(f"{shown}: {len(documents)} document(s) read as {documents[0].format if documents else '?'}")
-        loaded.documents.extend(documents)
-        loaded.inputs.append(InputFile(shown, source.sha256, documents[0].format if documents else "empty"))
+    workers = min(jobs, len(files))
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        outcomes: Iterable[_FileOutcome] = _load_in_workers(files, host, config, loaders, by_name, workers)
+    else:
+        outcomes = (_load_one(entry, host, config, loaders, by_name) for entry in files)
+    for outcome in outcomes:
+        if outcome.plugin_error is not None:
+            raise PluginError(*outcome.plugin_error)
+        for message in outcome.notes:
+            verbose(message)
+        loaded.findings.extend(outcome.findings)
+        if outcome.skipped:
+            loaded.skipped.append(outcome.shown)
+        if outcome.documents is not None:
+            loaded.documents.extend(outcome.documents)
+        if outcome.input is not None:
+            loaded.inputs.append(outcome.input)
     return loaded
+
+
+@dataclass
+class _FileOutcome:
+    """What loading one file gave; plain picklable data, so a worker process can hand it back."""
+
+    shown: str
+    documents: list[Document] | None = None
+    input: InputFile | None = None
+    findings: list[Finding] = field(default_factory=list)
+    skipped: bool = False
+    notes: list[str] = field(default_factory=list)  # the -v messages, replayed in file order
+    plugin_error: tuple[str, str] | None = None  # (plugin, message): PluginError does not survive pickling
+
+
+def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, config: Config, loaders: Sequence[Any],
+              by_name: dict[str, Any]) -> _FileOutcome:
+    shown, raw, path = entry
+    outcome = _FileOutcome(shown)
+    if raw is None:
+        assert path is not None
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            # Fail closed: a file we were asked to read and cannot is a finding, not a pass.
+            outcome.findings.append(ParseErrorRule.finding(Location(shown), f"cannot read file: {exc.strerror or exc}"))
+            return outcome
+    source = SourceFile(shown, raw)
+    forced = [name for pattern, name in config.formats.items() if fnmatch.fnmatch(shown, pattern)]
+    if forced and forced[0] not in by_name:
+        raise UsageError(f"formats: {forced[0]!r} (for {shown}) is not a known loader: {', '.join(by_name)}")
+    candidates = [by_name[forced[0]]] if forced else loaders
+    if not raw.strip():
+        outcome.notes.append(f"{shown}: empty, skipped")
+        outcome.skipped = True
+        return outcome
+    try:
+        documents = _first_claim(source, candidates, host, forced=bool(forced))
+    except ParseError as exc:
+        outcome.findings.append(ParseErrorRule.finding(Location(shown, exc.line, exc.column), exc.message))
+        outcome.input = InputFile(shown, source.sha256, "unreadable")
+        return outcome
+    if documents is None:
+        outcome.notes.append(f"{shown}: not a manifest or a known format, skipped")
+        outcome.skipped = True
+        return outcome
+    outcome.notes.append(f"{shown}: {len(documents)} document(s) read as {documents[0].format if documents else '?'}")
+    outcome.documents = documents
+    outcome.input = InputFile(shown, source.sha256, documents[0].format if documents else "empty")
+    return outcome
+
+
+# What forked workers load: set by the parent just before the fork, so only file indexes cross
+# the process boundary on the way out (not the plugin host, which cannot be pickled).
+_WORK: list[tuple[Sequence[tuple[str, bytes | None, Path | None]], PluginHost, Config, Sequence[Any], dict[str, Any]]] = []
+
+
+def _load_in_workers(files: Sequence[tuple[str, bytes | None, Path | None]], host: PluginHost, config: Config,
+                     loaders: Sequence[Any], by_name: dict[str, Any], workers: int) -> Iterator[_FileOutcome]:
+    _WORK[:] = [(files, host, config, loaders, by_name)]
+    try:
+        # fork, not spawn: the children inherit the loaded plugins (including ones registered in-process).
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            # imap keeps file order; chunks of one balance files of very different sizes.
+            yield from pool.imap(_load_by_index, range(len(files)), chunksize=1)
+    finally:
+        _WORK.clear()
+
+
+def _load_by_index(index: int) -> _FileOutcome:
+    files, host, config, loaders, by_name = _WORK[0]
+    try:
+        return _load_one(files[index], host, config, loaders, by_name)
+    except PluginError as exc:
+        prefix = f"plugin {exc.plugin!r}: "
+        message = str(exc)
+        return _FileOutcome(files[index][0], plugin_error=(exc.plugin, message.removeprefix(prefix)))
 
 
 def _first_claim(source: SourceFile, loaders: Sequence[Any], host: PluginHost, *, forced: bool) -> list[Document] | None:
@@ -195,7 +264,7 @@ def check(options: RunOptions, config: Config, host: PluginHost) -> RunResult:
         if options.select_only_given and options.paths:
             report_only = shown
         files.extend(extra)
-    loaded = load_files(files, host, config, options.verbose)
+    loaded = load_files(files, host, config, options.verbose, jobs=options.jobs)
     estate, build_findings = build_estate(loaded.documents)
     ctx = CheckContext(
         estate=estate,

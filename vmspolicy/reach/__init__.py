@@ -1,0 +1,91 @@
+"""Reachability: which new flows the estate's firewalls allow, and which rule allows each.
+
+Entry points:
+
+- :func:`analyse` — the analysis of an :class:`~vmspolicy.model.Estate`
+  (what the benchmark harness times): ``analyse(estate).device_flows("out", device)``.
+- :func:`reachability` — the same, computed once per run on a
+  :class:`~vmspolicy.rules.base.CheckContext` (memo key ``"reachability"``).
+
+The semantics are documented in :mod:`vmspolicy.reach.engine`; the address
+classes that keep the cost independent of the number of cameras in
+:mod:`vmspolicy.reach.space`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from vmspolicy.model import INTERNET, Device, Estate
+from vmspolicy.reach import ports
+from vmspolicy.reach.engine import Decision, Direction, Grant, Reachability, Unresolved
+from vmspolicy.reach.intervals import IntervalSet
+
+if TYPE_CHECKING:
+    from vmspolicy.rules.base import CheckContext
+
+MEMO_KEY = "reachability"
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """Allowed new flows between a device (or zone) and one peer zone or the internet, and why.
+
+    ``direction`` ``out``: the subject starts them; ``in``: the peer does.
+    """
+
+    direction: Direction
+    subject: str
+    peer: str | None  # a zone id; None: the internet
+    ports: IntervalSet
+    decisions: tuple[Decision, ...]
+
+    @property
+    def peer_label(self) -> str:
+        return INTERNET if self.peer is None else self.peer
+
+    @property
+    def arrow(self) -> str:
+        """``cam-1 → internet tcp/443`` (or ``internet → cam-1 ...``)."""
+        ends = (self.subject, self.peer_label) if self.direction == "out" else (self.peer_label, self.subject)
+        return f"{ends[0]} → {ends[1]} {ports.describe(self.ports)}"
+
+    def explain(self) -> str:
+        """``hq-fw rule 'cams-update' (network/firewall.yaml:23) allows cam-1 → internet tcp/443``."""
+        return f"{' and '.join(str(d) for d in self.decisions)} allow{'s' if len(self.decisions) < 2 else ''} {self.arrow}"
+
+    @property
+    def evidence(self) -> str:
+        """Flow and rule names only, no positions: stable across edits elsewhere (baselines)."""
+        ends = (self.subject, self.peer_label) if self.direction == "out" else (self.peer_label, self.subject)
+        return f"{ends[0]}->{ends[1]} {ports.describe(self.ports)} via {'+'.join(d.key for d in self.decisions)}"
+
+
+def analyse(estate: Estate) -> Reachability:
+    """The reachability analysis of ``estate`` (flows are computed lazily, per address class)."""
+    return Reachability(estate)
+
+
+def reachability(ctx: CheckContext) -> Reachability:
+    """The run's analysis, computed once and shared by VP201-VP206 and the graph."""
+    return ctx.memo(MEMO_KEY, lambda c: Reachability(c.estate))
+
+
+def device_flows(analysis: Reachability, direction: Direction, device: Device) -> list[Flow]:
+    """Allowed new flows of ``device`` to (``out``) or from (``in``) other zones and the internet.
+
+    Ordered by peer (the internet first, then zones as declared) and by the
+    order rules were met; one :class:`Flow` per peer and decision chain.
+    """
+    atoms = analysis.space.atoms_of_device(device)
+    grouped = analysis.peers(direction, atoms)
+    order = {zone_id: i for i, zone_id in enumerate(analysis.estate.zones)}
+    flows: list[Flow] = []
+    for peer in sorted(grouped, key=lambda z: -1 if z is None else order.get(z, len(order))):
+        for codes, chain in grouped[peer]:
+            flows.append(Flow(direction, device.id, peer, codes, chain))
+    return flows
+
+
+__all__ = ["MEMO_KEY", "Decision", "Flow", "Grant", "Reachability", "Unresolved", "analyse", "device_flows", "reachability"]

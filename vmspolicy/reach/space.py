@@ -1,0 +1,242 @@
+"""The address space of an estate, cut into equivalence classes ("atoms").
+
+Every address vmspolicy reasons about lies on one integer line: IPv4 first,
+then IPv6, then synthetic points for what has no address (the unaddressed
+members of each zone, devices without an IP that a rule names). The
+boundaries of every zone network and every firewall endpoint cut that line
+into atoms: addresses in one atom are treated alike by every rule, so the
+analysis works on atoms, never on single cameras. A 100,000-camera estate has
+as many atoms as it has zones and rule boundaries.
+
+Atoms are then renumbered so that the internet (every atom outside all zones)
+comes first and each site's zones follow, each zone's atoms contiguous. With
+that order a zone, a site or ``internet`` is one interval, and the interval
+sets the analysis handles stay short.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Final, Iterable
+
+from vmspolicy.model import ANY, INTERNET, Device, Estate, IPAddress, Zone
+from vmspolicy.reach.intervals import EMPTY, Interval, IntervalSet, from_points, normalise
+
+V6_BASE: Final = 1 << 32
+SYNTHETIC_BASE: Final = V6_BASE + (1 << 128)
+# Synthetic points beat any CIDR when deciding which zone owns an atom.
+_SYNTHETIC_PREFIX: Final = 129
+
+
+def address_point(address: IPAddress) -> int:
+    """The position of ``address`` on the line."""
+    return int(address) if address.version == 4 else V6_BASE + int(address)
+
+
+def network_range(text: str) -> Interval | None:
+    """The range of a CIDR written in a manifest, or None when it is not one."""
+    try:
+        net = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return None
+    start = int(net.network_address) + (0 if net.version == 4 else V6_BASE)
+    return (start, start + net.num_addresses)
+
+
+@dataclass
+class AddressSpace:
+    """Atoms of one estate and the atom sets of zones, devices and rule endpoints."""
+
+    estate: Estate
+    boundaries: list[int] = field(default_factory=list)  # atom i (address order) is [b[i], b[i+1])
+    renumber: list[int] = field(default_factory=list)  # address-order index → analysis index
+    owner: list[str | None] = field(default_factory=list)  # analysis index → zone id (None: internet)
+    internet: Interval = (0, 0)
+    zone_blocks: dict[str, Interval] = field(default_factory=dict)  # atoms owned by each zone
+    blocks: list[tuple[int, int, str | None]] = field(default_factory=list)  # sorted (start, end, zone or None)
+    block_starts: list[int] = field(default_factory=list)
+    unaddressed: dict[str, int] = field(default_factory=dict)  # zone id → its synthetic point
+    named: dict[str, int] = field(default_factory=dict)  # device id (without ip) → its synthetic point
+    zone_ranges: dict[str, list[Interval]] = field(default_factory=dict)
+    _endpoint_cache: dict[str, IntervalSet | None] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return len(self.owner)
+
+    # -- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, estate: Estate, endpoints: Iterable[str]) -> AddressSpace:
+        """The atoms of ``estate`` cut by its zones and by the firewall ``endpoints``."""
+        space = cls(estate)
+        endpoint_list = list(dict.fromkeys(endpoints))
+        next_point = SYNTHETIC_BASE
+        for zone_id in estate.zones:
+            space.unaddressed[zone_id] = next_point
+            next_point += 1
+        for text in endpoint_list:
+            device = estate.devices.get(text)
+            if text not in estate.zones and device is not None and device.ip is None and device.id not in space.named:
+                space.named[device.id] = next_point
+                next_point += 1
+        end = next_point
+        # (start, end, prefix length, zone): the networks that make an address belong to a zone.
+        networks: list[tuple[int, int, int, str]] = []
+        members: dict[str, list[int]] = {}
+        for device in estate.devices.values():
+            if device.zone is not None and device.zone in estate.zones:
+                if device.ip is not None:
+                    members.setdefault(device.zone, []).append(address_point(device.ip))
+                elif device.id in space.named:
+                    members.setdefault(device.zone, []).append(space.named[device.id])
+        for zone in estate.zones.values():
+            ranges: list[Interval] = []
+            for net in zone.cidrs:
+                start = int(net.network_address) + (0 if net.version == 4 else V6_BASE)
+                ranges.append((start, start + net.num_addresses))
+                networks.append((start, start + net.num_addresses, net.prefixlen, zone.id))
+            if not zone.cidrs:
+                # A zone without a network is known only by its members' addresses.
+                for point in members.get(zone.id, ()):
+                    if point < SYNTHETIC_BASE:
+                        ranges.append((point, point + 1))
+                        networks.append((point, point + 1, 128, zone.id))
+            synthetic = [space.unaddressed[zone.id], *(p for p in members.get(zone.id, ()) if p >= SYNTHETIC_BASE)]
+            for point in synthetic:
+                ranges.append((point, point + 1))
+                networks.append((point, point + 1, _SYNTHETIC_PREFIX, zone.id))
+            space.zone_ranges[zone.id] = list(normalise(ranges))
+        cuts = {0, end}
+        for start, stop, _, _ in networks:
+            cuts.update((start, stop))
+        for text in endpoint_list:
+            for start, stop in space._address_ranges(text) or ():
+                cuts.update((start, stop))
+        space.boundaries = sorted(cuts)
+        count = len(space.boundaries) - 1
+        by_address: list[tuple[int, str | None]] = [(-1, None)] * count
+        # Most specific network wins; among equals the first declared (stable sort).
+        for start, stop, prefix, zone_id in sorted(networks, key=lambda n: n[2]):
+            for index in range(space._index(start), space._index(stop - 1) + 1):
+                if prefix > by_address[index][0]:
+                    by_address[index] = (prefix, zone_id)
+        zone_order = {zone_id: i for i, zone_id in enumerate(estate.zones)}
+        site_order = {site: i for i, site in enumerate(dict.fromkeys(z.site for z in estate.zones.values()))}
+
+        def order(index: int) -> tuple[int, int, int, int]:
+            zone_id = by_address[index][1]
+            if zone_id is None:
+                return (0, 0, 0, index)
+            return (1, site_order[estate.zones[zone_id].site], zone_order[zone_id], index)
+
+        ordered = sorted(range(count), key=order)
+        space.renumber = [0] * count
+        space.owner = [None] * count
+        for new, old in enumerate(ordered):
+            space.renumber[old] = new
+            space.owner[new] = by_address[old][1]
+        # Contiguous runs of one owner: the internet block and each zone's block.
+        start = 0
+        for index in range(1, count + 1):
+            if index == count or space.owner[index] != space.owner[start]:
+                block_owner = space.owner[start]
+                space.blocks.append((start, index, block_owner))
+                if block_owner is None:
+                    space.internet = (start, index)
+                else:
+                    space.zone_blocks[block_owner] = (start, index)
+                start = index
+        space.block_starts = [b[0] for b in space.blocks]
+        return space
+
+    def _index(self, point: int) -> int:
+        """Address-order index of the atom holding ``point``."""
+        return bisect_right(self.boundaries, point) - 1
+
+    def _address_ranges(self, text: str) -> list[Interval] | None:
+        """The address ranges an endpoint names (None: unresolvable; ``internet`` is resolved later)."""
+        if text == ANY:
+            return [(0, self.boundaries[-1] if self.boundaries else SYNTHETIC_BASE)]
+        if text == INTERNET:
+            return []
+        if text in self.estate.zones:
+            return self.zone_ranges.get(text, [])
+        device = self.estate.devices.get(text)
+        if device is not None:
+            if device.ip is not None:
+                point = address_point(device.ip)
+                return [(point, point + 1)]
+            return [(self.named[device.id], self.named[device.id] + 1)] if device.id in self.named else []
+        found = network_range(text)
+        return [found] if found is not None else None
+
+    # -- queries ------------------------------------------------------------------------------
+
+    def atoms_of_range(self, start: int, stop: int) -> IntervalSet:
+        """Analysis atoms covering the address range ``[start, stop)`` (a range of cut points)."""
+        if start >= stop:
+            return EMPTY
+        first, last = self._index(start), self._index(stop - 1)
+        if first == 0 and last == len(self.renumber) - 1:
+            return ((0, self.size),)
+        return from_points(self.renumber[i] for i in range(first, last + 1))
+
+    def endpoint(self, text: str) -> IntervalSet | None:
+        """The atoms a rule's ``from``/``to`` names; None when it names nothing known."""
+        if text in self._endpoint_cache:
+            return self._endpoint_cache[text]
+        result: IntervalSet | None
+        if text == INTERNET:
+            result = (self.internet,) if self.internet[0] < self.internet[1] else EMPTY
+        elif text == ANY:
+            result = ((0, self.size),)
+        else:
+            ranges = self._address_ranges(text)
+            if ranges is None:
+                result = None
+            else:
+                parts: list[Interval] = []
+                for start, stop in ranges:
+                    parts.extend(self.atoms_of_range(start, stop))
+                result = normalise(parts)
+        self._endpoint_cache[text] = result
+        return result
+
+    def atom_of_address(self, address: IPAddress) -> int:
+        return self.renumber[self._index(address_point(address))]
+
+    def atoms_of_device(self, device: Device) -> IntervalSet:
+        """Where the device may be: its address's atom, else anywhere in its zone (empty: nowhere known)."""
+        if device.ip is not None:
+            atom = self.atom_of_address(device.ip)
+            return ((atom, atom + 1),)
+        if device.zone is not None and device.zone in self.estate.zones:
+            return self.endpoint(device.zone) or EMPTY
+        return EMPTY
+
+    def zone_of_device(self, device: Device) -> Zone | None:
+        """The declared zone, else the zone owning the device's address."""
+        if device.zone is not None:
+            return self.estate.zones.get(device.zone)
+        if device.ip is not None:
+            owner = self.owner[self.atom_of_address(device.ip)]
+            return self.estate.zones.get(owner) if owner else None
+        return None
+
+    def site_of_atom(self, atom: int) -> str | None:
+        owner = self.owner[atom]
+        return self.estate.zones[owner].site if owner is not None else None
+
+    def blocks_in(self, intervals: IntervalSet) -> Iterable[tuple[int, int, str | None]]:
+        """The parts of ``intervals`` per owner: ``(start, end, zone or None for the internet)``."""
+        for start, end in intervals:
+            index = bisect_right(self.block_starts, start) - 1
+            while index < len(self.blocks) and self.blocks[index][0] < end:
+                b_start, b_end, zone_id = self.blocks[index]
+                lo, hi = max(start, b_start), min(end, b_end)
+                if lo < hi:
+                    yield (lo, hi, zone_id)
+                index += 1

@@ -28,6 +28,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "vmspolicy.loading.manifest",
     "vmspolicy.loading.frigate",
     "vmspolicy.loading.go2rtc",
+    "vmspolicy.loading.opnsense",
     "vmspolicy.rules.credentials",
     "vmspolicy.reporters.builtin",
     "vmspolicy.rules.waivers",

@@ -327,3 +327,116 @@ def _site_by_address(ip: Any, networks: list[tuple[ipaddress.IPv4Network | ipadd
         return None
     best = max(((n.prefixlen, site) for n, site in networks if n.version == address.version and address in n), default=None)
     return best[1] if best else None
+
+
+@dataclass
+class XmlElement:
+    """One XML element with where its start tag is: enough of a tree for configuration exports."""
+
+    tag: str
+    pos: Pos
+    attrs: dict[str, str]
+    children: list[XmlElement]
+    text: str = ""
+
+    def first(self, tag: str) -> XmlElement | None:
+        """The first child named ``tag``."""
+        return next((c for c in self.children if c.tag == tag), None)
+
+    def all(self, tag: str) -> list[XmlElement]:
+        """Every child named ``tag``."""
+        return [c for c in self.children if c.tag == tag]
+
+    def value(self, tag: str, default: str = "") -> str:
+        """The stripped text of the first child named ``tag``."""
+        child = self.first(tag)
+        return child.text.strip() if child is not None else default
+
+    def has(self, tag: str) -> bool:
+        return self.first(tag) is not None
+
+    def path(self, *tags: str) -> XmlElement | None:
+        """The element reached by following first children named ``tags``."""
+        node: XmlElement | None = self
+        for tag in tags:
+            node = node.first(tag) if node is not None else None
+        return node
+
+
+_XML_ROOT: Final = re.compile(r"<([A-Za-z_][\w.-]*)[\s/>]")
+
+
+def xml_root_tag(source: SourceFile) -> str | None:
+    """The root element's name, read cheaply (past the prolog, comments and doctype); None if not XML."""
+    head = source.raw[:8192].decode("utf-8", errors="replace")
+    head = re.sub(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>", "", head, flags=re.DOTALL)
+    match = _XML_ROOT.search(head)
+    return match.group(1) if match and not head[: match.start()].strip() else None
+
+
+def read_xml(source: SourceFile) -> XmlElement:
+    """Parse ``source`` as XML with defusedxml (no entity expansion, no external entities or DTD fetch).
+
+    Every element keeps its start tag's 1-based line and column. Raises
+    :class:`~vmspolicy.loading.text.ParseError` at the offending line.
+    """
+    import io
+    from xml.sax import SAXParseException
+    from xml.sax.handler import ContentHandler, feature_external_ges, feature_namespaces
+    from xml.sax.xmlreader import InputSource, Locator
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.expatreader import create_parser
+
+    from vmspolicy.loading.text import ParseError
+
+    class Builder(ContentHandler):
+        def __init__(self) -> None:
+            super().__init__()
+            self.locator: Locator | None = None
+            self.stack: list[XmlElement] = []
+            self.texts: list[list[str]] = []
+            self.root: XmlElement | None = None
+
+        def setDocumentLocator(self, locator: Locator) -> None:
+            self.locator = locator
+
+        def here(self) -> Pos:
+            if self.locator is None:
+                return (1, 1)
+            return (self.locator.getLineNumber() or 1, (self.locator.getColumnNumber() or 0) + 1)
+
+        def startElement(self, name: str, attrs: Any) -> None:
+            element = XmlElement(name, self.here(), dict(attrs.items()), [])
+            if self.stack:
+                self.stack[-1].children.append(element)
+            else:
+                self.root = element
+            self.stack.append(element)
+            self.texts.append([])
+
+        def endElement(self, name: str) -> None:
+            element = self.stack.pop()
+            element.text = "".join(self.texts.pop())
+
+        def characters(self, content: str) -> None:
+            if self.texts:
+                self.texts[-1].append(content)
+
+    builder = Builder()
+    parser = create_parser()
+    parser.setFeature(feature_namespaces, False)
+    parser.setFeature(feature_external_ges, False)
+    parser.setContentHandler(builder)
+    stream = InputSource(source.path)
+    stream.setByteStream(io.BytesIO(source.raw))
+    try:
+        parser.parse(stream)
+    except SAXParseException as exc:
+        raise ParseError(f"invalid XML: {exc.getMessage()}", exc.getLineNumber() or 1, (exc.getColumnNumber() or 0) + 1) from None
+    except DefusedXmlException as exc:
+        # Entity declarations and external references are how XML bombs and XXE work: refuse, never expand.
+        raise ParseError(f"XML refused for safety: {exc}", *builder.here()) from None
+    if builder.root is None:
+        raise ParseError("invalid XML: no root element")
+    return builder.root

@@ -1,0 +1,347 @@
+"""OPNsense and pfSense ``config.xml``: interfaces become zones, filter rules and port forwards a firewall.
+
+Read safely with defusedxml (no entity expansion, no external entities); every
+zone, rule and port forward is located at its element's line.
+
+- **Zones**: every interface with a static IPv4/IPv6 address and prefix
+  (``<ipaddr>``/``<subnet>``) except the WAN, as ``<hostname>-<name>`` where
+  the name is the interface's description (else its key, ``lan``, ``opt1``);
+  the 802.1Q tag comes from ``<vlans>``; the purpose is guessed from the name
+  (``cctv``/``camera`` → cameras, ``legacy`` → legacy-cameras, ``vms``/``nvr``
+  → vms, ``mgmt`` → management, ``guest``, ``dmz``, ``lan`` → corporate).
+  The WAN (the ``wan`` interface or one with a gateway) is the internet.
+- **Rules**: OPNsense's ``<OPNsense><Firewall><Filter><rules>`` (by
+  ``sequence``) first, then the ``<filter>`` rules of both products (floating
+  first, then in file order), since that is the order the products evaluate
+  them in. ``pass`` → allow, ``block``/``reject`` → deny; disabled rules are
+  skipped. ``source``/``destination``: ``any``, an interface network
+  (``lan``), an address, a CIDR or an alias (resolved from the aliases of
+  either product). A source of ``any`` on an inbound interface rule means that
+  interface's zone. Ports come from the protocol and destination port (a
+  range or a port alias).
+- **Port forwards** (``<nat><rule>``) → ``nat`` entries from the internet to
+  the target address and local port.
+
+What cannot be expressed is resolved so that isolation is never overstated:
+in an allow rule, a negated or unresolvable address counts as ``any``; a deny
+rule with one is skipped. Rules whose destination is the firewall itself
+(``lanip``, ``(self)``) are skipped: they do not connect two zones. Neither
+file names a site: the estate gives one (see :mod:`vmspolicy.loading.imported`).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Final, Sequence
+
+from vmspolicy.loading.base import Loader, SourceFile
+from vmspolicy.loading.imported import XmlElement, entry, manifest_document, read_xml, sequence, slug_id, xml_root_tag
+from vmspolicy.model import ANY, INTERNET
+from vmspolicy.plugins import hookimpl
+from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
+
+ROOTS: Final = ("opnsense", "pfsense")
+
+_PURPOSES: Final = (
+    ("legacy", "legacy-cameras"),
+    ("cctv", "cameras"), ("camera", "cameras"), ("cam", "cameras"), ("video", "cameras"), ("surveil", "cameras"),
+    ("vms", "vms"), ("nvr", "vms"), ("record", "vms"),
+    ("mgmt", "management"), ("manage", "management"), ("admin", "management"),
+    ("guest", "guest"), ("dmz", "dmz"),
+    ("lan", "corporate"), ("office", "corporate"), ("corp", "corporate"), ("staff", "corporate"),
+)
+_SELF: Final = frozenset({"(self)", "self", "this firewall"})
+
+
+def zone_purpose(name: str) -> str:
+    """The zone purpose a network's name suggests (``CCTV_LEGACY`` → legacy-cameras); ``other`` otherwise."""
+    lowered = name.lower()
+    return next((purpose for word, purpose in _PURPOSES if word in lowered), "other")
+
+
+@dataclass(frozen=True, slots=True)
+class _Interface:
+    key: str
+    zone: str | None  # None: the WAN, i.e. the internet
+
+
+class _Firewall:
+    """One config.xml being turned into zones, rules and port forwards."""
+
+    def __init__(self, root: XmlElement) -> None:
+        self.root = root
+        host = root.path("system", "hostname")
+        self.hostname = (host.text.strip() if host is not None else "") or root.tag
+        self.id = slug_id(self.hostname).lower()
+        self.interfaces: dict[str, _Interface] = {}
+        self.zones = LocatedSeq((1, 1))
+        self.rules = LocatedSeq((1, 1))
+        self.nat = LocatedSeq((1, 1))
+        self.aliases: dict[str, list[str]] = {}
+
+    def read(self) -> None:
+        self._aliases()
+        self._interfaces()
+        filter_rules = self.root.path("OPNsense", "Firewall", "Filter", "rules")
+        if filter_rules is not None:
+            ordered = sorted(filter_rules.all("rule"), key=lambda r: _int(r.value("sequence"), 1_000_000))
+            for rule in ordered:
+                self._mvc_rule(rule)
+        legacy = self.root.first("filter")
+        if legacy is not None:
+            rules = legacy.all("rule")
+            for rule in [r for r in rules if r.value("floating") == "yes"] + [r for r in rules if r.value("floating") != "yes"]:
+                self._legacy_rule(rule)
+        nat = self.root.first("nat")
+        if nat is not None:
+            for rule in nat.all("rule"):
+                self._port_forward(rule)
+
+    # -- aliases and interfaces -------------------------------------------------------------
+
+    def _aliases(self) -> None:
+        opnsense_aliases = self.root.path("OPNsense", "Firewall", "Alias", "aliases")
+        for alias in [*_children(self.root.path("aliases"), "alias"), *_children(opnsense_aliases, "alias")]:
+            if alias.value("enabled", "1") == "0":
+                continue
+            name = alias.value("name")
+            content = alias.value("address") or alias.value("content")
+            if name:
+                self.aliases[name] = [part for part in re.split(r"[\s,]+", content) if part]
+
+    def _interfaces(self) -> None:
+        vlan_tags = {v.value("vlanif"): v.value("tag") for v in _children(self.root.path("vlans"), "vlan")}
+        section = self.root.first("interfaces")
+        for iface in section.children if section is not None else []:
+            key = iface.tag
+            external = key == "wan" or bool(iface.value("gateway"))
+            if external:
+                self.interfaces[key] = _Interface(key, None)
+                continue
+            cidrs = [c for c in (_cidr(iface.value("ipaddr"), iface.value("subnet")), _cidr(iface.value("ipaddrv6"), iface.value("subnetv6"))) if c]
+            name = iface.value("descr") or key
+            zone_id = slug_id(self.id, re.sub(r"[\s_]+", "-", name.lower()))
+            self.interfaces[key] = _Interface(key, zone_id)
+            if not cidrs:
+                continue  # DHCP or unconfigured: nothing to place devices by
+            tag = vlan_tags.get(iface.value("if"), "")
+            cidr_field = sequence(iface.pos, [(c, iface.pos) for c in cidrs])
+            self.zones.push(
+                entry(
+                    iface.pos,
+                    ("id", zone_id, iface.pos),
+                    ("name", name, iface.pos),
+                    ("vlan", int(tag) if tag.isdigit() and 1 <= int(tag) <= 4094 else None, iface.pos),
+                    ("cidr", cidr_field, iface.pos),
+                    ("purpose", zone_purpose(name), iface.pos),
+                ),
+                iface.pos,
+            )
+
+    # -- rules -----------------------------------------------------------------------------
+
+    def _mvc_rule(self, rule: XmlElement) -> None:
+        if rule.value("enabled", "1") == "0":
+            return
+        self._add_rule(
+            rule,
+            action=rule.value("action", "pass"),
+            interfaces=rule.value("interface"),
+            direction=rule.value("direction", "in"),
+            protocol=rule.value("protocol", "any"),
+            source=(rule.value("source_net", "any"), rule.value("source_not") == "1"),
+            destination=(rule.value("destination_net", "any"), rule.value("destination_not") == "1"),
+            port=rule.value("destination_port"),
+            name=rule.value("description"),
+        )
+
+    def _legacy_rule(self, rule: XmlElement) -> None:
+        if rule.has("disabled") and rule.value("disabled") not in ("0", "no"):
+            return
+        self._add_rule(
+            rule,
+            action=rule.value("type", "pass"),
+            interfaces=rule.value("interface"),
+            direction=rule.value("direction", "in"),
+            protocol=rule.value("protocol", "any"),
+            source=_legacy_endpoint(rule.first("source")),
+            destination=_legacy_endpoint(rule.first("destination")),
+            port=(rule.first("destination") or rule).value("port"),
+            name=rule.value("descr"),
+        )
+
+    def _add_rule(self, rule: XmlElement, *, action: str, interfaces: str, direction: str, protocol: str,
+                  source: tuple[str, bool], destination: tuple[str, bool], port: str, name: str) -> None:
+        allow = action.lower() == "pass"
+        ifaces = [i for i in interfaces.split(",") if i] or [""]
+        ports = self._ports(protocol, port)
+        if ports == "skip" or (ports is None and not allow and protocol.lower() not in ("", "any")):
+            return  # a deny of a protocol the model cannot express: skipping it never hides reachability
+        for iface in ifaces:
+            sources = self._endpoints(source, iface, allow, as_source=direction != "out")
+            destinations = self._endpoints(destination, iface, allow, as_source=False)
+            for src in sources:
+                for dst in destinations:
+                    fields: list[tuple[str, object, Pos]] = [
+                        ("name", name or f"{self.id} {iface or 'floating'} rule", rule.pos),
+                        ("from", src, rule.pos),
+                        ("to", dst, rule.pos),
+                    ]
+                    if isinstance(ports, list):
+                        fields.append(("ports", sequence(rule.pos, [(p, rule.pos) for p in ports]), rule.pos))
+                    fields.append(("action", "allow" if allow else "deny", rule.pos))
+                    self.rules.push(entry(rule.pos, *fields), rule.pos)
+
+    def _endpoints(self, written: tuple[str, bool], iface: str, allow: bool, *, as_source: bool) -> list[str]:
+        value, negated = written
+        interface = self.interfaces.get(iface)
+        resolved = None if negated else self._resolve(value)
+        if resolved == ["self"]:
+            return []  # traffic to or from the firewall itself joins no two zones
+        if resolved == [ANY] and as_source and interface is not None:
+            # pf filters inbound on the interface: "any" can only be what arrives there.
+            return [interface.zone or INTERNET]
+        if resolved is None:
+            # Not expressible: over-estimate reachability on allow, drop the rule on deny.
+            return [ANY] if allow else []
+        return resolved
+
+    def _resolve(self, value: str, depth: int = 0) -> list[str] | None:
+        value = value.strip()
+        if value in ("", "any", "*"):
+            return [ANY]
+        if value in _SELF or (value.endswith("ip") and value[:-2] in self.interfaces):
+            return ["self"]
+        if value in self.interfaces:
+            zone = self.interfaces[value].zone
+            return [zone or INTERNET]
+        address = _cidr_text(value)
+        if address is not None:
+            return [address]
+        if value in self.aliases and depth < 5:
+            out: list[str] = []
+            for part in self.aliases[value]:
+                resolved = self._resolve(part, depth + 1)
+                if resolved is None or resolved == ["self"]:
+                    return None
+                out.extend(resolved)
+            return out or None
+        return None
+
+    def _ports(self, protocol: str, port: str) -> list[str] | str | None:
+        proto = protocol.lower()
+        if proto in ("", "any"):
+            return None
+        if proto in ("icmp", "ipv6-icmp", "icmp6"):
+            return ["icmp"]
+        protocols = [p for p in re.split(r"[/,]", proto) if p in ("tcp", "udp", "sctp")]
+        if not protocols:
+            return None
+        ranges = self._port_ranges(port)
+        if ranges is None:
+            return "skip"
+        return [f"{p}/{r}" if r else p for p in protocols for r in ranges]
+
+    def _port_ranges(self, port: str, depth: int = 0) -> list[str] | None:
+        port = port.strip()
+        if not port or port == "any":
+            return [""]
+        match = re.fullmatch(r"(\d{1,5})(?:[-:](\d{1,5}))?", port)
+        if match:
+            low, high = match.group(1), match.group(2)
+            return [f"{low}-{high}" if high and high != low else low]
+        if port in self.aliases and depth < 5:
+            out: list[str] = []
+            for part in self.aliases[port]:
+                more = self._port_ranges(part, depth + 1)
+                if more is None:
+                    return None
+                out.extend(more)
+            return out
+        return None
+
+    def _port_forward(self, rule: XmlElement) -> None:
+        if rule.has("disabled") and rule.value("disabled") not in ("0", "no"):
+            return
+        target = self._resolve(rule.value("target"))
+        if not target or target in (["self"], [ANY]):
+            return
+        ports = self._ports(rule.value("protocol", "any"), rule.value("local-port") or (rule.first("destination") or rule).value("port"))
+        for to in target:
+            fields: list[tuple[str, object, Pos]] = [
+                ("name", rule.value("descr") or f"{self.id} port forward", rule.pos),
+                ("from", INTERNET, rule.pos),
+                ("to", to, rule.pos),
+            ]
+            if isinstance(ports, list):
+                fields.append(("ports", sequence(rule.pos, [(p, rule.pos) for p in ports]), rule.pos))
+            fields.append(("action", "allow", rule.pos))
+            self.nat.push(entry(rule.pos, *fields), rule.pos)
+
+    def firewall(self) -> LocatedMap:
+        pos = self.root.pos
+        return entry(
+            pos,
+            ("id", self.id, pos),
+            ("name", self.hostname, pos),
+            ("default", "deny", pos),
+            ("rules", self.rules, pos),
+            ("nat", self.nat, pos),
+        )
+
+
+def _children(element: XmlElement | None, tag: str) -> list[XmlElement]:
+    return element.all(tag) if element is not None else []
+
+
+def _legacy_endpoint(element: XmlElement | None) -> tuple[str, bool]:
+    if element is None or element.has("any"):
+        return ("any", element is not None and element.has("not"))
+    return (element.value("network") or element.value("address") or "any", element.has("not"))
+
+
+def _int(text: str, default: int) -> int:
+    return int(text) if text.strip().isdigit() else default
+
+
+def _cidr(address: str, prefix: str) -> str | None:
+    try:
+        return str(ipaddress.ip_interface(f"{address.strip()}/{prefix.strip()}").network)
+    except ValueError:
+        return None
+
+
+def _cidr_text(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_network(value, strict=False))
+    except ValueError:
+        return None
+
+
+class OpnsenseLoader:
+    """OPNsense and pfSense configuration backups (``config.xml``)."""
+
+    name = "opnsense"
+    suffixes: Sequence[str] = (".xml",)
+
+    def load(self, source: SourceFile) -> list[Document] | None:
+        if xml_root_tag(source) not in ROOTS:
+            return None
+        firewall = _Firewall(read_xml(source))
+        firewall.read()
+        firewalls = sequence((1, 1), [(firewall.firewall(), firewall.root.pos)])
+        return [
+            manifest_document(
+                source, self.name, {"zones": (firewall.zones, firewall.zones.pos), "firewalls": (firewalls, firewall.root.pos)}
+            )
+        ]
+
+
+OPNSENSE_LOADER: Loader = OpnsenseLoader()
+
+
+@hookimpl
+def vmspolicy_loaders() -> Sequence[Loader]:
+    return (OPNSENSE_LOADER,)

@@ -24,6 +24,9 @@ from typing import Any, Sequence
 
 from vmspolicy.findings import Finding, Suppression
 from vmspolicy.governance.fingerprint import fingerprint
+from vmspolicy.loading.text import ParseError
+from vmspolicy.loading.yaml_events import load_documents
+from vmspolicy.schemas import validate
 from vmspolicy.source import Location
 
 BASELINE_VERSION = 1
@@ -74,20 +77,23 @@ def read_baseline(path: str) -> Baseline:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BaselineError(f"{path}:{exc.lineno}:{exc.colno}: not a JSON baseline: {exc.msg}") from None
-    if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION or not isinstance(data.get("findings"), list):
+    if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION:
         raise BaselineError(
             f"{path}:1:1: not a vmspolicy baseline of version {BASELINE_VERSION} "
-            "(expected an object with \"version\": 1 and \"findings\": [...])"
+            "(expected an object with \"version\": 1 and \"findings\": [...]; write one with `vmspolicy baseline`)"
         )
-    entries: list[BaselineEntry] = []
-    for index, item in enumerate(data["findings"]):
-        if not (isinstance(item, dict) and isinstance(item.get("fingerprint"), str) and isinstance(item.get("rule"), str)):
-            raise BaselineError(f"{path}: findings[{index}] needs at least a \"fingerprint\" and a \"rule\"")
-        subject = item.get("subject")
-        entries.append(BaselineEntry(
-            item["fingerprint"], item["rule"], str(item.get("path", "")),
-            subject if isinstance(subject, str) else None, str(item.get("message", "")),
-        ))
+    try:
+        located = load_documents(text.replace("\t", " "), json_mode=True)[0]
+    except ParseError as exc:
+        raise BaselineError(f"{path}:{exc.line}:{exc.column}: not a JSON baseline: {exc.message}") from None
+    errors = validate("baseline", located)
+    if errors:
+        first = errors[0]
+        raise BaselineError(f"{path}:{first.pos[0]}:{first.pos[1]}: invalid baseline: {first.message}")
+    entries = [
+        BaselineEntry(item["fingerprint"], item["rule"], item.get("path", ""), item.get("subject"), item.get("message", ""))
+        for item in data["findings"]
+    ]
     return Baseline(path, tuple(entries))
 
 

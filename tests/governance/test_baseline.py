@@ -1,0 +1,129 @@
+"""`vmspolicy baseline` and `check --baseline`: recording, matching, updating, bad files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from vmspolicy.cli import main
+from vmspolicy.findings import Finding, Severity
+from vmspolicy.governance.baseline import Baseline, BaselineEntry, apply_baseline
+from vmspolicy.governance.fingerprint import fingerprint
+from vmspolicy.schemas import load_schema
+from vmspolicy.source import Location
+
+ESTATE = """\
+vmspolicy: 1
+sites: [{id: hq}]
+zones: [{id: cctv, site: hq, purpose: cameras, cidr: 10.20.30.0/24}]
+cameras:
+"""
+
+
+def camera(name: str, ip: str) -> str:
+    return f"  - {{id: {name}, site: hq, zone: cctv, vendor: Axis, ip: {ip}}}\n"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main([argv[0], "--no-plugins", "--as-of", "2026-01-01", *argv[1:]])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def findings_of(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[dict[str, object]]]:
+    code, out, _ = run(capsys, "check", "--format", "json", *argv)
+    return code, json.loads(out)["findings"]
+
+
+@pytest.fixture
+def estate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "estate.yaml"
+    path.write_text(ESTATE + camera("cam-1", "10.20.40.11") + camera("cam-2", "10.20.40.12"), encoding="utf-8")
+    return path
+
+
+def test_recorded_findings_are_suppressed_and_the_file_matches_its_schema(estate: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "baseline", "--output", "baseline.json", "estate.yaml")
+    assert code == 0 and "2 finding(s) recorded" in out
+    data = json.loads(Path("baseline.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(load_schema("baseline")).validate(data)
+    assert [e["subject"] for e in data["findings"]] == ["cam-1", "cam-2"]
+    code, found = findings_of(capsys, "--baseline", "baseline.json", "estate.yaml")
+    assert code == 0
+    assert [(f["subject"], (f["suppressed"] or {}).get("kind")) for f in found] == [("cam-1", "baseline"), ("cam-2", "baseline")]
+    code, out, _ = run(capsys, "check", "--baseline", "baseline.json", "estate.yaml")
+    assert "(2 suppressed)" in out and "PASS" in out
+
+
+def test_update_drops_fixed_findings_and_adds_new_ones_only_with_add(estate: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "baseline", "-o", "baseline.json", "estate.yaml")[0] == 0
+    # cam-1 fixed, cam-3 new
+    estate.write_text(ESTATE + camera("cam-1", "10.20.30.11") + camera("cam-2", "10.20.40.12") + camera("cam-3", "10.20.40.13"))
+    code, out, _ = run(capsys, "baseline", "-o", "baseline.json", "--update", "estate.yaml")
+    assert code == 0 and "1 fixed and dropped, 1 new not added" in out
+    subjects = [e["subject"] for e in json.loads(Path("baseline.json").read_text())["findings"]]
+    assert subjects == ["cam-2"]
+    code, found = findings_of(capsys, "--baseline", "baseline.json", "estate.yaml")
+    assert code == 1
+    assert [(f["subject"], f["suppressed"] is None) for f in found] == [("cam-2", False), ("cam-3", True)]
+    code, out, _ = run(capsys, "baseline", "-o", "baseline.json", "--update", "--add", "estate.yaml")
+    assert "0 fixed and dropped, 1 new added" in out
+    assert findings_of(capsys, "--baseline", "baseline.json", "estate.yaml")[0] == 0
+
+
+def test_each_entry_absorbs_one_finding() -> None:
+    def at(line: int) -> Finding:
+        return Finding("VP002", "schema-violation", Severity.ERROR, Location("a.yaml", line, 3), "unknown key 'vendr'")
+
+    baseline = Baseline("b.json", (BaselineEntry.of(at(4)),))
+    marked = apply_baseline([at(9), at(12)], baseline)
+    assert [f.suppressed is not None for f in marked] == [True, False]
+
+
+def test_fingerprint_ignores_position_but_not_rule_subject_file_or_value() -> None:
+    base = Finding("VP005", "address-outside-zone", Severity.ERROR, Location("a.yaml", 5, 7), "m", subject="cam-1", evidence="10.0.0.1")
+    moved = Finding("VP005", "address-outside-zone", Severity.WARNING, Location("a.yaml", 50, 1), "m", subject="cam-1", evidence="10.0.0.1")
+    assert fingerprint(base) == fingerprint(moved)
+    assert len(fingerprint(base)) == 32
+    others = [
+        Finding("VP004", "x", Severity.ERROR, Location("a.yaml", 5, 7), "m", subject="cam-1", evidence="10.0.0.1"),
+        Finding("VP005", "x", Severity.ERROR, Location("a.yaml", 5, 7), "m", subject="cam-2", evidence="10.0.0.1"),
+        Finding("VP005", "x", Severity.ERROR, Location("b.yaml", 5, 7), "m", subject="cam-1", evidence="10.0.0.1"),
+        Finding("VP005", "x", Severity.ERROR, Location("a.yaml", 5, 7), "m", subject="cam-1", evidence="10.0.0.2"),
+    ]
+    assert len({fingerprint(base), *map(fingerprint, others)}) == 5
+    # Without evidence the message stands in, minus any position it quotes.
+    a = Finding("VP004", "x", Severity.ERROR, Location("a.yaml", 5, 7), "id 'x' is already declared at a.yaml:3:5")
+    b = Finding("VP004", "x", Severity.ERROR, Location("a.yaml", 9, 7), "id 'x' is already declared at a.yaml:7:5")
+    assert fingerprint(a) == fingerprint(b)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "baseline.json: no such baseline file"),
+        ("{\n  \"version\": 1,\n  \"findings\": [\n", "baseline.json:4:1: not a JSON baseline"),
+        ('{"version": 2, "findings": []}', "baseline.json:1:1: not a vmspolicy baseline of version 1"),
+        ('{"version": 1,\n "findings": [{"rule": "VP005"}]}', "baseline.json:2:15: invalid baseline"),
+    ],
+)
+def test_a_bad_baseline_is_exit_2_with_its_location(
+    estate: Path, capsys: pytest.CaptureFixture[str], content: str | None, expected: str
+) -> None:
+    if content is not None:
+        Path("baseline.json").write_text(content, encoding="utf-8")
+    code, _, err = run(capsys, "check", "--baseline", "baseline.json", "estate.yaml")
+    assert code == 2
+    assert expected in err, err
+    assert "Traceback" not in err
+
+
+def test_add_needs_update(estate: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "baseline", "-o", "baseline.json", "--add", "estate.yaml")
+    assert code == 2 and "--add only makes sense with --update" in err
+    code, _, err = run(capsys, "baseline", "-o", "missing.json", "--update", "estate.yaml")
+    assert code == 2 and "no such baseline file" in err

@@ -1,0 +1,76 @@
+"""``vmspolicy baseline``: record today's findings so that ``check --baseline`` reports only new ones.
+
+For adopting vmspolicy on an estate that already has findings: record them,
+gate on new ones, and burn the baseline down. ``--update`` drops entries whose
+finding is gone (fixed) and, unless ``--add`` is given, records nothing new —
+so a baseline only ever shrinks by accident, never grows by accident.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from vmspolicy import __version__
+from vmspolicy.governance.baseline import BaselineEntry, BaselineError, read_baseline, reconcile, recordable, render_baseline, write_atomically
+
+
+def register(subparsers: Any) -> None:
+    """Add ``vmspolicy baseline`` to the command line."""
+    from vmspolicy.cli import add_common
+
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "baseline",
+        help="record today's findings in a file, for `check --baseline` (brownfield adoption)",
+        description="Record today's unsuppressed findings (except VP001) so that `vmspolicy check --baseline FILE` "
+        "reports only new ones. Waived and inline-suppressed findings are not recorded.",
+    )
+    add_common(parser)
+    parser.add_argument("--output", "-o", required=True, type=Path, metavar="FILE", help="the baseline file to write (JSON)")
+    parser.add_argument("--update", action="store_true", help="keep FILE's entries that still match, drop the fixed ones; record nothing new")
+    parser.add_argument("--add", action="store_true", help="with --update: also record the findings that are new since FILE was written")
+    parser.set_defaults(func=cmd_baseline)
+
+
+def cmd_baseline(args: argparse.Namespace) -> int:
+    from vmspolicy.cli import EXIT_OK, CliError, plugins_for, resolve_config
+    from vmspolicy.config import check_rule_settings
+    from vmspolicy.pipeline import RunOptions, check
+
+    if args.add and not args.update:
+        raise CliError("--add only makes sense with --update (without --update every finding is recorded anyway)")
+    previous: tuple[BaselineEntry, ...] = ()
+    if args.update:
+        try:
+            previous = read_baseline(str(args.output)).entries
+        except BaselineError as exc:
+            raise CliError(str(exc)) from None
+    config = resolve_config(args)
+    host = plugins_for(args)
+    check_rule_settings(config, host.rules())
+    paths = list(args.paths) or ([] if config.estate else ["."])
+    stdin_bytes = sys.stdin.buffer.read() if "-" in paths else None
+    # The baseline being written must not absorb anything while it is computed.
+    run_args = argparse.Namespace(**{**vars(args), "baseline": None})
+    options = RunOptions(paths=paths, stdin_filename=args.stdin_filename, stdin_bytes=stdin_bytes, args=run_args)
+    if args.as_of:
+        options.as_of = args.as_of
+    result = check(options, config, host)
+    if not result.inputs:
+        raise CliError(f"no manifest found in {', '.join(paths) or 'the configured estate'}")
+    current = [f for f in result.findings if recordable(f)]
+    if args.update:
+        update = reconcile(previous, current)
+        entries = list(update.kept) + (list(update.new) if args.add else [])
+        note = f"{len(update.fixed)} fixed and dropped, {len(update.new)} new " + ("added" if args.add else "not added (use --add)")
+    else:
+        entries = [BaselineEntry.of(f) for f in current]
+        note = "written from scratch"
+    try:
+        write_atomically(args.output, render_baseline(entries, version=__version__, as_of=result.as_of.isoformat()))
+    except OSError as exc:
+        raise CliError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    print(f"{args.output}: {len(entries)} finding(s) recorded ({note}); as of {result.as_of.isoformat()}.")
+    return EXIT_OK

@@ -118,20 +118,23 @@ class Catalog:
     model_cache: dict[str, Any] = field(default_factory=dict)
 
 
-def _patterns(items: Sequence[tuple[str, Fingerprint]], *, anchored_words: bool) -> PatternSet:
+def _patterns(items: Sequence[tuple[str, Fingerprint, bool]], *, words: bool) -> PatternSet:
+    """One alternation of named groups: a single search per field, and ``lastgroup`` says which pattern matched."""
     if not items:
         return PatternSet(None, ())
     parts = []
-    for index, (pattern, _) in enumerate(items):
+    for index, (pattern, _, anchored) in enumerate(items):
         try:
             re.compile(pattern)
         except re.error as exc:
             raise CatalogError(f"pattern {pattern!r}: {exc}") from None
+        if anchored:
+            # Short prefixes (SD, ASI...) only where a model number starts, never inside another one.
+            pattern = f"(?:^|(?<=[ /(,;])){pattern}"
+        elif words:
+            pattern = f"(?<![A-Z0-9])(?:{pattern})"
         parts.append(f"(?P<p{index}>{pattern})")
-    body = "|".join(parts)
-    # Model numbers are matched at their start or after a separator, never inside another model number.
-    source = f"(?<![A-Z0-9])(?:{body})" if anchored_words else body
-    return PatternSet(re.compile(source, re.IGNORECASE), tuple(fp for _, fp in items))
+    return PatternSet(re.compile("|".join(parts), re.IGNORECASE), tuple(fp for _, fp, _ in items))
 
 
 def _month(value: Any) -> str | None:
@@ -143,9 +146,9 @@ def compile_catalog(fragments: Sequence[Mapping[str, Any]]) -> Catalog:
     families: set[str] = set()
     names: dict[str, NameEntry] = {}
     contains: list[tuple[str, NameEntry]] = []
-    models: list[tuple[str, Fingerprint]] = []
-    streams: list[tuple[str, Fingerprint]] = []
-    banners: list[tuple[str, Fingerprint]] = []
+    models: list[tuple[str, Fingerprint, bool]] = []
+    streams: list[tuple[str, Fingerprint, bool]] = []
+    banners: list[tuple[str, Fingerprint, bool]] = []
     raw_ouis: list[tuple[Mapping[str, Any], str]] = []
     false_ouis: list[tuple[str, NameEntry]] = []
     false_streams: list[tuple[re.Pattern[str], NameEntry]] = []
@@ -210,6 +213,7 @@ def compile_catalog(fragments: Sequence[Mapping[str, Any]]) -> Catalog:
                         str(item["family"]), str(item["display"]), str(item["confidence"]),
                         str(item.get("source", default_source)), str(item.get("description", "")), str(item.get("protocol", "")),
                     ),
+                    bool(item.get("anchored", False)),
                 ))
         raw_ouis.extend((item, default_source) for item in fragment.get("ouis", ()))
 
@@ -236,9 +240,9 @@ def compile_catalog(fragments: Sequence[Mapping[str, Any]]) -> Catalog:
         contains=tuple(contains),
         near_miss=near_miss,
         max_words=max_words,
-        models=_patterns(models, anchored_words=True),
-        streams=_patterns(streams, anchored_words=False),
-        banners=_patterns(banners, anchored_words=False),
+        models=_patterns(models, words=True),
+        streams=_patterns(streams, words=False),
+        banners=_patterns(banners, words=False),
         ouis=ouis,
         false_streams=tuple(false_streams),
     )

@@ -58,7 +58,12 @@ def read_vendor(catalog: Catalog, text: str) -> VendorReading:
         matches = _exact(catalog, words)
         if matches:
             break
-    if not matches and not any(m.entry.kind == "false-friend" for m in matches):
+    if not matches:
+        # Spelt out letter by letter ("H.I.K.V.I.S.I.O.N") or run together: the whole name as one word.
+        whole = catalog.names.get(name.core_compact) or catalog.names.get(name.compact)
+        if whole is not None:
+            matches.append(NameMatch(whole, "exact", name.core_compact))
+    if not matches:
         for word, entry in catalog.contains:
             if word in name.compact:
                 matches.append(NameMatch(entry, "contains", word))
@@ -162,7 +167,8 @@ def model_evidence(catalog: Catalog, text: str, make: type[Evidence]) -> list[Ev
     key = model_key(text)
     hit = catalog.model_cache.get(key, False)
     if hit is False:
-        hit = catalog.models.search(key)
+        # A model written with spaces for dashes ("DS 2CD2143G0 I") is still that model.
+        hit = catalog.models.search(key) or catalog.models.search(key.replace(" ", "-"))
         if len(catalog.model_cache) < 200_000:
             catalog.model_cache[key] = hit
     if hit is None:

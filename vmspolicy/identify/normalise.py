@@ -55,7 +55,8 @@ _CORPORATE_TEXT: Final = (
 CORPORATE_WORDS: Final[frozenset[str]] = frozenset(_CORPORATE_TEXT.split())
 
 _NON_WORD: Final = re.compile(r"[^0-9a-z]+")
-_DASHES: Final = re.compile(r"[\s_‐-―−﹘﹣－/\\]+")
+_DASHES: Final = re.compile(r"[_‐-―−﹘﹣－]+")
+_SPACES: Final = re.compile(r"\s+")
 
 
 def _strip_marks(text: str) -> str:
@@ -108,9 +109,10 @@ def name_key(text: str) -> str:
 
 
 def model_key(text: str) -> str:
-    """A model number as patterns see it: skeleton, upper case, every dash, space or slash written ``-``."""
+    """A model number as patterns see it: skeleton, upper case, every dash or underscore ``-``, spaces single."""
     folded = _strip_marks(unicodedata.normalize("NFKC", text)).translate(_CONFUSABLE_TABLE)
-    return _DASHES.sub("-", unicodedata.normalize("NFKC", folded).upper()).strip("-")
+    dashed = _DASHES.sub("-", unicodedata.normalize("NFKC", folded).upper())
+    return _SPACES.sub(" ", dashed).strip(" -")
 
 
 _HEX: Final = frozenset("0123456789abcdef")

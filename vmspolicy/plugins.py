@@ -29,6 +29,8 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "vmspolicy.loading.frigate",
     "vmspolicy.loading.go2rtc",
     "vmspolicy.loading.opnsense",
+    "vmspolicy.loading.nmap",
+    "vmspolicy.rules.drift",
     "vmspolicy.rules.credentials",
     "vmspolicy.reporters.builtin",
     "vmspolicy.rules.waivers",

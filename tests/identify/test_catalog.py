@@ -11,7 +11,7 @@ import pytest
 from vmspolicy.identify import identify
 from vmspolicy.identify.builtin import builtin_fragments, oui_fragment
 from vmspolicy.identify.catalog import CatalogError, catalog_for, compile_catalog
-from vmspolicy.plugins import load_plugins
+from vmspolicy.plugins import PluginError, load_plugins
 
 SCHEMA = json.loads((Path(__file__).parents[2] / "schemas" / "vendors.schema.json").read_text(encoding="utf-8"))
 
@@ -75,6 +75,19 @@ def test_plugin_fragment_extends_the_catalog() -> None:
 def test_bad_fragments_are_refused(fragment: dict[str, object]) -> None:
     with pytest.raises(CatalogError):
         compile_catalog([fragment])
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        {"relabels": [{"name": "X", "family": "Dahua", "confidence": "sure", "source": "test"}]},  # unknown confidence
+        {"models": [{"family": "Dahua", "pattern": "IPC-", "display": "IPC-", "confidence": "high"}]},  # no source
+        {"vendorz": []},
+    ],
+)
+def test_invalid_plugin_fragment_is_a_plugin_error(fragment: dict[str, object]) -> None:
+    with pytest.raises(PluginError, match="vmspolicy_vendor_data"):
+        identify(vendor="Dahua", vendor_data=[*builtin_fragments(), fragment])
 
 
 def test_oui_fragment_reads_the_registry_extract() -> None:

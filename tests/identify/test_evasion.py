@@ -45,8 +45,8 @@ def test_confusable_in_a_vendor_name(lookalike: str, latin: str) -> None:
 
 def test_cyrillic_x_in_a_name() -> None:
     # No built-in name holds an x, so a plugin brand does: the skeleton is applied to every catalog name alike.
-    fragment = {"version": 1, "families": [{"family": "Hikvision", "names": ["Hikvision"], "confidence": "owner", "source": "t"}],
-                "brands": [{"name": "Xvision", "family": "Hikvision", "relation": "brand", "confidence": "high", "source": "t"}]}
+    fragment = {"version": 1, "families": [{"family": "Hikvision", "names": ["Hikvision"], "confidence": "owner", "source": "test"}],
+                "brands": [{"name": "Xvision", "family": "Hikvision", "relation": "brand", "confidence": "high", "source": "test"}]}
     assert identify(vendor="хvision", vendor_data=[fragment]).family == "Hikvision"
 
 

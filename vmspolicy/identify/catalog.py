@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Mapping, Sequence
 
 from vmspolicy.identify.normalise import name_key, vendor_name
+from vmspolicy.plugins import PluginError
+from vmspolicy.schemas import validate
 
 # How much one matching entry, alone, establishes its family (see vendors.yaml).
 CONFIDENCE: Final[Mapping[str, float]] = {
@@ -266,7 +268,10 @@ _MAX_COMPILED: Final = 8
 
 
 def catalog_for(fragments: Sequence[Mapping[str, Any]]) -> Catalog:
-    """The compiled catalog of ``fragments`` (the built-in data when empty), compiled once."""
+    """The compiled catalog of ``fragments`` (the built-in data when empty), validated and compiled once.
+
+    :raises PluginError: a fragment breaks ``schemas/vendors.schema.json`` or cannot be compiled.
+    """
     if not fragments:
         from vmspolicy.identify.builtin import builtin_fragments
 
@@ -275,7 +280,15 @@ def catalog_for(fragments: Sequence[Mapping[str, Any]]) -> Catalog:
     cached = _COMPILED.get(key)
     if cached is not None:
         return cached[1]
-    catalog = compile_catalog(fragments)
+    try:
+        for index, fragment in enumerate(fragments, 1):
+            errors = validate("vendors", fragment)
+            if errors:
+                raise CatalogError(f"vendor data fragment {index}: {errors[0].message}")
+        catalog = compile_catalog(fragments)
+    except CatalogError as exc:
+        # A plugin's bad catalog is a configuration error (exit 2), never a silent pass.
+        raise PluginError("vmspolicy_vendor_data", str(exc)) from None
     if len(_COMPILED) >= _MAX_COMPILED:
         _COMPILED.pop(next(iter(_COMPILED)))
     _COMPILED[key] = (tuple(fragments), catalog)

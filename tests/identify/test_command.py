@@ -1,0 +1,80 @@
+"""``vmspolicy identify``: verdict and evidence as text or JSON; exit 0 / 1 / 2."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from vmspolicy.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["identify", "--no-plugins", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_restricted_device_exits_1_with_every_piece_of_evidence(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--vendor", "Axis", "--model", "DS-2CD2143G0-I", "--mac", "4419.b612.3456",
+                       "--url", "rtsp://10.0.0.9:554/Streaming/Channels/101")
+    assert code == 1
+    assert out.splitlines()[0].startswith("RESTRICTED: Hikvision")
+    assert "model DS-2CD2143G0-I matches the Hikvision pattern DS-2CD…" in out
+    assert "MAC 44:19:B6 is registered to Hangzhou Hikvision Digital Technology Co.,Ltd." in out
+    assert "streams[0]" in out
+
+
+def test_not_restricted_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--vendor", "Axis Communications AB", "--model", "P3265-LVE")
+    assert code == 0
+    assert out.startswith("not restricted: a known vendor")
+
+
+def test_unknown_vendor_says_unidentified(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--vendor", "Acme Vision")
+    assert code == 0 and out.startswith("unidentified")
+
+
+def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--vendor", "Amcrest", "--url", "rtsp://10.0.0.5/cam/realmonitor?channel=1&subtype=0",
+                       "--url", "dvrip://10.0.0.6", "--format", "json")
+    document = json.loads(out)
+    assert code == 1
+    assert document["restricted"] is True and document["family"] == "Dahua"
+    assert document["relabel"]["kind"] == "relabel"
+    assert {(e["kind"], e["field"], e["index"]) for e in document["evidence"]} == {("relabel", "vendor", None), ("stream", "streams", 0)}
+
+
+def test_relabel_window_follows_the_install_date(capsys: pytest.CaptureFixture[str]) -> None:
+    inside, _, _ = run(capsys, "--vendor", "Lorex", "--installed", "2020-06-01")
+    after, out, _ = run(capsys, "--vendor", "Lorex", "--installed", "2024-01-15")
+    assert (inside, after) == (1, 0)
+    assert out.startswith("not restricted")
+
+
+def test_weak_evidence_is_not_a_verdict(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--vendor", "LTS")
+    assert code == 0 and out.startswith("not established: weak evidence only")
+
+
+def test_banner(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--banner", "Server: App-webs/", "--banner", "SNMPv2-SMI::enterprises.1.3.6.1.4.1.39165.1.1")
+    assert code == 1 and "banners[1]" in out
+
+
+@pytest.mark.parametrize("argv", [(), ("--vendor", "  "), ("--installed", "2024-02-30", "--vendor", "x"), ("--format", "xml", "--vendor", "x")])
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]) -> None:
+    try:
+        code = main(["identify", *argv])
+    except SystemExit as exc:  # argparse rejects bad option values itself
+        code = int(exc.code or 0)
+    _, err = capsys.readouterr()
+    assert code == 2 and "error" in err
+
+
+def test_help_documents_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["identify", "--help"])
+    out, _ = capsys.readouterr()
+    assert "exit status" in out and "1  a restricted family" in out

@@ -1,0 +1,122 @@
+"""``vmspolicy identify``: which vendor family a device belongs to, from loose facts, with the evidence.
+
+For procurement and vendors checking one device before it is bought or
+listed: give it what is known (brand, model number, MAC address, stream URLs,
+scan strings) and it prints the verdict and every piece of evidence.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from typing import Any
+
+from vmspolicy.identify import Evidence, Verdict, identify
+
+EPILOG = """\
+exit status:
+  0  no restricted family is established
+  1  a restricted family (Hikvision, Dahua, Hytera, Huawei, ZTE) is established
+  2  usage error (nothing to identify, bad option) or a broken plugin
+
+examples:
+  vmspolicy identify --vendor "Hangzhou Hikvision Digital Technology Co., Ltd."
+  vmspolicy identify --model IPC-HDW2431T-AS-S2 --mac 3C:EF:8C:12:34:56
+  vmspolicy identify --vendor Amcrest --url "rtsp://10.0.0.5/cam/realmonitor?channel=1&subtype=0" --format json
+"""
+
+
+def register(subparsers: Any) -> None:
+    """Add ``vmspolicy identify`` to the command line."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "identify",
+        help="identify a device's vendor family from its brand, model, MAC or stream URL, with the evidence",
+        description="Identify which vendor family a device belongs to from any of its declared vendor, model number, "
+        "MAC address, stream URLs and scan strings, and print the evidence for the verdict.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--vendor", metavar="NAME", help="declared vendor, brand or manufacturer (as on the device or the paperwork)")
+    parser.add_argument("--model", metavar="MODEL", help="model number, e.g. DS-2CD2143G0-I")
+    parser.add_argument("--mac", metavar="MAC", help="MAC address or OUI in any notation (44:19:B6:12:34:56, 4419.b612.3456, 44-19-B6)")
+    parser.add_argument("--url", action="append", default=[], metavar="URL", help="stream or management URL (repeatable)")
+    parser.add_argument("--banner", action="append", default=[], metavar="TEXT",
+                        help="scan string: HTTP/RTSP server header, SNMP sysObjectID, ONVIF manufacturer (repeatable)")
+    parser.add_argument("--installed", type=_date, metavar="DATE", help="install date (YYYY-MM-DD): places a relabel in its date window")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    parser.add_argument("--no-plugins", action="store_true", help="do not load third-party plugins (their vendor data)")
+    parser.set_defaults(func=cmd_identify)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def cmd_identify(args: argparse.Namespace) -> int:
+    from vmspolicy.cli import EXIT_FINDINGS, EXIT_OK, CliError, plugins_for
+
+    given = [args.vendor, args.model, args.mac, *args.url, *args.banner]
+    if not any(value and value.strip() for value in given):
+        raise CliError("identify needs at least one of --vendor, --model, --mac, --url, --banner")
+    host = plugins_for(args)
+    verdict = identify(
+        vendor=args.vendor,
+        model=args.model,
+        mac=args.mac,
+        urls=tuple(args.url),
+        banners=tuple(args.banner),
+        installed=args.installed,
+        vendor_data=host.vendor_data(),
+    )
+    sys.stdout.write(render_json(verdict) if args.format == "json" else render_text(verdict))
+    return EXIT_FINDINGS if verdict.restricted else EXIT_OK
+
+
+def _evidence_dict(piece: Evidence) -> dict[str, Any]:
+    return {
+        "kind": piece.kind,
+        "family": piece.family,
+        "weight": piece.weight,
+        "field": piece.field,
+        "index": piece.index,
+        "value": piece.value,
+        "detail": piece.detail,
+        "source": piece.source,
+    }
+
+
+def render_json(verdict: Verdict) -> str:
+    """The verdict as a JSON document (stable keys, for scripts and procurement portals)."""
+    document = {
+        "restricted": verdict.restricted,
+        "family": verdict.family,
+        "confidence": verdict.confidence,
+        "declared_family": verdict.declared_family,
+        "known_vendor": verdict.known_vendor,
+        "relabel": _evidence_dict(verdict.relabel) if verdict.relabel else None,
+        "evidence": [_evidence_dict(piece) for piece in verdict.evidence],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_text(verdict: Verdict) -> str:
+    """The verdict in a few lines: the conclusion first, then each piece of evidence and where it came from."""
+    if verdict.family:
+        lines = [f"RESTRICTED: {verdict.family} (confidence {verdict.confidence:.2f})"]
+    elif verdict.evidence:
+        lines = [f"not established: weak evidence only (confidence {verdict.confidence:.2f})"]
+    elif verdict.known_vendor:
+        lines = ["not restricted: a known vendor, no evidence of a restricted family"]
+    else:
+        lines = ["unidentified: no evidence of a restricted family, and the vendor is not one vmspolicy knows"]
+    for piece in verdict.evidence:
+        where = piece.field if piece.index is None else f"{piece.field}[{piece.index}]"
+        lines.append(f"  - {piece.detail} [{piece.kind}, {where}, weight {piece.weight:.2f}]")
+        if piece.source:
+            lines.append(f"    source: {piece.source}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,132 @@
+"""The pre-commit hooks, run by the real pre-commit (``pre-commit try-repo``) in a temporary git repository.
+
+The hook repository is a fresh git repository holding this source tree with the
+hook files committed, so the test sees exactly what a user pinning a release
+would get, from a clean clone or not. pre-commit installs it into its own
+virtualenv with pip (dependencies from the package index, cached by pip
+between runs).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
+HOOK_FILES = ("vmspolicy", "schemas", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml")
+
+ZONES = """\
+vmspolicy: 1
+sites:
+  - {id: hq}
+zones:
+  - {id: cctv, site: hq, purpose: cameras, cidr: 10.20.30.0/24}
+"""
+CAMERAS_OK = """\
+vmspolicy: 1
+cameras:
+  - {id: cam-1, site: hq, zone: cctv, ip: 10.20.30.11}
+"""
+CAMERAS_BAD = """\
+vmspolicy: 1
+cameras:
+  - {id: cam-1, site: hq, zone: cctv, ip: 10.20.30.11}
+  - {id: cam-2, site: hq, zone: cctv, ip: 10.20.40.11}
+"""
+# A YAML file that is no manifest (no `vmspolicy:` key): the hook must leave it alone.
+WORKFLOW = """\
+name: ci
+on: [push]
+jobs: {}
+"""
+
+
+def git(*args: str, cwd: Path) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=vmspolicy tests", "-c", "user.email=tests@vmspolicy.invalid", "-c", "commit.gpgsign=false", *args],
+        cwd=cwd, check=True, capture_output=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    repo = tmp_path_factory.mktemp("hook-repo")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in HOOK_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, repo / name, ignore=ignore)
+        else:
+            shutil.copy2(source, repo / name)
+    git("init", "-q", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", "vmspolicy under test", cwd=repo)
+    return repo
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A user's repository: the zones in one file, the cameras in another, the estate named in the config."""
+    (tmp_path / ".vmspolicy.yaml").write_text('estate: ["estate/*.yaml"]\n', encoding="utf-8")
+    (tmp_path / "estate").mkdir()
+    (tmp_path / "estate" / "network.yaml").write_text(ZONES, encoding="utf-8")
+    (tmp_path / "estate" / "cameras.yaml").write_text(CAMERAS_OK, encoding="utf-8")
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "ci.yml").write_text(WORKFLOW, encoding="utf-8")
+    git("init", "-q", cwd=tmp_path)
+    git("add", "-A", cwd=tmp_path)
+    git("commit", "-q", "-m", "estate", cwd=tmp_path)
+    return tmp_path
+
+
+def try_repo(hook_repo: Path, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PRE_COMMIT", "GITHUB_", "VIRTUAL_ENV"))}
+    env.update({"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1", "NO_COLOR": "1"})
+    return subprocess.run(
+        [str(PRE_COMMIT), "try-repo", str(hook_repo), *args, "--color", "never"],
+        cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )
+
+
+def test_violating_manifest_fails_with_file_line_and_rule(hook_repo: Path, project: Path) -> None:
+    (project / "estate" / "cameras.yaml").write_text(CAMERAS_BAD, encoding="utf-8")
+    done = try_repo(hook_repo, project, "vmspolicy", "--files", "estate/cameras.yaml", ".github/workflows/ci.yml")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert re.search(r"^vmspolicy\.+Failed$", done.stdout, re.MULTILINE), done.stdout
+    assert "estate/cameras.yaml:4:43: VP005 [error] cam-2 has address 10.20.40.11" in done.stdout
+    assert "(address-outside-zone)" in done.stdout
+    assert "ci.yml" not in done.stdout.split("Using config:")[-1].split("=" * 79)[-1]
+
+
+def test_clean_manifest_and_other_yaml_pass_with_the_estate_as_context(hook_repo: Path, project: Path) -> None:
+    # cameras.yaml alone names zone `cctv` and site `hq` from network.yaml: only the configured estate resolves them.
+    done = try_repo(hook_repo, project, "--files", "estate/cameras.yaml", ".github/workflows/ci.yml")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"^vmspolicy\.+Passed$", done.stdout, re.MULTILINE), done.stdout
+    assert re.search(r"^vmspolicy \(whole estate\)\.+Passed$", done.stdout, re.MULTILINE), done.stdout
+
+
+def test_hook_manifest_is_valid_and_runs_existing_options() -> None:
+    from pre_commit.clientlib import load_manifest
+
+    from vmspolicy.cli import build_parser
+
+    hooks = load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))
+    assert [h["id"] for h in hooks] == ["vmspolicy", "vmspolicy-estate"]
+    parser = build_parser()
+    for hook in hooks:
+        argv = shlex.split(hook["entry"])
+        assert argv[0] == "vmspolicy"
+        args = parser.parse_args([*argv[1:], *hook["args"], "manifest.yaml"])
+        assert args.command == "check" and args.allow_empty
+        assert hook["require_serial"]
+        for name in ("cameras.yaml", "estate.yml", "site.json", "bom.csv", "bom.tsv", "bom.xlsx"):
+            assert re.search(hook["files"], name), name

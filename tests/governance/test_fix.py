@@ -1,0 +1,130 @@
+"""`vmspolicy fix`: before/after data folders, --diff, comments and order kept, scaffolds fail VP301."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.governance.fake_rules import FakePlugin, _legacy, missing_real_rules
+from vmspolicy import cli, plugins, policy
+from vmspolicy.governance.baseline import write_atomically
+from vmspolicy.governance.fixes import transplant
+
+FIXES = Path(__file__).parent / "fix"
+CASES = sorted(p.name for p in FIXES.iterdir() if (p / "before.yaml").exists())
+
+
+@pytest.fixture
+def legacy_devices(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Extra CLI arguments that make Hikvision/Dahua cameras installed before 2022-11-24 legacy restricted."""
+    packs = {p.get("id") for p in plugins.load_plugins(entry_points_enabled=False).packs()}
+    if "uk-gov-2022" in packs:
+        yield ["--profile", "uk-gov-2022"]
+        return
+    # Policy packs are not registered yet: judge legacy devices like the VP103 stand-in.
+    monkeypatch.setattr(policy, "legacy_restricted", _legacy)
+    yield []
+
+
+@pytest.fixture
+def stand_ins(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = plugins.load_plugins
+    if missing_real_rules():
+        monkeypatch.setattr(cli, "load_plugins", lambda **kw: real(**{**kw, "extra": [FakePlugin()]}))
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_fix_turns_before_into_after_and_then_has_nothing_left(
+    name: str, work: Path, legacy_devices: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(FIXES / name / "before.yaml", work / "estate.yaml")
+    assert cli.main(["fix", "--no-plugins", *legacy_devices, "estate.yaml"]) == 0
+    assert (work / "estate.yaml").read_bytes() == (FIXES / name / "after.yaml").read_bytes()
+    capsys.readouterr()
+    assert cli.main(["fix", "--no-plugins", "--diff", *legacy_devices, "estate.yaml"]) == 0
+    assert capsys.readouterr().out == ""
+    assert not [p.name for p in work.iterdir() if p.name != "estate.yaml"], "a temporary file was left behind"
+
+
+def test_diff_prints_the_change_and_leaves_the_input_untouched(
+    work: Path, legacy_devices: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = (FIXES / "legacy-camera" / "before.yaml").read_bytes()
+    (work / "estate.yaml").write_bytes(before)
+    assert cli.main(["fix", "--no-plugins", "--diff", *legacy_devices, "estate.yaml"]) == 1
+    out = capsys.readouterr().out
+    assert (work / "estate.yaml").read_bytes() == before
+    assert out.startswith("--- a/estate.yaml\n+++ b/estate.yaml\n")
+    assert "-    mac: 44-19-B6-12-34-56\n+    mac: 44:19:b6:12:34:56\n" in out
+    assert "+  - id: W-cam-1\n" in out
+
+
+def test_comments_and_key_order_survive(work: Path, legacy_devices: list[str]) -> None:
+    before = (FIXES / "legacy-camera" / "before.yaml").read_text(encoding="utf-8")
+    (work / "estate.yaml").write_text(before, encoding="utf-8")
+    assert cli.main(["fix", "--no-plugins", *legacy_devices, "estate.yaml"]) == 0
+    after = (work / "estate.yaml").read_text(encoding="utf-8")
+    comments = [line.split("#", 1)[1] for line in before.splitlines() if "#" in line]
+    assert all(comment in after for comment in comments)
+    keys = [line.strip().split(":")[0] for line in before.splitlines() if line.startswith("    ") and ":" in line]
+    after_keys = [line.strip().split(":")[0] for line in after.splitlines() if line.startswith("    ") and ":" in line]
+    assert after_keys[: len(keys)] == keys
+    # Only the edited lines differ; everything else is byte for byte the original.
+    unchanged = [line for line in before.splitlines() if "mac:" not in line and "services: {" not in line and "upnp: true" not in line]
+    assert all(line in after.splitlines() for line in unchanged)
+
+
+@pytest.mark.usefixtures("stand_ins")
+def test_a_scaffolded_waiver_excuses_nothing_until_a_person_fills_it(
+    work: Path, legacy_devices: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(FIXES / "legacy-camera" / "before.yaml", work / "estate.yaml")
+    assert cli.main(["fix", "--no-plugins", *legacy_devices, "estate.yaml"]) == 0
+    capsys.readouterr()
+    code = cli.main(["check", "--no-plugins", "--format", "json", "--as-of", "2026-01-01", *legacy_devices, "estate.yaml"])
+    found = json.loads(capsys.readouterr().out)["findings"]
+    assert code == 1
+    scaffold = {f["message"].split(" is missing ")[1].split(":")[0] for f in found if f["rule"] == "VP301" and f["subject"] == "W-cam-1"}
+    assert scaffold == {"a reason", "an approver (approved_by)", "an expiry date (expires)"}
+    assert [f["suppressed"] for f in found if f["rule"] == "VP103" and f["subject"] == "cam-1"] == [None]
+
+
+def test_json_is_never_edited(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = '{"vmspolicy": 1, "sites": [{"id": "hq"}], "cameras": [{"id": "c", "site": "hq", "mac": "00-40-8C-12-34-56"}]}\n'
+    (work / "estate.json").write_text(text, encoding="utf-8")
+    assert cli.main(["fix", "--no-plugins", "estate.json"]) == 1
+    assert "estate.json: not edited: not a YAML file" in capsys.readouterr().err
+    assert (work / "estate.json").read_text(encoding="utf-8") == text
+
+
+def test_fix_refuses_stdin(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["fix", "--no-plugins", "-"]) == 2
+    assert "cannot read stdin" in capsys.readouterr().err
+
+
+def test_transplant_keeps_lines_ruamel_would_rewrite_and_refuses_to_touch_them() -> None:
+    original = "sites: [{id: hq}]\ncameras:\n  - {id: c, mac: A}\n"
+    before = "sites: [id: hq]\ncameras:\n  - {id: c, mac: A}\n"
+    assert transplant(original, before, before.replace("mac: A", "mac: B")) == original.replace("mac: A", "mac: B")
+    assert transplant(original, before, before.replace("[id: hq]", "[id: branch]")) is None
+
+
+def test_atomic_replacement_keeps_the_file_mode(tmp_path: Path) -> None:
+    target = tmp_path / "estate.yaml"
+    target.write_text("old\n", encoding="utf-8")
+    target.chmod(0o640)
+    write_atomically(target, "new\n")
+    assert target.read_text(encoding="utf-8") == "new\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["estate.yaml"]

@@ -1,0 +1,101 @@
+"""``vmspolicy fix``: safe edits of YAML manifests (comments, key order and layout kept).
+
+Turns off P2P cloud and UPnP on legacy restricted devices, normalises MAC
+notation, and scaffolds a waiver for each legacy restricted device that no
+waiver names (a person must fill it in: it is VP301 until then). ``--diff``
+shows the changes without writing; otherwise each file is replaced atomically.
+See :mod:`vmspolicy.governance.fixes`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+from vmspolicy.governance.baseline import write_atomically
+from vmspolicy.governance.fixes import FileFix, apply, plan
+from vmspolicy.rules.base import CheckContext
+
+
+def register(subparsers: Any) -> None:
+    """Add ``vmspolicy fix`` to the command line."""
+    from vmspolicy.cli import add_common
+
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "fix",
+        help="safe edits: P2P cloud/UPnP off on legacy restricted devices, MAC notation, waiver scaffolds",
+        description="Edit YAML manifests in place, keeping comments, key order and layout. Nothing is approved "
+        "automatically: scaffolded waivers fail VP301 until a person fills in reason, approved_by and expires.",
+    )
+    add_common(parser)
+    parser.add_argument("--diff", action="store_true", help="print a unified diff instead of writing (exit 1 when there is something to change)")
+    parser.set_defaults(func=cmd_fix)
+
+
+def estate_context(args: argparse.Namespace) -> CheckContext:
+    """Load the estate the arguments name and return the context rules would judge."""
+    from vmspolicy.cli import CliError, plugins_for, resolve_config
+    from vmspolicy.estate import build_estate
+    from vmspolicy.pipeline import STDIN, discover, display_path, estate_files, load_files
+
+    if STDIN in args.paths:
+        raise CliError("vmspolicy fix edits files; it cannot read stdin")
+    config = resolve_config(args)
+    host = plugins_for(args)
+    suffixes = {s for loader in host.loaders() for s in loader.suffixes}
+    paths = list(args.paths) or ([] if config.estate else ["."])
+    found = {display_path(p): p for p in [*discover(paths, suffixes, config.exclude), *estate_files(config)]}
+    verbose = (lambda m: print(m, file=sys.stderr)) if args.verbose else (lambda m: None)
+    loaded = load_files([(shown, None, found[shown]) for shown in sorted(found)], host, config, verbose)
+    if not loaded.documents:
+        raise CliError(f"no manifest found in {', '.join(paths) or 'the configured estate'}")
+    estate, _ = build_estate(loaded.documents)
+    ctx = CheckContext(
+        estate=estate,
+        documents=loaded.documents,
+        as_of=args.as_of or dt.datetime.now(dt.timezone.utc).date(),
+        profiles=config.profiles,
+        strict=config.strict,
+        rule_options=dict(config.rule_options),
+        settings=config.settings,
+        vendor_data=host.vendor_data(),
+        packs=host.packs(),
+    )
+    return ctx
+
+
+def cmd_fix(args: argparse.Namespace) -> int:
+    from vmspolicy.cli import EXIT_FINDINGS, EXIT_OK, CliError
+
+    ctx = estate_context(args)
+    fixes: list[FileFix] = []
+    for fix in plan(ctx):
+        try:
+            text = Path(fix.path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CliError(f"{fix.path}: cannot read: {exc}") from None
+        fixes.append(apply(fix, text))
+    refused = [f for f in fixes if f.fixed is None]
+    changed = [f for f in fixes if f.fixed is not None and f.fixed != f.original]
+    for fix in refused:
+        print(f"{fix.path}: not edited: {fix.problem}", file=sys.stderr)
+        for edit in fix.edits:
+            print(f"  {edit.description}", file=sys.stderr)
+    if args.diff:
+        sys.stdout.write("".join(f.diff() for f in changed))
+        return EXIT_FINDINGS if changed or refused else EXIT_OK
+    for fix in changed:
+        assert fix.fixed is not None
+        try:
+            write_atomically(Path(fix.path), fix.fixed)
+        except OSError as exc:
+            raise CliError(f"cannot write {fix.path}: {exc.strerror or exc}") from None
+        print(f"{fix.path}: {len(fix.edits)} edit(s)")
+        for edit in fix.edits:
+            print(f"  {edit.description}")
+    if not fixes:
+        print("nothing to fix")
+    return EXIT_FINDINGS if refused else EXIT_OK

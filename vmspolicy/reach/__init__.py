@@ -88,4 +88,4 @@ def device_flows(analysis: Reachability, direction: Direction, device: Device) -
     return flows
 
 
-__all__ = ["MEMO_KEY", "Decision", "Flow", "Grant", "Reachability", "Unresolved", "analyse", "device_flows", "reachability"]
+__all__ = ["MEMO_KEY", "Decision", "Direction", "Flow", "Grant", "Reachability", "Unresolved", "analyse", "device_flows", "reachability"]

@@ -1,0 +1,542 @@
+"""VP201-VP206: a legacy restricted device may stay only while it is provably isolated.
+
+Which devices: :func:`vmspolicy.policy.legacy_restricted`, when a pack that
+restricts them requires isolation. What reaches them: the reachability
+analysis of :mod:`vmspolicy.reach` (first-match rules, defaults, port
+forwards, per address class). Each finding names the flow and the firewall
+rule, port forward or default that allows it, with that rule's file and line.
+
+Findings are located at the device (its ``id``), because the device is what
+a reviewer must judge and what a baseline follows; VP205 points at the
+offending ``services`` flag. The allowing rule's location is in the message.
+None of these rules can be waived: a waiver excuses a legacy device's
+presence, never its exposure.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Any, ClassVar, Iterable, Mapping, Sequence
+
+from vmspolicy import policy
+from vmspolicy.findings import Finding
+from vmspolicy.model import Device, Zone
+from vmspolicy.plugins import hookimpl
+from vmspolicy.reach import Direction, Flow, Reachability, Unresolved, device_flows, reachability
+from vmspolicy.rules.base import CheckContext, Rule
+from vmspolicy.source import LocatedMap, Location
+
+LEGACY_PURPOSE = "legacy-cameras"
+
+
+def isolated_devices(ctx: CheckContext) -> list[Device]:
+    """Legacy restricted devices that a restricting pack lets stay only while isolated."""
+
+    def compute(c: CheckContext) -> list[Device]:
+        return [
+            d for d in policy.legacy_restricted(c) if any(p.isolation_required for p in policy.restricting_packs(c, d.id))
+        ]
+
+    return ctx.memo("isolation-subjects", compute)
+
+
+def device_zone(ctx: CheckContext, device: Device) -> Zone | None:
+    """The device's declared zone, else the zone its address lies in."""
+    if device.zone is not None:
+        return ctx.estate.zones.get(device.zone)
+    if device.ip is not None:
+        return ctx.estate.zone_of_address(device.ip)
+    return None
+
+
+def has_firewall(ctx: CheckContext, device: Device) -> bool:
+    return bool(ctx.estate.firewalls_of(device.site))
+
+
+def management_zones(ctx: CheckContext) -> frozenset[str] | None:
+    """Zone ids the configuration names under ``isolation: management_zones:`` (None: not configured)."""
+    section = ctx.settings.get("isolation")
+    if not isinstance(section, Mapping) or "management_zones" not in section:
+        return None
+    return frozenset(str(z) for z in section.get("management_zones") or ())
+
+
+def allowed_peer(ctx: CheckContext, device: Device, zone_id: str) -> bool:
+    """Whether ``zone_id`` may exchange new flows with ``device`` (VP204).
+
+    Zones whose purpose every restricting pack lists (``reachable_from``, by
+    default ``vms`` and ``management``). When the configuration names
+    ``isolation.management_zones``, only those zones count as management
+    (whatever their purpose), so a site-wide management VLAN is not let in by
+    accident.
+    """
+    zone = ctx.estate.zones.get(zone_id)
+    if zone is None:
+        return False
+    purposes = policy.reachable_from(ctx, device.id)
+    named = management_zones(ctx)
+    if named is not None:
+        if zone_id in named:
+            return True
+        if zone.purpose == "management":
+            return False
+    return zone.purpose in purposes
+
+
+def _allowed_peers(ctx: CheckContext, device: Device) -> str:
+    """``vms and management zones`` or ``vms zones and the management zones hq-jump``: what VP204 lets through."""
+    purposes = sorted(policy.reachable_from(ctx, device.id))
+    named = management_zones(ctx)
+    if named is None:
+        return f"{' and '.join(purposes) or 'no'} zones"
+    kept = [p for p in purposes if p != "management"]
+    listed = f"the management zones {', '.join(sorted(named))}" if named else "no management zone"
+    return f"{' and '.join(kept)} zones and {listed}" if kept else listed
+
+
+def _where(device: Device) -> Location:
+    return device.origin.loc("id")
+
+
+def _more(flows: Sequence[Flow]) -> str:
+    if len(flows) < 2:
+        return ""
+    others = [f.explain() for f in flows[1:3]]
+    rest = len(flows) - 1 - len(others)
+    tail = f"; and {rest} more" if rest > 0 else ""
+    return f" (also: {'; '.join(others)}{tail})"
+
+
+class _IsolationRule(Rule):
+    waivable: ClassVar[bool] = False
+
+    def subjects(self, ctx: CheckContext) -> Iterable[Device]:
+        return isolated_devices(ctx)
+
+
+class NotSegmented(_IsolationRule):
+    """A legacy restricted device that is not alone in a legacy-cameras zone.
+
+    What it checks
+        Every legacy restricted device (restricted by a pack that applies to
+        its site, installed before the pack's cut-off) sits in a zone with
+        ``purpose: legacy-cameras`` (its declared ``zone``, else the zone its
+        address lies in), and every other active device in that zone is a
+        legacy restricted camera too.
+
+    Why
+        Isolation is proved per zone: traffic inside a zone is never filtered.
+        A workstation, recorder or compliant camera sharing the segment can
+        talk to the restricted camera freely, whatever the firewall says, and
+        one compromised device reaches the other.
+
+    Example (fails)
+        .. code-block:: yaml
+
+            zones:
+              - {id: hq-cctv, site: hq, purpose: cameras, cidr: 10.20.30.0/24}
+            cameras:
+              - {id: cam-1, site: hq, zone: hq-cctv, vendor: Hikvision, installed: 2019-03-04}
+              - {id: cam-2, site: hq, zone: hq-cctv, vendor: Axis}
+
+    Use instead
+        .. code-block:: yaml
+
+            zones:
+              - {id: hq-cctv-legacy, site: hq, purpose: legacy-cameras, cidr: 10.20.31.0/24}
+            cameras:
+              - {id: cam-1, site: hq, zone: hq-cctv-legacy, vendor: Hikvision, installed: 2019-03-04}
+
+    Options
+        None. Not waivable.
+    """
+
+    code = "VP201"
+    slug = "not-segmented"
+    summary = "legacy restricted device not alone in a legacy-cameras zone"
+
+    def check(self, ctx: CheckContext) -> Iterable[Finding]:
+        subjects = list(self.subjects(ctx))
+        if not subjects:
+            return
+        legacy_cameras = {d.id for d in subjects if d.kind == "camera"} | {
+            d.id for d in policy.legacy_restricted(ctx) if d.kind == "camera"
+        }
+        members: dict[str, list[Device]] = {}
+        for other in ctx.estate.devices.values():
+            zone = device_zone(ctx, other) if other.active else None
+            if zone is not None:
+                members.setdefault(zone.id, []).append(other)
+        for device in subjects:
+            zone = device_zone(ctx, device)
+            if zone is None:
+                continue  # VP206 says it is in no zone
+            if zone.purpose != LEGACY_PURPOSE:
+                yield self.finding(
+                    _where(device),
+                    f"legacy restricted {device.id} sits in zone {zone.id} (purpose {zone.purpose}), not in a "
+                    f"{LEGACY_PURPOSE} zone of its own; move it to one that only its recorders can reach",
+                    subject=device.id,
+                    evidence=f"zone:{zone.id}:{zone.purpose}",
+                )
+                continue
+            mates = [m for m in members.get(zone.id, ()) if m.id != device.id and m.id not in legacy_cameras]
+            if mates:
+                named = ", ".join(f"{m.id} ({m.type})" for m in mates[:3])
+                more = f" and {len(mates) - 3} more" if len(mates) > 3 else ""
+                yield self.finding(
+                    _where(device),
+                    f"legacy restricted {device.id} shares {LEGACY_PURPOSE} zone {zone.id} with {named}{more}, which "
+                    "are not legacy restricted cameras: traffic inside a zone is never filtered; move them out",
+                    subject=device.id,
+                    evidence=f"zone:{zone.id}:shared",
+                )
+
+
+class _FlowRule(_IsolationRule):
+    direction: ClassVar[Direction] = "out"
+
+    def flows(self, ctx: CheckContext, analysis: Reachability, device: Device) -> list[Flow]:
+        return device_flows(analysis, self.direction, device)
+
+    def analysed(self, ctx: CheckContext) -> Iterable[tuple[Device, Reachability]]:
+        """Subjects whose site has a firewall and that lie somewhere known (else VP206 speaks)."""
+        subjects = [d for d in self.subjects(ctx) if has_firewall(ctx, d)]
+        if not subjects:
+            return
+        analysis = reachability(ctx)
+        for device in subjects:
+            if analysis.space.atoms_of_device(device) and device_zone(ctx, device) is not None:
+                yield device, analysis
+
+
+class InternetEgress(_FlowRule):
+    """A legacy restricted device can open connections to the internet.
+
+    What it checks
+        Whether the firewalls of the device's site let the device start a new
+        flow to any address outside the estate's zones, on any port: a rule
+        whose ``to`` is ``internet``, ``any``, ``0.0.0.0/0`` or a public CIDR,
+        or a ``default: allow``, reached first for some of its traffic. The
+        finding names the flow and the rule that allows it, with its file and
+        line, e.g. ``hq-fw rule 'cams-update' (network/firewall.yaml:23) allows
+        cam-1 → internet tcp/443``. Replies to connections the camera accepts
+        are not egress (see VP203 for those connections).
+
+    Why
+        Restricted cameras phone home (P2P relays, firmware checks, NTP, DNS);
+        an outbound path is how footage or a foothold leaves the estate. The
+        UK statement of 24 November 2022 keeps this equipment off core
+        networks, and the internet is further still.
+
+    Example (fails)
+        .. code-block:: yaml
+
+            firewalls:
+              - id: hq-fw
+                site: hq
+                default: deny
+                rules:
+                  - {name: cams-update, from: hq-cctv-legacy, to: internet, ports: [tcp/443], action: allow}
+
+    Use instead
+        .. code-block:: yaml
+
+            rules:
+              - {name: legacy-no-egress, from: hq-cctv-legacy, to: any, action: deny}
+
+        and update firmware from a recorder or a management host inside the estate.
+
+    Options
+        None. Not waivable.
+    """
+
+    code = "VP202"
+    slug = "internet-egress"
+    summary = "it can reach the internet (names the rule that allows it)"
+    direction = "out"
+
+    def check(self, ctx: CheckContext) -> Iterable[Finding]:
+        for device, analysis in self.analysed(ctx):
+            flows = [f for f in self.flows(ctx, analysis, device) if f.peer is None]
+            if flows:
+                first = flows[0]
+                yield self.finding(
+                    _where(device),
+                    f"{first.explain()}{_more(flows)}: a legacy restricted device must not reach the internet; deny it",
+                    subject=device.id,
+                    evidence=first.evidence,
+                )
+
+
+class InternetIngress(_FlowRule):
+    """The internet can open connections to a legacy restricted device.
+
+    What it checks
+        Whether any address outside the estate's zones can start a new flow
+        to the device: a port forward (``nat:``) to the device or its zone, an
+        allow rule whose ``from`` is ``internet``, ``any``, ``0.0.0.0/0`` or a
+        public CIDR, or a ``default: allow``. The finding names the flow and
+        the forward, rule or default that allows it, with its file and line.
+
+    Why
+        Restricted cameras and recorders have a long record of remotely
+        exploitable flaws (CVE-2021-36260 on Hikvision, CVE-2021-33044 on
+        Dahua among them). A camera reachable from the internet is found by
+        scanners within hours.
+
+    Example (fails)
+        .. code-block:: yaml
+
+            firewalls:
+              - id: hq-fw
+                site: hq
+                default: deny
+                nat:
+                  - {name: remote-view, to: cam-lobby-01, ports: [tcp/554]}
+
+    Use instead
+        Remove the forward; view the camera through the recording system,
+        which is reached over the VPN.
+
+    Options
+        None. Not waivable.
+    """
+
+    code = "VP203"
+    slug = "internet-ingress"
+    summary = "the internet can reach it (port forward, DMZ, allow rule)"
+    direction = "in"
+
+    def check(self, ctx: CheckContext) -> Iterable[Finding]:
+        for device, analysis in self.analysed(ctx):
+            flows = [f for f in self.flows(ctx, analysis, device) if f.peer is None]
+            if flows:
+                first = flows[0]
+                yield self.finding(
+                    _where(device),
+                    f"{first.explain()}{_more(flows)}: the internet must not reach a legacy restricted device; "
+                    "remove the forward or the rule",
+                    subject=device.id,
+                    evidence=first.evidence,
+                )
+
+
+class CoreNetworkReachable(_FlowRule):
+    """A legacy restricted device can reach, or be reached from, zones other than its recorders and management.
+
+    What it checks
+        Every new flow the firewalls allow between the device and another
+        zone, in either direction, on any site: the other zone must have a
+        purpose that every restricting pack lists (``reachable_from``: ``vms``
+        and ``management`` in the built-in packs). Flows between two sites
+        must pass both sites' firewalls. One finding per direction names the
+        first such flow and the rule that allows it.
+
+    Why
+        "None connected to departmental core networks" (UK statement, 24
+        November 2022): a legacy restricted camera may talk to the system that
+        records it and to the hosts that manage it, nothing else. A path to
+        the corporate network is a path for an attacker in either direction.
+
+    Example (fails)
+        .. code-block:: yaml
+
+            rules:
+              - {name: helpdesk, from: hq-corporate, to: hq-cctv-legacy, ports: [tcp/80], action: allow}
+
+    Use instead
+        .. code-block:: yaml
+
+            rules:
+              - {name: recorder-pulls-streams, from: hq-vms, to: hq-cctv-legacy, ports: [tcp/554], action: allow}
+
+    Options
+        None in the rule. The configuration may name the management zones
+        that may reach legacy devices::
+
+            isolation:
+              management_zones: [hq-mgmt]
+
+        Then only those zones count as management (whatever their purpose);
+        otherwise every zone with ``purpose: management`` does. Not waivable.
+    """
+
+    code = "VP204"
+    slug = "core-network-reachable"
+    summary = "it can reach, or be reached from, zones other than recorders / allowed management"
+
+    def check(self, ctx: CheckContext) -> Iterable[Finding]:
+        for device, analysis in self.analysed(ctx):
+            directions: tuple[Direction, ...] = ("out", "in")
+            for direction in directions:
+                flows = [
+                    f for f in device_flows(analysis, direction, device)
+                    if f.peer is not None and not allowed_peer(ctx, device, f.peer)
+                ]
+                if not flows:
+                    continue
+                first = flows[0]
+                yield self.finding(
+                    _where(device),
+                    f"{first.explain()}{_more(flows)}: only {_allowed_peers(ctx, device)} may "
+                    f"{'be reached by' if direction == 'out' else 'reach'} a legacy restricted device; deny it",
+                    subject=device.id,
+                    evidence=first.evidence,
+                )
+
+
+class CloudServicesEnabled(_IsolationRule):
+    """P2P cloud, UPnP or a similar service is enabled on a legacy restricted device.
+
+    What it checks
+        The device's ``services:`` flags named in the option ``services``
+        (``p2p_cloud``, ``upnp`` and ``ddns`` by default): each one set to
+        ``true`` is a finding located at that flag.
+
+    Why
+        Vendor P2P clouds (Hik-Connect, EZVIZ, Easy4IP/DMSS) open an outbound
+        tunnel that a firewall rule allowing "just NTP" or "just updates" lets
+        through, and UPnP asks the router to open inbound ports by itself: both
+        defeat isolation that the firewall rules seem to prove.
+
+    Example (fails)
+        .. code-block:: yaml
+
+            cameras:
+              - id: cam-lobby-01
+                vendor: Hikvision
+                installed: 2019-03-04
+                services: {p2p_cloud: true, upnp: false}
+
+    Use instead
+        .. code-block:: yaml
+
+                services: {p2p_cloud: false, upnp: false, ddns: false}
+
+    Options
+        ``services`` (list of service names, default ``[p2p_cloud, upnp, ddns]``):
+        the flags that must be off. Not waivable.
+    """
+
+    code = "VP205"
+    slug = "cloud-services-enabled"
+    summary = "P2P cloud, UPnP or similar enabled on it"
+    options: ClassVar[Mapping[str, Any]] = MappingProxyType({"services": ("p2p_cloud", "upnp", "ddns")})
+
+    def check(self, ctx: CheckContext) -> Iterable[Finding]:
+        watched = [str(s) for s in ctx.options_for(type(self)).get("services") or ()]
+        for device in self.subjects(ctx):
+            node = device.origin.node.get("services")
+            for service in watched:
+                if not device.services.get(service):
+                    continue
+                pos = node.where(service) if isinstance(node, LocatedMap) else device.origin.node.where("services")
+                yield self.finding(
+                    Location(device.origin.path, *pos),
+                    f"{service} is enabled on legacy restricted {device.id}: it opens a path that the firewall rules "
+                    f"do not show; set {service}: false",
+                    subject=device.id,
+                    evidence=f"service:{service}",
+                )
+
+
+class IsolationUnverifiable(_IsolationRule):
+    """The isolation of a legacy restricted device cannot be shown.
+
+    What it checks
+        For every legacy restricted device: its site has at least one
+        firewall (``firewalls:`` with ``site:``); the device lies in a zone
+        (a declared ``zone``, or an address inside a zone's ``cidr``); and
+        every ``from``/``to`` of its site's firewall rules and port forwards
+        names a zone, a device, a CIDR, ``internet`` or ``any``.
+
+    Why
+        Fail closed. Without a firewall the site's zones are not separated at
+        all as far as anyone can show; a device in no zone cannot be placed
+        behind any rule; a rule naming something unknown (a typo, a zone in a
+        file left out of the run) may allow more than it seems. The analysis
+        assumes the worst for such a rule (an allow matches everything, a deny
+        nothing), and this finding says why.
+
+    Example (fails)
+        .. code-block:: yaml
+
+            sites: [{id: depot}]
+            zones: [{id: depot-cctv, site: depot, purpose: legacy-cameras, cidr: 10.9.0.0/24}]
+            cameras:
+              - {id: cam-9, site: depot, zone: depot-cctv, vendor: Dahua, installed: 2018-05-01}
+            # no firewall for site depot
+
+    Use instead
+        .. code-block:: yaml
+
+            firewalls:
+              - id: depot-fw
+                site: depot
+                default: deny
+                rules:
+                  - {name: recorder-pulls, from: depot-vms, to: depot-cctv, ports: [tcp/554], action: allow}
+
+    Options
+        None. Not waivable.
+    """
+
+    code = "VP206"
+    slug = "isolation-unverifiable"
+    summary = "no firewall policy covers its zone: cannot be shown isolated"
+
+    def check(self, ctx: CheckContext) -> Iterable[Finding]:
+        subjects = list(self.subjects(ctx))
+        if not subjects:
+            return
+        analysis = reachability(ctx)
+        unresolved: dict[str, list[Unresolved]] = {}
+        for item in analysis.unresolved:
+            unresolved.setdefault(item.site, []).append(item)
+        for device in subjects:
+            if not has_firewall(ctx, device):
+                yield self.finding(
+                    _where(device),
+                    f"no firewall holds the policy of site {device.site!r}, so nothing shows that legacy restricted "
+                    f"{device.id} is isolated; declare the site's firewall (firewalls: with site: {device.site})",
+                    subject=device.id,
+                    evidence=f"site:{device.site}:no-firewall",
+                )
+                continue
+            if device_zone(ctx, device) is None or not analysis.space.atoms_of_device(device):
+                yield self.finding(
+                    _where(device),
+                    f"legacy restricted {device.id} is in no zone (no zone: and no address inside a zone's cidr), "
+                    "so no firewall rule can be shown to isolate it; give it a legacy-cameras zone",
+                    subject=device.id,
+                    evidence="zone:none",
+                )
+                continue
+            broken = unresolved.get(device.site)
+            if broken:
+                first = broken[0]
+                more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+                yield self.finding(
+                    _where(device),
+                    f"{first.firewall} rule '{first.rule}' ({first.location.path}:{first.location.line}) names "
+                    f"{first.value!r} in {first.field}:, which is no zone, device or network{more}; the isolation of "
+                    f"legacy restricted {device.id} cannot be shown until it is fixed",
+                    subject=device.id,
+                    evidence=f"unresolved:{first.firewall}:{first.rule}:{first.field}",
+                )
+
+
+RULES: Sequence[type[Rule]] = (
+    NotSegmented,
+    InternetEgress,
+    InternetIngress,
+    CoreNetworkReachable,
+    CloudServicesEnabled,
+    IsolationUnverifiable,
+)
+
+
+@hookimpl
+def vmspolicy_rules() -> Sequence[type[Rule]]:
+    return RULES

@@ -17,7 +17,6 @@ from vmspolicy.loading.yaml_events import load_documents
 from vmspolicy.plugins import hookimpl
 
 
-
 @functools.cache
 def builtin_packs() -> tuple[Mapping[str, Any], ...]:
     """The packs shipped inside the package, in file-name order."""

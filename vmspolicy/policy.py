@@ -11,8 +11,12 @@ CONTRACT (other modules build on this; keep these names and fields stable):
   that may stay only under a waiver and only while isolated (VP103, VP2xx).
 
 Which packs apply to a site: the site's own ``policies:``; else the run's
-profiles (configuration ``profiles:`` or ``--profile``); else every built-in
-pack (the strictest reading: no jurisdiction is silently left out). A profile
+profiles (configuration ``profiles:`` or ``--profile``); else :data:`DEFAULT_PACK`,
+``uk-gov-2022``: the regime the manifest format was modelled on (sensitive
+sites, legacy under waiver, isolation) and the broadest built-in family list for
+surveillance equipment, so no restricted camera passes unconfigured. Applying
+every pack instead would put the US cut-off (2019-08-13) on UK and Australian
+estates and turn their legitimate legacy cameras into forbidden new installs. A profile
 that names no known pack is a configuration error (exit 2); a site that does
 is a VP003 finding, and the site falls back to the run's selection so that its
 devices are still judged.
@@ -38,6 +42,9 @@ if TYPE_CHECKING:
     from vmspolicy.identify import Evidence, Verdict
     from vmspolicy.model import Device, Site
     from vmspolicy.rules.base import CheckContext
+
+DEFAULT_PACK: Final = "uk-gov-2022"
+"""The pack applied when neither a site's ``policies:`` nor the profiles name one (see the module docs)."""
 
 BOM_FORMAT: Final = "bom"
 """``Document.format`` of bills of materials (:mod:`vmspolicy.loading.bom`)."""
@@ -155,7 +162,7 @@ def _registry(ctx: CheckContext) -> dict[str, Pack]:
 
 
 def default_selection(ctx: CheckContext) -> tuple[str, ...]:
-    """The packs applied to sites that name none: the profiles, else every built-in pack.
+    """The packs applied to sites that name none: the profiles, else :data:`DEFAULT_PACK`.
 
     Raises :class:`PolicyError` for a profile that names no known pack.
     """
@@ -168,6 +175,8 @@ def default_selection(ctx: CheckContext) -> tuple[str, ...]:
                 f"known packs: {', '.join(sorted(known))} (`vmspolicy packs` lists them)"
             )
         return tuple(ctx.profiles)
+    if DEFAULT_PACK in known:
+        return (DEFAULT_PACK,)
     return tuple(pid for pid, pack in known.items() if pack.origin == "built-in")
 
 
@@ -216,23 +225,23 @@ def _device_verdicts(ctx: CheckContext) -> Mapping[str, Verdict]:
 
 def _with_description(verdict: Verdict | None, description: str, ctx: CheckContext) -> Verdict:
     words = [w for w in re.split(r"[\s,;/()|+]+", description) if w]
-    phrases = [" ".join(words[i : i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)]
+    phrases = [description, *(" ".join(words[i : i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1))]
     known_vendor = verdict.known_vendor if verdict else False
     for phrase in phrases:
         found = identify.identify(vendor=phrase, vendor_data=ctx.vendor_data)
         known_vendor = known_vendor or found.known_vendor
-        named = [e for e in found.evidence if e.family == found.family and e.kind in _DESCRIPTION_KINDS]
-        if found.family is None or not named:
+        family = found.family or (found.relabel.family if found.relabel else None)
+        named = [e for e in found.evidence if e.family == family and e.kind in _DESCRIPTION_KINDS]
+        if family is None or not named:
             continue
         evidence = tuple(
             replace(e, field="notes", value=description, index=None, detail=f"description {description!r}: {e.detail}") for e in named
         )
         relabel = next((e for e in evidence if e.kind == "relabel"), None)
-        prior = verdict.evidence if verdict else ()
         return identify.Verdict(
             family=found.family,
             confidence=found.confidence,
-            evidence=(*prior, *evidence),
+            evidence=(*(verdict.evidence if verdict else ()), *evidence),
             declared_family=verdict.declared_family if verdict else None,
             known_vendor=True,
             relabel=(verdict.relabel if verdict else None) or relabel,
@@ -259,9 +268,7 @@ def _judge(ctx: CheckContext) -> dict[str, Judgement]:
         pack_ids = tuple(p.id for p in packs)
         sensitive = bool(site and site.sensitive) or (site is not None and site.origin.path in bom_paths and _bom_sensitive(ctx))
         verdict = verdicts.get(device.id)
-        family = verdict.family if verdict else None
-        if family is not None and verdict is not None and outside_relabel_window(device, verdict, ctx):
-            family = None
+        family = restricted_family(device, verdict, ctx)
         restricting = [p for p in packs if p.restricts(family, device.type)]
         if not restricting:
             out[device.id] = Judgement(device.id, None, pack_ids, sensitive_site=sensitive)
@@ -320,6 +327,41 @@ def reachable_from(ctx: CheckContext, device_id: str) -> frozenset[str]:
     return frozenset(allowed)
 
 
+def restricted_family(device: Device, verdict: Verdict | None, ctx: CheckContext) -> str | None:
+    """The family ``device`` is judged as, once relabel date windows are applied to its dates.
+
+    Identification knows the brand but not the device's dates: a Lorex without
+    other evidence comes back with its relabel and no family. Here the dates
+    decide: installed inside the window (Lorex: 2018-02 to 2022-11) or without
+    an ``installed`` date (it cannot be shown to be outside: fail closed) makes it
+    the relabel's family; planned today or installed outside the window does not.
+    """
+    if verdict is None:
+        return None
+    if verdict.family is not None:
+        return None if outside_relabel_window(device, verdict, ctx) else verdict.family
+    relabel = verdict.relabel
+    if relabel is None or relabel_window(relabel, ctx.vendor_data) is None:
+        return None
+    when = _judged_date(device, ctx)
+    if when is None or _in_window(when, relabel, ctx):
+        return relabel.family
+    return None
+
+
+def _judged_date(device: Device, ctx: CheckContext) -> dt.date | None:
+    # A planned device will be made and installed from today on.
+    return ctx.as_of if device.status == "planned" else device.installed
+
+
+def _in_window(when: dt.date, evidence: Evidence, ctx: CheckContext) -> bool:
+    window = relabel_window(evidence, ctx.vendor_data)
+    if window is None:
+        return True
+    start, end = window
+    return (start is None or when >= start) and (end is None or when <= end)
+
+
 def outside_relabel_window(device: Device, verdict: Verdict, ctx: CheckContext) -> bool:
     """True when the family rests only on an OEM relabel whose window the device's date falls outside.
 
@@ -333,17 +375,8 @@ def outside_relabel_window(device: Device, verdict: Verdict, ctx: CheckContext) 
     relabels = [e for e in verdict.evidence if e.family == family and e.kind == "relabel"]
     if not relabels:
         return False
-    when = ctx.as_of if device.status == "planned" else device.installed
-    if when is None:
-        return False
-    for evidence in relabels:
-        window = relabel_window(evidence, ctx.vendor_data)
-        if window is None:
-            return False
-        start, end = window
-        if (start is None or when >= start) and (end is None or when <= end):
-            return False
-    return True
+    when = _judged_date(device, ctx)
+    return when is not None and not any(_in_window(when, e, ctx) for e in relabels)
 
 
 def relabel_window(evidence: Evidence, vendor_data: Sequence[Mapping[str, Any]]) -> tuple[dt.date | None, dt.date | None] | None:

@@ -34,6 +34,9 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "vmspolicy.rules.credentials",
     "vmspolicy.reporters.builtin",
     "vmspolicy.rules.waivers",
+    "vmspolicy.packs",
+    "vmspolicy.rules.vendor",
+    "vmspolicy.loading.bom",
 )
 # Modules that may not exist yet in a partial checkout are not optional: every
 # name above must import, and a test keeps this list complete.

@@ -383,6 +383,11 @@ def relabel_window(evidence: Evidence, vendor_data: Sequence[Mapping[str, Any]])
     """The (first day, last day) a relabel relationship held, from the catalog's ``from``/``until`` months; None: always."""
     wanted = _squash(evidence.value)
     detail = _squash(evidence.detail)
+    if not vendor_data:
+        # As identification does: no fragments given means the built-in catalog.
+        from vmspolicy.identify.builtin import builtin_fragments
+
+        vendor_data = builtin_fragments()
     for fragment in vendor_data:
         for entry in fragment.get("relabels") or ():
             if str(entry.get("family", "")).casefold() != evidence.family.casefold():

@@ -114,7 +114,8 @@ class Document:
     data: LocatedMap
     format: str = "manifest"
     sha256: str = ""
-    comments: tuple[tuple[int, str], ...] = field(default=())
+    # The decoded text, for stages that read what data cannot hold (comments: inline suppressions).
+    text: str | None = field(default=None, repr=False, compare=False)
 
     def at(self, pos: Pos) -> Location:
         """A :class:`Location` in this document."""

@@ -25,7 +25,7 @@ class ManifestLoader:
         if source.tagged:
             first = source.tagged[0]
             raise ParseError(f"tag {first.tag} is not allowed: manifests hold plain data only (no custom tags)", *first.pos)
-        return [Document(source.path, data, self.name, source.sha256) for data in manifests]
+        return [Document(source.path, data, self.name, source.sha256, text=source.text) for data in manifests]
 
 
 MANIFEST_LOADER: Loader = ManifestLoader()

@@ -25,7 +25,7 @@ from vmspolicy.plugins import PluginError, PluginHost, load_plugins
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 # Subcommands beyond check/rules/explain: modules with ``register(subparsers)``.
-COMMAND_MODULES: tuple[str, ...] = ("vmspolicy.commands.baseline", "vmspolicy.commands.fix")
+COMMAND_MODULES: tuple[str, ...] = ("vmspolicy.commands.baseline", "vmspolicy.commands.fix", "vmspolicy.commands.packs")
 
 
 class CliError(Exception):

@@ -30,6 +30,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "vmspolicy.loading.go2rtc",
     "vmspolicy.loading.opnsense",
     "vmspolicy.loading.nmap",
+    "vmspolicy.loading.netbox",
     "vmspolicy.rules.drift",
     "vmspolicy.rules.credentials",
     "vmspolicy.reporters.builtin",

@@ -1,0 +1,92 @@
+"""``vmspolicy packs``: the policy packs of this run, with cut-offs, restricted families and sources.
+
+Lists the built-in packs, those of plugins and those of the configuration's
+``packs:``, and says which ones apply to sites that name none (the profiles,
+else the default). ``--format json`` gives the packs' data as they are used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from vmspolicy import policy
+from vmspolicy.model import Estate
+from vmspolicy.rules.base import CheckContext
+
+JSON_VERSION = 1
+
+
+def register(subparsers: Any) -> None:
+    """Add ``vmspolicy packs`` to the command line."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "packs", help="list the policy packs: cut-off, restricted families, sources", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    parser.add_argument("--config", type=Path, help="configuration file (default: nearest .vmspolicy.yaml or pyproject.toml)")
+    parser.add_argument("--profile", action="append", default=[], metavar="NAME", help="show NAME as selected, as `check --profile` would")
+    parser.add_argument("--no-plugins", action="store_true", help="do not load third-party plugins (entry points)")
+    parser.set_defaults(func=cmd_packs)
+
+
+def cmd_packs(args: argparse.Namespace) -> int:
+    from vmspolicy.cli import EXIT_OK, plugins_for, resolve_config
+
+    config = resolve_config(args)
+    host = plugins_for(args)
+    ctx = CheckContext(
+        estate=Estate(sites={}, zones={}, devices={}, firewalls=(), waivers={}),
+        documents=(),
+        as_of=dt.datetime.now(dt.timezone.utc).date(),
+        profiles=config.profiles,
+        settings=config.settings,
+        packs=host.packs(),
+    )
+    packs = policy.registry(ctx)
+    selected = policy.default_selection(ctx)
+    how = "the profiles" if config.profiles else "the default"
+    if args.format == "json":
+        print(json.dumps(packs_json(packs, selected, how), indent=2, ensure_ascii=False))
+    else:
+        print(packs_text(packs, selected, how), end="")
+    return EXIT_OK
+
+
+def packs_json(packs: Any, selected: tuple[str, ...], how: str) -> dict[str, Any]:
+    """The JSON document of ``vmspolicy packs --format json``."""
+    return {
+        "version": JSON_VERSION,
+        "default": policy.DEFAULT_PACK,
+        "selected": list(selected),
+        "selected_by": how,
+        "packs": [{**dict(p.data or {}), "origin": p.origin, "selected": p.id in selected} for p in packs.values()],
+    }
+
+
+def packs_text(packs: Any, selected: tuple[str, ...], how: str) -> str:
+    """The text listing: one block per pack."""
+    out: list[str] = []
+    for pack in packs.values():
+        data = pack.data or {}
+        mark = f"  [applies where a site names no pack: {how}]" if pack.id in selected else ""
+        out.append(f"{pack.id}  {pack.title}  ({pack.origin}){mark}")
+        out.append(f"  cut-off     {pack.cutoff}: restricted devices installed from this day, planned or undated are new installs (VP102)")
+        families = [f.name + (f" ({', '.join(sorted(f.equipment))} only)" if f.equipment else "") for f in pack.families]
+        out.append(f"  families    {', '.join(families)}")
+        out.append(f"  sensitive   {'forbidden outright (VP101)' if pack.sensitive_forbid else 'judged like other sites'}")
+        if pack.legacy_waivable:
+            peers = ", ".join(pack.reachable_from)
+            isolation = f"isolated, reachable only from {peers} zones" if pack.isolation_required else "no isolation required"
+            out.append(f"  legacy      may stay under a waiver of at most {pack.max_waiver_months} months (VP103); {isolation}")
+        else:
+            out.append("  legacy      none: every restricted device must go (VP102)")
+        for index, milestone in enumerate(data.get("milestones") or ()):
+            out.append(f"  {'milestones' if index == 0 else '':<11} {milestone['date']}  {milestone['event']}")
+        for index, source in enumerate(data.get("sources") or ()):
+            out.append(f"  {'sources' if index == 0 else '':<11} {source['date']}  {source['title']}")
+            out.append(f"  {'':<11} {'':<10}  {source['url']}")
+        out.append("")
+    return "\n".join(out)

@@ -5,7 +5,8 @@ governance cases exercise waivers and suppressions against a waivable rule
 (VP103) and an unwaivable one (VP202) either way. The stand-ins follow
 DESIGN.md loosely: VP103 fires for an active Hikvision/Dahua camera installed
 before 2022-11-24 (uk-gov-2022); VP202 for an ``allow`` firewall rule from the
-zone of such a camera to ``internet``.
+zone of such a camera to ``internet``. Both point where the real rules do
+(VP103 at the declared vendor, VP2xx at the device's id).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class FakeEgress(Rule):
             for fw in ctx.estate.firewalls_of(d.site):
                 for rule in fw.rules:
                     if rule.source == d.zone and rule.destination == "internet" and rule.action == "allow":
-                        yield self.finding(rule.origin.loc("to"), f"{d.id} can reach the internet through {rule.name}",
+                        yield self.finding(d.origin.loc("id"), f"{d.id} can reach the internet through {rule.name}",
                                            subject=d.id, evidence=f"rule:{rule.name}")
 
 

@@ -38,6 +38,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "vmspolicy.packs",
     "vmspolicy.rules.vendor",
     "vmspolicy.loading.bom",
+    "vmspolicy.identify.builtin",
 )
 # Modules that may not exist yet in a partial checkout are not optional: every
 # name above must import, and a test keeps this list complete.

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any, Final, Iterable
 from urllib.parse import parse_qsl
 
@@ -261,15 +262,21 @@ def assign_sites(documents: list[Document], import_site: str | None = None) -> l
     """Give a site to the records of imported files that name none; return the documents (maybe one more).
 
     Frigate, go2rtc, OPNsense and nmap files do not say which site they
-    describe. In order: the configuration's ``import.site``; else the only site
-    the estate declares; else, with several sites, the site of the declared
-    zone whose network holds the record's IP address; else, when no document
-    declares any site, a site named ``imported`` (not sensitive). A record
-    still without a site is left to the schema (VP002 at the record).
+    describe. In order: the configuration's ``import.site``; else the only
+    site declared by the manifests in the file's own folder (or, failing
+    that, the nearest parent folder whose manifests declare sites: the
+    ``sites/hq/{site.yaml,frigate.yml}`` layout); else the only site of the
+    whole estate; else the site of the declared zone whose network holds the
+    record's IP address; else, when no document declares any site, a site
+    named ``imported`` (not sensitive). A record still without a site is left
+    to the schema (VP002 at the record).
     """
-    declared = [e.get("id") for d in documents for e in _entries(d, "sites")]
-    site_ids = [s for s in dict.fromkeys(declared) if isinstance(s, str)]
-    default = import_site or (site_ids[0] if len(site_ids) == 1 else None)
+    by_folder: dict[PurePosixPath, list[str]] = {}
+    for doc in documents:
+        for site in _entries(doc, "sites"):
+            if isinstance(site.get("id"), str):
+                by_folder.setdefault(PurePosixPath(doc.path).parent, []).append(site["id"])
+    site_ids = list(dict.fromkeys(s for ids in by_folder.values() for s in ids))
     unsited = [
         (doc, e) for doc in documents if doc.format != "manifest" for section in _SITED_SECTIONS
         for e in _entries(doc, section) if "site" not in e
@@ -277,6 +284,7 @@ def assign_sites(documents: list[Document], import_site: str | None = None) -> l
     if not unsited:
         return documents
     extra: list[Document] = []
+    default = import_site or (site_ids[0] if len(site_ids) == 1 else None)
     if default is None and not site_ids:
         first_doc, first_entry = unsited[0]
         at = first_entry.pos
@@ -284,11 +292,20 @@ def assign_sites(documents: list[Document], import_site: str | None = None) -> l
         extra.append(manifest_document_from(first_doc, {"sites": (sequence(at, [(synthetic, at)]), at)}))
         default = IMPORTED_SITE
     networks = _zone_networks(documents) if default is None else []
-    for _, record in unsited:
-        site = default or _site_by_address(record.get("ip"), networks)
-        if site is not None:
-            record.put("site", site, record.pos, record.pos)
+    for doc, record in unsited:
+        folder = PurePosixPath(doc.path).parent
+        given = import_site or _nearest_site(folder, by_folder) or default or _site_by_address(record.get("ip"), networks)
+        if given is not None:
+            record.put("site", given, record.pos, record.pos)
     return [*documents, *extra]
+
+
+def _nearest_site(folder: PurePosixPath, by_folder: dict[PurePosixPath, list[str]]) -> str | None:
+    for candidate in (folder, *folder.parents):
+        ids = list(dict.fromkeys(by_folder.get(candidate, ())))
+        if ids:
+            return ids[0] if len(ids) == 1 else None
+    return None
 
 
 def manifest_document_from(doc: Document, sections: dict[str, tuple[LocatedSeq, Pos]]) -> Document:

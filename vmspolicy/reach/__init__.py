@@ -80,7 +80,7 @@ def device_flows(analysis: Reachability, direction: Direction, device: Device) -
     """
     atoms = analysis.space.atoms_of_device(device)
     grouped = analysis.peers(direction, atoms)
-    order = {zone_id: i for i, zone_id in enumerate(analysis.estate.zones)}
+    order = analysis.zone_order
     flows: list[Flow] = []
     for peer in sorted(grouped, key=lambda z: -1 if z is None else order.get(z, len(order))):
         for codes, chain in grouped[peer]:

@@ -167,6 +167,7 @@ class Reachability:
 
     def __init__(self, estate: Estate) -> None:
         self.estate = estate
+        self.zone_order = {zone_id: i for i, zone_id in enumerate(estate.zones)}
         endpoints: list[str] = []
         for firewall in estate.firewalls:
             endpoints.extend(e for r in firewall.rules for e in (r.source, r.destination))

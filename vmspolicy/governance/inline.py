@@ -30,6 +30,8 @@ from vmspolicy.rules.base import CheckContext
 from vmspolicy.source import Document, LocatedMap, LocatedSeq, Location
 
 _DIRECTIVE = re.compile(r"#\s*vmspolicy\s*:\s*(?P<word>[A-Za-z][\w-]*)(?P<rest>.*)$")
+# Any directive at all in a file: most files have none, and then scanning them line by line is wasted.
+_ANY_DIRECTIVE = re.compile(r"#\s*vmspolicy\s*:")
 _CODES = re.compile(r"\s*\[(?P<codes>[^\]]*)\](?P<rest>.*)$")
 _PAIR = re.compile(r"\s*(?P<key>[A-Za-z_]+)\s*=\s*(?P<value>\"(?:[^\"\\]|\\.)*\"|'(?:[^']|'')*'|[^\s\"']+)")
 EXAMPLE = '# vmspolicy: ignore[VP103] reason="Replacement PO-778 approved" until=2027-06-30'
@@ -78,7 +80,7 @@ def _scan_all(ctx: CheckContext) -> list[InlineSuppression]:
         if not path.lower().endswith((".yaml", ".yml")):
             continue
         text = _read(path)
-        if text is None:
+        if text is None or not _ANY_DIRECTIVE.search(text):
             continue
         entries = _entry_spans([d.data for d in docs])
         found.extend(scan_text(path, text, entries, catalog, ctx.as_of))
@@ -128,6 +130,8 @@ def _entry_spans(roots: Sequence[Any]) -> dict[int, int]:
 
 def _comment_start(line: str) -> int:
     """Index of the ``#`` that starts a YAML comment on ``line``, or -1 (quotes are respected)."""
+    if "#" not in line:
+        return -1
     quote = ""
     index = 0
     while index < len(line):

@@ -107,9 +107,10 @@ def read_delimited(text: str, *, tab_only: bool = False) -> list[Row]:
         widest = max((len(r) for r in rows[:HEADER_SEARCH_ROWS]), default=0)
         if best is None or (recognised, widest) > best[:2]:
             best = (recognised, widest, rows)
-    if best is None:
-        assert failure is not None
+    if failure is not None and (best is None or best[0] == 0):
+        # Only a delimiter that broke the file could have read a header: the break is the problem to report.
         raise failure
+    assert best is not None
     return best[2]
 
 

@@ -1,0 +1,187 @@
+"""Bills of materials: CSV/TSV/xlsx read into located planned devices; unreadable ones are VP001 at their line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from tests.policy.helpers import check_json
+from vmspolicy.loading.base import SourceFile
+from vmspolicy.loading.bom import BOM_LOADER, normalise_header, split_rows
+from vmspolicy.loading.text import ParseError
+from vmspolicy.source import LocatedMap
+
+
+def load(name: str, raw: bytes) -> LocatedMap:
+    documents = BOM_LOADER.load(SourceFile(name, raw))
+    assert documents is not None and len(documents) == 1
+    assert documents[0].format == "bom"
+    return documents[0].data
+
+
+def rows(data: LocatedMap, section: str = "cameras") -> list[LocatedMap]:
+    return list(data.get(section) or [])
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_delimiter_is_sniffed_and_cells_are_located(delimiter: str) -> None:
+    text = delimiter.join(["Make", "Model Number", "MAC_Address", "QTY", "Serial No."]) + "\n"
+    text += delimiter.join(["Hikvision", "DS-2CD2143G0-I", "44:19:b6:12:34:56", "4", "SN-1"]) + "\n"
+    data = load("bom.csv", text.encode())
+    [row] = rows(data)
+    assert {k: row[k] for k in ("id", "site", "status", "vendor", "model", "mac", "serial")} == {
+        "id": "bom.csv:2",
+        "site": "bom-bom.csv",
+        "status": "planned",
+        "vendor": "Hikvision",
+        "model": "DS-2CD2143G0-I",
+        "mac": "44:19:b6:12:34:56",
+        "serial": "SN-1",
+    }
+    assert row.where("vendor") == (2, 1)
+    assert row.where("model") == (2, 11)
+    assert row.where("mac") == (2, 26)
+    assert list(row["tags"]) == ["quantity:4"]
+    assert [s["id"] for s in data["sites"]] == ["bom-bom.csv"]
+
+
+@pytest.mark.parametrize(
+    ("header", "role"),
+    [
+        ("Manufacturer", "vendor"), ("BRAND", "vendor"), ("vendor name", "vendor"), ("Part No.", "model"), ("Part Number", "model"),
+        ("SKU", "model"), ("model #", "model"), ("MAC Address", "mac"), ("Qty", "quantity"), ("Description", "description"),
+        ("S/N", "serial"),
+    ],
+)
+def test_header_synonyms(header: str, role: str) -> None:
+    from vmspolicy.loading.bom import HEADERS
+
+    assert normalise_header(f" {header} ") in HEADERS[role]
+
+
+def test_bom_utf8_with_byte_order_mark_crlf_and_title_rows() -> None:
+    raw = "\ufeffQuotation Q-1;;\r\n\r\nVendor;Model;Description\r\nDahua;IPC-HFW2431S;Bullet\r\n".encode()
+    [row] = rows(load("q.csv", raw))
+    assert (row["vendor"], row.where("vendor"), row["notes"], row.where("notes")) == ("Dahua", (4, 1), "Bullet", (4, 20))
+
+
+def test_quoted_cells_keep_delimiters_quotes_and_line_breaks() -> None:
+    text = 'vendor,model,description\nAxis,P3245-V,"dome, ""outdoor""\nIR"\nBosch,FLEXIDOME,"x"\n'
+    first, second = rows(load("b.csv", text.encode()))
+    assert first["notes"] == 'dome, "outdoor"\nIR'
+    assert (second["id"], second.where("vendor")) == ("b.csv:4", (4, 1))
+
+
+def test_description_and_extra_maker_columns_become_notes_and_recorders_are_recorders() -> None:
+    text = "Manufacturer,Brand,Model,Description\nZhejiang Dahua,Lorex,N841A,8-channel NVR\n"
+    data = load("r.csv", text.encode())
+    assert rows(data) == []
+    [recorder] = rows(data, "recorders")
+    assert recorder["vendor"] == "Zhejiang Dahua" and recorder["notes"] == "8-channel NVR | Lorex"
+
+
+def test_totals_and_empty_rows_are_not_equipment() -> None:
+    text = "Vendor,Model,Qty\nAxis,P3245-V,2\n,,\nTotal,,2\nSubtotal,,2\n"
+    assert [r["id"] for r in rows(load("t.csv", text.encode()))] == ["t.csv:2"]
+
+
+@pytest.mark.parametrize(
+    ("text", "position", "words"),
+    [
+        ("Qty,Description\n1,dome\n", (1, 1), "no header row"),
+        ('Vendor,Model\nAxis,"P3245\n', (2, 6), "never closed"),
+        ("Vendor,Model\nAxis,P3245,dome, IR\n", (2, 12), "header has 2"),
+        ("", (1, 1), "no header row"),
+    ],
+)
+def test_unreadable_bom_is_a_located_parse_error(text: str, position: tuple[int, int], words: str) -> None:
+    with pytest.raises(ParseError, match=words) as caught:
+        BOM_LOADER.load(SourceFile("x.csv", text.encode()))
+    assert (caught.value.line, caught.value.column) == position
+
+
+def test_split_rows_positions_across_quoted_newlines() -> None:
+    [[a, b, c], [d]] = split_rows('a,"x\r\ny",c\r\nd', ",")
+    assert (a.pos, b.pos, c.pos, d.pos) == ((1, 1), (1, 3), (2, 4), (3, 1))
+    assert b.value == "x\r\ny"
+
+
+def test_tsv_is_tab_separated_only() -> None:
+    [row] = rows(load("t.tsv", b"vendor\tmodel\nHanwha, Techwin\tXNV-8080R\n"))
+    assert row["vendor"] == "Hanwha, Techwin"
+
+
+def workbook(tmp_path: Path, sheets: dict[str, list[list[Any]]]) -> bytes:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, values in sheets.items():
+        sheet = book.create_sheet(title)
+        for line in values:
+            sheet.append(line)
+    path = tmp_path / "bom.xlsx"
+    book.save(path)
+    return path.read_bytes()
+
+
+def test_xlsx_rows_and_columns_are_positions(tmp_path: Path) -> None:
+    raw = workbook(tmp_path, {"Quote": [["Quotation 7"], [], ["Qty", "Manufacturer", "Part Number"], [3, "Hikvision", "DS-2CD2143G0-I"]]})
+    [row] = rows(load("bom.xlsx", raw))
+    assert (row["id"], row["vendor"], row.where("vendor"), row.where("model")) == ("bom.xlsx:4", "Hikvision", (4, 2), (4, 3))
+    assert list(row["tags"]) == ["quantity:3"]
+
+
+def test_xlsx_every_sheet_with_a_header_is_read(tmp_path: Path) -> None:
+    raw = workbook(tmp_path, {"Cover": [["Prepared for ACME"]], "Cameras": [["Vendor", "Model"], ["Axis", "P3245-V"]],
+                              "Recorders": [["Vendor", "Model", "Description"], ["Hikvision", "DS-7608NI-K2", "NVR"]]})
+    data = load("bom.xlsx", raw)
+    assert [r["id"] for r in rows(data)] == ["bom.xlsx:Cameras:2"]
+    assert [r["id"] for r in rows(data, "recorders")] == ["bom.xlsx:Recorders:2"]
+
+
+def test_xlsx_damaged_or_without_openpyxl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ParseError, match=r"not a readable \.xlsx workbook"):
+        BOM_LOADER.load(SourceFile("bad.xlsx", b"PK\x03\x04 not really a zip"))
+    monkeypatch.setitem(sys.modules, "openpyxl", None)
+    with pytest.raises(ParseError, match=r"vmspolicy\[xlsx\]"):
+        BOM_LOADER.load(SourceFile("bom.xlsx", workbook(tmp_path, {"S": [["Vendor"], ["Axis"]]})))
+
+
+# End to end: the vendor's gate.
+
+
+def test_vendor_gate_on_a_csv(tmp_path: Path) -> None:
+    (tmp_path / "bom.csv").write_text(
+        "Manufacturer,Model,Qty,Description\nAxis,P3245-V,4,Dome\n,DS-2CD2143G0-I,2,Dome\n,,1,HIKVISION 4MP dome\nAmcrest,IP8M-2496EB,1,\n",
+        encoding="utf-8",
+    )
+    code, found, raw = check_json(tmp_path, "bom.csv", "--profile", "us-ndaa-889")
+    assert code == 1, raw
+    got = {(f["rule"], f["line"], f["column"], f["subject"]) for f in found}
+    assert ("VP102", 3, 2, "bom.csv:3") in got  # the model cell
+    assert ("VP102", 4, 5, "bom.csv:4") in got  # the description cell names the maker
+    assert ("VP102", 5, 1, "bom.csv:5") in got and ("VP105", 5, 1, "bom.csv:5") in got  # a relabel
+    assert not any(f["subject"] == "bom.csv:2" for f in found)  # the Axis row passes
+    message = next(f["message"] for f in found if f["subject"] == "bom.csv:3")
+    assert "DS-2CD2143G0-I" in message and "planned" in message and "us-ndaa-889" in message
+
+
+def test_clean_bom_passes_and_config_can_make_its_site_sensitive(tmp_path: Path) -> None:
+    (tmp_path / "bom.csv").write_text("Vendor,Model\nAxis,P3245-V\nHikvision,DS-2CD2143G0-I\n", encoding="utf-8")
+    (tmp_path / "ok.csv").write_text("Vendor,Model\nAxis,P3245-V\n", encoding="utf-8")
+    code, found, _ = check_json(tmp_path, "ok.csv")
+    assert (code, found) == (0, [])
+    (tmp_path / ".vmspolicy.yaml").write_text("bom: {sensitive: true}\n", encoding="utf-8")
+    code, found, _ = check_json(tmp_path, "bom.csv")
+    assert code == 1 and {(f["rule"], f["line"]) for f in found} == {("VP101", 3)}
+
+
+def test_unreadable_bom_fails_the_gate_with_vp001(tmp_path: Path) -> None:
+    (tmp_path / "latin1.csv").write_bytes("Vendor,Model\nAxis,Caméra\n".encode("latin-1"))
+    (tmp_path / "nocols.csv").write_text("Item,Qty\n1,2\n", encoding="utf-8")
+    code, found, _ = check_json(tmp_path, "latin1.csv", "nocols.csv")
+    assert code == 1
+    assert {(f["path"], f["rule"], f["line"]) for f in found} == {("latin1.csv", "VP001", 2), ("nocols.csv", "VP001", 1)}

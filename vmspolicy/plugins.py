@@ -39,6 +39,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "vmspolicy.rules.vendor",
     "vmspolicy.loading.bom",
     "vmspolicy.identify.builtin",
+    "vmspolicy.rules.isolation",
 )
 # Modules that may not exist yet in a partial checkout are not optional: every
 # name above must import, and a test keeps this list complete.

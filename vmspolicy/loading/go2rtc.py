@@ -36,7 +36,8 @@ from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
 
 # Top-level keys of go2rtc.yaml; a file with `streams:` and anything else is someone else's YAML.
 GO2RTC_KEYS = frozenset(
-    {"api", "rtsp", "rtmp", "webrtc", "srtp", "streams", "log", "ffmpeg", "hass", "homekit", "ngrok", "publish", "preload", "exec", "echo"}
+    {"api", "app", "rtsp", "rtmp", "webrtc", "webtorrent", "srtp", "streams", "log", "ffmpeg", "hass", "homekit", "ngrok", "publish",
+     "preload", "exec", "echo"}
 )
 
 

@@ -96,7 +96,7 @@ def _host(element: XmlElement) -> ObservedHost | None:
         services.append(
             ObservedService(
                 protocol=port.attrs.get("protocol", "tcp"),
-                port=int(port.attrs.get("portid", "0") or 0),
+                port=int(portid) if (portid := port.attrs.get("portid", "")).isdigit() else 0,
                 name=attrs.get("name", ""),
                 product=attrs.get("product", ""),
                 version=attrs.get("version", ""),

@@ -90,9 +90,6 @@ def identify(
     Dahua 2018-02..2022-11). ``banners``: scan strings (HTTP/RTSP server
     headers, SNMP sysObjectID, ONVIF manufacturer).
     """
-    from vmspolicy.identify import evidence as ev
-    from vmspolicy.identify.catalog import catalog_for
-
     catalog = catalog_for(vendor_data)
     found: list[Evidence] = []
     reading: VendorReading | None = None
@@ -108,6 +105,11 @@ def identify(
     if banners:
         found.extend(ev.banner_evidence(catalog, banners, Evidence))
     return ev.combine(found, reading, Verdict)
+
+
+# The implementation modules import only type names from here, so they load after the contract.
+from vmspolicy.identify import evidence as ev  # noqa: E402
+from vmspolicy.identify.catalog import catalog_for  # noqa: E402
 
 
 def identify_device(device: Device, vendor_data: Sequence[Mapping[str, object]] = ()) -> Verdict:

@@ -114,10 +114,13 @@ class Catalog:
     streams: PatternSet
     banners: PatternSet
     ouis: dict[str, OuiEntry]
+    oui_long_prefixes: frozenset[str]  # MA-L prefixes holding a registered MA-M or MA-S block
     false_streams: tuple[tuple[re.Pattern[str], NameEntry], ...]
     # Per-string results: estates repeat the same vendor and model strings thousands of times.
     vendor_cache: dict[str, Any] = field(default_factory=dict)
+    vendor_evidence_cache: dict[tuple[str, bool | None], Any] = field(default_factory=dict)
     model_cache: dict[str, Any] = field(default_factory=dict)
+    oui_cache: dict[tuple[str, bool | None], Any] = field(default_factory=dict)
 
 
 def _patterns(items: Sequence[tuple[str, Fingerprint, bool]], *, words: bool) -> PatternSet:
@@ -246,6 +249,7 @@ def compile_catalog(fragments: Sequence[Mapping[str, Any]]) -> Catalog:
         streams=_patterns(streams, words=False),
         banners=_patterns(banners, words=False),
         ouis=ouis,
+        oui_long_prefixes=frozenset(prefix[:6] for prefix in ouis if len(prefix) > 6),
         false_streams=tuple(false_streams),
     )
 
@@ -267,11 +271,18 @@ _COMPILED: dict[tuple[int, ...], tuple[tuple[Mapping[str, Any], ...], Catalog]] 
 _MAX_COMPILED: Final = 8
 
 
+_last: list[Any] = [None, None]  # the fragments object of the latest call and its catalog: the common case
+
+
 def catalog_for(fragments: Sequence[Mapping[str, Any]]) -> Catalog:
     """The compiled catalog of ``fragments`` (the built-in data when empty), validated and compiled once.
 
     :raises PluginError: a fragment breaks ``schemas/vendors.schema.json`` or cannot be compiled.
     """
+    if fragments is _last[0]:
+        last: Catalog = _last[1]
+        return last
+    given = fragments
     if not fragments:
         from vmspolicy.identify.builtin import builtin_fragments
 
@@ -279,6 +290,7 @@ def catalog_for(fragments: Sequence[Mapping[str, Any]]) -> Catalog:
     key = tuple(id(f) for f in fragments)
     cached = _COMPILED.get(key)
     if cached is not None:
+        _last[:] = [given, cached[1]]
         return cached[1]
     try:
         for index, fragment in enumerate(fragments, 1):
@@ -292,4 +304,5 @@ def catalog_for(fragments: Sequence[Mapping[str, Any]]) -> Catalog:
     if len(_COMPILED) >= _MAX_COMPILED:
         _COMPILED.pop(next(iter(_COMPILED)))
     _COMPILED[key] = (tuple(fragments), catalog)
+    _last[:] = [given, catalog]
     return catalog

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Sequence
 
-from vmspolicy.identify.catalog import Catalog, NameEntry
+from vmspolicy.identify.catalog import Catalog, NameEntry, OuiEntry
 from vmspolicy.identify.normalise import format_oui, is_disguised, mac_digits, model_key, osa_distance, vendor_name, visible
 
 if TYPE_CHECKING:
@@ -45,6 +45,11 @@ class VendorReading:
     @property
     def known(self) -> bool:
         return bool(self.matches)
+
+    @property
+    def declared_family(self) -> str | None:
+        """The restricted family the declared vendor names (a family or one of its brands; not a relabel)."""
+        return next((m.entry.family for m in self.matches if m.entry.kind in ("family", "brand")), None)
 
 
 def read_vendor(catalog: Catalog, text: str) -> VendorReading:
@@ -128,9 +133,21 @@ def _window_text(entry: NameEntry) -> str:
     return ""
 
 
-def vendor_evidence(catalog: Catalog, text: str, installed: dt.date | None, make: type[Evidence]) -> tuple[VendorReading, list[Evidence]]:
-    """Evidence from the declared vendor."""
+def vendor_evidence(catalog: Catalog, text: str, installed: dt.date | None, make: type[Evidence]) -> tuple[VendorReading, tuple[Evidence, ...]]:
+    """Evidence from the declared vendor (computed once per distinct string and relabel-window state)."""
     reading = read_vendor(catalog, text)
+    windowed = next((m.entry for m in reading.matches if m.entry.kind == "relabel" and m.entry.window != (None, None)), None)
+    state = _in_window(windowed, installed) if windowed is not None else True
+    key = (text, state)
+    cached: tuple[Evidence, ...] | None = catalog.vendor_evidence_cache.get(key)
+    if cached is None:
+        cached = tuple(_vendor_pieces(reading, text, installed, make))
+        if len(catalog.vendor_evidence_cache) < 100_000:
+            catalog.vendor_evidence_cache[key] = cached
+    return reading, cached
+
+
+def _vendor_pieces(reading: VendorReading, text: str, installed: dt.date | None, make: type[Evidence]) -> list[Evidence]:
     out: list[Evidence] = []
     shown = visible(text.strip())
     how = " (written with look-alike or invisible characters)" if reading.disguised else ""
@@ -159,66 +176,91 @@ def vendor_evidence(catalog: Catalog, text: str, installed: dt.date | None, make
             undated = "; no install date to tell whether the device falls in that window" if inside is None else ""
             detail = f'vendor "{shown}"{how} is {entry.name}, a known OEM relabel of {entry.family}{when} (confidence {entry.confidence}){undated}'
             out.append(make("relabel", entry.family, weight, detail, "vendor", text, None, entry.source))
-    return reading, out
+    return out
 
 
-def model_evidence(catalog: Catalog, text: str, make: type[Evidence]) -> list[Evidence]:
-    """Evidence from the model number (one pattern: the first that matches)."""
+def model_evidence(catalog: Catalog, text: str, make: type[Evidence]) -> tuple[Evidence, ...]:
+    """Evidence from the model number (one pattern: the first that matches), computed once per distinct string."""
+    cached: tuple[Evidence, ...] | None = catalog.model_cache.get(text)
+    if cached is not None:
+        return cached
     key = model_key(text)
-    hit = catalog.model_cache.get(key, False)
-    if hit is False:
-        # A model written with spaces for dashes ("DS 2CD2143G0 I") is still that model.
-        hit = catalog.models.search(key) or catalog.models.search(key.replace(" ", "-"))
-        if len(catalog.model_cache) < 200_000:
-            catalog.model_cache[key] = hit
-    if hit is None:
-        return []
-    fingerprint, matched = hit
-    # Name the prefix that matched ("DS-2DE…"), not the whole pattern: that is what a reader can check.
-    prefix = matched.rstrip("0123456789-") or fingerprint.display.rstrip("…")
-    return [make("model", fingerprint.family, fingerprint.weight,
-                 f"model {visible(text.strip())} matches the {fingerprint.family} pattern {prefix}…",
-                 "model", text, None, fingerprint.source)]
+    # A model written with spaces for dashes ("DS 2CD2143G0 I") is still that model.
+    hit = catalog.models.search(key) or catalog.models.search(key.replace(" ", "-"))
+    pieces: tuple[Evidence, ...] = ()
+    if hit is not None:
+        fingerprint, matched = hit
+        # Name the prefix that matched ("DS-2DE…"), not the whole pattern: that is what a reader can check.
+        prefix = matched.rstrip("0123456789-") or fingerprint.display.rstrip("…")
+        pieces = (make("model", fingerprint.family, fingerprint.weight,
+                       f"model {visible(text.strip())} matches the {fingerprint.family} pattern {prefix}…",
+                       "model", text, None, fingerprint.source),)
+    if len(catalog.model_cache) < 200_000:
+        catalog.model_cache[text] = pieces
+    return pieces
 
 
 def mac_evidence(catalog: Catalog, text: str, installed: dt.date | None, make: type[Evidence]) -> list[Evidence]:
     """Evidence from the MAC address: the longest registered block (MA-S, MA-M, then MA-L) it falls in."""
-    digits = mac_digits(text)
+    digits = _canonical_mac_digits(text) or mac_digits(text)
     if digits is None:
         return []
-    for length in (9, 7, 6):
-        if len(digits) < length:
-            continue
-        entry = catalog.ouis.get(digits[:length])
-        if entry is None:
-            continue
-        entity = entry.entity
-        if not entity.restricted or entity.family is None:
-            return []  # a false friend's block inside a restricted family's: the more specific registration wins
-        block = format_oui(digits[:length])
-        weight = entry.weight
-        tail = ""
-        if entity.kind == "brand":
-            tail = f", {entity.name}, a {entity.family} {entity.relation}"
-        elif entity.kind == "relabel":
-            inside = _in_window(entity, installed)
-            if inside is False:
-                return []
-            if inside is None:
-                weight = round(weight * UNDATED_WINDOW_FACTOR, 3)
-            tail = f", {entity.name}, a known OEM relabel of {entity.family}{_window_text(entity)}"
-        return [make("oui", entity.family, weight, f"MAC {block} is registered to {entry.owner}{tail}", "mac", text, None, entry.source)]
-    return []
+    entry = None
+    if digits[:6] in catalog.oui_long_prefixes:  # an MA-M/MA-S block is registered inside this MA-L
+        entry = catalog.ouis.get(digits[:9]) or catalog.ouis.get(digits[:7])
+    entry = entry or catalog.ouis.get(digits[:6])
+    if entry is None:
+        return []
+    entity = entry.entity
+    state = _in_window(entity, installed) if entity.kind == "relabel" else True
+    key = (entry.prefix, state)
+    reading: tuple[str, float, str] | None
+    if key in catalog.oui_cache:
+        reading = catalog.oui_cache[key]
+    else:
+        reading = catalog.oui_cache[key] = _oui_reading(entry, state)
+    if reading is None:
+        return []
+    family, weight, detail = reading
+    return [make("oui", family, weight, detail, "mac", text, None, entry.source)]
+
+
+def _oui_reading(entry: OuiEntry, inside: bool | None) -> tuple[str, float, str] | None:
+    """What a registered block says, once per block: (family, weight, detail), or None for nothing."""
+    entity = entry.entity
+    if not entity.restricted or entity.family is None:
+        return None  # a false friend's block inside a restricted family's: the more specific registration wins
+    weight = entry.weight
+    tail = ""
+    if entity.kind == "brand":
+        tail = f", {entity.name}, a {entity.family} {entity.relation}"
+    elif entity.kind == "relabel":
+        if inside is False:
+            return None
+        if inside is None:
+            weight = round(weight * UNDATED_WINDOW_FACTOR, 3)
+        tail = f", {entity.name}, a known OEM relabel of {entity.family}{_window_text(entity)}"
+    return entity.family, weight, f"MAC {format_oui(entry.prefix)} is registered to {entry.owner}{tail}"
+
+
+_HEX_DIGITS: Final = frozenset("0123456789abcdef")
+
+
+def _canonical_mac_digits(text: str) -> str | None:
+    """Fast path for the manifest's normalised form ``44:19:b6:12:34:56`` (every device of an estate has it)."""
+    if len(text) == 17 and text[2] == ":" and text[14] == ":":
+        digits = text.replace(":", "")
+        if len(digits) == 12 and set(digits) <= _HEX_DIGITS:
+            return digits
+    return None
 
 
 def stream_evidence(catalog: Catalog, urls: Sequence[str], make: type[Evidence]) -> list[Evidence]:
     """Evidence from stream and management URLs, one piece per URL that carries a fingerprint."""
     out: list[Evidence] = []
     for index, url in enumerate(urls):
-        if any(pattern.search(url) for pattern, _ in catalog.false_streams):
-            continue
         hit = catalog.streams.search(url)
-        if hit is None:
+        if hit is None or any(pattern.search(url) for pattern, _ in catalog.false_streams):
             continue
         fingerprint, _ = hit
         out.append(make("stream", fingerprint.family, fingerprint.weight,
@@ -244,21 +286,22 @@ def banner_evidence(catalog: Catalog, banners: Sequence[str], make: type[Evidenc
 
 def combine(evidence: Sequence[Evidence], reading: VendorReading | None, make: type[Verdict]) -> Verdict:
     """The verdict: the best-supported family if its score reaches :data:`ESTABLISHED`."""
-    scores: dict[str, float] = {}
-    for piece in evidence:
-        scores[piece.family] = 1 - (1 - scores.get(piece.family, 0.0)) * (1 - piece.weight)
-    best = max(scores, key=lambda family: scores[family], default=None)
-    confidence = round(scores[best], 3) if best is not None else 0.0
-    declared = None
-    relabel = None
-    if reading is not None:
-        for match in reading.matches:
-            if match.entry.kind in ("family", "brand") and declared is None:
-                declared = match.entry.family
-        relabel = next((e for e in evidence if e.kind == "relabel"), None)
-    ordered = tuple(sorted(evidence, key=lambda e: (e.family != best, -e.weight)))
+    if not evidence:
+        return make(family=None, confidence=0.0, known_vendor=reading.known if reading is not None else False)
+    if len(evidence) == 1:
+        best: str | None = evidence[0].family
+        confidence = round(evidence[0].weight, 3)
+    else:
+        scores: dict[str, float] = {}
+        for piece in evidence:
+            scores[piece.family] = 1 - (1 - scores.get(piece.family, 0.0)) * (1 - piece.weight)
+        best = max(scores, key=lambda family: scores[family])
+        confidence = round(scores[best], 3)
+    declared = reading.declared_family if reading is not None else None
+    relabel = next((e for e in evidence if e.kind == "relabel"), None) if reading is not None else None
+    ordered = tuple(evidence) if len(evidence) == 1 else tuple(sorted(evidence, key=lambda e: (e.family != best, -e.weight)))
     return make(
-        family=best if best is not None and confidence >= ESTABLISHED else None,
+        family=best if confidence >= ESTABLISHED else None,
         confidence=confidence,
         evidence=ordered,
         declared_family=declared,

@@ -1,0 +1,505 @@
+"""Compile policy packs and the vendor catalog into the manifest JSON Schema.
+
+The result is the manifest v1 schema (``schemas/manifest.schema.json``) with,
+on every camera, recorder and device entry, ``if``/``then`` rules for what can
+be judged from that entry alone:
+
+- it is of a restricted family (a vendor name, brand or relabel, a model
+  number pattern, a MAC block or a stream URL fingerprint establishes it on
+  its own) and it is a new install: ``planned``, undated, or installed on or
+  after the cut-off (VP102); a recorder of a restricted family at all (VP107);
+- its declared vendor contradicts strong technical evidence (VP104);
+- it is legacy (installed before the cut-off): it must name its zone (the
+  precondition of VP201) and P2P cloud and UPnP must be off (VP205).
+
+Which evidence counts, and how much, is read from the compiled catalog
+(:mod:`vmspolicy.identify.catalog`) with the thresholds vendor identification
+uses, so that the schema and ``vmspolicy check`` agree on single pieces of
+evidence. What a schema cannot see (the site's sensitivity and packs, other
+files, waivers, reachability, evidence that only adds up from several weak
+pieces, misspellings) is said in the schema's description.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Final, Iterable, Mapping, Sequence
+
+from vmspolicy.identify.catalog import CONFIDENCE, Catalog, NameEntry, compile_catalog
+from vmspolicy.identify.evidence import ESTABLISHED, UNDATED_WINDOW_FACTOR
+from vmspolicy.policy import Pack
+from vmspolicy.schema_export import patterns
+from vmspolicy.schemas import load_schema
+
+# VP104's default ``min_weight``: how strong technical evidence must be to contradict a
+# declared vendor. The vendor rules are not imported for it (they import the whole
+# judgement); a test keeps the two equal.
+STRONG: Final = 0.8
+# Device types VP107 judges as recorders besides the ``recorders:`` section (vendor.RECORDER_TYPES).
+RECORDER_TYPES: Final = ("nvr", "dvr")
+
+LIMITS: Final = (
+    "This schema carries the per-entry part of the policy packs {packs}: a restricted vendor's camera, recorder or device "
+    "that is a new install (planned, undated, or installed on or after the cut-off) is rejected (VP102), and so is any "
+    "restricted recorder (VP107) and a declared vendor that contradicts the model number, MAC block or stream URL (VP104); "
+    "a legacy one must name its zone and have P2P cloud and UPnP off (VP201, VP205). "
+    "A schema judges one entry at a time, so it CANNOT check: whether the site is sensitive (VP101: every restricted "
+    "device there is forbidden) or names other packs in its `policies:`; whether a legacy device is really isolated "
+    "(segmentation, internet and core-network reachability, firewall coverage: VP201-VP206); waivers and their validity "
+    "across files (VP103, VP105, VP301-VP305); references and duplicates across files (VP003, VP004); misspelt vendor "
+    "names (Hikvison) and evidence that only adds up from several weak pieces. Run `vmspolicy check` for the whole policy."
+)
+
+# Conditions every rule shares, kept once under $defs and referred to.
+CONDITIONS: Final[Mapping[str, Any]] = {
+    "vmspolicy-active": {
+        "description": "Judged: not decommissioned (decommissioned devices are kept for the record, never judged).",
+        "not": {"required": ["status"], "properties": {"status": {"const": "decommissioned"}}},
+    },
+    "vmspolicy-planned": {"description": "A proposed install.", "required": ["status"], "properties": {"status": {"const": "planned"}}},
+    "vmspolicy-not-planned": {"not": {"$ref": "#/$defs/vmspolicy-planned"}},
+    "vmspolicy-undated": {"description": "No installed date: counts as a new install.", "not": {"required": ["installed"]}},
+}
+_ACTIVE: Final[Mapping[str, Any]] = {"$ref": "#/$defs/vmspolicy-active"}
+_PLANNED: Final[Mapping[str, Any]] = {"$ref": "#/$defs/vmspolicy-planned"}
+_NOT_PLANNED: Final[Mapping[str, Any]] = {"$ref": "#/$defs/vmspolicy-not-planned"}
+_UNDATED: Final[Mapping[str, Any]] = {"$ref": "#/$defs/vmspolicy-undated"}
+
+
+class ExportError(ValueError):
+    """Packs or vendor data that cannot be written as a schema (an untranslatable pattern)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The months an OEM relationship held, as first and last day; None: open-ended."""
+
+    start: dt.date | None
+    end: dt.date | None
+
+
+@dataclass
+class FamilyEvidence:
+    """What establishes one restricted family, split by how a schema can express it."""
+
+    family: str
+    names: list[str] = field(default_factory=list)  # whole-word name keys strong enough alone
+    contains: list[str] = field(default_factory=list)  # keys that count inside longer words
+    any_names: list[str] = field(default_factory=list)  # every name of the family, whatever its weight (VP104)
+    any_contains: list[str] = field(default_factory=list)
+    false_friends: list[str] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
+    strong_models: list[str] = field(default_factory=list)
+    ouis: list[str] = field(default_factory=list)
+    strong_ouis: list[str] = field(default_factory=list)
+    streams: list[str] = field(default_factory=list)
+    strong_streams: list[str] = field(default_factory=list)
+    windowed_names: dict[Window, list[str]] = field(default_factory=dict)
+    windowed_ouis: dict[Window, list[str]] = field(default_factory=dict)
+
+
+def _month_start(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    year, month = (int(p) for p in text.split("-")[:2])
+    return dt.date(year, month, 1)
+
+
+def _month_end(text: str | None) -> dt.date | None:
+    start = _month_start(text)
+    if start is None:
+        return None
+    following = dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def _window(entry: NameEntry) -> Window | None:
+    start, end = entry.window
+    if start is None and end is None:
+        return None
+    return Window(_month_start(start), _month_end(end))
+
+
+def _weight(confidence: str) -> float:
+    return CONFIDENCE[confidence]
+
+
+@dataclass
+class Gathered:
+    """The catalog as a schema needs it: evidence by family, blocks carved out, stream false friends."""
+
+    families: dict[str, FamilyEvidence]
+    excluded_ouis: list[str]
+    false_streams: list[str]
+
+
+def gather(fragments: Sequence[Mapping[str, Any]]) -> Gathered:
+    """Every restricted family's evidence, from the vendor catalog fragments (built-ins and plugins)."""
+    catalog: Catalog = compile_catalog(fragments)
+    found = {family: FamilyEvidence(family) for family in sorted(catalog.families)}
+    for key, entry in sorted(catalog.names.items()):
+        if entry.family is None or entry.family not in found:
+            continue
+        evidence = found[entry.family]
+        if entry.kind == "false-friend":
+            evidence.false_friends.append(key)
+            continue
+        if not entry.restricted:
+            continue
+        evidence.any_names.append(key)
+        window = _window(entry)
+        if window is None:
+            if entry.weight >= ESTABLISHED:
+                evidence.names.append(key)
+        elif entry.weight >= ESTABLISHED:
+            evidence.windowed_names.setdefault(window, []).append(key)
+            # Undated, a relabel weighs less (UNDATED_WINDOW_FACTOR); strong enough, it counts undated too.
+            if entry.weight * UNDATED_WINDOW_FACTOR >= ESTABLISHED:
+                evidence.names.append(key)
+    for word, entry in catalog.contains:
+        if entry.family is None or entry.family not in found:
+            continue
+        evidence = found[entry.family]
+        evidence.any_contains.append(word)
+        if _window(entry) is None and entry.weight >= ESTABLISHED:
+            evidence.contains.append(word)
+    excluded: list[str] = []
+    for prefix, oui in sorted(catalog.ouis.items()):
+        entity = oui.entity
+        if not entity.restricted or entity.family is None:
+            excluded.append(prefix)
+            continue
+        evidence = found[entity.family]
+        window = _window(entity) if entity.kind == "relabel" else None
+        if window is not None:
+            if oui.weight >= ESTABLISHED:
+                evidence.windowed_ouis.setdefault(window, []).append(prefix)
+            continue
+        if oui.weight >= ESTABLISHED:
+            evidence.ouis.append(prefix)
+        if oui.weight >= STRONG:
+            evidence.strong_ouis.append(prefix)
+    false_streams: list[str] = []
+    for fragment in fragments:
+        for kind, target, strong in (("models", "models", "strong_models"), ("streams", "streams", "strong_streams")):
+            for item in fragment.get(kind, ()):
+                family = str(item["family"])
+                weight = _weight(str(item["confidence"]))
+                translated = _translate(str(item["pattern"]), kind, model=kind == "models")
+                if weight >= ESTABLISHED:
+                    getattr(found[family], target).append(translated)
+                if weight >= STRONG:
+                    getattr(found[family], strong).append(translated)
+        for item in fragment.get("false_friends", ()):
+            false_streams.extend(_translate(str(p), "false_friends", model=False) for p in item.get("streams", ()))
+    return Gathered(found, excluded, false_streams)
+
+
+def _translate(pattern: str, where: str, *, model: bool) -> str:
+    try:
+        return patterns.translate(pattern, model=model)
+    except patterns.PatternError as exc:
+        raise ExportError(f"vendor data {where}: {exc}") from None
+
+
+# ----------------------------------------------------------------------------- evidence subschemas
+
+def _string(pattern: str) -> dict[str, Any]:
+    return {"type": "string", "pattern": pattern}
+
+
+def _field(name: str, schema: Mapping[str, Any]) -> dict[str, Any]:
+    return {"required": [name], "properties": {name: dict(schema)}}
+
+
+def _vendor_names(names: Sequence[str], contains: Sequence[str], false_friends: Sequence[str]) -> dict[str, Any] | None:
+    """The vendor field names the family (and is not one of its false friends: Shanghai Dahua Scale, Dahuangshan)."""
+    pattern = patterns.names_pattern(names, contains)
+    if pattern is None:
+        return None
+    vendor: dict[str, Any] = _string(pattern)
+    friends = patterns.names_pattern(false_friends)
+    if friends is not None:
+        vendor = {"type": "string", "allOf": [{"pattern": pattern}, {"not": {"pattern": friends}}]}
+    return _field("vendor", vendor)
+
+
+def _in_window(window: Window) -> dict[str, Any]:
+    """Installed within the months an OEM relationship held; a planned device is judged as of today, past a closed window."""
+    installed: dict[str, Any] = {"type": "string"}
+    conditions: list[dict[str, Any]] = []
+    if window.start is not None:
+        conditions.append({"not": {"pattern": patterns.date_before(window.start)}})
+    if window.end is not None:
+        conditions.append({"pattern": patterns.date_before(window.end + dt.timedelta(days=1))})
+    if conditions:
+        installed["allOf"] = conditions
+    out: dict[str, Any] = _field("installed", installed)
+    if window.end is not None:
+        out = {"allOf": [out, _NOT_PLANNED]}
+    return out
+
+
+def _streams(found: Sequence[str], false_streams: Sequence[str]) -> dict[str, Any]:
+    url: dict[str, Any] = _string("|".join(found))
+    if false_streams:
+        url = {"type": "string", "allOf": [{"pattern": "|".join(found)}, {"not": {"pattern": "|".join(false_streams)}}]}
+    return _field("streams", {"type": "array", "contains": url})
+
+
+def evidence_schema(evidence: FamilyEvidence, gathered: Gathered) -> dict[str, Any]:
+    """An entry that one piece of evidence alone establishes as ``evidence.family``.
+
+    Refers to the family's names and strong technical evidence (``$defs``, shared with
+    VP104) and adds the technical evidence that is enough to establish it but not to
+    contradict a declared vendor (a medium-confidence model pattern or MAC block).
+    """
+    slug = _slug(evidence.family)
+    any_of: list[dict[str, Any]] = [{"$ref": f"#/$defs/vmspolicy-names-{slug}"}]
+    for window, keys in sorted(evidence.windowed_names.items(), key=lambda item: str(item[0])):
+        windowed = _vendor_names(keys, (), evidence.false_friends)
+        if windowed is not None:
+            any_of.append({"allOf": [windowed, _in_window(window)]})
+    if strong_schema(evidence, gathered) is not None:
+        any_of.append({"$ref": f"#/$defs/vmspolicy-strong-{slug}"})
+    medium_models = [m for m in evidence.models if m not in evidence.strong_models]
+    if medium_models:
+        any_of.append(_field("model", _string("|".join(medium_models))))
+    oui = patterns.oui_pattern(sorted(set(evidence.ouis) - set(evidence.strong_ouis)), gathered.excluded_ouis)
+    if oui is not None:
+        any_of.append(_field("mac", _string(oui)))
+    for window, prefixes in sorted(evidence.windowed_ouis.items(), key=lambda item: str(item[0])):
+        windowed_oui = patterns.oui_pattern(prefixes, gathered.excluded_ouis)
+        if windowed_oui is not None:
+            any_of.append({"allOf": [_field("mac", _string(windowed_oui)), _in_window(window)]})
+    medium_streams = [m for m in evidence.streams if m not in evidence.strong_streams]
+    if medium_streams:
+        any_of.append(_streams(medium_streams, gathered.false_streams))
+    return {
+        "description": f"Evidence that alone establishes {evidence.family}: its names, brands and relabels (look-alike "
+        "characters, spacing, punctuation and corporate suffixes included), model numbers, MAC blocks and stream URLs.",
+        "anyOf": any_of,
+    }
+
+
+def names_schema(evidence: FamilyEvidence) -> dict[str, Any]:
+    """The vendor field names the family, a brand or a relabel strong enough alone (whatever the install date)."""
+    named = _vendor_names(evidence.names, evidence.contains, evidence.false_friends)
+    return named if named is not None else {"not": {}}
+
+
+def strong_schema(evidence: FamilyEvidence, gathered: Gathered) -> dict[str, Any] | None:
+    """Technical evidence strong enough to contradict a declared vendor (VP104's ``min_weight``)."""
+    any_of: list[dict[str, Any]] = []
+    if evidence.strong_models:
+        any_of.append(_field("model", _string("|".join(evidence.strong_models))))
+    oui = patterns.oui_pattern(evidence.strong_ouis, gathered.excluded_ouis)
+    if oui is not None:
+        any_of.append(_field("mac", _string(oui)))
+    if evidence.strong_streams:
+        any_of.append(_streams(evidence.strong_streams, gathered.false_streams))
+    return {"anyOf": any_of} if any_of else None
+
+
+def any_name_schema(gathered: Gathered) -> dict[str, Any]:
+    """The vendor names some restricted family, brand or relabel at all, however weakly or out of its window (then VP104 does not apply)."""
+    any_of: list[dict[str, Any]] = [{"$ref": f"#/$defs/vmspolicy-names-{_slug(f)}"} for f in gathered.families]
+    weak = sorted({k for e in gathered.families.values() for k in e.any_names if k not in e.names})
+    contains = sorted({k for e in gathered.families.values() for k in e.any_contains if k not in e.contains})
+    friends = sorted({k for e in gathered.families.values() for k in e.false_friends})
+    named = _vendor_names(weak, contains, friends)
+    if named is not None:
+        any_of.append(named)
+    return {"anyOf": any_of}
+
+
+# ----------------------------------------------------------------------------- rules
+
+def _reject(code: str, slug: str, text: str) -> dict[str, Any]:
+    """A schema that always fails, carrying its reason where validators and editors show it.
+
+    ``not`` of a schema that accepts everything: jsonschema and check-jsonschema quote
+    the inner schema, so its ``description`` (the rule code, slug and fix) is in the
+    error; yaml-language-server and VS Code show ``errorMessage`` instead of their
+    generic "Matches a schema that is not allowed".
+    """
+    message = f"{code} {slug}: {text}"
+    return {"title": f"{code} {slug}", "errorMessage": message, "not": {"description": message}}
+
+
+def _at(field_name: str, rejection: Mapping[str, Any]) -> dict[str, Any]:
+    return {"properties": {field_name: dict(rejection)}}
+
+
+def _rule(conditions: Sequence[Mapping[str, Any]], then: Mapping[str, Any]) -> dict[str, Any]:
+    """If the entry is judged and every condition holds, it is rejected with ``then``'s message."""
+    return {"if": {"allOf": [_ACTIVE, *conditions]}, "then": dict(then)}
+
+
+def _ids(packs: Sequence[Pack]) -> str:
+    return ", ".join(p.id for p in packs)
+
+
+def _before(day: dt.date) -> dict[str, Any]:
+    return {"$ref": f"#/$defs/vmspolicy-installed-before-{day.isoformat()}"}
+
+
+def _installed_from(day: dt.date, until: dt.date | None) -> dict[str, Any]:
+    conditions: list[dict[str, Any]] = [{"required": ["installed"]}, {"not": _before(day)}]
+    if until is not None:
+        conditions.append(_before(until))
+    return {"allOf": conditions}
+
+
+def date_conditions(days: Sequence[dt.date]) -> dict[str, Any]:
+    """``$defs`` entries "installed before DAY" for each cut-off: a date pattern is how a schema compares dates."""
+    return {
+        f"vmspolicy-installed-before-{day.isoformat()}": {
+            "description": f"Installed before {day.isoformat()} (an ISO date compared digit by digit).",
+            "required": ["installed"],
+            "properties": {"installed": {"type": "string", "pattern": patterns.date_before(day)}},
+        }
+        for day in days
+    }
+
+
+def recorder_rule(family: str, packs: Sequence[Pack]) -> dict[str, Any]:
+    """VP107: a recorder of a restricted family, legacy or not."""
+    return _rule([_evidence(family)], _reject(
+        "VP107", "restricted-recorder",
+        f"{family} recorders are restricted by {_ids(packs)}, legacy or not: a recorder holds and reaches every camera's "
+        "footage. Replace it with a recorder or VMS from a maker no pack restricts."))
+
+
+def family_rules(family: str, packs: Sequence[Pack]) -> list[dict[str, Any]]:
+    """VP102 (new installs), VP201 (a legacy one names its zone) and VP205 (its cloud services off) for ``family`` under ``packs``."""
+    evidence = _evidence(family)
+    rules: list[dict[str, Any]] = []
+    strict = [p for p in packs if not p.legacy_waivable]
+    waivable = sorted((p for p in packs if p.legacy_waivable), key=lambda p: (p.cutoff, p.id))
+    first = waivable[0].cutoff if waivable else None
+    every = _ids(packs)
+    rules.append(_rule([evidence, _PLANNED], _at("status", _reject(
+        "VP102", "restricted-vendor-new-install",
+        f"planned {family} equipment is a new install, forbidden on every site by {every}. "
+        "Choose a maker no pack restricts."))))
+    since = f" (before {first}: {_ids([p for p in waivable if p.cutoff == first])})" if first else ""
+    rules.append(_rule([evidence, _NOT_PLANNED, _UNDATED], _reject(
+        "VP102", "restricted-vendor-new-install",
+        f"{family} equipment without an `installed` date counts as a new install under {every}. "
+        f"Record the real install date if it went in before the cut-off{since}, or remove it.")))
+    if strict:
+        rules.append(_rule([evidence, _NOT_PLANNED, {"required": ["installed"]}], _at("installed", _reject(
+            "VP102", "restricted-vendor-new-install",
+            f"{family} ({_ids(strict)}) allows no legacy devices, whatever the install date. Remove it."))))
+    cutoffs = sorted({p.cutoff for p in waivable})
+    for index, cutoff in enumerate(cutoffs):
+        until = cutoffs[index + 1] if index + 1 < len(cutoffs) else None
+        forbidding = [p for p in waivable if p.cutoff <= cutoff]
+        rules.append(_rule([evidence, _NOT_PLANNED, _installed_from(cutoff, until)], _at("installed", _reject(
+            "VP102", "restricted-vendor-new-install",
+            f"{family} ({_ids(forbidding)}) may not be installed on or after {forbidding[0].cutoff}. "
+            "Remove it, or record the real install date."))))
+    if first is not None and not strict and any(p.isolation_required for p in waivable):
+        legacy = [_NOT_PLANNED, _before(first)]
+        rules.append(_rule([evidence, *legacy, {"not": {"required": ["zone"]}}], _reject(
+            "VP201", "not-segmented",
+            f"legacy {family} equipment (installed before {first}) must name its `zone`, a legacy-cameras zone of its own, "
+            "so that its isolation can be checked (`vmspolicy check` then proves it).")))
+        for service, label in (("p2p_cloud", "P2P cloud"), ("upnp", "UPnP")):
+            on = {"required": ["services"], "properties": {"services": {"required": [service], "properties": {service: {"const": True}}}}}
+            rules.append(_rule([evidence, *legacy, on], _at("services", _at(service, _reject(
+                "VP205", "cloud-services-enabled",
+                f"{label} must be off on legacy {family} equipment: it opens a path to the vendor's cloud or through "
+                f"the router. Set services.{service}: false.")))))
+    return rules
+
+
+def mismatch_rule(family: str) -> dict[str, Any]:
+    """VP104: a declared vendor that names no restricted family, on an entry whose strong technical evidence is ``family``'s."""
+    declared = _field("vendor", {"type": "string", "minLength": 1})
+    strong = {"$ref": f"#/$defs/vmspolicy-strong-{_slug(family)}"}
+    return _rule([declared, {"not": {"$ref": "#/$defs/vmspolicy-names-restricted"}}, strong], _at("vendor", _reject(
+        "VP104", "vendor-mismatch",
+        f"the model number, MAC block or stream URL is {family}'s but the declared vendor does not say so; the entry is "
+        f"judged as {family}. Correct the vendor, or the model/MAC/URL if they were copied wrongly.")))
+
+
+def _evidence(family: str) -> dict[str, Any]:
+    return {"$ref": f"#/$defs/vmspolicy-evidence-{_slug(family)}"}
+
+
+# ----------------------------------------------------------------------------- the schema
+
+def _slug(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in text.lower())
+
+
+def compile_schema(packs: Sequence[Pack], fragments: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The manifest schema with ``packs`` compiled in, from the vendor catalog ``fragments``.
+
+    Rules live once under ``$defs`` per family and set of restricting packs
+    (``vmspolicy-rules-hikvision--uk-gov-2022``); the camera, recorder and device
+    entries refer to them, a device by its ``type`` since a pack may restrict a
+    family for some equipment only.
+    """
+    if not packs:
+        raise ExportError("no policy pack selected")
+    gathered = gather(fragments)
+    schema = copy.deepcopy(load_schema("manifest"))
+    ids = [p.id for p in packs]
+    defs: dict[str, Any] = schema["$defs"]
+    schema["$id"] = f"https://vmspolicy.dev/schemas/packs/{'+'.join(ids)}.schema.json"
+    schema["title"] = f"vmspolicy manifest v1 with policy packs {', '.join(ids)}"
+    schema["description"] = f"{schema['description']} {LIMITS.format(packs=', '.join(ids))}"
+    schema["$comment"] = f"Generated by `vmspolicy schema {' '.join('--profile ' + i for i in ids)}`; do not edit by hand."
+    defs.update(CONDITIONS)
+    defs.update(date_conditions(sorted({p.cutoff for p in packs})))
+    defs["vmspolicy-names-restricted"] = any_name_schema(gathered)
+    for family, evidence in gathered.families.items():
+        defs[f"vmspolicy-names-{_slug(family)}"] = names_schema(evidence)
+        defs[f"vmspolicy-evidence-{_slug(family)}"] = evidence_schema(evidence, gathered)
+        strong = strong_schema(evidence, gathered)
+        if strong is not None:
+            defs[f"vmspolicy-strong-{_slug(family)}"] = strong
+    device_types: list[str] = list(defs["device"]["properties"]["type"]["enum"])
+    sections: dict[str, list[dict[str, Any]]] = {"camera": [], "recorder": [], "device": []}
+    for family in gathered.families:
+        if f"vmspolicy-strong-{_slug(family)}" in defs:
+            for rules in sections.values():
+                rules.append(mismatch_rule(family))
+        by_type = {t: [p for p in packs if p.restricts(family, t)] for t in ("camera", "recorder", *device_types)}
+        for restricting in _distinct(by_type.values()):
+            name = f"vmspolicy-rules-{_slug(family)}--{'+'.join(p.id for p in restricting)}"
+            defs[name] = {"allOf": family_rules(family, restricting)}
+            defs[f"{name}--recorder"] = recorder_rule(family, restricting)
+        for section in ("camera", "recorder"):
+            restricting = by_type[section]
+            if restricting:
+                sections[section].append(_use(family, restricting, recorder=section == "recorder"))
+        for restricting in _distinct(by_type[t] for t in device_types):
+            for recorder in (True, False):
+                chosen = sorted(t for t in device_types if by_type[t] == restricting and (t in RECORDER_TYPES) == recorder)
+                if chosen:
+                    typed = _field("type", {"enum": chosen})
+                    sections["device"].append({"if": typed, "then": _use(family, restricting, recorder=recorder)})
+    for section, rules in sections.items():
+        defs[section]["allOf"] = [*defs[section].get("allOf", ()), *rules]
+    return schema
+
+
+def _distinct(groups: Iterable[list[Pack]]) -> list[list[Pack]]:
+    seen: dict[tuple[str, ...], list[Pack]] = {}
+    for group in groups:
+        if group:
+            seen.setdefault(tuple(p.id for p in group), group)
+    return list(seen.values())
+
+
+def _use(family: str, packs: Sequence[Pack], *, recorder: bool) -> dict[str, Any]:
+    name = f"#/$defs/vmspolicy-rules-{_slug(family)}--{'+'.join(p.id for p in packs)}"
+    if recorder:
+        return {"allOf": [{"$ref": name}, {"$ref": f"{name}--recorder"}]}
+    return {"$ref": name}

@@ -92,3 +92,22 @@ def test_verdicts_are_computed_once_per_run() -> None:
     first = verdicts(ctx)
     assert verdicts(ctx) is first
     assert {k: v.family for k, v in first.items()} == {"a": "Dahua", "b": None, "c": None}
+
+
+def test_model_field_naming_the_maker() -> None:
+    verdict = identify(vendor="Acme", model="HIKVISION 4MP dome")
+    assert verdict.family == "Hikvision" and verdict.evidence[0].field == "model"
+    assert identify(model="Dahuangshan pump").evidence == ()
+    assert identify(model="Hikvison 4MP").evidence == ()  # misspellings count only where a vendor is declared
+
+
+@pytest.mark.parametrize(("banner", "family"), [("Manufacturer: HIKVISION", "Hikvision"), ("Dahua", "Dahua"), ("Server: App-webs/", "Hikvision"),
+                                                ("Dahua Rtsp Server", "Dahua"), ("1.3.6.1.4.1.39165.1.1", "Hikvision")])
+def test_scan_strings(banner: str, family: str) -> None:
+    verdict = identify(banners=[banner])
+    assert verdict.family == family and verdict.evidence[0].field == "banners" and verdict.evidence[0].index == 0
+
+
+@pytest.mark.parametrize("banner", ["Dahuangshan", "Server: lighttpd", "Manufacturer: AXIS", "1.3.6.1.4.1.391650"])
+def test_scan_strings_false_friends(banner: str) -> None:
+    assert identify(banners=[banner]).evidence == ()

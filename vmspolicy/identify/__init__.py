@@ -97,7 +97,9 @@ def identify(
         reading, pieces = ev.vendor_evidence(catalog, vendor, installed, Evidence)
         found.extend(pieces)
     if model and model.strip():
-        found.extend(ev.model_evidence(catalog, model, Evidence))
+        pieces = ev.model_evidence(catalog, model, Evidence)
+        # A model field that names the maker ("HIKVISION 4MP dome") is a declaration too.
+        found.extend(pieces or ev.named_in_model(catalog, model, Evidence))
     if mac and mac.strip():
         found.extend(ev.mac_evidence(catalog, mac, installed, Evidence))
     if urls:

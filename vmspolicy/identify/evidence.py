@@ -200,6 +200,20 @@ def model_evidence(catalog: Catalog, text: str, make: type[Evidence]) -> tuple[E
     return pieces
 
 
+def named_in_model(catalog: Catalog, text: str, make: type[Evidence]) -> tuple[Evidence, ...]:
+    """A restricted family or brand named word for word in the model field (never a misspelling or a relabel)."""
+    out: list[Evidence] = []
+    for match in read_vendor(catalog, text).matches:
+        entry = match.entry
+        if match.how != "exact" or entry.kind not in ("family", "brand") or entry.family is None:
+            continue
+        what = "" if entry.kind == "family" else f", a {entry.family} {entry.relation}"
+        detail = f'model "{visible(text.strip())}" names {entry.name}{what}'
+        kind = "declared-vendor" if entry.kind == "family" else "brand"
+        out.append(make(kind, entry.family, entry.weight, detail, "model", text, None, entry.source))
+    return tuple(out)
+
+
 def mac_evidence(catalog: Catalog, text: str, installed: dt.date | None, make: type[Evidence]) -> list[Evidence]:
     """Evidence from the MAC address: the longest registered block (MA-S, MA-M, then MA-L) it falls in."""
     digits = _canonical_mac_digits(text) or mac_digits(text)

@@ -111,3 +111,12 @@ def test_scan_strings(banner: str, family: str) -> None:
 @pytest.mark.parametrize("banner", ["Dahuangshan", "Server: lighttpd", "Manufacturer: AXIS", "1.3.6.1.4.1.391650"])
 def test_scan_strings_false_friends(banner: str) -> None:
     assert identify(banners=[banner]).evidence == ()
+
+
+def test_planned_device_is_placed_by_the_run_date() -> None:
+    devices = {d.id: d for d in (device("old", vendor="Lorex", status="planned"), device("new", vendor="Lorex", installed=dt.date(2019, 1, 1)))}
+    estate = Estate(sites={}, zones={}, devices=devices, firewalls=(), waivers={})
+    in_window = verdicts(CheckContext(estate=estate, documents=(), as_of=dt.date(2020, 1, 1)))
+    after = verdicts(CheckContext(estate=estate, documents=(), as_of=dt.date(2026, 1, 1)))
+    assert (in_window["old"].family, after["old"].family) == ("Dahua", None)
+    assert in_window["new"].family == after["new"].family == "Dahua"

@@ -127,7 +127,24 @@ def identify_device(device: Device, vendor_data: Sequence[Mapping[str, object]] 
 
 
 def verdicts(ctx: CheckContext) -> Mapping[str, Verdict]:
-    """Every device's verdict, by device id, computed once per run."""
-    return ctx.memo(
-        "vendor-verdicts", lambda c: {d.id: identify_device(d, c.vendor_data) for d in c.estate.devices.values()}
-    )
+    """Every device's verdict, by device id, computed once per run.
+
+    A ``planned`` device will be made from the run's date on, so that date (not
+    a missing ``installed``) places it in or out of a relabel's window.
+    """
+    return ctx.memo("vendor-verdicts", _all_verdicts)
+
+
+def _all_verdicts(ctx: CheckContext) -> dict[str, Verdict]:
+    out: dict[str, Verdict] = {}
+    for device in ctx.estate.devices.values():
+        when = ctx.as_of if device.status == "planned" else device.installed
+        out[device.id] = identify(
+            vendor=device.vendor,
+            model=device.model,
+            mac=device.mac,
+            urls=device.streams,
+            vendor_data=ctx.vendor_data,
+            installed=when,
+        )
+    return out

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import functools
-import multiprocessing
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -120,7 +119,7 @@ def load_files(files: Sequence[tuple[str, bytes | None, Path | None]], host: Plu
     loaders = host.loaders()
     by_name = {loader.name: loader for loader in loaders}
     workers = min(jobs, len(files))
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+    if workers > 1 and _can_fork():
         outcomes: Iterable[_FileOutcome] = _load_in_workers(files, host, config, loaders, by_name, workers)
     else:
         outcomes = (_load_one(entry, host, config, loaders, by_name) for entry in files)
@@ -189,6 +188,12 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
     return outcome
 
 
+def _can_fork() -> bool:
+    import multiprocessing  # imported only by a parallel run: the pre-commit case never pays for it
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 # What forked workers load: set by the parent just before the fork, so only file indexes cross
 # the process boundary on the way out (not the plugin host, which cannot be pickled).
 _WORK: list[tuple[Sequence[tuple[str, bytes | None, Path | None]], PluginHost, Config, Sequence[Any], dict[str, Any]]] = []
@@ -196,6 +201,8 @@ _WORK: list[tuple[Sequence[tuple[str, bytes | None, Path | None]], PluginHost, C
 
 def _load_in_workers(files: Sequence[tuple[str, bytes | None, Path | None]], host: PluginHost, config: Config,
                      loaders: Sequence[Any], by_name: dict[str, Any], workers: int) -> Iterator[_FileOutcome]:
+    import multiprocessing
+
     _WORK[:] = [(files, host, config, loaders, by_name)]
     try:
         # fork, not spawn: the children inherit the loaded plugins (including ones registered in-process).

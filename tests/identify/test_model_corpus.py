@@ -16,7 +16,7 @@ from vmspolicy.identify import identify
 
 MODELS = Path(__file__).parents[1] / "data" / "models"
 RESTRICTED = {"hikvision.txt": "Hikvision", "hilook.txt": "Hikvision", "dahua.txt": "Dahua"}
-OTHERS = ("axis.txt", "bosch.txt", "hanwha.txt", "i-pro.txt", "mobotix.txt", "uniview.txt", "vivotek.txt", "other-makers.txt")
+OTHERS = ("axis.txt", "bosch.txt", "hanwha.txt", "i-pro.txt", "mobotix.txt", "ubiquiti.txt", "uniview.txt", "vivotek.txt", "other-makers.txt")
 # What stands in for the manufacturer: blank, or a brand the catalog has never heard of.
 DISGUISES = (None, "", "Acme Vision", "Generic OEM")
 

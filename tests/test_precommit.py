@@ -33,13 +33,13 @@ zones:
 CAMERAS_OK = """\
 vmspolicy: 1
 cameras:
-  - {id: cam-1, site: hq, zone: cctv, ip: 10.20.30.11}
+  - {id: cam-1, site: hq, zone: cctv, ip: 10.20.30.11, vendor: Axis}
 """
 CAMERAS_BAD = """\
 vmspolicy: 1
 cameras:
-  - {id: cam-1, site: hq, zone: cctv, ip: 10.20.30.11}
-  - {id: cam-2, site: hq, zone: cctv, ip: 10.20.40.11}
+  - {id: cam-1, site: hq, zone: cctv, ip: 10.20.30.11, vendor: Axis}
+  - {id: cam-2, site: hq, zone: cctv, ip: 10.20.40.11, vendor: Axis}
 """
 # A YAML file that is no manifest (no `vmspolicy:` key): the hook must leave it alone.
 WORKFLOW = """\

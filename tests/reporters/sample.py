@@ -10,6 +10,18 @@ import datetime as dt
 
 from vmspolicy.findings import Finding, Severity, Suppression
 from vmspolicy.reporters.base import InputFile, RunResult
+from vmspolicy.reporters.compliance import (
+    ISOLATED,
+    NOT_ASSESSED,
+    NOT_ISOLATED,
+    ComplianceReport,
+    FamilyCount,
+    PackEntry,
+    PackSource,
+    RestrictedDevice,
+    SiteSummary,
+    WaiverEntry,
+)
 from vmspolicy.rules.base import Rule
 from vmspolicy.source import Location
 
@@ -220,4 +232,46 @@ def clean_result() -> RunResult:
         version=VERSION,
         profiles=("uk-gov-2022",),
         packs=(PACK,),
+    )
+
+
+def compliance_report() -> ComplianceReport:
+    """A report with every section filled: two sites, restricted devices in each standing, waivers in each state."""
+    return ComplianceReport(
+        title="Acme bid 2026-014 — proposed estate",
+        result=failing_result(),
+        sites=(
+            SiteSummary("depot", "Regional Depot <Leeds>", False, ("uk-gov-2022",), 14, 2, 1, 1, NOT_ISOLATED),
+            SiteSummary("hq", "hq", True, ("uk-gov-2022",), 15, 1, 1, 0, ISOLATED),
+        ),
+        families=(
+            FamilyCount("depot", "Axis", False, cameras=3),
+            FamilyCount("depot", "Dahua", True, cameras=1),
+            FamilyCount("depot", "Hikvision", True, cameras=1),
+            FamilyCount("depot", "Milestone", False, recorders=1),
+            FamilyCount("hq", "Hikvision", True, cameras=1),
+            FamilyCount("hq", "unidentified", False, other=2),
+        ),
+        restricted=(
+            RestrictedDevice("depot-bullet-01", "depot", "depot-cctv-legacy", "camera", "Hikvision", "Hikvision DS-2CD2T43G0-I5",
+                             "legacy", False, "W-2025-014", NOT_ISOLATED, ("VP202", "VP204"), "estate/depot/cameras.yaml:17:5"),
+            RestrictedDevice("depot-warehouse-01", "depot", "depot-cctv", "camera", "Dahua", "Amcrest IP8M-2496EW-V2",
+                             "new install", False, "", NOT_ASSESSED, (), "estate/depot/cameras.yaml:32:5"),
+            RestrictedDevice("hq-lobby", "hq", "hq-cctv-legacy", "camera", "Hikvision", "Hikvision DS-2CD2143G0-I",
+                             "legacy", True, "", ISOLATED, (), "estate/hq/cameras.yaml:26:5"),
+        ),
+        waivers=(
+            WaiverEntry("W-2024-001", ("hq-lobby",), "Lobby refit", "CSO", "SEC-1", dt.date(2026, 1, 31), -29, "expired", "estate/waivers.yaml:4:5"),
+            WaiverEntry("W-2025-014", ("depot-bullet-01",), "Fuel store | refit", "Head of Security", "SEC-2231", dt.date(2026, 4, 30), 60,
+                        "expiring", "estate/waivers.yaml:12:5"),
+            WaiverEntry("W-2025-020", ("depot-gate",), "Gate, 2027 budget", "Head of Security", "", dt.date(2027, 9, 30), 578, "valid",
+                        "estate/waivers.yaml:20:5"),
+            WaiverEntry("W-2025-099", (), "", "", "", None, None, "invalid", "estate/waivers.yaml:28:5"),
+        ),
+        packs=(
+            PackEntry("uk-gov-2022", "UK Government estate", "2022-11-24", "built-in", ("depot", "hq"),
+                      (PackSource("NPSA - Security Update on Surveillance Equipment", "https://www.npsa.gov.uk/security-update-surveillance-equipment-0",
+                                  "2023-03-15"),)),
+        ),
+        notes=("Sample note: rendered as a callout.",),
     )

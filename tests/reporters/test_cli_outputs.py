@@ -22,8 +22,8 @@ sites:
 zones:
   - {id: cctv, site: hq, purpose: cameras, cidr: 10.20.30.0/24}
 cameras:
-  - {id: cam-1, site: hq, zone: cctv, ip: 10.20.30.11}
-  - {id: cam-2, site: hq, zone: cctv, ip: 10.20.40.11}
+  - {id: cam-1, site: hq, zone: cctv, ip: 10.20.30.11, vendor: Axis}
+  - {id: cam-2, site: hq, zone: cctv, ip: 10.20.40.11, vendor: Axis}
 """
 
 

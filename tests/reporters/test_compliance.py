@@ -1,0 +1,185 @@
+"""The compliance report: golden HTML and Markdown, a self-contained page, a real browser, the command."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import shutil
+import subprocess
+from contextlib import redirect_stderr, redirect_stdout
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from tests.golden_files import assert_golden
+from tests.reporters import sample
+from vmspolicy.cli import main
+from vmspolicy.reporters.compliance import render_html, render_markdown
+
+VOID = {"meta", "br", "link", "img", "hr", "input"}
+
+
+class Structure(HTMLParser):
+    """Checks that every element is closed in order, and collects what could load something from outside."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.external: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "link", "img", "iframe", "object", "embed", "base"):
+            self.external.append(tag)
+        self.external += [f"{tag}[{name}]" for name, value in attrs if name in ("src", "srcset", "style") and value and "url(" in value]
+        self.external += [f"{tag}[src]" for name, _ in attrs if name == "src"]
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+        else:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_html_golden(update_golden: bool) -> None:
+    assert_golden("reporters/compliance.html", render_html(sample.compliance_report()), update_golden)
+
+
+def test_markdown_golden(update_golden: bool) -> None:
+    assert_golden("reporters/compliance.md", render_markdown(sample.compliance_report()), update_golden)
+
+
+def test_html_is_well_formed_and_self_contained() -> None:
+    page = render_html(sample.compliance_report())
+    parser = Structure()
+    parser.feed(page)
+    parser.close()
+    assert not parser.errors and not parser.stack, (parser.errors, parser.stack)
+    assert not parser.external, parser.external
+    assert "@import" not in page and "url(" not in page
+    text = " ".join(parser.text)
+    assert "Regional Depot <Leeds>" in text  # escaped in the markup, shown as written
+    assert "@media print" in page and "@page" in page
+    for section in ("glance", "findings", "waivers", "packs", "inputs"):
+        assert f'<section id="{section}">' in page
+
+
+def test_markdown_tables_escape_pipes() -> None:
+    text = render_markdown(sample.compliance_report())
+    assert "Fuel store \\| refit" in text
+    widths = {line.count("|") - line.count("\\|") for line in text.splitlines() if line.startswith("| W-2025")}
+    assert widths == {9}, "every waiver row has its 8 cells, a pipe in a reason included"
+
+
+def browser() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    pytest.fail("headless Chromium is needed to render the report: apt-get install -y chromium")
+
+
+def test_html_renders_in_headless_chromium(tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    page.write_text(render_html(sample.compliance_report()), encoding="utf-8")
+    flags = [
+        browser(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}", "--hide-scrollbars", "--window-size=1280,1800",
+    ]
+    shot = tmp_path / "report.png"
+    done = subprocess.run([*flags, f"--screenshot={shot}", page.as_uri()], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    png = shot.read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 20_000, "a blank page would compress to almost nothing"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (1280, 1800)
+    dom = subprocess.run([*flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120, check=False)
+    assert dom.returncode == 0, dom.stderr
+    assert "<title>Acme bid 2026-014 — proposed estate</title>" in dom.stdout
+    assert "W-2025-014" in dom.stdout and "depot-bullet-01" in dom.stdout and "VP202, VP204" in dom.stdout
+
+
+# --- the command ----------------------------------------------------------------------------------
+
+ESTATE = """\
+vmspolicy: 1
+sites:
+  - {id: depot, name: Regional Depot, policies: [uk-gov-2022]}
+zones:
+  - {id: legacy, site: depot, purpose: legacy-cameras, cidr: 10.20.30.0/24}
+  - {id: vms, site: depot, purpose: vms, cidr: 10.20.40.0/24}
+cameras:
+  - {id: cam-axis, site: depot, zone: legacy, vendor: Axis, model: P3265-LVE, ip: 10.20.30.10, installed: 2021-01-01}
+  - {id: cam-hik, site: depot, zone: legacy, vendor: Hikvision, model: DS-2CD2143G0-I, ip: 10.20.30.11, installed: 2020-05-18}
+recorders:
+  - {id: nvr-1, site: depot, zone: vms, vendor: Milestone, ip: 10.20.40.5}
+firewalls:
+  - id: fw
+    site: depot
+    default: deny
+    rules:
+      - {name: nvr-pulls, from: vms, to: legacy, ports: [tcp/554], action: allow}
+waivers:
+  - id: W-1
+    devices: [cam-hik]
+    reason: Replacement funded next year
+    approved_by: Head of Security
+    ticket: SEC-1
+    approved_on: 2025-06-01
+    expires: 2026-05-31
+"""
+
+
+def run(args: list[str], cwd: Path) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    previous = Path.cwd()
+    os.chdir(cwd)
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(args)
+    finally:
+        os.chdir(previous)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def estate(tmp_path: Path) -> Path:
+    (tmp_path / "estate.yaml").write_text(ESTATE, encoding="utf-8")
+    return tmp_path
+
+
+def test_report_command_markdown(estate: Path) -> None:
+    code, out, _ = run(["report", "--no-plugins", "--as-of", "2026-03-01", "--format", "md", "--title", "Depot", "estate.yaml"], estate)
+    assert code == 0, out
+    assert out.startswith("# Depot\n")
+    assert "| cam-hik | depot | legacy | Hikvision | Hikvision DS-2CD2143G0-I | legacy | W-1 |" in out
+    assert re.search(r"\| W-1 \| cam-hik \| 2026-05-31 \| 91 \| valid \|", out), out
+    assert "**uk-gov-2022**" in out and "Cut-off 2022-11-24" in out
+    assert hashlib.sha256(ESTATE.encode()).hexdigest() in out
+    assert "| depot | Axis |  | 1 | 0 | 0 |" in out
+
+
+def test_report_command_writes_html_whatever_the_verdict(estate: Path) -> None:
+    (estate / "more.yaml").write_text("vmspolicy: 1\ncameras:\n  - {id: cam-x, site: depot, zone: legacy, ip: 10.9.9.9}\n", encoding="utf-8")
+    code, out, err = run(["report", "--no-plugins", "--as-of", "2026-03-01", "-o", "out/report.html", "."], estate)
+    assert code == 0, err
+    assert out == "" and "out/report.html: html report written (FAIL" in err
+    page = (estate / "out" / "report.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "VP005" in page and "more.yaml:3:" in page
+    code, _, err = run(["report", "--no-plugins", "-o", "summary.md", "estate.yaml"], estate)
+    assert code == 0 and (estate / "summary.md").read_text(encoding="utf-8").startswith("# vmspolicy compliance report")
+
+
+def test_report_command_without_a_manifest_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "notes.yaml").write_text("just: notes\n", encoding="utf-8")
+    code, _, err = run(["report", "--no-plugins", "notes.yaml"], tmp_path)
+    assert code == 2 and "no manifest found" in err

@@ -1,0 +1,260 @@
+"""``vmspolicy report``: the compliance report a buyer reads and a vendor attaches to a bid.
+
+The report is built here from one run: the findings come from the same
+pipeline as ``vmspolicy check``; the estate at a glance (vendor families,
+restricted and legacy devices, isolation, waivers, packs) comes from the
+shared analyses (:mod:`vmspolicy.identify`, :mod:`vmspolicy.policy`,
+:mod:`vmspolicy.governance.waivers`). :mod:`vmspolicy.reporters.compliance`
+then only lays it out.
+
+Exit codes: 0 when the report was written (whatever its verdict: gate with
+``vmspolicy check``), 2 for a usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping
+
+from vmspolicy.reporters.compliance import (
+    ISOLATED,
+    NONE,
+    NOT_ASSESSED,
+    NOT_ISOLATED,
+    RENDERERS,
+    UNVERIFIABLE,
+    ComplianceReport,
+    FamilyCount,
+    PackEntry,
+    PackSource,
+    RestrictedDevice,
+    SiteSummary,
+    WaiverEntry,
+)
+
+if TYPE_CHECKING:
+    from vmspolicy.config import Config
+    from vmspolicy.plugins import PluginHost
+    from vmspolicy.reporters.base import RunResult
+    from vmspolicy.rules.base import CheckContext
+
+ISOLATION_RULES = frozenset({"VP201", "VP202", "VP203", "VP204", "VP205", "VP206"})
+UNVERIFIABLE_RULE = "VP206"
+EXPIRING_RULE = "VP303"
+
+
+def register(subparsers: Any) -> None:
+    """Add ``vmspolicy report`` to the command line."""
+    from vmspolicy import governance
+    from vmspolicy.cli import add_common
+    from vmspolicy.findings import SEVERITY_NAMES
+
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "report",
+        help="compliance report for buyers and vendors (HTML or Markdown)",
+        description="Write a compliance report of the estate: devices by site and vendor family, restricted and legacy "
+        "devices and their isolation, findings by severity, waivers and their expiry, the policy packs applied with their "
+        "sources, and the SHA-256 of every input file. Exit 0 once written, whatever the verdict (gate with `vmspolicy check`).",
+    )
+    add_common(parser)
+    parser.add_argument("--format", choices=sorted(RENDERERS), default=None,
+                        help="html (one self-contained page) or md; default: from the --output suffix, else html")
+    parser.add_argument("--output", "-o", metavar="FILE", default="-", help="where to write the report (default: stdout)")
+    parser.add_argument("--title", default="vmspolicy compliance report", help="the report's heading, e.g. the bid or estate name")
+    parser.add_argument("--fail-on", choices=SEVERITY_NAMES, help="lowest severity that makes the verdict FAIL (default: error)")
+    parser.add_argument("--allow-empty", action="store_true", help="write a report even when no manifest is found")
+    governance.add_check_arguments(parser)
+    parser.set_defaults(func=cmd_report)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from vmspolicy.cli import EXIT_OK, CliError, plugins_for, resolve_config
+    from vmspolicy.pipeline import RunOptions, check
+
+    output = str(args.output)
+    fmt = args.format or ("md" if output.lower().endswith((".md", ".markdown")) else "html")
+    config = resolve_config(args)
+    host = plugins_for(args)
+    paths = list(args.paths) or ([] if config.estate else ["."])
+    stdin_bytes = sys.stdin.buffer.read() if "-" in paths else None
+    options = RunOptions(paths=paths, stdin_filename=args.stdin_filename, stdin_bytes=stdin_bytes, args=args)
+    if args.as_of:
+        options.as_of = args.as_of
+    result = check(options, config, host)
+    if not result.inputs and not args.allow_empty:
+        raise CliError(f"no manifest found in {', '.join(paths) or 'the configured estate'}")
+    text = RENDERERS[fmt](build_report(result, config, host, title=args.title))
+    if output == "-":
+        sys.stdout.write(text)
+        return EXIT_OK
+    target = Path(output)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
+    print(f"{target}: {fmt} report written ({'PASS' if not result.failing else 'FAIL'}; as of {result.as_of.isoformat()}).", file=sys.stderr)
+    return EXIT_OK
+
+
+def analysis_context(result: RunResult, config: Config, host: PluginHost) -> CheckContext:
+    """A context equal, for the shared analyses, to the one the run's rules saw.
+
+    The run does not hand its context out, so this one is rebuilt from the
+    result; documents stand in with their path and format only (the analyses
+    read no more of them: bills of materials are told apart by format).
+    """
+    from vmspolicy.model import Estate
+    from vmspolicy.rules.base import CheckContext
+    from vmspolicy.source import Document, LocatedMap
+
+    estate = result.estate or Estate(sites={}, zones={}, devices={}, firewalls=(), waivers={})
+    return CheckContext(
+        estate=estate,
+        documents=[Document(i.path, LocatedMap(), i.format, i.sha256) for i in result.inputs],
+        as_of=result.as_of,
+        profiles=config.profiles,
+        strict=config.strict,
+        rule_options=config.rule_options,
+        settings=config.settings,
+        vendor_data=host.vendor_data(),
+        packs=result.packs,
+    )
+
+
+def build_report(result: RunResult, config: Config, host: PluginHost, *, title: str) -> ComplianceReport:
+    """Work out everything the compliance report shows."""
+    from vmspolicy import policy
+    from vmspolicy.governance.waivers import waiver_statuses
+
+    ctx = analysis_context(result, config, host)
+    estate = ctx.estate
+    notes: list[str] = []
+    try:
+        judgements: Mapping[str, Any] = policy.judgements(ctx)
+        verdicts: Mapping[str, Any] = policy.device_verdicts(ctx)
+    except NotImplementedError as exc:  # a partial install: say so rather than show an estate as clean
+        notes.append(f"Vendor identification is not available ({exc}); restricted devices are not counted.")
+        judgements, verdicts = {}, {}
+
+    # Which VP2xx findings stand against each device, and which waiver excuses it.
+    isolation: dict[str, set[str]] = defaultdict(set)
+    for finding in result.findings:
+        if finding.rule in ISOLATION_RULES and finding.subject and finding.suppressed is None:
+            isolation[finding.subject].add(finding.rule)
+    statuses = waiver_statuses(ctx)
+    waived_by = {device: s.waiver.id for s in statuses if s.holds for device in s.waiver.devices}
+
+    restricted: list[RestrictedDevice] = []
+    families: dict[tuple[str, str], dict[str, Any]] = {}
+    for device in sorted(estate.devices.values(), key=lambda d: (d.site, d.id)):
+        if not device.active:
+            continue
+        judgement = judgements.get(device.id)
+        verdict = verdicts.get(device.id)
+        family = (judgement.family if judgement is not None else None) or (verdict.family if verdict is not None else None)
+        shown = family or (device.vendor.strip() if device.vendor and device.vendor.strip() else "unidentified")
+        row = families.setdefault((device.site, shown.casefold()), {"family": shown, "restricted": False, "camera": 0, "recorder": 0, "device": 0})
+        row["restricted"] = row["restricted"] or bool(judgement is not None and judgement.restricted)
+        row[device.kind] += 1
+        if judgement is None or not judgement.restricted:
+            continue
+        rules = tuple(sorted(isolation.get(device.id, ())))
+        state = UNVERIFIABLE if UNVERIFIABLE_RULE in rules else (NOT_ISOLATED if rules else ISOLATED if judgement.legacy else NOT_ASSESSED)
+        restricted.append(
+            RestrictedDevice(
+                id=device.id,
+                site=device.site,
+                zone=device.zone or "",
+                type=device.type,
+                family=judgement.family or "",
+                declared=" ".join(x for x in (device.vendor, device.model) if x) or "not declared",
+                standing="legacy" if judgement.legacy else "new install",
+                sensitive_site=judgement.sensitive_site,
+                waiver=waived_by.get(device.id, ""),
+                isolation=state,
+                isolation_rules=rules,
+                location=str(device.origin.loc()),
+            )
+        )
+
+    sites: list[SiteSummary] = []
+    for site in sorted(estate.sites.values(), key=lambda s: s.id):
+        active = [d for d in estate.devices.values() if d.site == site.id and d.active]
+        mine = [d for d in restricted if d.site == site.id]
+        legacy = [d for d in mine if d.standing == "legacy"]
+        if not legacy:
+            state = NONE
+        elif any(d.isolation == NOT_ISOLATED for d in legacy):
+            state = NOT_ISOLATED
+        elif any(d.isolation == UNVERIFIABLE for d in legacy):
+            state = UNVERIFIABLE
+        else:
+            state = ISOLATED
+        packs = _site_pack_ids(ctx, site)
+        sites.append(SiteSummary(site.id, site.name or site.id, site.sensitive, packs, len(active), len(mine), len(legacy),
+                                 len(mine) - len(legacy), state))
+
+    expiring_days = int(config.rule_options.get(EXPIRING_RULE, {}).get("days", 90))
+    waivers = []
+    for status in sorted(statuses, key=lambda s: (s.waiver.expires is None, s.waiver.expires or result.as_of, s.waiver.id)):
+        w = status.waiver
+        if not status.holds:
+            state = "expired" if status.expired is not None else "invalid"
+        elif status.days_left is not None and status.days_left <= expiring_days:
+            state = "expiring"
+        else:
+            state = "valid"
+        waivers.append(
+            WaiverEntry(w.id, tuple(w.devices), w.reason or "", w.approved_by or "", w.ticket or "", w.expires, status.days_left, state,
+                        str(w.origin.loc()))
+        )
+
+    return ComplianceReport(
+        title=title,
+        result=result,
+        sites=tuple(sites),
+        families=tuple(
+            FamilyCount(site, row["family"], row["restricted"], row["camera"], row["recorder"], row["device"])
+            for (site, _), row in sorted(families.items())
+        ),
+        restricted=tuple(restricted),
+        waivers=tuple(waivers),
+        packs=_packs(ctx, sites),
+        expiring_days=expiring_days,
+        notes=tuple(notes),
+    )
+
+
+def _site_pack_ids(ctx: CheckContext, site: Any) -> tuple[str, ...]:
+    from vmspolicy import policy
+
+    try:
+        return tuple(p.id for p in policy.site_packs(ctx, site))
+    except NotImplementedError:
+        return tuple(site.policies)
+
+
+def _packs(ctx: CheckContext, sites: list[SiteSummary]) -> tuple[PackEntry, ...]:
+    from vmspolicy import policy
+
+    applied: dict[str, list[str]] = defaultdict(list)
+    for site in sites:
+        for pack_id in site.packs:
+            applied[pack_id].append(site.id)
+    known = policy.registry(ctx)
+    entries = []
+    for pack_id, site_ids in applied.items():
+        pack = known.get(pack_id)
+        if pack is None:
+            continue
+        data = pack.data or {}
+        sources = tuple(
+            PackSource(str(s.get("title", s.get("url", ""))), str(s.get("url", "")), str(s.get("date", "")))
+            for s in data.get("sources") or () if isinstance(s, Mapping)
+        )
+        entries.append(PackEntry(pack.id, pack.title, pack.cutoff.isoformat(), pack.origin, tuple(site_ids), sources))
+    return tuple(sorted(entries, key=lambda p: p.id))

@@ -1,0 +1,485 @@
+"""The compliance report for buyers and vendors, in HTML (one self-contained file) and Markdown.
+
+``vmspolicy report`` builds a :class:`ComplianceReport` from a run (the
+estate's verdicts, judgements and waiver statuses are worked out there); this
+module only lays it out. The HTML has no external asset, no script and no
+timestamp other than the as-of date, so the same inputs give the same bytes,
+and it prints on A4 as it shows on screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from vmspolicy.findings import Finding, Severity
+from vmspolicy.reporters.base import RunResult
+
+ISOLATED, NOT_ISOLATED, UNVERIFIABLE, NONE = "isolated", "not isolated", "unverifiable", "no legacy restricted devices"
+# A new install is forbidden outright: whether it is isolated does not make it compliant, and the isolation rules judge legacy devices.
+NOT_ASSESSED = "not assessed (forbidden)"
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyCount:
+    """How many active devices of one vendor family a site has."""
+
+    site: str
+    family: str  # the restricted family, else the declared vendor, else "unidentified"
+    restricted: bool
+    cameras: int = 0
+    recorders: int = 0
+    other: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.cameras + self.recorders + self.other
+
+
+@dataclass(frozen=True, slots=True)
+class SiteSummary:
+    id: str
+    name: str
+    sensitive: bool
+    packs: tuple[str, ...]
+    devices: int
+    restricted: int
+    legacy: int
+    new_installs: int
+    isolation: str  # ISOLATED | NOT_ISOLATED | UNVERIFIABLE | NONE
+
+
+@dataclass(frozen=True, slots=True)
+class RestrictedDevice:
+    """An active device of a restricted family: where it is, how it stands, whether it is isolated."""
+
+    id: str
+    site: str
+    zone: str
+    type: str
+    family: str
+    declared: str  # vendor and model as declared
+    standing: str  # "legacy" | "new install"
+    sensitive_site: bool
+    waiver: str  # the waiver that holds for it, or ""
+    isolation: str  # ISOLATED | NOT_ISOLATED | UNVERIFIABLE | NOT_ASSESSED
+    isolation_rules: tuple[str, ...]  # the VP2xx codes found against it
+    location: str
+
+
+@dataclass(frozen=True, slots=True)
+class WaiverEntry:
+    id: str
+    devices: tuple[str, ...]
+    reason: str
+    approved_by: str
+    ticket: str
+    expires: dt.date | None
+    days_left: int | None
+    status: str  # "valid" | "expiring" | "expired" | "invalid"
+    location: str
+
+
+@dataclass(frozen=True, slots=True)
+class PackSource:
+    title: str
+    url: str
+    date: str
+
+
+@dataclass(frozen=True, slots=True)
+class PackEntry:
+    id: str
+    title: str
+    cutoff: str
+    origin: str
+    sites: tuple[str, ...]  # the sites it applies to
+    sources: tuple[PackSource, ...] = ()
+
+
+@dataclass(frozen=True)
+class ComplianceReport:
+    """Everything the report shows, worked out by ``vmspolicy report`` from one run."""
+
+    title: str
+    result: RunResult
+    sites: tuple[SiteSummary, ...] = ()
+    families: tuple[FamilyCount, ...] = ()
+    restricted: tuple[RestrictedDevice, ...] = ()
+    waivers: tuple[WaiverEntry, ...] = ()
+    packs: tuple[PackEntry, ...] = ()
+    expiring_days: int = 90
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def devices(self) -> int:
+        return sum(s.devices for s in self.sites)
+
+    @property
+    def legacy(self) -> tuple[RestrictedDevice, ...]:
+        return tuple(d for d in self.restricted if d.standing == "legacy")
+
+    @property
+    def isolated_legacy(self) -> int:
+        return sum(1 for d in self.legacy if d.isolation == ISOLATED)
+
+    @property
+    def passed(self) -> bool:
+        return not self.result.failing
+
+
+def _findings_by_severity(result: RunResult) -> list[tuple[Severity, list[Finding]]]:
+    groups: list[tuple[Severity, list[Finding]]] = []
+    for severity in sorted(Severity, reverse=True):
+        found = [f for f in result.active if f.severity == severity]
+        if found:
+            groups.append((severity, found))
+    return groups
+
+
+def _where(finding: Finding) -> str:
+    return f"{finding.path}:{finding.line}:{finding.column}"
+
+
+# --- Markdown -------------------------------------------------------------------------------------
+
+
+def _md(text: object) -> str:
+    """A table cell: pipes escaped, line breaks flattened."""
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def _md_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def render_markdown(report: ComplianceReport) -> str:
+    """The report as GitHub-flavoured Markdown (a job summary, a merge-request comment, a bid annex)."""
+    r = report.result
+    counts = r.counts()
+    verdict = "PASS" if report.passed else "FAIL"
+    out = [
+        f"# {report.title}",
+        "",
+        f"**Verdict: {verdict}** (fails on {r.fail_on.label} and above) · as of {r.as_of.isoformat()} · vmspolicy {r.version}",
+        "",
+        *(line for note in report.notes for line in (f"> {note}", "")),
+        "## Estate at a glance",
+        "",
+    ]
+    legacy = len(report.legacy)
+    out += _md_table(
+        ["Sites", "Devices", "Restricted", "Legacy restricted", "Isolated (of legacy)", "Errors", "Warnings", "Info", "Suppressed"],
+        [[len(report.sites), report.devices, len(report.restricted), legacy, f"{report.isolated_legacy} of {legacy}",
+          counts["error"], counts["warning"], counts["info"], counts["suppressed"]]],
+    )
+    out += ["### Sites", ""]
+    out += _md_table(
+        ["Site", "Sensitive", "Packs", "Devices", "Restricted", "Legacy", "New installs", "Isolation"],
+        [[f"{s.name} ({s.id})" if s.name != s.id else s.id, "yes" if s.sensitive else "no", ", ".join(s.packs), s.devices,
+          s.restricted, s.legacy, s.new_installs, s.isolation] for s in report.sites],
+    )
+    out += ["### Devices by site and vendor family", ""]
+    out += _md_table(
+        ["Site", "Vendor family", "Restricted", "Cameras", "Recorders", "Other"],
+        [[f.site, f.family, "yes" if f.restricted else "", f.cameras, f.recorders, f.other] for f in report.families],
+    )
+    if report.restricted:
+        out += ["### Restricted devices", ""]
+        out += _md_table(
+            ["Device", "Site", "Zone", "Family", "Declared", "Standing", "Waiver", "Isolation", "Where"],
+            [[d.id, d.site + (" (sensitive)" if d.sensitive_site else ""), d.zone, d.family, d.declared, d.standing,
+              d.waiver or "none", d.isolation + (f" ({', '.join(d.isolation_rules)})" if d.isolation_rules else ""), d.location]
+             for d in report.restricted],
+        )
+    out += ["## Findings", ""]
+    groups = _findings_by_severity(r)
+    if not groups:
+        out += ["No unsuppressed findings.", ""]
+    for severity, found in groups:
+        out += [f"### {severity.label.capitalize()} ({len(found)})", ""]
+        out += _md_table(["Where", "Rule", "Subject", "Message"],
+                         [[_where(f), f"{f.rule} {f.slug}", f.subject or "", f.message] for f in found])
+    suppressed = [f for f in r.findings if f.suppressed is not None]
+    if suppressed:
+        out += [f"### Suppressed ({len(suppressed)})", ""]
+        out += _md_table(
+            ["Where", "Rule", "Subject", "By", "Justification"],
+            [[_where(f), f"{f.rule} {f.slug}", f.subject or "", f.suppressed.kind, f.suppressed.justification]
+             for f in suppressed if f.suppressed is not None],
+        )
+    out += ["## Waivers", ""]
+    if report.waivers:
+        out += _md_table(
+            ["Waiver", "Devices", "Expires", "Days left", "Status", "Approved by", "Ticket", "Reason"],
+            [[w.id, ", ".join(w.devices), w.expires.isoformat() if w.expires else "none", "" if w.days_left is None else w.days_left,
+              w.status, w.approved_by, w.ticket, w.reason] for w in report.waivers],
+        )
+    else:
+        out += ["No waivers.", ""]
+    out += ["## Policy packs applied", ""]
+    for pack in report.packs:
+        out += [f"- **{pack.id}**: {pack.title}. Cut-off {pack.cutoff}; {pack.origin}; sites: {', '.join(pack.sites) or 'none'}."]
+        out += [f"  - [{_md(s.title)}]({s.url}) ({s.date})" for s in pack.sources]
+    if not report.packs:
+        out.append("No policy pack applied.")
+    out += ["", "## Inputs", ""]
+    out += _md_table(["File", "Format", "SHA-256"], [[i.path, i.format, f"`{i.sha256}`"] for i in r.inputs])
+    out += [f"Generated by vmspolicy {r.version}, as of {r.as_of.isoformat()}. "
+            "Verify the inputs with `sha256sum`; reproduce with the same files, packs and as-of date."]
+    return "\n".join(out).rstrip() + "\n"
+
+
+# --- HTML -----------------------------------------------------------------------------------------
+
+_CSS = """
+:root{--ink:#1b2430;--muted:#5b6675;--line:#dde2e8;--bg:#f5f7fa;--card:#fff;--navy:#14213d;
+--pass:#1e7b4f;--fail:#b3261e;--warn:#a15c00;--info:#2b5ea7;--ok-bg:#e7f5ee;--bad-bg:#fdecea;--warn-bg:#fff4e0;--info-bg:#e8f0fb}
+*{box-sizing:border-box}
+html{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+body{margin:0;background:var(--bg);color:var(--ink);font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+header{background:var(--navy);color:#fff;padding:28px 0 24px}
+header>div,main,footer{max-width:1200px;margin:0 auto;padding-left:40px;padding-right:40px}
+header .kicker{text-transform:uppercase;letter-spacing:.12em;font-size:11px;opacity:.75;margin:0 0 6px}
+header h1{margin:0 0 14px;font-size:24px;font-weight:650}
+header dl{display:flex;flex-wrap:wrap;gap:6px 28px;margin:0;font-size:13px}
+header dt{opacity:.7}header dd{margin:0 0 0 6px;font-weight:600}
+header dl div{display:flex}
+.verdict{float:right;margin-top:4px;padding:10px 18px;border-radius:8px;font-weight:700;font-size:18px;letter-spacing:.06em}
+.verdict.pass{background:var(--pass)}.verdict.fail{background:var(--fail)}
+.verdict small{display:block;font-size:11px;font-weight:500;letter-spacing:0;opacity:.9}
+main{padding-top:24px;padding-bottom:40px}
+section{margin:0 0 28px}
+h2{font-size:17px;margin:0 0 12px;padding-bottom:6px;border-bottom:2px solid var(--navy)}
+h3{font-size:14px;margin:18px 0 8px;color:var(--muted);text-transform:uppercase;letter-spacing:.06em}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(128px,1fr));gap:12px}
+.card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 14px}
+.card .n{font-size:26px;font-weight:700;line-height:1.1}
+.card .l{color:var(--muted);font-size:12px}
+.card.bad .n{color:var(--fail)}.card.good .n{color:var(--pass)}.card.warn .n{color:var(--warn)}
+table{width:100%;border-collapse:collapse;background:var(--card);border:1px solid var(--line);border-radius:8px;overflow:hidden;font-size:13px}
+th{background:#eef1f5;text-align:left;font-weight:600;color:#344050;padding:7px 10px;border-bottom:1px solid var(--line)}
+td{padding:7px 10px;border-bottom:1px solid var(--line);vertical-align:top}
+tr:last-child td{border-bottom:0}
+tbody tr:nth-child(even) td{background:#fafbfc}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+td.date{white-space:nowrap;font-variant-numeric:tabular-nums}
+code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
+.hash{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:11px;word-break:break-all;color:#344050}
+.pill{display:inline-block;padding:1px 8px;border-radius:999px;font-size:11px;font-weight:600;white-space:nowrap}
+.pill.error,.pill.bad{background:var(--bad-bg);color:var(--fail)}
+.pill.warning,.pill.warn{background:var(--warn-bg);color:var(--warn)}
+.pill.info{background:var(--info-bg);color:var(--info)}
+.pill.good{background:var(--ok-bg);color:var(--pass)}
+.pill.muted{background:#eef1f5;color:var(--muted)}
+.empty{color:var(--muted);font-style:italic;margin:4px 0 0}
+.timeline{position:relative;height:10px;background:#eef1f5;border-radius:5px;min-width:160px}
+.timeline span{position:absolute;top:0;bottom:0;left:0;border-radius:5px}
+.timeline span.valid{background:var(--pass)}.timeline span.expiring{background:var(--warn)}
+.timeline span.expired,.timeline span.invalid{background:var(--fail)}
+.scale{display:flex;justify-content:space-between;color:var(--muted);font-size:11px;margin-top:2px}
+.sources{margin:4px 0 0;padding-left:18px;color:var(--muted);font-size:12px}
+.sources a{color:var(--info)}
+.note{background:var(--warn-bg);border-left:4px solid var(--warn);padding:8px 12px;margin:0 0 10px;border-radius:4px}
+footer{color:var(--muted);font-size:12px;padding-top:12px;padding-bottom:32px}
+@page{size:A4;margin:14mm}
+@media print{body{background:#fff;font-size:11px}header{padding:16px 0}header>div,main,footer{max-width:none;padding-left:12px;padding-right:12px}
+section{break-inside:auto}tr,.card{break-inside:avoid}h2,h3{break-after:avoid}table{font-size:10px}}
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _table(header: Sequence[tuple[str, str]], rows: Sequence[Sequence[str]]) -> str:
+    """``header``: (label, css class); ``rows``: cells already escaped or marked up."""
+    head = "".join(f'<th class="{cls}">{_e(label)}</th>' if cls else f"<th>{_e(label)}</th>" for label, cls in header)
+    body = []
+    for row in rows:
+        cells = "".join(
+            f'<td class="{cls}">{cell}</td>' if cls else f"<td>{cell}</td>" for (_, cls), cell in zip(header, row, strict=True)
+        )
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _pill(text: str, kind: str) -> str:
+    return f'<span class="pill {kind}">{_e(text)}</span>'
+
+
+_ISOLATION_KIND = {ISOLATED: "good", NOT_ISOLATED: "bad", UNVERIFIABLE: "warn", NONE: "muted", NOT_ASSESSED: "muted"}
+_WAIVER_KIND = {"valid": "good", "expiring": "warn", "expired": "bad", "invalid": "bad"}
+
+
+def _card(number: object, label: str, kind: str = "") -> str:
+    return f'<div class="card {kind}"><div class="n">{_e(number)}</div><div class="l">{_e(label)}</div></div>'
+
+
+def _waiver_bar(waiver: WaiverEntry, as_of: dt.date, horizon: dt.date) -> str:
+    span = max(1, (horizon - as_of).days)
+    days = waiver.days_left if waiver.days_left is not None else 0
+    width = 100 if waiver.expires is None else max(0, min(100, round(100 * max(0, days) / span)))
+    if waiver.status in ("expired", "invalid"):
+        width = 100 if waiver.status == "invalid" else 3
+    return f'<div class="timeline" title="{_e(waiver.status)}"><span class="{_e(waiver.status)}" style="width:{width}%"></span></div>'
+
+
+def render_html(report: ComplianceReport) -> str:
+    """The report as one self-contained HTML page (inline CSS, no script, no external asset)."""
+    r = report.result
+    counts = r.counts()
+    legacy = len(report.legacy)
+    verdict = "PASS" if report.passed else "FAIL"
+    meta = [
+        ("As of", r.as_of.isoformat()),
+        ("Fails on", f"{r.fail_on.label} and above"),
+        ("Packs", ", ".join(p.id for p in report.packs) or "none"),
+        ("Files", str(len(r.inputs))),
+        ("vmspolicy", r.version),
+    ]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="generator" content="vmspolicy">',
+        f"<title>{_e(report.title)}</title><style>{_CSS}</style></head><body>",
+        "<header><div>",
+        f'<div class="verdict {verdict.lower()}">{verdict}<small>{len(r.failing)} finding(s) fail the gate</small></div>',
+        '<p class="kicker">Video-surveillance compliance report</p>',
+        f"<h1>{_e(report.title)}</h1>",
+        "<dl>" + "".join(f"<div><dt>{_e(k)}</dt><dd>{_e(v)}</dd></div>" for k, v in meta) + "</dl>",
+        "</div></header><main>",
+    ]
+    parts += [f'<p class="note">{_e(note)}</p>' for note in report.notes]
+
+    parts.append('<section id="glance"><h2>Estate at a glance</h2><div class="cards">')
+    parts += [
+        _card(len(report.sites), "sites"),
+        _card(report.devices, "active devices"),
+        _card(len(report.restricted), "restricted devices", "bad" if report.restricted else "good"),
+        _card(legacy, "legacy restricted (pre-cut-off)", "warn" if legacy else "good"),
+        _card(f"{report.isolated_legacy}/{legacy}", "legacy devices isolated", "good" if report.isolated_legacy == legacy else "bad"),
+        _card(counts["error"], "errors", "bad" if counts["error"] else "good"),
+        _card(counts["warning"], "warnings", "warn" if counts["warning"] else ""),
+        _card(counts["suppressed"], "suppressed (waived)"),
+    ]
+    parts.append("</div>")
+    parts.append("<h3>Sites</h3>")
+    parts.append(
+        _table(
+            [("Site", ""), ("Sensitive", ""), ("Packs", ""), ("Devices", "num"), ("Restricted", "num"), ("Legacy", "num"),
+             ("New installs", "num"), ("Isolation", "")],
+            [[f"<strong>{_e(s.name)}</strong>" + (f' <span class="mono">{_e(s.id)}</span>' if s.name != s.id else ""),
+              _pill("sensitive", "bad") if s.sensitive else _pill("no", "muted"), _e(", ".join(s.packs)), _e(s.devices),
+              _e(s.restricted), _e(s.legacy), _e(s.new_installs), _pill(s.isolation, _ISOLATION_KIND.get(s.isolation, "muted"))]
+             for s in report.sites],
+        )
+        if report.sites else '<p class="empty">No sites declared.</p>'
+    )
+    parts.append("<h3>Devices by site and vendor family</h3>")
+    parts.append(
+        _table(
+            [("Site", ""), ("Vendor family", ""), ("Cameras", "num"), ("Recorders", "num"), ("Other", "num"), ("Total", "num")],
+            [[_e(f.site), _e(f.family) + (" " + _pill("restricted", "bad") if f.restricted else ""), _e(f.cameras),
+              _e(f.recorders), _e(f.other), f"<strong>{f.total}</strong>"] for f in report.families],
+        )
+        if report.families else '<p class="empty">No active devices.</p>'
+    )
+    if report.restricted:
+        parts.append("<h3>Restricted devices</h3>")
+        parts.append(
+            _table(
+                [("Device", ""), ("Site / zone", ""), ("Family", ""), ("Declared", ""), ("Standing", ""), ("Waiver", ""),
+                 ("Isolation", ""), ("Where", "")],
+                [[f'<span class="mono">{_e(d.id)}</span>', _e(d.site) + (" " + _pill("sensitive", "bad") if d.sensitive_site else "")
+                  + f'<br><span class="mono">{_e(d.zone)}</span>', _e(d.family), _e(d.declared),
+                  _pill(d.standing, "warn" if d.standing == "legacy" else "bad"), _e(d.waiver) if d.waiver else _pill("none", "muted"),
+                  _pill(d.isolation, _ISOLATION_KIND.get(d.isolation, "muted"))
+                  + (f'<br><span class="mono">{_e(", ".join(d.isolation_rules))}</span>' if d.isolation_rules else ""),
+                  f'<span class="mono">{_e(d.location)}</span>'] for d in report.restricted],
+            )
+        )
+    parts.append("</section>")
+
+    parts.append('<section id="findings"><h2>Findings</h2>')
+    groups = _findings_by_severity(r)
+    if not groups:
+        parts.append('<p class="empty">No unsuppressed findings.</p>')
+    for severity, found in groups:
+        parts.append(f"<h3>{_e(severity.label.capitalize())} · {len(found)}</h3>")
+        parts.append(
+            _table(
+                [("Where", ""), ("Rule", ""), ("Subject", ""), ("Message", "")],
+                [[f'<span class="mono">{_e(_where(f))}</span>', _pill(f.rule, severity.label) + f"<br>{_e(f.slug)}",
+                  f'<span class="mono">{_e(f.subject or "")}</span>', _e(f.message)] for f in found],
+            )
+        )
+    suppressed = [f for f in r.findings if f.suppressed is not None]
+    if suppressed:
+        parts.append(f"<h3>Suppressed · {len(suppressed)}</h3>")
+        parts.append(
+            _table(
+                [("Where", ""), ("Rule", ""), ("Subject", ""), ("By", ""), ("Justification", "")],
+                [[f'<span class="mono">{_e(_where(f))}</span>', _pill(f.rule, "muted") + f"<br>{_e(f.slug)}",
+                  f'<span class="mono">{_e(f.subject or "")}</span>', _e(f.suppressed.kind), _e(f.suppressed.justification)]
+                 for f in suppressed if f.suppressed is not None],
+            )
+        )
+    parts.append("</section>")
+
+    parts.append('<section id="waivers"><h2>Waivers</h2>')
+    if report.waivers:
+        dated = [w.expires for w in report.waivers if w.expires is not None]
+        horizon = max([*dated, r.as_of + dt.timedelta(days=365)])
+        parts.append(
+            _table(
+                [("Waiver", ""), ("Devices", ""), ("Expires", "date"), ("Days left", "num"), ("Status", ""),
+                 (f"Timeline ({r.as_of.isoformat()} → {horizon.isoformat()})", ""), ("Approved by / ticket", ""), ("Reason", "")],
+                [[f'<span class="mono">{_e(w.id)}</span>', f'<span class="mono">{_e(", ".join(w.devices))}</span>',
+                  _e(w.expires.isoformat() if w.expires else "none"), _e("" if w.days_left is None else w.days_left),
+                  _pill(w.status, _WAIVER_KIND.get(w.status, "muted")), _waiver_bar(w, r.as_of, horizon),
+                  _e(w.approved_by) + (f'<br><span class="mono">{_e(w.ticket)}</span>' if w.ticket else ""), _e(w.reason)]
+                 for w in report.waivers],
+            )
+        )
+        parts.append(f'<p class="empty">Expiring: within {report.expiring_days} days of the as-of date.</p>')
+    else:
+        parts.append('<p class="empty">No waivers.</p>')
+    parts.append("</section>")
+
+    parts.append('<section id="packs"><h2>Policy packs applied</h2>')
+    if report.packs:
+        parts.append(
+            _table(
+                [("Pack", ""), ("Cut-off", "date"), ("Sites", ""), ("Sources", "")],
+                [[f"<strong>{_e(p.id)}</strong><br>{_e(p.title)}<br>{_pill(p.origin, 'muted')}", _e(p.cutoff), _e(", ".join(p.sites)),
+                  '<ul class="sources">' + "".join(f'<li><a href="{_e(s.url)}">{_e(s.title)}</a> ({_e(s.date)})</li>' for s in p.sources)
+                  + "</ul>"] for p in report.packs],
+            )
+        )
+    else:
+        parts.append('<p class="empty">No policy pack applied.</p>')
+    parts.append("</section>")
+
+    parts.append('<section id="inputs"><h2>Inputs</h2>')
+    parts.append(
+        _table(
+            [("File", ""), ("Format", ""), ("SHA-256", "")],
+            [[f'<span class="mono">{_e(i.path)}</span>', _e(i.format), f'<span class="hash">{_e(i.sha256)}</span>'] for i in r.inputs],
+        )
+    )
+    parts.append("</section></main>")
+    parts.append(
+        f"<footer>Generated by vmspolicy {_e(r.version)} as of {_e(r.as_of.isoformat())}. "
+        "Verify each input with <code>sha256sum</code>; the same files, packs and as-of date reproduce this report.</footer>"
+    )
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+RENDERERS = {"html": render_html, "md": render_markdown}

@@ -89,6 +89,13 @@ def identify(
     ``installed`` places the device in a relabel's date window (Lorex under
     Dahua 2018-02..2022-11). ``banners``: scan strings (HTTP/RTSP server
     headers, SNMP sysObjectID, ONVIF manufacturer).
+
+    Pieces of evidence for one family combine as 1 - Π(1 - weight); the best
+    family is established at 0.5: one OUI, model pattern or stream fingerprint
+    (0.9-0.95) or an exact name (0.95) is enough, a misspelling (0.62) or a
+    medium-confidence brand or relabel (0.6) just is, a low-medium relabel
+    (0.4) alone is not (it is still reported as ``relabel``). ``confidence`` is
+    that score; with no family established, the best score below 0.5, or 0.
     """
     catalog = catalog_for(vendor_data)
     found: list[Evidence] = []

@@ -148,3 +148,38 @@ def test_mac_notations(mac: str) -> None:
 @pytest.mark.parametrize("mac", ["44:19:B6:12:34", "not-a-mac", "44:19:B6:12:34:56:78", "GG:19:B6:12:34:56", ""])
 def test_malformed_macs_give_no_evidence(mac: str) -> None:
     assert identify(mac=mac).evidence == ()
+
+
+@pytest.mark.parametrize(
+    ("vendor", "family"),
+    [("杭州海康威视数字技术股份有限公司", "Hikvision"), ("浙江大华技术股份有限公司", "Dahua"), ("华为技术有限公司", "Huawei"),
+     ("中兴通讯股份有限公司", "ZTE"), ("海能达通信股份有限公司", "Hytera")],
+)
+def test_chinese_legal_names(vendor: str, family: str) -> None:
+    assert identify(vendor=vendor).family == family
+
+
+def test_chinese_false_friend() -> None:
+    # 大华银行 is United Overseas Bank: "大华" alone is not Dahua.
+    assert identify(vendor="大华银行").evidence == ()
+
+
+def test_every_known_maker_is_known_and_not_restricted() -> None:
+    from vmspolicy.identify.builtin import builtin_fragments
+
+    for entry in builtin_fragments()[0]["vendors"]:
+        for name in [entry["name"], *entry.get("aliases", ())]:
+            verdict = identify(vendor=name)
+            assert verdict.known_vendor and verdict.family is None and verdict.evidence == (), name
+
+
+def test_every_restricted_name_is_matched_exactly() -> None:
+    from vmspolicy.identify.builtin import builtin_fragments
+
+    vendors = builtin_fragments()[0]
+    for entry in vendors["families"]:
+        for name in [entry["family"], *entry["names"]]:
+            assert identify(vendor=name).declared_family == entry["family"], name
+    for entry in vendors["brands"]:
+        for name in [entry["name"], *entry.get("aliases", ())]:
+            assert identify(vendor=name).evidence[0].kind == "brand", name

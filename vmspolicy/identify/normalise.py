@@ -54,7 +54,8 @@ _CORPORATE_TEXT: Final = (
 )
 CORPORATE_WORDS: Final[frozenset[str]] = frozenset(_CORPORATE_TEXT.split())
 
-_NON_WORD: Final = re.compile(r"[^0-9a-z]+")
+# Words are letters and digits of any script: a Chinese legal name is a word too (海康威视).
+_NON_WORD: Final = re.compile(r"[\W_]+")
 _DASHES: Final = re.compile(r"[_‐-―−﹘﹣－]+")
 _SPACES: Final = re.compile(r"\s+")
 

@@ -120,3 +120,22 @@ def test_planned_device_is_placed_by_the_run_date() -> None:
     after = verdicts(CheckContext(estate=estate, documents=(), as_of=dt.date(2026, 1, 1)))
     assert (in_window["old"].family, after["old"].family) == ("Dahua", None)
     assert in_window["new"].family == after["new"].family == "Dahua"
+
+
+# Amcrest model numbers: netbox-community/devicetype-library tests/known-slugs.json
+# (commit 0018485025713d4e67fc14ce310718b3e5909c5b), entries device-types/amcrest/*.
+AMCREST = ("IP4M-1055E", "IP5M-B1186EW", "IP5M-D1188EW-AI-V3", "IP5M-T1273EW-AI", "IP8M-2493EW-AI-V3", "IP8M-2693EW",
+           "IP8M-2899EW-AI", "IP8M-2899EW-AI-V2", "IP8M-FCT2999EW-AI", "IP8M-T2599EW", "IP8M-VT2779EW", "IP8M-VT2879EW-AI")
+
+
+@pytest.mark.parametrize("model", AMCREST)
+def test_relabel_model_numbers(model: str) -> None:
+    verdict = identify(model=model)
+    assert verdict.family == "Dahua"
+    assert verdict.evidence[0].detail.startswith(f"model {model} matches the Amcrest (Dahua) pattern IP")
+
+
+def test_brand_model_patterns_name_the_brand() -> None:
+    assert "HiLook (Hikvision) pattern IPC-B" in identify(model="IPC-B140HA-LU").evidence[0].detail
+    weak = identify(model="HEN28103")  # Honeywell Performance: community-sourced, weak alone
+    assert weak.family is None and weak.evidence[0].family == "Dahua"

@@ -64,6 +64,7 @@ class Fingerprint:
     source: str
     description: str = ""
     protocol: str = ""
+    brand: str = ""  # the brand a model pattern belongs to, when not the family's own (HiLook, Amcrest...)
 
     @property
     def weight(self) -> float:
@@ -217,6 +218,7 @@ def compile_catalog(fragments: Sequence[Mapping[str, Any]]) -> Catalog:
                     Fingerprint(
                         str(item["family"]), str(item["display"]), str(item["confidence"]),
                         str(item.get("source", default_source)), str(item.get("description", "")), str(item.get("protocol", "")),
+                        str(item.get("brand", "")),
                     ),
                     bool(item.get("anchored", False)),
                 ))

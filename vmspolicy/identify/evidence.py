@@ -192,8 +192,9 @@ def model_evidence(catalog: Catalog, text: str, make: type[Evidence]) -> tuple[E
         fingerprint, matched = hit
         # Name the prefix that matched ("DS-2DE…"), not the whole pattern: that is what a reader can check.
         prefix = matched.rstrip("0123456789-") or fingerprint.display.rstrip("…")
+        owner = f"{fingerprint.brand} ({fingerprint.family})" if fingerprint.brand else fingerprint.family
         pieces = (make("model", fingerprint.family, fingerprint.weight,
-                       f"model {visible(text.strip())} matches the {fingerprint.family} pattern {prefix}…",
+                       f"model {visible(text.strip())} matches the {owner} pattern {prefix}…",
                        "model", text, None, fingerprint.source),)
     if len(catalog.model_cache) < 200_000:
         catalog.model_cache[text] = pieces

@@ -1,0 +1,64 @@
+"""``vmspolicy graph``: golden Mermaid and DOT output, and what the graph says."""
+
+from __future__ import annotations
+
+import io
+import re
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from vmspolicy.cli import main
+
+HERE = Path(__file__).parent
+ESTATE = HERE / "data" / "estate.yaml"
+ARGS = ["--profile", "uk-gov-2022", "--as-of", "2026-01-01", "--no-plugins"]
+
+
+def _graph(*args: str) -> tuple[int, str]:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = main(["graph", *args])
+    return code, out.getvalue()
+
+
+@pytest.fixture
+def in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Paths in the output are shown relative to the working directory.
+    monkeypatch.chdir(HERE.parent.parent)
+
+
+@pytest.mark.parametrize(("fmt", "golden"), [("mermaid", "estate.mmd"), ("dot", "estate.dot")])
+def test_output_matches_the_golden_file(fmt: str, golden: str, in_repo: None) -> None:
+    code, text = _graph("--format", fmt, *ARGS, str(ESTATE.relative_to(HERE.parent.parent)))
+    assert code == 0
+    assert text == (HERE / "golden" / golden).read_text(encoding="utf-8")
+
+
+def test_mermaid_is_safe_to_embed(in_repo: None) -> None:
+    _, text = _graph(*ARGS, str(ESTATE))
+    lines = text.splitlines()
+    assert lines[0] == "flowchart LR"
+    for line in lines[1:]:
+        # Every label is quoted and every node id is plain, so zone ids like "hq/mgmt:1" cannot break the syntax.
+        for label in re.findall(r'\[(.*?)\]|\|(.*?)\|', line):
+            text_ = label[0] or label[1]
+            assert text_.startswith('"') and text_.endswith('"') and '"' not in text_[1:-1], line
+    assert re.search(r"^  linkStyle \d+(,\d+)* stroke:#d00", text, re.M)
+
+
+def test_violating_flows_are_red_and_allowed_ones_are_not(in_repo: None) -> None:
+    _, text = _graph("--format", "dot", *ARGS, str(ESTATE))
+    red = {line.split(" [")[0].strip() for line in text.splitlines() if "#dd0000" in line}
+    # hq-legacy (z0) → internet by 'legacy-ntp'; hq-corp (z3) → hq-legacy by 'helpdesk'. The recorders' pull is fine.
+    assert red == {"z0 -> internet", "z3 -> z0"}
+    assert "z2 -> z0" in text
+
+
+def test_output_file_and_errors(tmp_path: Path, in_repo: None) -> None:
+    target = tmp_path / "out" / "estate.mmd"
+    code, text = _graph(*ARGS, "--output", str(target), str(ESTATE))
+    assert code == 0 and text == ""
+    assert target.read_text(encoding="utf-8").startswith("flowchart LR")
+    assert _graph(*ARGS, str(tmp_path / "missing.yaml"))[0] == 2

@@ -142,7 +142,9 @@ def _comment_start(line: str) -> int:
             elif ch == '"':
                 quote = ""
         elif quote == "'":
-            if ch == "'":
+            if ch == "'" and line[index + 1 : index + 2] == "'":
+                index += 1  # '' is an escaped quote inside a single-quoted scalar
+            elif ch == "'":
                 quote = ""
         elif ch in "\"'" and (index == 0 or line[index - 1] in " \t[{,:-"):
             quote = ch

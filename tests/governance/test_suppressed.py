@@ -1,0 +1,146 @@
+"""Suppressed is not deleted; --as-of; the inline-comment scanner; `explain VP305`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from vmspolicy.cli import main
+from vmspolicy.governance.catalog import RuleCatalog
+from vmspolicy.governance.inline import scan_text
+from vmspolicy.governance.waivers import add_months
+
+CASES = Path(__file__).parent / "cases"
+CATALOG = RuleCatalog(frozenset({"VP103", "VP105", "VP202"}), frozenset({"VP103", "VP105"}))
+AS_OF = dt.date(2026, 1, 1)
+
+
+def check(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, case: str, *argv: str) -> tuple[int, str]:
+    monkeypatch.chdir(CASES)
+    code = main(["check", "--no-plugins", *argv, case])
+    return code, capsys.readouterr().out
+
+
+def test_a_waived_finding_stays_in_the_json_with_its_justification_and_location(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out = check(capsys, monkeypatch, "waiver-holds.yaml", "--format", "json", "--as-of", "2026-01-01")
+    report = json.loads(out)
+    assert code == 0 and report["summary"]["passed"] is True and report["as_of"] == "2026-01-01"
+    (waived,) = [f for f in report["findings"] if f["rule"] == "VP103"]
+    waiver_line = (CASES / "waiver-holds.yaml").read_text(encoding="utf-8").splitlines().index("  - id: W-1") + 1
+    assert waived["suppressed"] == {
+        "kind": "waiver",
+        "justification": "W-1: Replacement scheduled with the refit; approved by Head of Security; ticket SEC-1; expires 2027-03-31",
+        "reference": "W-1",
+        "path": "waiver-holds.yaml",
+        "line": waiver_line,
+        "column": 5,
+    }
+    assert report["summary"]["suppressed"] >= 1
+
+
+def test_the_text_summary_counts_suppressed_findings_and_states_the_date(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out = check(capsys, monkeypatch, "inline-above-entry.yaml", "--as-of", "2026-01-01")
+    assert code == 1
+    assert "  suppressed by inline: Replacement PO-778 (until 2027-06-30)" in out
+    assert "(1 suppressed); as of 2026-01-01." in out.splitlines()[-1]
+
+
+def test_the_same_estate_judged_as_of_two_dates(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    def rules(as_of: str) -> list[tuple[str, str | None]]:
+        _, out = check(capsys, monkeypatch, "waiver-holds.yaml", "--format", "json", "--as-of", as_of)
+        found = json.loads(out)["findings"]
+        return sorted((f["rule"], (f["suppressed"] or {}).get("kind")) for f in found if f["rule"] in ("VP103", "VP302", "VP303"))
+
+    assert rules("2026-01-01") == [("VP103", "waiver")]
+    assert rules("2027-03-01") == [("VP103", "waiver"), ("VP303", None)]
+    assert rules("2027-04-01") == [("VP103", None), ("VP302", None)]
+
+
+def scan(text: str, entries: dict[int, int] | None = None) -> list[tuple[int, int, tuple[str, ...], bool]]:
+    found = scan_text("f.yaml", text, entries or {}, CATALOG, AS_OF)
+    return [(s.first_line, s.last_line, s.codes, s.holds) for s in found]
+
+
+def test_a_hash_inside_quotes_or_a_word_is_not_a_comment() -> None:
+    text = (
+        'a: "x # vmspolicy: ignore[VP103] reason=q"\n'
+        "b: 'it''s # vmspolicy: ignore[VP103] reason=q'\n"
+        "c: rtsp://h/#vmspolicy:ignore[VP103]\n"
+    )
+    assert scan(text) == []
+
+
+def test_stacked_comments_cover_the_entry_below_and_a_blank_line_ends_the_scope() -> None:
+    text = (
+        "cameras:\n"  # 1
+        "  # vmspolicy: ignore[VP103] reason=a\n"  # 2
+        "  # vmspolicy: ignore[VP105] reason=b\n"  # 3
+        "  - id: cam-1\n"  # 4
+        "    vendor: X\n"  # 5
+        "  # vmspolicy: ignore[VP103] reason=c\n"  # 6
+        "\n"  # 7
+        "  - id: cam-2\n"  # 8
+        "    vendor: Y  # vmspolicy: ignore[VP103] reason=d\n"  # 9
+    )
+    assert scan(text, {4: 5, 8: 9}) == [
+        (4, 5, ("VP103",), True),
+        (4, 5, ("VP105",), True),
+        (0, -1, ("VP103",), True),
+        (9, 9, ("VP103",), True),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("comment", "problem"),
+    [
+        ("# vmspolicy: ignore[VP202] reason=x", "VP202 cannot be suppressed"),
+        ("# vmspolicy: ignore[VP999] reason=x", "VP999 is not a rule"),
+        ("# vmspolicy: ignore[VP103]", "it gives no reason"),
+        ('# vmspolicy: ignore[VP103] reason="  "', "it gives no reason"),
+        ("# vmspolicy: ignore[VP103] reason=x until=2025-12-31", "it expired on 2025-12-31"),
+        ("# vmspolicy: ignore[VP103] reason=x until=soon", "is not a date"),
+        ("# vmspolicy: ignore[VP103] reason=x owner=me", "unknown key 'owner'"),
+        ("# vmspolicy: ignore reason=x", "it names no rule"),
+        ("# vmspolicy: ignore[] reason=x", "it names no rule"),
+        ("# vmspolicy: disable[VP103] reason=x", "unknown directive 'disable'"),
+        ('# vmspolicy: ignore[VP103] reason="unterminated', "cannot read"),
+    ],
+)
+def test_what_is_not_honoured(comment: str, problem: str) -> None:
+    (found,) = scan_text("f.yaml", f"a: 1  {comment}\n", {}, CATALOG, AS_OF)
+    assert not found.holds
+    assert any(problem in p.message for p in found.problems), [p.message for p in found.problems]
+
+
+def test_valid_forms_hold_and_prose_is_ignored() -> None:
+    text = (
+        "a: 1  # vmspolicy: ignore[VP103,vp105] reason='it''s fine' until=2026-01-01\n"
+        'b: 2  #vmspolicy:ignore[ VP103 ] reason="say \\"why\\""\n'
+        "c: 3  # vmspolicy: reviewed by the security team\n"
+    )
+    found = scan_text("f.yaml", text, {}, CATALOG, AS_OF)
+    assert [(s.codes, s.reason, s.holds) for s in found] == [
+        (("VP103", "VP105"), "it's fine", True),
+        (("VP103",), 'say "why"', True),
+    ]
+
+
+def test_months_are_calendar_months_clamped_to_the_month_end() -> None:
+    assert add_months(dt.date(2025, 4, 1), 24) == dt.date(2027, 4, 1)
+    assert add_months(dt.date(2024, 8, 31), 6) == dt.date(2025, 2, 28)
+    assert add_months(dt.date(2025, 12, 15), 1) == dt.date(2026, 1, 15)
+
+
+def test_explain_vp305_says_what_to_write_instead(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "VP305", "--no-plugins"]) == 0
+    out = capsys.readouterr().out
+    assert "Use instead" in out
+    assert '# vmspolicy: ignore[VP103] reason="Replacement PO-778 approved" until=2027-06-30' in out
+    assert "waivers:" in out and "vmspolicy baseline" in out

@@ -11,7 +11,7 @@ import pytest
 from vmspolicy.identify import identify
 from vmspolicy.identify.builtin import builtin_fragments, oui_fragment
 from vmspolicy.identify.catalog import CatalogError, catalog_for, compile_catalog
-from vmspolicy.plugins import PluginError, load_plugins
+from vmspolicy.plugins import PluginError, hookimpl, load_plugins
 
 SCHEMA = json.loads((Path(__file__).parents[2] / "schemas" / "vendors.schema.json").read_text(encoding="utf-8"))
 
@@ -93,3 +93,34 @@ def test_invalid_plugin_fragment_is_a_plugin_error(fragment: dict[str, object]) 
 def test_oui_fragment_reads_the_registry_extract() -> None:
     fragment = oui_fragment("# comment\noui\tgroup\tieee_owner\n4419B6\tHikvision\tHangzhou Hikvision\n")
     assert fragment["ouis"] == [{"prefix": "4419B6", "entity": "Hikvision", "owner": "Hangzhou Hikvision"}]
+
+
+class _AcmePlugin:
+    """A third-party plugin adding a relabel and a model pattern through the hook."""
+
+    __name__ = "acme-vendor-data"
+
+    @staticmethod
+    @hookimpl
+    def vmspolicy_vendor_data() -> list[dict[str, object]]:
+        return [{
+            "version": 1,
+            "source": "ACME procurement list 2026",
+            "relabels": [{"name": "Acme Secure", "family": "Hikvision", "confidence": "high"}],
+            "models": [{"family": "Hikvision", "pattern": "ACM-[0-9]{4}", "display": "ACM-…", "brand": "Acme Secure", "confidence": "high"}],
+        }]
+
+
+def test_plugin_vendor_data_through_the_host() -> None:
+    fragments = load_plugins(entry_points_enabled=False, extra=[_AcmePlugin]).vendor_data()
+    assert all(any(f is b for f in fragments) for b in builtin_fragments())
+    by_name = identify(vendor="ACME SECURE LTD", vendor_data=fragments)
+    assert by_name.family == "Hikvision" and by_name.relabel is not None
+    assert by_name.relabel.source == "ACME procurement list 2026"  # the fragment's default source
+    assert identify(model="ACM-1234", vendor_data=fragments).family == "Hikvision"
+    assert identify(model="ACM-1234").evidence == ()
+
+
+def test_an_entry_without_any_source_is_refused() -> None:
+    with pytest.raises(CatalogError, match=r"relabels\[0\] has no source"):
+        compile_catalog([*builtin_fragments(), {"relabels": [{"name": "X Cam", "family": "Dahua", "confidence": "high"}]}])

@@ -168,6 +168,8 @@ def compile_catalog(fragments: Sequence[Mapping[str, Any]]) -> Catalog:
             names[reduced.core_compact] = entry
             max_words = max(max_words, len(reduced.core))
 
+    for number, fragment in enumerate(fragments, 1):
+        _check_sources(number, fragment)
     for fragment in fragments:
         default_source = str(fragment.get("source", ""))
         for item in fragment.get("families", ()):
@@ -254,6 +256,19 @@ def compile_catalog(fragments: Sequence[Mapping[str, Any]]) -> Catalog:
         oui_long_prefixes=frozenset(prefix[:6] for prefix in ouis if len(prefix) > 6),
         false_streams=tuple(false_streams),
     )
+
+
+_SOURCED_SECTIONS: Final = ("families", "brands", "relabels", "models", "ouis", "streams", "banners", "vendors", "false_friends")
+
+
+def _check_sources(number: int, fragment: Mapping[str, Any]) -> None:
+    """Every entry names where it comes from: its own ``source`` or its fragment's."""
+    if fragment.get("source"):
+        return
+    for section in _SOURCED_SECTIONS:
+        for index, item in enumerate(fragment.get(section, ())):
+            if not item.get("source"):
+                raise CatalogError(f"vendor data fragment {number}: {section}[{index}] has no source, and the fragment names none")
 
 
 def _known_family(family: Any, families: set[str]) -> None:

@@ -6,8 +6,10 @@ from pathlib import Path
 
 from tests.formats.helpers import check_json, text_source, where
 from vmspolicy.estate import build_estate
+from vmspolicy.loading.base import SourceFile
 from vmspolicy.loading.frigate import FRIGATE_LOADER
 from vmspolicy.loading.manifest import MANIFEST_LOADER
+from vmspolicy.loading.netbox import NETBOX_LOADER
 from vmspolicy.source import Document
 
 EXAMPLE = Path(__file__).parent.parent.parent / "examples" / "cross-format"
@@ -27,8 +29,15 @@ def test_plaintext_credentials_and_drift_at_their_own_lines() -> None:
     assert not any("Harbour2019" in f["message"] or "Warehouse!1" in f["message"] for f in findings)
 
 
+def test_netbox_custom_field_gives_the_legacy_install_date() -> None:
+    # The legacy camera NetBox lists is the one the firewall's port forward exposes (VP203, VP204).
+    docs = NETBOX_LOADER.load(SourceFile("netbox/devices.json", (EXAMPLE / "netbox" / "devices.json").read_bytes()))
+    assert docs is not None
+    camera = next(c for c in docs[0].data["cameras"] if c["id"] == "cam-quay-legacy")
+    assert (camera["installed"], camera["vendor"], camera.where("installed")) == ("2019-06-01", "Hikvision", (14, 38))
+
+
 def test_the_estate_joins_the_files() -> None:
-    from vmspolicy.loading.base import SourceFile
     from vmspolicy.plugins import load_plugins
 
     host = load_plugins(entry_points_enabled=False)
@@ -43,7 +52,8 @@ def test_the_estate_joins_the_files() -> None:
     estate, findings = build_estate(docs)
     assert not findings
     assert {d.id: (d.site, d.zone) for d in estate.devices.values()} == {
-        "quay_gate": ("harbour", "fw-harbour-cctv-legacy"),
+        "cam-quay-legacy": ("harbour", "fw-harbour-cctv-legacy"),
+        "quay_gate": ("harbour", "fw-harbour-cctv"),
         "warehouse": ("harbour", "fw-harbour-cctv"),
         "yard": ("harbour", "fw-harbour-cctv"),
         "nvr-harbour-1": ("harbour", "fw-harbour-vms"),

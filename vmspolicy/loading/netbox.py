@@ -10,7 +10,9 @@ Objects are recognised by their fields, NetBox 2.x to 4.x:
   for NVR/DVR/VMS/recorder, else a **device** with its type (switch, server,
   encoder, intercom, access control, workstation, other). Manufacturer →
   ``vendor``, model, serial, site slug → ``site``, primary IP (v4 first) →
-  ``ip``, status (``planned``/``staged``/``inventory`` → planned).
+  ``ip``, status (``planned``/``staged``/``inventory`` → planned), and the
+  custom field ``installed`` (or ``install_date``, ``installation_date``,
+  ``installed_on``, ``commissioned``: an ISO date) → ``installed``.
 - ``/api/dcim/interfaces/`` and ``/api/dcim/mac-addresses/``: the first MAC of
   a device — ``mac_address`` before 4.2, ``primary_mac_address`` or
   ``mac_addresses`` (MAC objects) after — becomes the device's ``mac``, when
@@ -43,6 +45,8 @@ _DEVICE_TYPES: Final = (
     ("access-control", "access-controller"), ("server", "server"), ("workstation", "workstation"), ("desktop", "workstation"),
 )
 _PLANNED: Final = frozenset({"planned", "staged", "inventory"})
+# NetBox has no installation date of its own; these are the custom fields estates commonly add for it.
+_INSTALLED_FIELDS: Final = ("installed", "install_date", "installation_date", "installed_on", "commissioned")
 
 
 def _objects(node: Any, depth: int = 0) -> Iterator[LocatedMap]:
@@ -186,6 +190,12 @@ class NetboxLoader:
         status_text, status_pos = _choice(obj, "status")
         status = "planned" if status_text in _PLANNED else "active"
         mac, mac_pos = macs.get(name or "", (None, obj.pos))
+        installed: str | None = None
+        installed_pos = obj.pos
+        for key in _INSTALLED_FIELDS:
+            installed, installed_pos = _text(obj, "custom_fields", key)
+            if installed:
+                break
         fields: list[tuple[str, Any, Pos]] = [
             ("id", device_id, name_pos if name else number_pos),
             ("name", name, name_pos),
@@ -196,6 +206,7 @@ class NetboxLoader:
             ("mac", mac, mac_pos),
             ("ip", address.split("/", 1)[0] if address else None, ip_pos),
             ("status", status, status_pos),
+            ("installed", installed[:10] if installed else None, installed_pos),
         ]
         if any(word in role for word in _CAMERA_ROLES):
             return "cameras", entry(obj.pos, *fields)

@@ -124,3 +124,12 @@ def test_plugin_vendor_data_through_the_host() -> None:
 def test_an_entry_without_any_source_is_refused() -> None:
     with pytest.raises(CatalogError, match=r"relabels\[0\] has no source"):
         compile_catalog([*builtin_fragments(), {"relabels": [{"name": "X Cam", "family": "Dahua", "confidence": "high"}]}])
+
+
+def test_a_plugin_can_reclassify_a_builtin_entry() -> None:
+    stricter = {"version": 1, "source": "ACME policy: Uniview treated as a Dahua relabel",
+                "relabels": [{"name": "Uniview", "aliases": ["UNV"], "family": "Dahua", "confidence": "high"}]}
+    for order in ([stricter, *builtin_fragments()], [*builtin_fragments(), stricter]):
+        verdict = identify(vendor="Uniview", vendor_data=order)
+        assert verdict.family == "Dahua" and verdict.relabel is not None
+    assert identify(vendor="Uniview").family is None

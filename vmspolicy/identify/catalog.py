@@ -148,7 +148,12 @@ def _month(value: Any) -> str | None:
 
 
 def compile_catalog(fragments: Sequence[Mapping[str, Any]]) -> Catalog:
-    """Merge and compile vendor catalog fragments (in order; a later name overrides an earlier one)."""
+    """Merge and compile vendor catalog fragments.
+
+    In order: a name, OUI or pattern of a later fragment overrides an earlier
+    one's, so a plugin can reclassify a built-in entry (call a known maker a
+    relabel, say). A family must be declared in its fragment or an earlier one.
+    """
     families: set[str] = set()
     names: dict[str, NameEntry] = {}
     contains: list[tuple[str, NameEntry]] = []
@@ -179,8 +184,6 @@ def compile_catalog(fragments: Sequence[Mapping[str, Any]]) -> Catalog:
             for text in [family, *item.get("names", ())]:
                 add_name(str(text), entry)
             contains.extend((str(word), entry) for word in item.get("contains", ()))
-    for fragment in fragments:
-        default_source = str(fragment.get("source", ""))
         for item in fragment.get("brands", ()):
             _known_family(item["family"], families)
             entry = NameEntry(
@@ -300,10 +303,15 @@ def catalog_for(fragments: Sequence[Mapping[str, Any]]) -> Catalog:
         last: Catalog = _last[1]
         return last
     given = fragments
-    if not fragments:
-        from vmspolicy.identify.builtin import builtin_fragments
+    from vmspolicy.identify.builtin import builtin_fragments
 
-        fragments = builtin_fragments()
+    builtin = builtin_fragments()
+    if not fragments:
+        fragments = builtin
+    else:
+        # Built-ins first whatever order the fragments come in, so that plugins override them.
+        first = [f for f in fragments if any(f is b for b in builtin)]
+        fragments = [*first, *(f for f in fragments if not any(f is b for b in builtin))]
     key = tuple(id(f) for f in fragments)
     cached = _COMPILED.get(key)
     if cached is not None:

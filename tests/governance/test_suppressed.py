@@ -144,3 +144,20 @@ def test_explain_vp305_says_what_to_write_instead(capsys: pytest.CaptureFixture[
     assert "Use instead" in out
     assert '# vmspolicy: ignore[VP103] reason="Replacement PO-778 approved" until=2027-06-30' in out
     assert "waivers:" in out and "vmspolicy baseline" in out
+
+
+def test_inline_suppressions_work_on_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import io
+    import sys
+
+    monkeypatch.chdir(tmp_path)  # no cams.yaml here: the comments come from the text read on stdin
+    manifest = (
+        "vmspolicy: 1\nsites: [{id: branch}]\ncameras:\n"
+        '  # vmspolicy: ignore[VP401] reason="lab camera"\n'
+        '  - {id: cam-1, site: branch, vendor: Axis, streams: ["rtsp://admin:Hunter2x@10.1.30.11:554/axis-media/media.amp"]}\n'
+    )
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(manifest.encode())))
+    code = main(["check", "--no-plugins", "--format", "json", "--stdin-filename", "cams.yaml", "-"])
+    found = json.loads(capsys.readouterr().out)["findings"]
+    assert code == 0
+    assert [(f["rule"], f["suppressed"]["kind"]) for f in found] == [("VP401", "inline")]

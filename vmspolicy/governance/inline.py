@@ -79,7 +79,7 @@ def _scan_all(ctx: CheckContext) -> list[InlineSuppression]:
     for path, docs in by_path.items():
         if not path.lower().endswith((".yaml", ".yml")):
             continue
-        text = _read(path)
+        text = next((d.text for d in docs if d.text is not None), None) or _read(path)
         if text is None or not _ANY_DIRECTIVE.search(text):
             continue
         entries = _entry_spans([d.data for d in docs])
@@ -88,8 +88,9 @@ def _scan_all(ctx: CheckContext) -> list[InlineSuppression]:
 
 
 def _read(path: str) -> str | None:
-    # Comments are not part of the located data; the file is read again by its display
-    # path (relative to the working directory). Input read from stdin has no file: skipped.
+    # Comments are not part of the located data. Loaders keep the text on the Document;
+    # for one that does not, the file is read again by its display path (relative to the
+    # working directory).
     try:
         return Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):

@@ -241,3 +241,21 @@ def test_placement_stays_within_the_device_site() -> None:
     assert not findings
     assert estate.devices["cam-1"].zone == "hq-lan"
     assert estate.devices["cam-3"].zone is None  # no zone holds it: isolation cannot be shown (VP206)
+
+
+def test_whole_url_placeholder_is_no_stream() -> None:
+    text = "cameras:\n  porch:\n    ffmpeg:\n      inputs:\n        - path: '{FRIGATE_RTSP_URL}'\n"
+    cameras = _cameras(_load(FRIGATE_LOADER, text_source("config.yml", text)))
+    assert cameras == {"porch": {"id": "porch", "name": "porch"}}
+
+
+def test_import_site_is_a_valid_configuration_key(tmp_path: Path) -> None:
+    from vmspolicy.config import ConfigError, load_config
+
+    good = tmp_path / ".vmspolicy.yaml"
+    good.write_text("import:\n  site: hq\n", encoding="utf-8")
+    assert load_config(good).settings["import"] == {"site": "hq"}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("import:\n  site: 'not an id!'\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"bad\.yaml:2"):
+        load_config(bad)

@@ -104,6 +104,8 @@ def camera_entry(source_file: SourceFile, camera_id: str, name: str, pos: Pos, s
     ip: tuple[str, Pos] | None = None
     for located in sources:
         src = located.source
+        if not src.scheme:
+            continue  # a whole-URL placeholder ({FRIGATE_RTSP_URL}) says nothing about the camera
         at = inner_pos(source_file, located.pos, src.offset, src.url[:8])
         if src.url not in {u for u, _ in urls}:
             urls.append((src.url, at))

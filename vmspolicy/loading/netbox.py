@@ -137,8 +137,6 @@ class NetboxLoader:
     suffixes: Sequence[str] = (".json",)
 
     def load(self, source: SourceFile) -> list[Document] | None:
-        if source.suffix not in self.suffixes:
-            return None
         documents = source.documents()
         root = documents[0] if documents else None
         if isinstance(root, LocatedMap) and "vmspolicy" in root:

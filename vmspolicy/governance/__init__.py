@@ -48,18 +48,22 @@ def apply(findings: Sequence[Finding], ctx: CheckContext, args: Any) -> list[Fin
 
     Raises :class:`vmspolicy.pipeline.UsageError` for a baseline file that cannot be used (exit 2).
     """
-    from vmspolicy.rules.waivers import InvalidSuppression, UnusedWaiver
+    from vmspolicy.rules.waivers import ENABLED_MARK, InvalidSuppression, UnusedWaiver
+
+    def enabled(code: str) -> bool:
+        return ctx.memo(ENABLED_MARK + code, lambda _: False)
 
     statuses = waiver_statuses(ctx)
     out = apply_waivers(findings, statuses)
-    out.extend(
-        UnusedWaiver.finding(p.location, p.message, subject=p.subject, evidence=p.evidence)
-        for p in unused_parts(out, statuses, ctx)
-    )
+    if enabled(UnusedWaiver.code):
+        out.extend(
+            UnusedWaiver.finding(p.location, p.message, subject=p.subject, evidence=p.evidence)
+            for p in unused_parts(out, statuses, ctx)
+        )
     if not getattr(args, "no_inline_suppressions", False):
         suppressions = inline_suppressions(ctx)
         out, used = apply_inline(out, suppressions)
-        if getattr(args, "report_unused_suppressions", False):
+        if getattr(args, "report_unused_suppressions", False) and enabled(InvalidSuppression.code):
             for index, s in enumerate(suppressions):
                 if s.holds and index not in used:
                     codes = ",".join(s.codes)

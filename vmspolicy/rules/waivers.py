@@ -16,6 +16,9 @@ from vmspolicy.governance.waivers import waiver_statuses
 from vmspolicy.plugins import hookimpl
 from vmspolicy.rules.base import CheckContext, Rule
 
+ENABLED_MARK = "governance.enabled:"
+"""Memo key prefix: set by a rule's check(), so the governance stage knows the rule is enabled."""
+
 
 class InvalidWaiver(Rule):
     """A waiver that is incomplete, longer than its pack allows, or excuses what cannot be excused.
@@ -230,6 +233,12 @@ class UnusedWaiver(Rule):
     severity = Severity.WARNING
     summary = "it names a device or rule that nothing needs waived"
 
+    def check(self, ctx: CheckContext) -> Iterable[Finding]:
+        # The findings come from the governance stage; the pipeline runs this only when
+        # VP304 is enabled, which is how that stage knows whether to report them.
+        ctx.memo(ENABLED_MARK + self.code, lambda _: True)
+        return ()
+
 
 class InvalidSuppression(Rule):
     """An inline ``# vmspolicy: ignore[...]`` comment that cannot be honoured.
@@ -291,6 +300,7 @@ class InvalidSuppression(Rule):
     summary = "an inline suppression without reason, expired, or of a rule that cannot be waived"
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
+        ctx.memo(ENABLED_MARK + self.code, lambda _: True)  # see UnusedWaiver.check
         for suppression in inline_suppressions(ctx):
             if suppression.problems:
                 problems = "; ".join(p.message for p in suppression.problems)

@@ -260,16 +260,19 @@ def _judge(ctx: CheckContext) -> dict[str, Judgement]:
     verdicts = device_verdicts(ctx)
     bom_paths = {d.path for d in ctx.documents if d.format == BOM_FORMAT}
     out: dict[str, Judgement] = {}
+    by_site: dict[str, tuple[Pack, ...]] = {}
     for device in ctx.estate.devices.values():
         if not device.active:
             continue
         site = ctx.estate.sites.get(device.site)
-        packs = site_packs(ctx, site)
+        packs = by_site.get(device.site)
+        if packs is None:
+            packs = by_site[device.site] = site_packs(ctx, site)
         pack_ids = tuple(p.id for p in packs)
         sensitive = bool(site and site.sensitive) or (site is not None and site.origin.path in bom_paths and _bom_sensitive(ctx))
         verdict = verdicts.get(device.id)
         family = restricted_family(device, verdict, ctx)
-        restricting = [p for p in packs if p.restricts(family, device.type)]
+        restricting = [p for p in packs if p.restricts(family, device.type)] if family else []
         if not restricting:
             out[device.id] = Judgement(device.id, None, pack_ids, sensitive_site=sensitive)
             continue

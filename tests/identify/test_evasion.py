@@ -109,7 +109,7 @@ def test_near_miss_is_weaker_evidence(vendor: str, family: str) -> None:
 @pytest.mark.parametrize(
     "vendor",
     ["Hikari Lighting", "Hikari", "Dahuangshan Steel", "Dahuangshan", "Shanghai Dahua Scale Factory", "Shanghai Dahua Scale Co., Ltd.",
-     "Dahlia Systems", "Daiwa", "Hiking Gear", "Hitachi", "Zhejiang Uniview Technologies", "Xiongmai", "Axis", "Hanwha Vision"],
+     "Dahlia Systems", "Daiwa", "Hiking Gear", "Hitachi", "Hillock", "Hurray", "Zhejiang Uniview Technologies", "Xiongmai", "Axis", "Hanwha Vision"],
 )
 def test_false_friends_are_not_restricted(vendor: str) -> None:
     verdict = identify(vendor=vendor)

@@ -240,11 +240,16 @@ def compile_catalog(fragments: Sequence[Mapping[str, Any]]) -> Catalog:
     for prefix, entry in false_ouis:
         ouis[prefix] = OuiEntry(prefix, entry.name, entry, "owner", entry.source)
 
+    # Misspellings are looked for only of names long and distinctive enough not to hit ordinary words
+    # ("Hillock" is not HiLook's business), and only of brands whose link to the family is documented.
     near_miss = tuple(
         (key, entry)
         for key, entry in names.items()
-        if entry.kind in ("family", "brand") and len(key) >= 5 and (entry.kind == "family" or len(key) >= 6) and key.isalpha()
-        and key == name_key(entry.name)
+        if key == name_key(entry.name) and key.isascii() and key.isalpha()
+        and (
+            (entry.kind == "family" and len(key) >= 5)
+            or (entry.kind == "brand" and len(key) >= 7 and entry.weight >= CONFIDENCE["medium"])
+        )
     )
     return Catalog(
         families=frozenset(families),

@@ -82,12 +82,15 @@ def build_estate(documents: list[Document], *, import_site: str | None = None) -
 def _place_by_address(b: _Builder) -> None:
     # Imported files rarely name zones; isolation is proved per zone, so a device
     # with an address is placed in the most specific zone of its own site that holds it.
+    by_site: dict[str, list[Zone]] = {}
+    for zone in b.zones.values():
+        by_site.setdefault(zone.site, []).append(zone)
     for device in list(b.devices.values()):
         if device.zone is not None or device.ip is None:
             continue
         best: Zone | None = None
-        for zone in b.zones.values():
-            if zone.site != device.site or not zone.contains(device.ip):
+        for zone in by_site.get(device.site, ()):
+            if not zone.contains(device.ip):
                 continue
             if best is None or _prefix(zone, device.ip) > _prefix(best, device.ip):
                 best = zone

@@ -183,3 +183,20 @@ def test_every_restricted_name_is_matched_exactly() -> None:
     for entry in vendors["brands"]:
         for name in [entry["name"], *entry.get("aliases", ())]:
             assert identify(vendor=name).evidence[0].kind == "brand", name
+
+
+# Manufacturer names of netbox-community/devicetype-library (folder names under device-types/, as listed
+# in tests/known-slugs.json at commit 0018485025713d4e67fc14ce310718b3e5909c5b): real makers, none restricted.
+OTHER_MANUFACTURERS = (
+    "3Com", "A10", "ACAR", "Accedian", "ACEMAGICIAN", "ActionTec", "ADC", "Adtran", "ADVA", "AFL", "Albis-Elcon", "Alcatel-Lucent",
+    "Allied Telesis", "Allnet", "Allot", "Alpha", "AOOSTAR", "APC", "D-Link", "Datacom", "DataDirect Networks", "Datto", "Datwyler",
+    "DCN", "Deciso", "Dell", "Extreme Networks", "F5", "Factor-TS", "FalconEye", "FibroLAN", "FireBrick", "Firewalla", "flir",
+    "Forcepoint", "Fortinet", "Forza", "FS", "Fujitsu", "Generic", "Genexis", "ghipsystems", "GL-iNet", "Glovary", "GMKtec",
+    "Good Connections", "Google", "Grandstream", "Gude", "Hanwha", "Vivotek", "Uniview", "Bosch", "i-PRO", "Mobotix",
+)
+
+
+@pytest.mark.parametrize("vendor", OTHER_MANUFACTURERS)
+def test_other_manufacturers_are_never_restricted(vendor: str) -> None:
+    verdict = identify(vendor=vendor)
+    assert verdict.family is None and verdict.evidence == ()

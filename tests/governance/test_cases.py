@@ -1,7 +1,7 @@
 """Governance cases: like tests/cases, plus what each finding's suppression must be.
 
-Cases live in ``tests/governance/cases`` (they need VP103/VP202, which stand-ins
-provide until the real rules are registered) and in ``tests/cases/VP30*``. An
+Cases live in ``tests/cases/VP30*`` (also run by tests/test_rule_cases.py, which
+does not look at suppressions) and in ``tests/governance/cases`` (baselines). An
 ``expect:`` line may end with ``suppressed=KIND`` (waiver, inline, baseline);
 without it the finding must not be suppressed. ``exit: N`` checks the exit code;
 ``only:`` limits the comparison to the codes it names, as in tests/cases.
@@ -9,15 +9,12 @@ without it the finding must not be suppressed. ``exit: N`` checks the exit code;
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.casefiles import CASES as SHARED_CASES
 from tests.casefiles import Case, run_case
-from tests.governance.fake_rules import FakePlugin, missing_real_rules
-from vmspolicy import cli, plugins
 
 HERE = Path(__file__).parent / "cases"
 Expected = tuple[str, str, int, int, "str | None", "str | None"]
@@ -64,15 +61,6 @@ def _discover() -> list[tuple[str, Path, list[str]]]:
 CASES = _discover()
 
 
-@pytest.fixture
-def stand_ins(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    real = plugins.load_plugins
-    if missing_real_rules():
-        monkeypatch.setattr(cli, "load_plugins", lambda **kw: real(**{**kw, "extra": [FakePlugin()]}))
-    yield
-
-
-@pytest.mark.usefixtures("stand_ins")
 @pytest.mark.parametrize(("name", "root", "targets"), CASES, ids=[c[0] for c in CASES])
 def test_governance_case(name: str, root: Path, targets: list[str]) -> None:
     import json

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 import shutil
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.governance.fake_rules import FakePlugin, _legacy, missing_real_rules
-from vmspolicy import cli, plugins, policy
+from vmspolicy import cli
 from vmspolicy.governance.baseline import write_atomically
 from vmspolicy.governance.fixes import transplant
 
@@ -20,22 +18,9 @@ CASES = sorted(p.name for p in FIXES.iterdir() if (p / "before.yaml").exists())
 
 
 @pytest.fixture
-def legacy_devices(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Extra CLI arguments that make Hikvision/Dahua cameras installed before 2022-11-24 legacy restricted."""
-    packs = {p.get("id") for p in plugins.load_plugins(entry_points_enabled=False).packs()}
-    if "uk-gov-2022" in packs:
-        yield ["--profile", "uk-gov-2022"]
-        return
-    # Policy packs are not registered yet: judge legacy devices like the VP103 stand-in.
-    monkeypatch.setattr(policy, "legacy_restricted", _legacy)
-    yield []
-
-
-@pytest.fixture
-def stand_ins(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = plugins.load_plugins
-    if missing_real_rules():
-        monkeypatch.setattr(cli, "load_plugins", lambda **kw: real(**{**kw, "extra": [FakePlugin()]}))
+def legacy_devices() -> list[str]:
+    """Under uk-gov-2022, Hikvision/Dahua cameras installed before 2022-11-24 are legacy restricted."""
+    return ["--profile", "uk-gov-2022"]
 
 
 @pytest.fixture
@@ -85,7 +70,6 @@ def test_comments_and_key_order_survive(work: Path, legacy_devices: list[str]) -
     assert all(line in after.splitlines() for line in unchanged)
 
 
-@pytest.mark.usefixtures("stand_ins")
 def test_a_scaffolded_waiver_excuses_nothing_until_a_person_fills_it(
     work: Path, legacy_devices: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -13,25 +13,26 @@ from vmspolicy.governance.catalog import RuleCatalog
 from vmspolicy.governance.inline import scan_text
 from vmspolicy.governance.waivers import add_months
 
-CASES = Path(__file__).parent / "cases"
+CASES = Path(__file__).parent.parent / "cases"
 CATALOG = RuleCatalog(frozenset({"VP103", "VP105", "VP202"}), frozenset({"VP103", "VP105"}))
 AS_OF = dt.date(2026, 1, 1)
 
 
 def check(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, case: str, *argv: str) -> tuple[int, str]:
-    monkeypatch.chdir(CASES)
-    code = main(["check", "--no-plugins", *argv, case])
+    folder, name = case.split("/")
+    monkeypatch.chdir(CASES / folder)
+    code = main(["check", "--no-plugins", *argv, name])
     return code, capsys.readouterr().out
 
 
 def test_a_waived_finding_stays_in_the_json_with_its_justification_and_location(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out = check(capsys, monkeypatch, "waiver-holds.yaml", "--format", "json", "--as-of", "2026-01-01")
+    code, out = check(capsys, monkeypatch, "VP304/waiver-holds.yaml", "--format", "json", "--as-of", "2026-01-01")
     report = json.loads(out)
     assert code == 0 and report["summary"]["passed"] is True and report["as_of"] == "2026-01-01"
     (waived,) = [f for f in report["findings"] if f["rule"] == "VP103"]
-    waiver_line = (CASES / "waiver-holds.yaml").read_text(encoding="utf-8").splitlines().index("  - id: W-1") + 1
+    waiver_line = (CASES / "VP304" / "waiver-holds.yaml").read_text(encoding="utf-8").splitlines().index("  - id: W-1") + 1
     assert waived["suppressed"] == {
         "kind": "waiver",
         "justification": "W-1: Replacement scheduled with the refit; approved by Head of Security; ticket SEC-1; expires 2027-03-31",
@@ -46,7 +47,7 @@ def test_a_waived_finding_stays_in_the_json_with_its_justification_and_location(
 def test_the_text_summary_counts_suppressed_findings_and_states_the_date(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out = check(capsys, monkeypatch, "inline-above-entry.yaml", "--as-of", "2026-01-01")
+    code, out = check(capsys, monkeypatch, "VP305/inline-above-entry.yaml", "--as-of", "2026-01-01")
     assert code == 1
     assert "  suppressed by inline: Replacement PO-778 (until 2027-06-30)" in out
     assert "(1 suppressed); as of 2026-01-01." in out.splitlines()[-1]
@@ -54,7 +55,7 @@ def test_the_text_summary_counts_suppressed_findings_and_states_the_date(
 
 def test_the_same_estate_judged_as_of_two_dates(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     def rules(as_of: str) -> list[tuple[str, str | None]]:
-        _, out = check(capsys, monkeypatch, "waiver-holds.yaml", "--format", "json", "--as-of", as_of)
+        _, out = check(capsys, monkeypatch, "VP304/waiver-holds.yaml", "--format", "json", "--as-of", as_of)
         found = json.loads(out)["findings"]
         return sorted((f["rule"], (f["suppressed"] or {}).get("kind")) for f in found if f["rule"] in ("VP103", "VP302", "VP303"))
 

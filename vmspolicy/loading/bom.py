@@ -241,7 +241,8 @@ def build_document(path: str, sha256: str, sheets: Sequence[tuple[str, list[Row]
             "vmspolicy cannot tell what equipment this bill of materials lists",
             *(first.pos if first else (1, 1)),
         )
-    name = _ID_UNSAFE.sub("-", path.rsplit("/", 1)[-1]).strip("-._:/@") or "bom"
+    # Ids name the file as the run shows it, so two suppliers' quote.csv in different folders stay apart.
+    name = _ID_UNSAFE.sub("-", path)[-100:].strip("-._:/@") or "bom"
     site_id = f"bom-{name}"[:128]
     top = found[0][2]
     header_row = found[0][1][top[0]]

@@ -78,3 +78,12 @@ def test_help_documents_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
         main(["identify", "--help"])
     out, _ = capsys.readouterr()
     assert "exit status" in out and "1  a restricted family" in out
+
+
+def test_repeated_facts_add_their_evidence(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--vendor", "Acme Secure", "--vendor", "Amcrest Technologies", "--mac", "00:40:8c:00:00:01",
+                       "--mac", "3c:ef:8c:00:00:01", "--format", "json")
+    document = json.loads(out)
+    assert code == 1 and document["family"] == "Dahua"
+    assert document["known_vendor"] is True and document["relabel"]["value"] == "Amcrest Technologies"
+    assert sorted(e["kind"] for e in document["evidence"]) == ["oui", "relabel"]

@@ -11,9 +11,11 @@ import argparse
 import datetime as dt
 import json
 import sys
+from dataclasses import replace
 from typing import Any
 
 from vmspolicy.identify import Evidence, Verdict, identify
+from vmspolicy.identify.evidence import combine
 
 EPILOG = """\
 exit status:
@@ -38,9 +40,11 @@ def register(subparsers: Any) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--vendor", metavar="NAME", help="declared vendor, brand or manufacturer (as on the device or the paperwork)")
-    parser.add_argument("--model", metavar="MODEL", help="model number, e.g. DS-2CD2143G0-I")
-    parser.add_argument("--mac", metavar="MAC", help="MAC address or OUI in any notation (44:19:B6:12:34:56, 4419.b612.3456, 44-19-B6)")
+    parser.add_argument("--vendor", action="append", default=[], metavar="NAME",
+                        help="declared vendor, brand or manufacturer, as on the device or the paperwork (repeatable)")
+    parser.add_argument("--model", action="append", default=[], metavar="MODEL", help="model number, e.g. DS-2CD2143G0-I (repeatable)")
+    parser.add_argument("--mac", action="append", default=[], metavar="MAC",
+                        help="MAC address or OUI in any notation: 44:19:B6:12:34:56, 4419.b612.3456, 44-19-B6 (repeatable)")
     parser.add_argument("--url", action="append", default=[], metavar="URL", help="stream or management URL (repeatable)")
     parser.add_argument("--banner", action="append", default=[], metavar="TEXT",
                         help="scan string: HTTP/RTSP server header, SNMP sysObjectID, ONVIF manufacturer (repeatable)")
@@ -60,21 +64,40 @@ def _date(text: str) -> dt.date:
 def cmd_identify(args: argparse.Namespace) -> int:
     from vmspolicy.cli import EXIT_FINDINGS, EXIT_OK, CliError, plugins_for
 
-    given = [args.vendor, args.model, args.mac, *args.url, *args.banner]
-    if not any(value and value.strip() for value in given):
+    given = [*args.vendor, *args.model, *args.mac, *args.url, *args.banner]
+    if not any(value.strip() for value in given):
         raise CliError("identify needs at least one of --vendor, --model, --mac, --url, --banner")
     host = plugins_for(args)
-    verdict = identify(
-        vendor=args.vendor,
-        model=args.model,
-        mac=args.mac,
-        urls=tuple(args.url),
-        banners=tuple(args.banner),
-        installed=args.installed,
-        vendor_data=host.vendor_data(),
-    )
+    vendor_data = host.vendor_data()
+    # The first of each with the URLs and scan strings is the device; a repeated option (a brand and a
+    # manufacturer from the paperwork, two MACs) adds its own evidence to the same verdict.
+    parts = [identify(
+        vendor=first(args.vendor), model=first(args.model), mac=first(args.mac), urls=tuple(args.url), banners=tuple(args.banner),
+        installed=args.installed, vendor_data=vendor_data,
+    )]
+    for field in ("vendor", "model", "mac"):
+        parts.extend(identify(**{field: value}, installed=args.installed, vendor_data=vendor_data) for value in getattr(args, field)[1:])
+    verdict = merge(parts)
     sys.stdout.write(render_json(verdict) if args.format == "json" else render_text(verdict))
     return EXIT_FINDINGS if verdict.restricted else EXIT_OK
+
+
+def first(values: list[str]) -> str | None:
+    return values[0] if values else None
+
+
+def merge(parts: list[Verdict]) -> Verdict:
+    """One verdict from the verdicts of several facts about the same device."""
+    if len(parts) == 1:
+        return parts[0]
+    evidence = [piece for part in parts for piece in part.evidence]
+    combined = combine(evidence, None, Verdict)
+    return replace(
+        combined,
+        declared_family=next((p.declared_family for p in parts if p.declared_family), None),
+        known_vendor=any(p.known_vendor for p in parts),
+        relabel=next((p.relabel for p in parts if p.relabel), None),
+    )
 
 
 def _evidence_dict(piece: Evidence) -> dict[str, Any]:

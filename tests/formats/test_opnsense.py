@@ -124,3 +124,43 @@ def test_other_xml_is_not_claimed() -> None:
 )
 def test_zone_purpose_from_the_interface_name(name: str, purpose: str) -> None:
     assert zone_purpose(name) == purpose
+
+
+MVC = """<?xml version="1.0"?>
+<opnsense>
+  <system><hostname>fw-hq</hostname></system>
+  <interfaces>
+    <lan><if>vtnet1</if><descr>Cameras</descr><ipaddr>10.1.20.1</ipaddr><subnet>24</subnet></lan>
+  </interfaces>
+  <OPNsense><Firewall>
+    <Alias><aliases>
+      <alias uuid="a1"><enabled>1</enabled><name>NVRS</name><type>host</type><content>10.1.40.5
+10.1.40.6</content></alias>
+    </aliases></Alias>
+    <Filter><rules>
+      <rule uuid="r3"><enabled>1</enabled><sequence>30</sequence><action>pass</action><interface>lan</interface>
+        <protocol>TCP</protocol><source_net>lan</source_net><destination_net>NVRS</destination_net><destination_port>554</destination_port>
+        <description>third by sequence</description></rule>
+      <rule uuid="r1"><enabled>1</enabled><sequence>10</sequence><action>block</action><interface>lan</interface>
+        <source_net>lan</source_net><destination_net>10.0.0.0/8</destination_net><destination_not>1</destination_not>
+        <description>negated deny: skipped</description></rule>
+      <rule uuid="r2"><enabled>0</enabled><sequence>20</sequence><action>pass</action><interface>lan</interface>
+        <source_net>any</source_net><destination_net>any</destination_net><description>disabled</description></rule>
+      <rule uuid="r0"><enabled>1</enabled><sequence>5</sequence><action>reject</action><interface>lan</interface>
+        <protocol>UDP</protocol><source_net>any</source_net><destination_net>UNKNOWN_ALIAS</destination_net>
+        <description>deny to an unknown alias: skipped</description></rule>
+    </rules></Filter>
+  </Firewall></OPNsense>
+</opnsense>
+"""
+
+
+def test_opnsense_automation_rules_by_sequence() -> None:
+    docs = OPNSENSE_LOADER.load(text_source("config.xml", MVC))
+    assert docs is not None
+    rules = _rules(docs[0])
+    assert [(line, r["name"], r["from"], r["to"], r.get("ports"), r["action"]) for line, r in rules] == [
+        (13, "third by sequence", "fw-hq-cameras", "10.1.40.5/32", ["tcp/554"], "allow"),
+        (13, "third by sequence", "fw-hq-cameras", "10.1.40.6/32", ["tcp/554"], "allow"),
+    ]
+    assert entries(docs[0], "zones")[0]["purpose"] == "cameras"

@@ -185,3 +185,11 @@ def test_unreadable_bom_fails_the_gate_with_vp001(tmp_path: Path) -> None:
     code, found, _ = check_json(tmp_path, "latin1.csv", "nocols.csv")
     assert code == 1
     assert {(f["path"], f["rule"], f["line"]) for f in found} == {("latin1.csv", "VP001", 2), ("nocols.csv", "VP001", 1)}
+
+
+def test_xlsx_formula_without_a_saved_value_is_refused(tmp_path: Path) -> None:
+    # openpyxl writes formulas without computing them, as generated workbooks do.
+    raw = workbook(tmp_path, {"Quote": [["Vendor", "Model"], ['=CONCATENATE("Hik","vision")', "DS-2CD2143G0-I"]]})
+    with pytest.raises(ParseError, match="no saved value") as caught:
+        BOM_LOADER.load(SourceFile("bom.xlsx", raw))
+    assert (caught.value.line, caught.value.column) == (2, 1)

@@ -205,14 +205,28 @@ def read_workbook(raw: bytes) -> list[tuple[str, list[Row]]]:
         with warnings.catch_warnings():
             # openpyxl warns about spreadsheet features it does not keep (data validation, styles): not ours to report.
             warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True, keep_links=False)
+            # Saved values only: formulas are never evaluated. The formulas themselves are read too, to
+            # refuse a formula whose value was never saved (a generated file): it would read as blank.
+            values = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True, keep_links=False)
+            formulas = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False, keep_links=False)
             sheets: list[tuple[str, list[Row]]] = []
-            for sheet in book.worksheets:
+            for sheet, written in zip(values.worksheets, formulas.worksheets, strict=True):
                 rows: list[Row] = []
-                for line, values in enumerate(sheet.iter_rows(min_row=1, min_col=1, values_only=True), start=1):
-                    rows.append([Cell(_cell_text(v), line, column) for column, v in enumerate(values, start=1)])
+                saved_rows = sheet.iter_rows(min_row=1, min_col=1, values_only=True)
+                written_rows = written.iter_rows(min_row=1, min_col=1, values_only=True)
+                for line, (saved, source) in enumerate(zip(saved_rows, written_rows, strict=False), start=1):
+                    for column, (value, formula) in enumerate(zip(saved, source, strict=False), start=1):
+                        if value is None and isinstance(formula, str) and formula.startswith("="):
+                            raise ParseError(
+                                f"sheet {sheet.title!r}: this cell holds the formula {formula[:60]!r} with no saved value; "
+                                "open and save the workbook in a spreadsheet application, or paste the values",
+                                line,
+                                column,
+                            )
+                    rows.append([Cell(_cell_text(v), line, column) for column, v in enumerate(saved, start=1)])
                 sheets.append((str(sheet.title), rows))
-            book.close()
+            values.close()
+            formulas.close()
     except ParseError:
         raise
     except Exception as exc:  # noqa: BLE001 - a damaged or foreign file raises many types; each must be VP001, not a crash

@@ -259,3 +259,14 @@ def test_import_site_is_a_valid_configuration_key(tmp_path: Path) -> None:
     bad.write_text("import:\n  site: 'not an id!'\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"bad\.yaml:2"):
         load_config(bad)
+
+
+def test_vendor_families_from_go2rtc_sources() -> None:
+    from vmspolicy.identify import identify_device
+
+    doc = _load(GO2RTC_LOADER, text_source("go2rtc.yaml", GO2RTC.format(pw="${PW}")))
+    estate, findings = build_estate([doc])
+    assert not findings
+    families = {d.id: identify_device(d).family for d in estate.devices.values()}
+    # isapi:// is Hikvision, /cam/realmonitor Dahua; dvrip:// is Xiongmai (XMeye), which no pack restricts.
+    assert families == {"gate": "Dahua", "xm": None, "hik": "Hikvision", "onv": None, "exec_cam": None}

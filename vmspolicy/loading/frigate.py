@@ -14,7 +14,9 @@ cameras: they become cameras too, grouped by host, unless a Frigate camera
 already covers that host.
 
 Frigate files name no site: the estate gives imported cameras one (the
-configuration's ``import.site``, else the only site the manifests declare).
+configuration's ``import.site``, else the only site the manifests of the same
+folder declare, else the estate's only site: see
+:func:`vmspolicy.loading.imported.assign_sites`).
 Frigate's own ``zones`` are areas of the picture, not network zones; a camera
 is placed in a network zone by its address.
 """

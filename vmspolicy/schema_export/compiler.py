@@ -30,15 +30,16 @@ from typing import Any, Final, Iterable, Mapping, Sequence
 from vmspolicy.identify.catalog import CONFIDENCE, Catalog, NameEntry, compile_catalog
 from vmspolicy.identify.evidence import ESTABLISHED, UNDATED_WINDOW_FACTOR
 from vmspolicy.policy import Pack
+from vmspolicy.rules.isolation import CloudServicesEnabled
+from vmspolicy.rules.vendor import RECORDER_TYPES, VendorMismatch
 from vmspolicy.schema_export import patterns
 from vmspolicy.schemas import load_schema
 
-# VP104's default ``min_weight``: how strong technical evidence must be to contradict a
-# declared vendor. The vendor rules are not imported for it (they import the whole
-# judgement); a test keeps the two equal.
-STRONG: Final = 0.8
-# Device types VP107 judges as recorders besides the ``recorders:`` section (vendor.RECORDER_TYPES).
-RECORDER_TYPES: Final = ("nvr", "dvr")
+# VP104's default ``min_weight``: how strong technical evidence must be to contradict a declared vendor.
+STRONG: Final = float(VendorMismatch.options["min_weight"])
+# VP205's default: the services that must be off on a legacy restricted device.
+CLOUD_SERVICES: Final = tuple(str(s) for s in CloudServicesEnabled.options["services"])
+_SERVICE_LABELS: Final = {"p2p_cloud": "P2P cloud", "upnp": "UPnP", "ddns": "Vendor dynamic DNS"}
 
 LIMITS: Final = (
     "This schema carries the per-entry part of the policy packs {packs}: a restricted vendor's camera, recorder or device "
@@ -86,6 +87,7 @@ class FamilyEvidence:
 
     family: str
     names: list[str] = field(default_factory=list)  # whole-word name keys strong enough alone
+    declared: list[str] = field(default_factory=list)  # family and brand keys a model field may name (no relabels)
     contains: list[str] = field(default_factory=list)  # keys that count inside longer words
     any_names: list[str] = field(default_factory=list)  # every name of the family, whatever its weight (VP104)
     any_contains: list[str] = field(default_factory=list)
@@ -148,16 +150,17 @@ def gather(fragments: Sequence[Mapping[str, Any]]) -> Gathered:
             continue
         if not entry.restricted:
             continue
-        evidence.any_names.append(key)
         window = _window(entry)
-        if window is None:
-            if entry.weight >= ESTABLISHED:
-                evidence.names.append(key)
-        elif entry.weight >= ESTABLISHED:
+        if window is not None:
+            # A relabel with dates is judged by the device's dates whatever its weight
+            # (policy.restricted_family): inside the window, or undated (fail closed).
             evidence.windowed_names.setdefault(window, []).append(key)
-            # Undated, a relabel weighs less (UNDATED_WINDOW_FACTOR); strong enough, it counts undated too.
-            if entry.weight * UNDATED_WINDOW_FACTOR >= ESTABLISHED:
-                evidence.names.append(key)
+            continue
+        evidence.any_names.append(key)
+        if entry.weight >= ESTABLISHED:
+            evidence.names.append(key)
+            if entry.kind in ("family", "brand"):
+                evidence.declared.append(key)
     for word, entry in catalog.contains:
         if entry.family is None or entry.family not in found:
             continue
@@ -174,8 +177,11 @@ def gather(fragments: Sequence[Mapping[str, Any]]) -> Gathered:
         evidence = found[entity.family]
         window = _window(entity) if entity.kind == "relabel" else None
         if window is not None:
+            # A MAC block is direct evidence: weighed by the install date, undated weighing less.
             if oui.weight >= ESTABLISHED:
                 evidence.windowed_ouis.setdefault(window, []).append(prefix)
+            if oui.weight * UNDATED_WINDOW_FACTOR >= ESTABLISHED:
+                evidence.ouis.append(prefix)
             continue
         if oui.weight >= ESTABLISHED:
             evidence.ouis.append(prefix)
@@ -187,7 +193,7 @@ def gather(fragments: Sequence[Mapping[str, Any]]) -> Gathered:
             for item in fragment.get(kind, ()):
                 family = str(item["family"])
                 weight = _weight(str(item["confidence"]))
-                translated = _translate(str(item["pattern"]), kind, model=kind == "models")
+                translated = _translate(str(item["pattern"]), kind, model=kind == "models", anchored=bool(item.get("anchored", False)))
                 if weight >= ESTABLISHED:
                     getattr(found[family], target).append(translated)
                 if weight >= STRONG:
@@ -197,9 +203,9 @@ def gather(fragments: Sequence[Mapping[str, Any]]) -> Gathered:
     return Gathered(found, excluded, false_streams)
 
 
-def _translate(pattern: str, where: str, *, model: bool) -> str:
+def _translate(pattern: str, where: str, *, model: bool, anchored: bool = False) -> str:
     try:
-        return patterns.translate(pattern, model=model)
+        return patterns.translate(pattern, model=model, anchored=anchored)
     except patterns.PatternError as exc:
         raise ExportError(f"vendor data {where}: {exc}") from None
 
@@ -226,8 +232,8 @@ def _vendor_names(names: Sequence[str], contains: Sequence[str], false_friends: 
     return _field("vendor", vendor)
 
 
-def _in_window(window: Window) -> dict[str, Any]:
-    """Installed within the months an OEM relationship held; a planned device is judged as of today, past a closed window."""
+def _installed_within(window: Window) -> dict[str, Any]:
+    """Installed within the months an OEM relationship held."""
     installed: dict[str, Any] = {"type": "string"}
     conditions: list[dict[str, Any]] = []
     if window.start is not None:
@@ -236,9 +242,33 @@ def _in_window(window: Window) -> dict[str, Any]:
         conditions.append({"pattern": patterns.date_before(window.end + dt.timedelta(days=1))})
     if conditions:
         installed["allOf"] = conditions
-    out: dict[str, Any] = _field("installed", installed)
-    if window.end is not None:
-        out = {"allOf": [out, _NOT_PLANNED]}
+    return _field("installed", installed)
+
+
+def _judged_within(window: Window, *, undated: bool) -> dict[str, Any]:
+    """The device's dates put it inside the months an OEM relationship held.
+
+    Identification and judgement place an installed device by its install date
+    and a planned one by the date of the run (it will be made from then on), which
+    is after every window that has closed: only an open-ended window holds it.
+    ``undated``: a device without a date counts as inside (for a name: it cannot be
+    shown to be outside, fail closed).
+    """
+    judged: list[dict[str, Any]] = [{"allOf": [_NOT_PLANNED, _installed_within(window)]}]
+    if undated:
+        judged.append({"allOf": [_NOT_PLANNED, _UNDATED]})
+    if window.end is None:
+        judged.append(dict(_PLANNED))
+    return {"anyOf": judged}
+
+
+def _windowed_names(evidence: FamilyEvidence) -> list[dict[str, Any]]:
+    """The vendor names a relabel with dates, and the device's dates fall in them (or it has none)."""
+    out: list[dict[str, Any]] = []
+    for window, keys in sorted(evidence.windowed_names.items(), key=lambda item: str(item[0])):
+        named = _vendor_names(keys, (), evidence.false_friends)
+        if named is not None:
+            out.append({"allOf": [named, _judged_within(window, undated=True)]})
     return out
 
 
@@ -257,23 +287,24 @@ def evidence_schema(evidence: FamilyEvidence, gathered: Gathered) -> dict[str, A
     contradict a declared vendor (a medium-confidence model pattern or MAC block).
     """
     slug = _slug(evidence.family)
-    any_of: list[dict[str, Any]] = [{"$ref": f"#/$defs/vmspolicy-names-{slug}"}]
-    for window, keys in sorted(evidence.windowed_names.items(), key=lambda item: str(item[0])):
-        windowed = _vendor_names(keys, (), evidence.false_friends)
-        if windowed is not None:
-            any_of.append({"allOf": [windowed, _in_window(window)]})
+    any_of: list[dict[str, Any]] = [_named("vendor", evidence.family)]
+    any_of.extend(_windowed_names(evidence))
     if strong_schema(evidence, gathered) is not None:
         any_of.append({"$ref": f"#/$defs/vmspolicy-strong-{slug}"})
     medium_models = [m for m in evidence.models if m not in evidence.strong_models]
     if medium_models:
         any_of.append(_field("model", _string("|".join(medium_models))))
+    # A model field that names the maker word for word ("HIKVISION 4MP dome") is a declaration too.
+    in_model = _vendor_names(evidence.declared, (), evidence.false_friends)
+    if in_model is not None:
+        any_of.append(_field("model", in_model["properties"]["vendor"]))
     oui = patterns.oui_pattern(sorted(set(evidence.ouis) - set(evidence.strong_ouis)), gathered.excluded_ouis)
     if oui is not None:
         any_of.append(_field("mac", _string(oui)))
     for window, prefixes in sorted(evidence.windowed_ouis.items(), key=lambda item: str(item[0])):
         windowed_oui = patterns.oui_pattern(prefixes, gathered.excluded_ouis)
         if windowed_oui is not None:
-            any_of.append({"allOf": [_field("mac", _string(windowed_oui)), _in_window(window)]})
+            any_of.append({"allOf": [_field("mac", _string(windowed_oui)), _judged_within(window, undated=False)]})
     medium_streams = [m for m in evidence.streams if m not in evidence.strong_streams]
     if medium_streams:
         any_of.append(_streams(medium_streams, gathered.false_streams))
@@ -284,10 +315,22 @@ def evidence_schema(evidence: FamilyEvidence, gathered: Gathered) -> dict[str, A
     }
 
 
-def names_schema(evidence: FamilyEvidence) -> dict[str, Any]:
-    """The vendor field names the family, a brand or a relabel strong enough alone (whatever the install date)."""
+def name_schema(evidence: FamilyEvidence) -> dict[str, Any]:
+    """A string that names the family, a brand or a relabel strong enough alone (whatever the install date)."""
     named = _vendor_names(evidence.names, evidence.contains, evidence.false_friends)
-    return named if named is not None else {"not": {}}
+    if named is None:
+        return {"not": {}}
+    text: dict[str, Any] = named["properties"]["vendor"]
+    return {
+        "description": f"Names {evidence.family}, one of its brands or a relabel: look-alike characters, spacing, "
+        "punctuation and corporate suffixes are read through; false friends are not.",
+        **text,
+    }
+
+
+def _named(field_name: str, family: str) -> dict[str, Any]:
+    """Field ``field_name`` names ``family``."""
+    return _field(field_name, {"$ref": f"#/$defs/vmspolicy-name-{_slug(family)}"})
 
 
 def strong_schema(evidence: FamilyEvidence, gathered: Gathered) -> dict[str, Any] | None:
@@ -305,13 +348,16 @@ def strong_schema(evidence: FamilyEvidence, gathered: Gathered) -> dict[str, Any
 
 def any_name_schema(gathered: Gathered) -> dict[str, Any]:
     """The vendor names some restricted family, brand or relabel at all, however weakly or out of its window (then VP104 does not apply)."""
-    any_of: list[dict[str, Any]] = [{"$ref": f"#/$defs/vmspolicy-names-{_slug(f)}"} for f in gathered.families]
+    any_of: list[dict[str, Any]] = [_named("vendor", f) for f in gathered.families]
     weak = sorted({k for e in gathered.families.values() for k in e.any_names if k not in e.names})
     contains = sorted({k for e in gathered.families.values() for k in e.any_contains if k not in e.contains})
     friends = sorted({k for e in gathered.families.values() for k in e.false_friends})
     named = _vendor_names(weak, contains, friends)
     if named is not None:
         any_of.append(named)
+    for evidence in gathered.families.values():
+        # VP104 stays quiet for a relabel with dates only when its evidence counts: the device's dates in the window, or none.
+        any_of.extend(_windowed_names(evidence))
     return {"anyOf": any_of}
 
 
@@ -366,8 +412,8 @@ def date_conditions(days: Sequence[dt.date]) -> dict[str, Any]:
 
 
 def recorder_rule(family: str, packs: Sequence[Pack]) -> dict[str, Any]:
-    """VP107: a recorder of a restricted family, legacy or not."""
-    return _rule([_evidence(family)], _reject(
+    """VP107: a recorder of a restricted family, or running its VMS software, legacy or not."""
+    return _rule([{"anyOf": [_evidence(family), _named("software", family)]}], _reject(
         "VP107", "restricted-recorder",
         f"{family} recorders are restricted by {_ids(packs)}, legacy or not: a recorder holds and reaches every camera's "
         "footage. Replace it with a recorder or VMS from a maker no pack restricts."))
@@ -408,7 +454,8 @@ def family_rules(family: str, packs: Sequence[Pack]) -> list[dict[str, Any]]:
             "VP201", "not-segmented",
             f"legacy {family} equipment (installed before {first}) must name its `zone`, a legacy-cameras zone of its own, "
             "so that its isolation can be checked (`vmspolicy check` then proves it).")))
-        for service, label in (("p2p_cloud", "P2P cloud"), ("upnp", "UPnP")):
+        for service in CLOUD_SERVICES:
+            label = _SERVICE_LABELS.get(service, service)
             on = {"required": ["services"], "properties": {"services": {"required": [service], "properties": {service: {"const": True}}}}}
             rules.append(_rule([evidence, *legacy, on], _at("services", _at(service, _reject(
                 "VP205", "cloud-services-enabled",
@@ -459,7 +506,7 @@ def compile_schema(packs: Sequence[Pack], fragments: Sequence[Mapping[str, Any]]
     defs.update(date_conditions(sorted({p.cutoff for p in packs})))
     defs["vmspolicy-names-restricted"] = any_name_schema(gathered)
     for family, evidence in gathered.families.items():
-        defs[f"vmspolicy-names-{_slug(family)}"] = names_schema(evidence)
+        defs[f"vmspolicy-name-{_slug(family)}"] = name_schema(evidence)
         defs[f"vmspolicy-evidence-{_slug(family)}"] = evidence_schema(evidence, gathered)
         strong = strong_schema(evidence, gathered)
         if strong is not None:

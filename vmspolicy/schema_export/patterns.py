@@ -63,9 +63,13 @@ def _skeleton_table() -> tuple[dict[str, frozenset[int]], frozenset[int]]:
 
 
 def look_alikes(letter: str, *, vendor: bool = False) -> frozenset[int]:
-    """Code points whose skeleton is ``letter`` (a-z or 0-9); in a vendor name a zero also stands for O."""
+    """Code points whose skeleton is ``letter``; in a vendor name a zero also stands for O.
+
+    Latin letters and digits have their look-alikes; any other character of a name
+    (the Chinese legal names: 海康威视) stands for itself.
+    """
     groups, _ = _skeleton_table()
-    found = set(groups.get(letter.lower(), ()))
+    found = set(groups.get(letter.lower(), ())) or {ord(letter)}
     if vendor and letter.lower() == "o":
         found |= groups["0"]
     return frozenset(found)
@@ -87,21 +91,22 @@ SEPARATORS: Final[frozenset[int]] = frozenset((
     0x09, 0xA0, 0xB7, 0x3000, 0xFF0D, 0xFE58, 0xFE63, 0x2212,
     *range(0x2000, 0x200B), *range(0x2010, 0x2028),
 ))
-# What may stand right before or after a name or a model number without joining it into a
-# longer word: separators, and CJK text ("海康Hikvision"). A positive class rather than the
-# complement of every letter, which would be several kilobytes repeated in every pattern.
-_CJK: Final = list(range(0x2E80, 0xA000)) + list(range(0xAC00, 0xD7A4)) + list(range(0xFF01, 0xFF10))
+# Separators inside a model number: model_key() writes a run of dashes or underscores as
+# one '-' and a run of spaces as one ' ', and a pattern's '-' matches either.
+MODEL_DASHES: Final[frozenset[int]] = frozenset((
+    0x09, 0x0A, 0x0D, 0x20, 0x2D, 0x5F, 0xA0, 0x2212, 0xFE58, 0xFE63, 0xFF0D, 0x3000, *range(0x2000, 0x200B), *range(0x2010, 0x2016),
+))
+# Where an anchored model pattern (a short prefix) may start besides the start of the model.
+MODEL_WORD_START: Final[frozenset[int]] = frozenset((0x09, 0x0A, 0x0D, 0x20, 0xA0, 0x3000, 0x2F, 0x28, 0x2C, 0x3B))
 
 
 def boundary() -> frozenset[int]:
-    """Characters that end a word: separators, model dashes and CJK text."""
-    return SEPARATORS | MODEL_DASHES | frozenset(_CJK)
+    """Characters that end a word (identification's words are letters and digits of any script).
 
-
-# Separators inside a model number: model_key() writes any run of these as one '-'.
-MODEL_DASHES: Final[frozenset[int]] = frozenset((
-    0x09, 0x0A, 0x0D, 0x20, 0x2D, 0x2F, 0x5C, 0x5F, 0xA0, 0x2212, 0xFE58, 0xFE63, 0xFF0D, 0x3000, *range(0x2010, 0x2016),
-))
+    A positive class of separators rather than the complement of every letter,
+    which would be several kilobytes repeated in every pattern.
+    """
+    return SEPARATORS | MODEL_DASHES
 
 
 def _char(code: int) -> str:
@@ -200,16 +205,18 @@ def names_pattern(bounded: Sequence[str], unbounded: Sequence[str] = ()) -> str 
 
 # ----------------------------------------------------------------------------- catalog patterns
 
-def translate(pattern: str, *, model: bool) -> str:
+def translate(pattern: str, *, model: bool, anchored: bool = False) -> str:
     """Rewrite a catalog pattern (Python ``re``, matched case-insensitively) as a portable schema pattern.
 
     ``model``: the pattern is matched against ``model_key()`` of the model (look-alikes
-    folded, dashes unified, at the start or after a non-alphanumeric); the result
-    matches the raw model text instead. Otherwise (stream URLs) only case is folded.
+    folded, dashes unified), at the start or after a non-alphanumeric, or for an
+    ``anchored`` pattern after a space, '/', '(', ',' or ';'; the result matches the
+    raw model text instead. Otherwise (stream URLs) only case is folded.
     """
     body = _Translator(pattern, model=model).run()
     if model:
-        return f"(?:^|{char_class(boundary())})(?:{body})"
+        before = MODEL_WORD_START if anchored else boundary()
+        return f"(?:^|{char_class(before)})(?:{body})"
     return body
 
 

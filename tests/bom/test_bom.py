@@ -193,3 +193,22 @@ def test_xlsx_formula_without_a_saved_value_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ParseError, match="no saved value") as caught:
         BOM_LOADER.load(SourceFile("bom.xlsx", raw))
     assert (caught.value.line, caught.value.column) == (2, 1)
+
+
+@pytest.mark.parametrize(
+    "maker",
+    ["H\u0456kvision", "\uff24\uff41\uff48\uff55\uff41", "Hik-Vision", "Hik\u200bvision", "HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO., LTD.", "EZVIZ"],
+    ids=["cyrillic-i", "fullwidth", "hyphen", "zero-width", "legal-name", "subsidiary"],
+)
+def test_disguised_makers_in_a_bom_still_fail_the_gate(tmp_path: Path, maker: str) -> None:
+    (tmp_path / "bom.csv").write_text(f"Manufacturer;Model;Qty\n{maker};X1;2\n", encoding="utf-8-sig")
+    code, found, raw = check_json(tmp_path, "bom.csv")
+    assert code == 1, raw
+    assert {(f["rule"], f["line"], f["column"]) for f in found if f["rule"] == "VP102"} == {("VP102", 2, 1)}
+
+
+def test_a_maker_hidden_in_the_description_of_an_otherwise_unknown_row(tmp_path: Path) -> None:
+    (tmp_path / "bom.csv").write_text("Vendor,Model,Description\nGenericCo,GC-4,OEM of Dahua IPC-HDW2431T\nAxis,P3245-V,Dome\n", encoding="utf-8")
+    code, found, _ = check_json(tmp_path, "bom.csv")
+    assert code == 1
+    assert {(f["rule"], f["line"], f["column"], f["subject"]) for f in found if f["severity"] == "error"} == {("VP102", 2, 16, "bom.csv:2")}

@@ -30,10 +30,13 @@ def in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize(("fmt", "golden"), [("mermaid", "estate.mmd"), ("dot", "estate.dot")])
-def test_output_matches_the_golden_file(fmt: str, golden: str, in_repo: None) -> None:
+def test_output_matches_the_golden_file(fmt: str, golden: str, in_repo: None, update_golden: bool) -> None:
     code, text = _graph("--format", fmt, *ARGS, str(ESTATE.relative_to(HERE.parent.parent)))
     assert code == 0
-    assert text == (HERE / "golden" / golden).read_text(encoding="utf-8")
+    path = HERE / "golden" / golden
+    if update_golden:  # pytest --update-golden, after a reviewed change
+        path.write_text(text, encoding="utf-8", newline="\n")
+    assert text == path.read_text(encoding="utf-8"), f"output differs from {path} (pytest --update-golden rewrites it)"
 
 
 def test_mermaid_is_safe_to_embed(in_repo: None) -> None:
@@ -62,3 +65,11 @@ def test_output_file_and_errors(tmp_path: Path, in_repo: None) -> None:
     assert code == 0 and text == ""
     assert target.read_text(encoding="utf-8").startswith("flowchart LR")
     assert _graph(*ARGS, str(tmp_path / "missing.yaml"))[0] == 2
+
+
+def test_the_readme_shows_the_graph_of_the_examples(in_repo: None) -> None:
+    readme = (HERE.parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Isolation", 1)[1].split("\n## ", 1)[0]
+    shown = section.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    _, text = _graph("--no-plugins", "examples/estate")
+    assert shown == text, "the README's graph is stale: paste `vmspolicy graph examples/estate` into its Isolation section"

@@ -139,3 +139,17 @@ def test_brand_model_patterns_name_the_brand() -> None:
     assert "HiLook (Hikvision) pattern IPC-B" in identify(model="IPC-B140HA-LU").evidence[0].detail
     weak = identify(model="HEN28103")  # Honeywell Performance: community-sourced, weak alone
     assert weak.family is None and weak.evidence[0].family == "Dahua"
+
+
+@pytest.mark.parametrize(
+    ("model", "family"),
+    [("CloudEngine S5735-L24P4S-A", "Huawei"), ("AirEngine 5761-11", "Huawei"), ("HoloSens SDC C2150-10-SIU", "Huawei"),
+     ("ZXR10 5960-56QU-HF", "ZTE"), ("ZXHN F670L", "ZTE"), ("DS-1H18S/E", "Hikvision")],
+)
+def test_other_families_by_model(model: str, family: str) -> None:
+    assert identify(model=model).family == family
+
+
+@pytest.mark.parametrize("model", ["CloudEngineer Kit", "ZXRT-100", "S5735-L24P4S-A"])
+def test_other_families_model_false_friends(model: str) -> None:
+    assert identify(model=model).evidence == ()

@@ -142,3 +142,22 @@ def test_attestation_is_an_in_toto_statement(tmp_path: Path, monkeypatch: pytest
     assert predicate["counts"]["suppressed"] == 1
     clean = json.loads(render("attestation", sample.clean_result(), tmp_path, monkeypatch))
     assert clean["predicate"]["verdict"] == "pass"
+
+
+def test_applied_packs_follow_site_policies_then_the_selection() -> None:
+    from dataclasses import replace
+
+    from vmspolicy.model import Estate, Origin, Site
+    from vmspolicy.reporters.common import applied_packs
+    from vmspolicy.source import LocatedMap
+
+    def site(name: str, *policies: str) -> Site:
+        return Site(name, Origin("sites.yaml", LocatedMap()), policies=policies)
+
+    packs = ({"id": "uk-gov-2022"}, {"id": "us-ndaa-889"}, {"id": "au-gov-2023"})
+    named_and_default = Estate({"a": site("a", "us-ndaa-889"), "b": site("b")}, {}, {}, (), {})
+    result = replace(sample.clean_result(), packs=packs, profiles=(), estate=named_and_default)
+    assert [p["id"] for p in applied_packs(result)] == ["uk-gov-2022", "us-ndaa-889"]
+    all_named = Estate({"a": site("a", "au-gov-2023")}, {}, {}, (), {})
+    assert [p["id"] for p in applied_packs(replace(result, estate=all_named, profiles=("us-ndaa-889",)))] == ["au-gov-2023"]
+    assert [p["id"] for p in applied_packs(replace(result, estate=None, profiles=("us-ndaa-889",)))] == ["us-ndaa-889"]

@@ -91,9 +91,20 @@ def first_paragraph(rule: type[Rule]) -> str:
 
 
 def applied_packs(result: RunResult) -> list[Mapping[str, object]]:
-    """The registered packs the run applied: its profiles and the packs sites name, in registration order."""
-    wanted = set(result.profiles)
-    if result.estate is not None:
-        for site in result.estate.sites.values():
-            wanted.update(site.policies)
+    """The registered packs the run applied, in registration order.
+
+    A site's ``policies:`` that name known packs apply to it; every other site
+    gets the run's selection (the profiles, else the default pack), as
+    :func:`vmspolicy.policy.site_packs` decides. The run does not record which
+    packs it applied, so this mirrors that rule on the result's estate.
+    """
+    from vmspolicy.policy import DEFAULT_PACK
+
+    known = [str(pack.get("id")) for pack in result.packs]
+    selection = set(result.profiles) if result.profiles else {DEFAULT_PACK}
+    sites = list(result.estate.sites.values()) if result.estate is not None else []
+    wanted: set[str] = set() if sites else set(selection)
+    for site in sites:
+        named = {p for p in site.policies if p in known}
+        wanted |= named or selection
     return [pack for pack in result.packs if pack.get("id") in wanted]

@@ -270,3 +270,18 @@ def test_vendor_families_from_go2rtc_sources() -> None:
     families = {d.id: identify_device(d).family for d in estate.devices.values()}
     # isapi:// is Hikvision, /cam/realmonitor Dahua; dvrip:// is Xiongmai (XMeye), which no pack restricts.
     assert families == {"gate": "Dahua", "xm": None, "hik": "Hikvision", "onv": None, "exec_cam": None}
+
+
+def test_mqtt_and_api_logins(tmp_path: Path) -> None:
+    text = (
+        "mqtt:\n  host: 10.0.0.2\n  user: frigate\n  password: MqttPass1\n"
+        "go2rtc:\n  api:\n    password: '{FRIGATE_API_PASSWORD}'\n  streams: {}\n"
+        "cameras:\n  porch:\n    ffmpeg:\n      inputs:\n        - path: rtsp://10.0.0.21:554/stream1\n"
+    )
+    (tmp_path / "config.yml").write_text(text, encoding="utf-8")
+    _, findings = check_json(tmp_path)
+    assert where(findings, "VP401") == {("config.yml", 4, 13, None)}
+    for sample in ("RedFoxy__HA-MyConf.yml", "PKort__HA_HikVision.yaml"):
+        loader = FRIGATE_LOADER if sample.endswith(".yml") else GO2RTC_LOADER
+        doc = _load(loader, source(SAMPLES / sample))
+        assert doc.credentials  # type: ignore[attr-defined]  # the logins are read, and they are placeholders

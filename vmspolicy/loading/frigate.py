@@ -27,7 +27,7 @@ from typing import Sequence
 
 from vmspolicy.loading.base import Loader, SourceFile, Tagged
 from vmspolicy.loading.go2rtc import LocatedSource, camera_entry, group_by_camera, resolve, stream_table
-from vmspolicy.loading.imported import first_mapping, manifest_document, parse_source, plain, slug_id
+from vmspolicy.loading.imported import credentials_at, first_mapping, manifest_document, parse_source, plain, slug_id
 from vmspolicy.plugins import hookimpl
 from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
 
@@ -75,7 +75,8 @@ class FrigateLoader:
             if group.host and group.host in hosts:
                 continue
             out.push(camera_entry(source, slug_id(group.names[0]), group.names[0], group.pos, group.sources), group.pos)
-        return [manifest_document(source, self.name, {"cameras": (out, data.where_key("cameras"))})]
+        logins = credentials_at(data, ("mqtt", "password"), ("go2rtc", "api", "password"), ("go2rtc", "rtsp", "password"))
+        return [manifest_document(source, self.name, {"cameras": (out, data.where_key("cameras"))}, logins)]
 
     @staticmethod
     def _inputs(camera: LocatedMap, table: dict[str, list[LocatedSource]], used: set[str]) -> list[LocatedSource]:

@@ -23,6 +23,7 @@ from typing import Sequence
 from vmspolicy.loading.base import Loader, SourceFile
 from vmspolicy.loading.imported import (
     StreamSource,
+    credentials_at,
     entry,
     first_mapping,
     inner_pos,
@@ -156,7 +157,8 @@ class Go2rtcLoader:
         cameras = LocatedSeq(streams.pos)
         for group in group_by_camera(list(streams), streams, table):
             cameras.push(camera_entry(source, slug_id(group.names[0]), group.names[0], group.pos, group.sources), group.pos)
-        return [manifest_document(source, self.name, {"cameras": (cameras, data.where_key("streams"))})]
+        logins = credentials_at(data, ("api", "password"), ("rtsp", "password"))
+        return [manifest_document(source, self.name, {"cameras": (cameras, data.where_key("streams"))}, logins)]
 
 
 GO2RTC_LOADER: Loader = Go2rtcLoader()

@@ -233,14 +233,43 @@ def sequence(pos: Pos, items: Iterable[tuple[Any, Pos]]) -> LocatedSeq:
     return seq
 
 
-def manifest_document(source: SourceFile, fmt: str, sections: dict[str, tuple[LocatedSeq, Pos]]) -> Document:
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """A secret an imported file holds outside any device (an MQTT or API login): where, and as written."""
+
+    field: str  # dotted path in the file, e.g. ``mqtt.password``
+    value: Any
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedDocument(Document):
+    """An imported file's manifest data, plus the credentials it holds that no manifest section can carry."""
+
+    credentials: tuple[Credential, ...] = ()
+
+
+def manifest_document(source: SourceFile, fmt: str, sections: dict[str, tuple[LocatedSeq, Pos]],
+                      credentials: Iterable[Credential] = ()) -> Document:
     """A manifest-v1 document for ``source``: ``vmspolicy: 1`` and the non-empty sections at their positions."""
     data = LocatedMap((1, 1))
     data.put("vmspolicy", 1, (1, 1), (1, 1))
     for name, (items, pos) in sections.items():
         if items:
             data.put(name, items, pos, items.pos)
-    return Document(source.path, data, fmt, source.sha256)
+    return ImportedDocument(source.path, data, fmt, source.sha256, credentials=tuple(credentials))
+
+
+def credentials_at(data: LocatedMap, *paths: tuple[str, ...]) -> list[Credential]:
+    """The values at each path of keys (``("mqtt", "password")``) that exist, located."""
+    found: list[Credential] = []
+    for path in paths:
+        node: Any = data
+        for key in path[:-1]:
+            node = node.get(key) if isinstance(node, LocatedMap) else None
+        if isinstance(node, LocatedMap) and path[-1] in node and node[path[-1]] is not None:
+            found.append(Credential(".".join(path), node[path[-1]], node.where(path[-1])))
+    return found
 
 
 def first_mapping(source: SourceFile) -> LocatedMap | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Final, Iterable, Iterator, Mapping, Sequence
 
 from vmspolicy.findings import Finding, Severity
-from vmspolicy.loading.imported import StreamSource, is_literal_secret, mask, parse_source
+from vmspolicy.loading.imported import ImportedDocument, StreamSource, is_literal_secret, mask, parse_source
 from vmspolicy.plugins import hookimpl
 from vmspolicy.rules.base import CheckContext, Rule
 from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
@@ -39,7 +39,9 @@ class PlaintextCredential(Rule):
         are not secrets and pass: ``{FRIGATE_CAM_PASS}``, ``${CAM_PASS}``,
         ``$CAM_PASS``, ``{{ cam_pass }}``, ``<PASSWORD>``, ``%CAM_PASS%``,
         Home Assistant's ``!secret cam_pass``, and masks such as ``****``.
-        The message shows the secret masked, never the secret itself.
+        In Frigate and go2rtc files the MQTT and API logins (``mqtt.password``,
+        ``go2rtc.api.password``, ``rtsp.password``) are checked too. The message
+        shows the secret masked, never the secret itself.
 
     Why
         Camera credentials committed to git are the commonest leak in these
@@ -91,7 +93,13 @@ class PlaintextCredential(Rule):
 
         seen: set[tuple[str, Pos]] = set()
         for doc in ctx.documents:
-            for leak in _leaks(doc.data, None, literal):
+            leaks = list(_leaks(doc.data, None, literal))
+            if isinstance(doc, ImportedDocument):
+                leaks.extend(
+                    _Leak(c.pos, None, "field", c.field, str(c.value)) for c in doc.credentials
+                    if is_literal_secret(c.value) and literal(str(c.value))
+                )
+            for leak in leaks:
                 if (doc.path, leak.pos) in seen:
                     continue
                 seen.add((doc.path, leak.pos))

@@ -352,6 +352,12 @@ def restricted_family(device: Device, verdict: Verdict | None, ctx: CheckContext
     return None
 
 
+def relabel_applies(device: Device, evidence: Evidence, ctx: CheckContext) -> bool:
+    """False only when the relabel relationship has dates and the device's date falls outside them."""
+    when = _judged_date(device, ctx)
+    return when is None or _in_window(when, evidence, ctx)
+
+
 def _judged_date(device: Device, ctx: CheckContext) -> dt.date | None:
     # A planned device will be made and installed from today on.
     return ctx.as_of if device.status == "planned" else device.installed

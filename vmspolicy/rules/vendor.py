@@ -362,8 +362,11 @@ class OemRelabel(Rule):
         made by a restricted family (Amcrest and Lorex for Dahua, Annke and LTS
         for Hikvision, ...), when a pack that applies restricts that family. A
         relationship with dates (Lorex: Dahua's from 2018-02 to 2022-11) counts
-        only for devices installed in it, or undated ones. The device is also
-        judged as that family (VP101-VP103); this finding says why.
+        only for devices installed in it, or undated ones. When the relabel is
+        strong enough to establish the family, the device is also judged as
+        that family (VP101-VP103) and this finding says why; a weaker one
+        (Swann, LTS, Annke: low-medium confidence) is this warning alone, asking
+        for the maker to be checked.
 
     Why
         Relabelled equipment is the restricted family's equipment: NDAA s.889
@@ -399,14 +402,25 @@ class OemRelabel(Rule):
         for device, verdict in _active_verdicts(ctx):
             relabel = verdict.relabel
             judgement = found.get(device.id)
-            if relabel is None or judgement is None or judgement.family != relabel.family:
+            if relabel is None or judgement is None or not policy.relabel_applies(device, relabel, ctx):
                 continue
+            site = ctx.estate.sites.get(device.site)
+            packs = [p.id for p in policy.site_packs(ctx, site) if p.restricts(relabel.family, device.type)]
+            if not packs:
+                continue
+            if judgement.family == relabel.family:
+                advice = f"it is {relabel.family} equipment under {_packs(packs)}: replace it, or cover it with a waiver while it is legacy"
+            else:
+                # Too weak alone to judge the device restricted: say so, and what would settle it.
+                advice = (
+                    f"if it is {relabel.family}-made it is restricted under {_packs(packs)}; check the model, MAC address "
+                    "and firmware against the OEM's, and replace it or record the real maker"
+                )
             yield self.finding(
                 _at(device, relabel),
-                f"{device.id}: {relabel.detail}; it is {relabel.family} equipment under "
-                f"{_packs(judgement.restricting_packs)}: replace it, or cover it with a waiver while it is legacy",
+                f"{device.id}: {mask(relabel.detail)}; {advice}",
                 subject=device.id,
-                evidence=f"{relabel.family}:{relabel.value}",
+                evidence=f"{relabel.family}:{mask(relabel.value)}",
             )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from vmspolicy.findings import Finding
-from vmspolicy.loading.imported import assign_sites
+from vmspolicy.loading.imported import settle_imported
 from vmspolicy.model import (
     ANY,
     INTERNET,
@@ -58,11 +58,11 @@ def build_estate(documents: list[Document], *, import_site: str | None = None) -
 
     Records of imported files (Frigate, OPNsense...) that name no site get one
     first (``import_site``, else the estate's only site: see
-    :func:`~vmspolicy.loading.imported.assign_sites`); devices without a zone
+    :func:`~vmspolicy.loading.imported.settle_imported`); devices without a zone
     are then placed in the zone of their site whose network holds their IP.
     """
     b = _Builder()
-    documents = assign_sites(documents, import_site)
+    documents = settle_imported(documents, import_site)
     for doc in documents:
         _add_document(b, doc)
     _place_by_address(b)

@@ -114,3 +114,18 @@ def test_single_object_and_plain_list() -> None:
 def test_other_json_is_not_claimed() -> None:
     for text in ('{"name": "pkg", "version": "1.0"}', '[1, 2, 3]', '{"config": {"prefix": "x", "id": 1}}', '{"vmspolicy": 1}'):
         assert NETBOX_LOADER.load(text_source("other.json", text)) is None
+
+
+def test_interface_macs_from_another_export_join_their_device() -> None:
+    devices = '{"results": [{"id": 41, "name": "cam-gate-01", "device_type": {"manufacturer": {"name": "Axis"}, "model": "P3245-V"},'
+    devices += ' "role": {"slug": "camera"}, "site": {"slug": "depot"}}]}'
+    interfaces = '{"results": [{"id": 501, "device": {"id": 41, "name": "cam-gate-01"}, "name": "eth0", "type": {"value": "1000base-t"},'
+    interfaces += ' "primary_mac_address": {"id": 77, "mac_address": "C0:56:E3:11:22:33"}}]}'
+    site = MANIFEST_LOADER.load(text_source("site.yaml", "vmspolicy: 1\nsites: [{id: depot}]\n"))
+    loaded = [NETBOX_LOADER.load(text_source(name, text)) for name, text in (("devices.json", devices), ("interfaces.json", interfaces))]
+    assert site and all(loaded)
+    estate, findings = build_estate([site[0], *(d[0] for d in loaded if d)])
+    assert not findings
+    camera = estate.devices["cam-gate-01"]
+    assert camera.mac == "c0:56:e3:11:22:33"
+    assert camera.origin.loc("mac") == camera.origin.loc()  # at the device: the MAC's own line is in the other file

@@ -247,17 +247,20 @@ class ImportedDocument(Document):
     """An imported file's manifest data, plus the credentials it holds that no manifest section can carry."""
 
     credentials: tuple[Credential, ...] = ()
+    # MAC addresses this file gives for devices it does not list itself (a NetBox interfaces
+    # export next to a devices export): device name → MAC, joined by settle_imported().
+    macs: tuple[tuple[str, str], ...] = ()
 
 
 def manifest_document(source: SourceFile, fmt: str, sections: dict[str, tuple[LocatedSeq, Pos]],
-                      credentials: Iterable[Credential] = ()) -> Document:
+                      credentials: Iterable[Credential] = (), macs: Iterable[tuple[str, str]] = ()) -> Document:
     """A manifest-v1 document for ``source``: ``vmspolicy: 1`` and the non-empty sections at their positions."""
     data = LocatedMap((1, 1))
     data.put("vmspolicy", 1, (1, 1), (1, 1))
     for name, (items, pos) in sections.items():
         if items:
             data.put(name, items, pos, items.pos)
-    return ImportedDocument(source.path, data, fmt, source.sha256, credentials=tuple(credentials))
+    return ImportedDocument(source.path, data, fmt, source.sha256, credentials=tuple(credentials), macs=tuple(macs))
 
 
 def credentials_at(data: LocatedMap, *paths: tuple[str, ...]) -> list[Credential]:
@@ -285,6 +288,27 @@ IMPORTED_SITE: Final = "imported"
 """The site imported records get when no manifest declares any site (not sensitive: declare yours)."""
 
 _SITED_SECTIONS: Final = ("zones", "cameras", "recorders", "devices", "firewalls")
+
+
+def settle_imported(documents: list[Document], import_site: str | None = None) -> list[Document]:
+    """Complete imported records from the other files of the run: MACs listed apart, then sites."""
+    _join_macs(documents)
+    return assign_sites(documents, import_site)
+
+
+def _join_macs(documents: list[Document]) -> None:
+    macs = {name: mac for doc in documents if isinstance(doc, ImportedDocument) for name, mac in doc.macs}
+    if not macs:
+        return
+    for doc in documents:
+        if doc.format == "manifest":
+            continue  # what a manifest declares is the user's word: never completed behind their back
+        for section in ("cameras", "recorders", "devices"):
+            for record in _entries(doc, section):
+                name = record.get("name")
+                if "mac" not in record and isinstance(name, str) and name in macs:
+                    # Located at the device record: the MAC's own line is in another file.
+                    record.put("mac", macs[name], record.pos, record.pos)
 
 
 def assign_sites(documents: list[Document], import_site: str | None = None) -> list[Document]:

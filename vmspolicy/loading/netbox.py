@@ -15,8 +15,9 @@ Objects are recognised by their fields, NetBox 2.x to 4.x:
   ``installed_on``, ``commissioned``: an ISO date) → ``installed``.
 - ``/api/dcim/interfaces/`` and ``/api/dcim/mac-addresses/``: the first MAC of
   a device — ``mac_address`` before 4.2, ``primary_mac_address`` or
-  ``mac_addresses`` (MAC objects) after — becomes the device's ``mac``, when
-  the device is in the same file (a located value cannot point into another file).
+  ``mac_addresses`` (MAC objects) after — becomes the device's ``mac``,
+  located at the MAC when the device is in the same file, at the device when
+  the device comes from another export of the run.
 - ``/api/ipam/vlans/`` (``vid``): a zone ``<site>-vlan<vid>``;
   ``/api/ipam/prefixes/`` (``prefix``): its network, merged into the VLAN's
   zone when that VLAN is in the same file, else a zone of its own
@@ -169,7 +170,9 @@ class NetboxLoader:
                 prefix_zone = self._prefix(obj, vlan_zones)
                 if prefix_zone is not None:
                     sections["zones"].push(prefix_zone, obj.pos)
-        return [manifest_document(source, self.name, {name: (items, items.pos) for name, items in sections.items()})]
+        listed = {e.get("name") for section in ("cameras", "recorders", "devices") for e in sections[section]}
+        elsewhere = [(name, mac) for name, (mac, _) in macs.items() if name not in listed]
+        return [manifest_document(source, self.name, {name: (items, items.pos) for name, items in sections.items()}, macs=elsewhere)]
 
     @staticmethod
     def _device(obj: LocatedMap, macs: dict[str, tuple[str, Pos]]) -> tuple[str, LocatedMap]:

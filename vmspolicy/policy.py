@@ -189,6 +189,19 @@ def site_packs(ctx: CheckContext, site: Site | None) -> tuple[Pack, ...]:
     return tuple(known[p] for p in default_selection(ctx))
 
 
+def applied_packs(ctx: CheckContext) -> list[Pack]:
+    """The packs this run applies to at least one site (the selection when there is no site), in registration order.
+
+    For reports: configuration packs included, which ``ctx.packs`` (the hook's) lacks.
+    """
+    wanted: set[str] = set()
+    for site in ctx.estate.sites.values():
+        wanted.update(p.id for p in site_packs(ctx, site))
+    if not ctx.estate.sites:
+        wanted.update(default_selection(ctx))
+    return [p for p in registry(ctx).values() if p.id in wanted]
+
+
 def unknown_site_packs(ctx: CheckContext) -> list[tuple[Site, int, str]]:
     """Each ``policies:`` entry naming no known pack: (site, index in the list, the id)."""
     known = registry(ctx)

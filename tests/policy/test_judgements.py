@@ -152,3 +152,11 @@ def test_relabel_without_window_is_always_its_family_when_identification_says_so
     established = type(verdict)("Dahua", 0.75, verdict.evidence, known_vendor=True, relabel=verdict.relabel)
     ctx = context(monkeypatch, one_camera("2019-01-01").replace("Hikvision", "Amcrest"), {"cam-1": established}, vendor_data=LOREX_DATA)
     assert policy.judgements(ctx)["cam-1"].family == "Dahua"
+
+
+def test_applied_packs_include_site_and_configuration_packs(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "vmspolicy: 1\nsites: [{id: a, policies: [au-gov-2023]}, {id: b}]\n"
+    ctx = context(monkeypatch, text, {}, profiles=("acme",), settings={"packs": [CUSTOM]})
+    assert [p.id for p in policy.applied_packs(ctx)] == ["au-gov-2023", "acme"]
+    empty = context(monkeypatch, "vmspolicy: 1\n", {})
+    assert [p.id for p in policy.applied_packs(empty)] == ["uk-gov-2022"]

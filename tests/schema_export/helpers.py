@@ -50,3 +50,16 @@ def code_of(message: str) -> str | None:
     """The rule code a schema rejection names (the first VPnnn in its message)."""
     found = CODE.search(message)
     return found.group(0) if found else None
+
+
+def subschema(schema: dict[str, Any], name: str) -> Any:
+    """A validator for ``$defs/name`` of an exported schema (its references resolved within it)."""
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator({"$ref": f"#/$defs/{name}", "$defs": schema["$defs"]})
+
+
+def exported(pack: str) -> dict[str, Any]:
+    """The committed schema of ``pack``."""
+    loaded: dict[str, Any] = json.loads(pack_schema(pack).read_text(encoding="utf-8"))
+    return loaded

@@ -227,6 +227,7 @@ class _Translator:
         self.source = pattern
         self.pos = 0
         self.model = model
+        self.depth = 0
 
     def fail(self, what: str) -> PatternError:
         return PatternError(f"pattern {self.source!r}: {what} at offset {self.pos} cannot be written portably")
@@ -275,14 +276,21 @@ class _Translator:
         ch = self.peek()
         if ch == "(":
             self.pos += 1
-            if self.source.startswith("?:", self.pos):
+            lookahead = self.source.startswith("?=", self.pos)
+            if self.source.startswith("?:", self.pos) or lookahead:
                 self.pos += 2
             elif self.peek() == "?":
-                raise self.fail("a lookaround, named group or inline flag")
+                raise self.fail("a lookbehind, negative lookahead, named group or inline flag")
+            self.depth += 1
             inner = self.alternation()
+            self.depth -= 1
             if self.peek() != ")":
                 raise self.fail("an unclosed group")
             self.pos += 1
+            if lookahead and (self.depth or self.pos != len(self.source)):
+                raise self.fail("a lookahead before the end of the pattern")
+            # A lookahead that ends the pattern asks only whether its text follows: for
+            # "is there a match", consuming that text is the same question.
             return f"(?:{inner})"
         if ch == "[":
             return self.bracket()

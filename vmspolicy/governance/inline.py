@@ -251,12 +251,16 @@ def _unquote(value: str) -> str:
 
 def apply_inline(findings: Sequence[Finding], suppressions: Sequence[InlineSuppression]) -> tuple[list[Finding], set[int]]:
     """Mark the findings that a valid suppression covers; also return which suppressions were used (by index)."""
+    by_path: dict[str, list[tuple[int, InlineSuppression]]] = {}
+    for index, s in enumerate(suppressions):
+        if s.holds:
+            by_path.setdefault(s.location.path, []).append((index, s))
     used: set[int] = set()
     out: list[Finding] = []
     for finding in findings:
         if finding.suppressed is None:
-            for index, s in enumerate(suppressions):
-                if s.holds and s.covers(finding):
+            for index, s in by_path.get(finding.path, ()):
+                if s.covers(finding):
                     finding = finding.suppress(Suppression("inline", s.justification(), s.location, None))
                     used.add(index)
                     break

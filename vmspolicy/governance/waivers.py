@@ -170,12 +170,16 @@ def _max_months(ctx: CheckContext, w: Waiver) -> tuple[int, str | None]:
 
 def apply_waivers(findings: Sequence[Finding], statuses: Sequence[WaiverStatus]) -> list[Finding]:
     """Mark the findings that a holding waiver excuses; every other finding is returned as it was."""
-    holding = [s for s in statuses if s.holds]
+    by_device: dict[str, list[WaiverStatus]] = {}
+    for status in statuses:
+        if status.holds:
+            for device in status.waiver.devices:
+                by_device.setdefault(device, []).append(status)
     out: list[Finding] = []
     for finding in findings:
         if finding.suppressed is None and finding.subject is not None:
-            for status in holding:
-                if finding.rule in status.rules and finding.subject in status.waiver.devices:
+            for status in by_device.get(finding.subject, ()):
+                if finding.rule in status.rules:
                     finding = finding.suppress(
                         Suppression("waiver", status.justification(), status.waiver.origin.loc(), status.waiver.id)
                     )

@@ -5,7 +5,8 @@ What it changes:
 - on legacy restricted devices (:func:`vmspolicy.policy.legacy_restricted`),
   ``services.p2p_cloud`` and ``services.upnp`` from true to false (VP205);
 - MAC addresses written in another notation, to lower-case colon form;
-- for each legacy restricted device that no waiver names, a waiver *scaffold*
+- for each legacy restricted device that no waiver names (and that a waiver could
+  excuse: not on a sensitive site, under a pack that allows legacy devices), a waiver *scaffold*
   whose reason, approver and expiry a person must fill in: until then it is
   VP301 and excuses nothing. Nothing is ever approved automatically.
 
@@ -70,7 +71,15 @@ def plan(ctx: CheckContext) -> list[FileFix]:
     from vmspolicy import policy
 
     legacy = {d.id for d in policy.legacy_restricted(ctx)}
-    waived = {device for w in ctx.estate.waivers.values() for device in w.devices}
+    found = policy.judgements(ctx)
+    # A waiver cannot help on a sensitive site (VP101) or under packs that allow no legacy
+    # devices at all: scaffolding one there would only invite a pointless approval.
+    waivable = {
+        device for device in legacy
+        if not policy.forbidden_on_sensitive_site(ctx, found[device])
+        and any(p.legacy_waivable for p in policy.restricting_packs(ctx, device))
+    }
+    waived = {device for w in ctx.estate.waivers.values() for device in w.devices} | (legacy - waivable)
     taken = set(ctx.estate.devices) | set(ctx.estate.waivers) | set(ctx.estate.zones) | set(ctx.estate.sites)
     by_path: dict[str, FileFix] = {}
     for device in sorted(ctx.estate.devices.values(), key=lambda d: (d.origin.path, d.origin.loc().line)):

@@ -207,7 +207,7 @@ def _parse(word: str, rest: str, location: Location, catalog: RuleCatalog, as_of
                     problems.append((f"{code} is not a rule", f"unknown:{code}"))
                 elif code not in catalog.waivable:
                     only = catalog.describe_waivable()
-                    problems.append((f"{code} cannot be suppressed (only {only} can); fix the finding itself", f"unwaivable:{code}"))
+                    problems.append((f"{code} cannot be suppressed, only {only} can", f"unwaivable:{code}"))
             position = 0
             while rest[position:].strip():
                 pair = _PAIR.match(rest, position)

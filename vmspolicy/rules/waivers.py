@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any, ClassVar, Iterable, Mapping, Sequence
 
 from vmspolicy.findings import Finding, Severity
-from vmspolicy.governance.inline import EXAMPLE, inline_suppressions
+from vmspolicy.governance.catalog import rule_catalog
+from vmspolicy.governance.inline import inline_suppressions
 from vmspolicy.governance.waivers import waiver_statuses
 from vmspolicy.plugins import hookimpl
 from vmspolicy.rules.base import CheckContext, Rule
@@ -304,9 +305,18 @@ class InvalidSuppression(Rule):
         for suppression in inline_suppressions(ctx):
             if suppression.problems:
                 problems = "; ".join(p.message for p in suppression.problems)
+                catalog = rule_catalog(ctx)
+                excusable = [code for code in suppression.codes if code in catalog.waivable]
+                if any(code not in catalog.known for code in suppression.codes):
+                    advice = "name the rule by its code as `vmspolicy rules` lists it"
+                elif suppression.codes and not excusable:
+                    advice = "remove the comment and fix the finding (`vmspolicy explain CODE` says how)"
+                else:
+                    until = f" until={suppression.until.isoformat()}" if suppression.until and suppression.until >= ctx.as_of else " until=YYYY-MM-DD"
+                    advice = f'write e.g. # vmspolicy: ignore[{", ".join(excusable or ["VP103"])}] reason="why it is acceptable for now"{until}'
                 yield self.finding(
                     suppression.location,
-                    f"inline suppression not honoured ({problems}), so it suppresses nothing; write e.g. {EXAMPLE}",
+                    f"inline suppression not honoured ({problems}), so it suppresses nothing; {advice}",
                     evidence=" ".join(sorted(p.evidence for p in suppression.problems)),
                 )
 

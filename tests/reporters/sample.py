@@ -256,7 +256,7 @@ def compliance_report() -> ComplianceReport:
             RestrictedDevice("depot-bullet-01", "depot", "depot-cctv-legacy", "camera", "Hikvision", "Hikvision DS-2CD2T43G0-I5",
                              "legacy", False, "W-2025-014", NOT_ISOLATED, ("VP202", "VP204"), "estate/depot/cameras.yaml:17:5"),
             RestrictedDevice("depot-warehouse-01", "depot", "depot-cctv", "camera", "Dahua", "Amcrest IP8M-2496EW-V2",
-                             "new install", False, "", NOT_ASSESSED, (), "estate/depot/cameras.yaml:32:5"),
+                             "new install", False, "", NOT_ASSESSED, (), "estate/depot/cameras.yaml:32:5", units=4),
             RestrictedDevice("hq-lobby", "hq", "hq-cctv-legacy", "camera", "Hikvision", "Hikvision DS-2CD2143G0-I",
                              "legacy", True, "", ISOLATED, (), "estate/hq/cameras.yaml:26:5"),
         ),

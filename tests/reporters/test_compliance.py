@@ -19,7 +19,7 @@ from tests.reporters import sample
 from vmspolicy.cli import main
 from vmspolicy.reporters.compliance import render_html, render_markdown
 
-VOID = {"meta", "br", "link", "img", "hr", "input"}
+VOID = {"meta", "br", "wbr", "link", "img", "hr", "input"}
 
 
 class Structure(HTMLParser):
@@ -106,6 +106,13 @@ def test_html_renders_in_headless_chromium(tmp_path: Path) -> None:
     assert dom.returncode == 0, dom.stderr
     assert "<title>Acme bid 2026-014 — proposed estate</title>" in dom.stdout
     assert "W-2025-014" in dom.stdout and "depot-bullet-01" in dom.stdout and "VP202, VP204" in dom.stdout
+    pdf = tmp_path / "report.pdf"
+    printed = subprocess.run([*flags, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()],
+                             capture_output=True, text=True, timeout=120, check=False)
+    assert printed.returncode == 0, printed.stderr
+    document = pdf.read_bytes()
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", document))
+    assert document.startswith(b"%PDF-") and 2 <= pages <= 6, pages  # A4 pages, not one endless strip or a blank
 
 
 # --- the command ----------------------------------------------------------------------------------
@@ -183,3 +190,14 @@ def test_report_command_without_a_manifest_is_a_usage_error(tmp_path: Path) -> N
     (tmp_path / "notes.yaml").write_text("just: notes\n", encoding="utf-8")
     code, _, err = run(["report", "--no-plugins", "notes.yaml"], tmp_path)
     assert code == 2 and "no manifest found" in err
+
+
+def test_report_counts_bill_of_materials_quantities(tmp_path: Path) -> None:
+    (tmp_path / "bom.csv").write_text(
+        "Manufacturer,Model,Quantity,Description\nAxis,P3265-LVE,4,Dome\nHikvision,DS-2CD2143G0-I,2,4MP dome\n", encoding="utf-8"
+    )
+    code, out, _ = run(["report", "--no-plugins", "--as-of", "2026-03-01", "--format", "md", "bom.csv"], tmp_path)
+    assert code == 0
+    glance = out.split("## Estate at a glance", 1)[1].splitlines()[4]
+    assert glance.startswith("| 1 | 6 | 2 | 0 |"), glance  # 1 site, 6 devices, 2 of them restricted, none legacy
+    assert "| bom.csv:3 (×2) |" in out

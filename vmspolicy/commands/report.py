@@ -37,6 +37,7 @@ from vmspolicy.reporters.compliance import (
 
 if TYPE_CHECKING:
     from vmspolicy.config import Config
+    from vmspolicy.model import Device
     from vmspolicy.plugins import PluginHost
     from vmspolicy.reporters.base import RunResult
     from vmspolicy.rules.base import CheckContext
@@ -159,7 +160,7 @@ def build_report(result: RunResult, config: Config, host: PluginHost, *, title: 
         shown = family or (device.vendor.strip() if device.vendor and device.vendor.strip() else "unidentified")
         row = families.setdefault((device.site, shown.casefold()), {"family": shown, "restricted": False, "camera": 0, "recorder": 0, "device": 0})
         row["restricted"] = row["restricted"] or bool(judgement is not None and judgement.restricted)
-        row[device.kind] += 1
+        row[device.kind] += units(device)
         if judgement is None or not judgement.restricted:
             continue
         rules = tuple(sorted(isolation.get(device.id, ())))
@@ -178,6 +179,7 @@ def build_report(result: RunResult, config: Config, host: PluginHost, *, title: 
                 isolation=state,
                 isolation_rules=rules,
                 location=str(device.origin.loc()),
+                units=units(device),
             )
         )
 
@@ -195,8 +197,10 @@ def build_report(result: RunResult, config: Config, host: PluginHost, *, title: 
         else:
             state = ISOLATED
         packs = _site_pack_ids(ctx, site)
-        sites.append(SiteSummary(site.id, site.name or site.id, site.sensitive, packs, len(active), len(mine), len(legacy),
-                                 len(mine) - len(legacy), state))
+        restricted_units = sum(d.units for d in mine)
+        legacy_units = sum(d.units for d in legacy)
+        sites.append(SiteSummary(site.id, site.name or site.id, site.sensitive, packs, sum(units(d) for d in active), restricted_units,
+                                 legacy_units, restricted_units - legacy_units, state))
 
     expiring_days = int(config.rule_options.get(EXPIRING_RULE, {}).get("days", 90))
     waivers = []
@@ -227,6 +231,15 @@ def build_report(result: RunResult, config: Config, host: PluginHost, *, title: 
         expiring_days=expiring_days,
         notes=tuple(notes),
     )
+
+
+def units(device: Device) -> int:
+    """How many identical devices a record stands for: a bill of materials' quantity (a ``quantity:N`` tag), else one."""
+    for tag in device.origin.node.get("tags") or ():
+        name, _, value = str(tag).partition(":")
+        if name == "quantity" and value.strip().isdigit() and int(value) > 0:
+            return int(value)
+    return 1
 
 
 def _site_pack_ids(ctx: CheckContext, site: Any) -> tuple[str, ...]:

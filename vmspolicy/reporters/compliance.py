@@ -67,6 +67,7 @@ class RestrictedDevice:
     isolation: str  # ISOLATED | NOT_ISOLATED | UNVERIFIABLE | NOT_ASSESSED
     isolation_rules: tuple[str, ...]  # the VP2xx codes found against it
     location: str
+    units: int = 1  # a bill-of-materials line may stand for several identical devices
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +123,16 @@ class ComplianceReport:
         return tuple(d for d in self.restricted if d.standing == "legacy")
 
     @property
+    def restricted_units(self) -> int:
+        return sum(d.units for d in self.restricted)
+
+    @property
+    def legacy_units(self) -> int:
+        return sum(d.units for d in self.legacy)
+
+    @property
     def isolated_legacy(self) -> int:
-        return sum(1 for d in self.legacy if d.isolation == ISOLATED)
+        return sum(d.units for d in self.legacy if d.isolation == ISOLATED)
 
     @property
     def passed(self) -> bool:
@@ -157,6 +166,12 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[s
     return [*lines, ""]
 
 
+def _md_restricted_row(d: RestrictedDevice) -> list[object]:
+    isolation = d.isolation + (f" ({', '.join(d.isolation_rules)})" if d.isolation_rules else "")
+    return [d.id + (f" (×{d.units})" if d.units > 1 else ""), d.site + (" (sensitive)" if d.sensitive_site else ""), d.zone,
+            d.family, d.declared, d.standing, d.waiver or "none", isolation, d.location]
+
+
 def render_markdown(report: ComplianceReport) -> str:
     """The report as GitHub-flavoured Markdown (a job summary, a merge-request comment, a bid annex)."""
     r = report.result
@@ -171,10 +186,10 @@ def render_markdown(report: ComplianceReport) -> str:
         "## Estate at a glance",
         "",
     ]
-    legacy = len(report.legacy)
+    legacy = report.legacy_units
     out += _md_table(
         ["Sites", "Devices", "Restricted", "Legacy restricted", "Isolated (of legacy)", "Errors", "Warnings", "Info", "Suppressed"],
-        [[len(report.sites), report.devices, len(report.restricted), legacy, f"{report.isolated_legacy} of {legacy}",
+        [[len(report.sites), report.devices, report.restricted_units, legacy, f"{report.isolated_legacy} of {legacy}",
           counts["error"], counts["warning"], counts["info"], counts["suppressed"]]],
     )
     out += ["### Sites", ""]
@@ -192,9 +207,7 @@ def render_markdown(report: ComplianceReport) -> str:
         out += ["### Restricted devices", ""]
         out += _md_table(
             ["Device", "Site", "Zone", "Family", "Declared", "Standing", "Waiver", "Isolation", "Where"],
-            [[d.id, d.site + (" (sensitive)" if d.sensitive_site else ""), d.zone, d.family, d.declared, d.standing,
-              d.waiver or "none", d.isolation + (f" ({', '.join(d.isolation_rules)})" if d.isolation_rules else ""), d.location]
-             for d in report.restricted],
+            [_md_restricted_row(d) for d in report.restricted],
         )
     out += ["## Findings", ""]
     groups = _findings_by_severity(r)
@@ -249,7 +262,7 @@ header h1{margin:0 0 14px;font-size:24px;font-weight:650}
 header dl{display:flex;flex-wrap:wrap;gap:6px 28px;margin:0;font-size:13px}
 header dt{opacity:.7}header dd{margin:0 0 0 6px;font-weight:600}
 header dl div{display:flex}
-.verdict{float:right;margin-top:4px;padding:10px 18px;border-radius:8px;font-weight:700;font-size:18px;letter-spacing:.06em}
+.verdict{float:right;margin:4px 0 8px 20px;padding:10px 18px;border-radius:8px;font-weight:700;font-size:18px;letter-spacing:.06em}
 .verdict.pass{background:var(--pass)}.verdict.fail{background:var(--fail)}
 .verdict small{display:block;font-size:11px;font-weight:500;letter-spacing:0;opacity:.9}
 main{padding-top:24px;padding-bottom:40px}
@@ -268,9 +281,9 @@ tr:last-child td{border-bottom:0}
 tbody tr:nth-child(even) td{background:#fafbfc}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 td.date{white-space:nowrap;font-variant-numeric:tabular-nums}
-code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
-.hash{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:11px;word-break:break-all;color:#344050}
-.pill{display:inline-block;padding:1px 8px;border-radius:999px;font-size:11px;font-weight:600;white-space:nowrap}
+code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.92em;overflow-wrap:break-word}
+.hash{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85em;word-break:break-all;color:#344050}
+.pill{display:inline-block;padding:1px 8px;border-radius:999px;font-size:.85em;font-weight:600;white-space:nowrap}
 .pill.error,.pill.bad{background:var(--bad-bg);color:var(--fail)}
 .pill.warning,.pill.warn{background:var(--warn-bg);color:var(--warn)}
 .pill.info{background:var(--info-bg);color:var(--info)}
@@ -288,12 +301,18 @@ code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font
 footer{color:var(--muted);font-size:12px;padding-top:12px;padding-bottom:32px}
 @page{size:A4;margin:14mm}
 @media print{body{background:#fff;font-size:11px}header{padding:16px 0}header>div,main,footer{max-width:none;padding-left:12px;padding-right:12px}
-section{break-inside:auto}tr,.card{break-inside:avoid}h2,h3{break-after:avoid}table{font-size:10px}}
+section{break-inside:auto}tr,.card{break-inside:avoid}h2,h3{break-after:avoid}table{font-size:10px}
+.cards{grid-template-columns:repeat(4,1fr)}.card .n{font-size:20px}td,th{padding:5px 7px}}
 """
 
 
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
+
+
+def _path(text: str) -> str:
+    """A file path or ``path:line:col`` that may wrap after each folder, in monospace."""
+    return '<span class="mono">' + _e(text).replace("/", "/<wbr>") + "</span>"
 
 
 def _table(header: Sequence[tuple[str, str]], rows: Sequence[Sequence[str]]) -> str:
@@ -329,11 +348,21 @@ def _waiver_bar(waiver: WaiverEntry, as_of: dt.date, horizon: dt.date) -> str:
     return f'<div class="timeline" title="{_e(waiver.status)}"><span class="{_e(waiver.status)}" style="width:{width}%"></span></div>'
 
 
+def _html_restricted_row(d: RestrictedDevice) -> list[str]:
+    device = f'<span class="mono">{_e(d.id)}</span>' + (f" ×{d.units}" if d.units > 1 else "")
+    where = _e(d.site) + (" " + _pill("sensitive", "bad") if d.sensitive_site else "") + f'<br><span class="mono">{_e(d.zone)}</span>'
+    isolation = _pill(d.isolation, _ISOLATION_KIND.get(d.isolation, "muted"))
+    if d.isolation_rules:
+        isolation += f'<br><span class="mono">{_e(", ".join(d.isolation_rules))}</span>'
+    return [device, where, _e(d.family), _e(d.declared), _pill(d.standing, "warn" if d.standing == "legacy" else "bad"),
+            _e(d.waiver) if d.waiver else _pill("none", "muted"), isolation, _path(d.location)]
+
+
 def render_html(report: ComplianceReport) -> str:
     """The report as one self-contained HTML page (inline CSS, no script, no external asset)."""
     r = report.result
     counts = r.counts()
-    legacy = len(report.legacy)
+    legacy = report.legacy_units
     verdict = "PASS" if report.passed else "FAIL"
     meta = [
         ("As of", r.as_of.isoformat()),
@@ -361,7 +390,7 @@ def render_html(report: ComplianceReport) -> str:
     parts += [
         _card(len(report.sites), "sites"),
         _card(report.devices, "active devices"),
-        _card(len(report.restricted), "restricted devices", "bad" if report.restricted else "good"),
+        _card(report.restricted_units, "restricted devices", "bad" if report.restricted else "good"),
         _card(legacy, "legacy restricted (pre-cut-off)", "warn" if legacy else "good"),
         _card(f"{report.isolated_legacy}/{legacy}", "legacy devices isolated", "good" if report.isolated_legacy == legacy else "bad"),
         _card(counts["error"], "errors", "bad" if counts["error"] else "good"),
@@ -396,12 +425,7 @@ def render_html(report: ComplianceReport) -> str:
             _table(
                 [("Device", ""), ("Site / zone", ""), ("Family", ""), ("Declared", ""), ("Standing", ""), ("Waiver", ""),
                  ("Isolation", ""), ("Where", "")],
-                [[f'<span class="mono">{_e(d.id)}</span>', _e(d.site) + (" " + _pill("sensitive", "bad") if d.sensitive_site else "")
-                  + f'<br><span class="mono">{_e(d.zone)}</span>', _e(d.family), _e(d.declared),
-                  _pill(d.standing, "warn" if d.standing == "legacy" else "bad"), _e(d.waiver) if d.waiver else _pill("none", "muted"),
-                  _pill(d.isolation, _ISOLATION_KIND.get(d.isolation, "muted"))
-                  + (f'<br><span class="mono">{_e(", ".join(d.isolation_rules))}</span>' if d.isolation_rules else ""),
-                  f'<span class="mono">{_e(d.location)}</span>'] for d in report.restricted],
+                [_html_restricted_row(d) for d in report.restricted],
             )
         )
     parts.append("</section>")
@@ -415,7 +439,7 @@ def render_html(report: ComplianceReport) -> str:
         parts.append(
             _table(
                 [("Where", ""), ("Rule", ""), ("Subject", ""), ("Message", "")],
-                [[f'<span class="mono">{_e(_where(f))}</span>', _pill(f.rule, severity.label) + f"<br>{_e(f.slug)}",
+                [[_path(_where(f)), _pill(f.rule, severity.label) + f"<br>{_e(f.slug)}",
                   f'<span class="mono">{_e(f.subject or "")}</span>', _e(f.message)] for f in found],
             )
         )
@@ -425,7 +449,7 @@ def render_html(report: ComplianceReport) -> str:
         parts.append(
             _table(
                 [("Where", ""), ("Rule", ""), ("Subject", ""), ("By", ""), ("Justification", "")],
-                [[f'<span class="mono">{_e(_where(f))}</span>', _pill(f.rule, "muted") + f"<br>{_e(f.slug)}",
+                [[_path(_where(f)), _pill(f.rule, "muted") + f"<br>{_e(f.slug)}",
                   f'<span class="mono">{_e(f.subject or "")}</span>', _e(f.suppressed.kind), _e(f.suppressed.justification)]
                  for f in suppressed if f.suppressed is not None],
             )
@@ -470,7 +494,7 @@ def render_html(report: ComplianceReport) -> str:
     parts.append(
         _table(
             [("File", ""), ("Format", ""), ("SHA-256", "")],
-            [[f'<span class="mono">{_e(i.path)}</span>', _e(i.format), f'<span class="hash">{_e(i.sha256)}</span>'] for i in r.inputs],
+            [[_path(i.path), _e(i.format), f'<span class="hash">{_e(i.sha256)}</span>'] for i in r.inputs],
         )
     )
     parts.append("</section></main>")

@@ -8,6 +8,8 @@ import stat
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from vmspolicy import cli
 from vmspolicy.governance.baseline import write_atomically
@@ -112,3 +114,50 @@ def test_atomic_replacement_keeps_the_file_mode(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "new\n"
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
     assert [p.name for p in tmp_path.iterdir()] == ["estate.yaml"]
+
+
+MAC_STYLES = (
+    lambda d: ":".join(d[i : i + 2] for i in range(0, 12, 2)),
+    lambda d: "-".join(d[i : i + 2] for i in range(0, 12, 2)).upper(),
+    lambda d: ".".join(d[i : i + 4] for i in range(0, 12, 4)),
+    lambda d: d.upper(),
+)
+
+
+def _camera(index: int, digits: str, style: int, flow: bool, comment: bool, quote: bool) -> list[str]:
+    mac = MAC_STYLES[style](digits)
+    # A plain all-digit 12:34:... is a YAML 1.1 base-60 integer: such input must be quoted.
+    mac_text = f'"{mac}"' if quote or style == 3 or (style == 0 and digits.isdigit()) else mac
+    note = f"  # camera {index}" if comment else ""
+    if flow:
+        return [f"  - {{id: cam-{index}, site: branch, vendor: Axis, mac: {mac_text}}}{note}"]
+    return [f"  - id: cam-{index}{note}", "    vendor: Axis", f"    mac: {mac_text}", "    site: branch"]
+
+
+@example([("123456789012", 1, False, False, False)])  # fix must quote an all-digit MAC it writes
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.text("0123456789abcdef", min_size=12, max_size=12), st.integers(0, 3), st.booleans(), st.booleans(), st.booleans()),
+                min_size=1, max_size=6))
+def test_fix_changes_only_mac_lines_and_the_result_reads_back(
+    work: Path, capsys: pytest.CaptureFixture[str], cameras: list[tuple[str, int, bool, bool, bool]]
+) -> None:
+    from vmspolicy.loading.yaml_events import load_documents
+
+    lines = ["# generated", "vmspolicy: 1", "sites: [{id: branch}]", "cameras:"]
+    for index, camera in enumerate(cameras):
+        lines.extend(_camera(index, *camera))
+    original = "\n".join(lines) + "\n"
+    path = work / "estate.yaml"
+    path.write_text(original, encoding="utf-8")
+    code = cli.main(["fix", "--no-plugins", "estate.yaml"])
+    capsys.readouterr()
+    assert code == 0
+    fixed = path.read_text(encoding="utf-8")
+    before_lines, after_lines = original.splitlines(), fixed.splitlines()
+    assert len(before_lines) == len(after_lines)
+    for old, new in zip(before_lines, after_lines, strict=True):
+        assert old == new or "mac:" in old
+    data = load_documents(fixed)[0]
+    macs = [c["mac"] for c in data["cameras"]]
+    expected = [":".join(d[i : i + 2] for i in range(0, 12, 2)) for d, *_ in cameras]
+    assert macs == expected

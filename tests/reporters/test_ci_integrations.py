@@ -120,6 +120,16 @@ def test_git_hook_ignores_yaml_that_is_no_manifest(hooked: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_git_hook_reads_an_uncommitted_configuration(hooked: Path) -> None:
+    git("rm", "-q", "--cached", ".vmspolicy.yaml", cwd=hooked)
+    git("commit", "-q", "--no-verify", "-m", "configuration no longer tracked", cwd=hooked)
+    (hooked / "estate" / "cameras.yaml").write_text(CAMERAS_OK, encoding="utf-8")
+    git("add", "estate/cameras.yaml", cwd=hooked)
+    done = git("commit", "-m", "cameras", cwd=hooked, check=False)
+    # Without the configuration's estate, site `hq` and zone `cctv` would be unknown references (VP003).
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_git_hook_judges_the_staged_content_not_the_working_tree(hooked: Path) -> None:
     cameras = hooked / "estate" / "cameras.yaml"
     cameras.write_text(CAMERAS_BAD, encoding="utf-8")

@@ -84,17 +84,12 @@ def _assess_all(ctx: CheckContext) -> WaiverAnalysis:
     return WaiverAnalysis([_assess(ctx, w) for w in sorted(ctx.estate.waivers.values(), key=lambda w: w.id)])
 
 
-def _blank(text: str | None) -> bool:
-    return text is None or not text.strip()
-
-
 def _assess(ctx: CheckContext, w: Waiver) -> WaiverStatus:
     catalog = rule_catalog(ctx)
     problems: list[Problem] = []
     for key, what in (("reason", "a reason"), ("approved_by", "an approver (approved_by)"), ("expires", "an expiry date (expires)")):
         value = getattr(w, key)
-        missing = value is None or (isinstance(value, str) and _blank(value))
-        if missing:
+        if value is None or (isinstance(value, str) and not value.strip()):
             where = w.origin.loc(key) if key in w.origin.node else w.origin.loc()
             problems.append(Problem(where, f"waiver {w.id} is missing {what}: it excuses nothing until a person fills it in", f"missing:{key}", w.id))
     listed = w.rules if w.rules is not None else DEFAULT_WAIVED_RULES
@@ -104,7 +99,7 @@ def _assess(ctx: CheckContext, w: Waiver) -> WaiverStatus:
                 w.origin.loc("rules", index),
                 f"waiver {w.id} lists {code}, which is not a rule; a waiver excuses {catalog.describe_waivable()}",
                 f"rule:{code}",
-                    w.id,
+                w.id,
             ))
         elif code not in catalog.waivable:
             problems.append(Problem(
@@ -112,7 +107,7 @@ def _assess(ctx: CheckContext, w: Waiver) -> WaiverStatus:
                 f"waiver {w.id} lists {code}, which no waiver can excuse (only {catalog.describe_waivable()}); "
                 f"fix the {code} finding itself",
                 f"rule:{code}",
-                    w.id,
+                w.id,
             ))
     months, pack_id = _max_months(ctx, w)
     start = w.approved_on or ctx.as_of
@@ -126,11 +121,11 @@ def _assess(ctx: CheckContext, w: Waiver) -> WaiverStatus:
             ))
         limit = add_months(start, months)
         if w.expires > limit:
-            source = f"pack {pack_id}" if pack_id else "the default"
+            source = f"pack {pack_id} allows" if pack_id else "allowed when no pack says otherwise"
             counted = f"approved on {w.approved_on}" if w.approved_on else f"as of {ctx.as_of}"
             problems.append(Problem(
                 w.origin.loc("expires"),
-                f"waiver {w.id} runs to {w.expires}, longer than the {months} months {source} allows "
+                f"waiver {w.id} runs to {w.expires}, longer than the {months} months {source} "
                 f"({counted}: {limit} at the latest)",
                 f"too-long:{months}",
                 w.id,

@@ -86,12 +86,16 @@ class AddressSpace:
         # (start, end, prefix length, zone): the networks that make an address belong to a zone.
         networks: list[tuple[int, int, int, str]] = []
         members: dict[str, list[int]] = {}
-        for device in estate.devices.values():
-            if device.zone is not None and device.zone in estate.zones:
-                if device.ip is not None:
+        # Members matter only where they define the zone: zones without a network, and named devices without an IP.
+        bare = {zone.id for zone in estate.zones.values() if not zone.cidrs}
+        for device_id, point in space.named.items():
+            home = estate.devices[device_id].zone
+            if home is not None and home in estate.zones:
+                members.setdefault(home, []).append(point)
+        if bare:
+            for device in estate.devices.values():
+                if device.ip is not None and device.zone in bare:
                     members.setdefault(device.zone, []).append(address_point(device.ip))
-                elif device.id in space.named:
-                    members.setdefault(device.zone, []).append(space.named[device.id])
         for zone in estate.zones.values():
             ranges: list[Interval] = []
             for net in zone.cidrs:

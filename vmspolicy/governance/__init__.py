@@ -60,7 +60,8 @@ def apply(findings: Sequence[Finding], ctx: CheckContext, args: Any) -> list[Fin
             UnusedWaiver.finding(p.location, p.message, subject=p.subject, evidence=p.evidence)
             for p in unused_parts(out, statuses, ctx)
         )
-    if not getattr(args, "no_inline_suppressions", False):
+    refused = getattr(args, "no_inline_suppressions", False) or ctx.settings.get("inline_suppressions") is False
+    if not refused:
         suppressions = inline_suppressions(ctx)
         out, used = apply_inline(out, suppressions)
         if getattr(args, "report_unused_suppressions", False) and enabled(InvalidSuppression.code):

@@ -161,3 +161,24 @@ def test_fix_changes_only_mac_lines_and_the_result_reads_back(
     macs = [c["mac"] for c in data["cameras"]]
     expected = [":".join(d[i : i + 2] for i in range(0, 12, 2)) for d, *_ in cameras]
     assert macs == expected
+
+
+def test_with_an_estate_only_the_named_files_are_edited(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (work / ".vmspolicy.yaml").write_text('profiles: [uk-gov-2022]\nestate: ["*.yaml"]\n', encoding="utf-8")
+    (work / "network.yaml").write_text(
+        "vmspolicy: 1\nsites: [{id: branch}]\nzones: [{id: legacy, site: branch, purpose: legacy-cameras, cidr: 10.1.30.0/24}]\n",
+        encoding="utf-8",
+    )
+    cameras = (
+        "vmspolicy: 1\ncameras:\n"
+        "  - {id: cam-1, site: branch, zone: legacy, vendor: Hikvision, installed: 2019-03-04, mac: 44-19-B6-12-34-56}\n"
+    )
+    other = "vmspolicy: 1\ncameras:\n  - {id: cam-2, site: branch, zone: legacy, vendor: Axis, mac: 00-40-8C-12-34-57}\n"
+    (work / "cameras.yaml").write_text(cameras, encoding="utf-8")
+    (work / "other.yaml").write_text(other, encoding="utf-8")
+    assert cli.main(["fix", "--no-plugins", "cameras.yaml"]) == 0
+    out = capsys.readouterr().out
+    assert "cam-1: mac 44-19-B6-12-34-56 -> 44:19:b6:12:34:56" in out and "cam-2" not in out
+    assert "W-cam-1" in (work / "cameras.yaml").read_text(encoding="utf-8")  # judged with network.yaml's site
+    assert (work / "other.yaml").read_text(encoding="utf-8") == other
+    assert (work / "network.yaml").read_text(encoding="utf-8").startswith("vmspolicy: 1\nsites:")

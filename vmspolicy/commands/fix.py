@@ -35,8 +35,12 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=cmd_fix)
 
 
-def estate_context(args: argparse.Namespace) -> CheckContext:
-    """Load the estate the arguments name and return the context rules would judge."""
+def estate_context(args: argparse.Namespace) -> tuple[CheckContext, set[str]]:
+    """Load the estate the arguments name; return the context rules would judge and the files to edit.
+
+    With ``estate:`` in the configuration the whole estate is read (a camera is judged
+    with its network), but only the files named on the command line are edited.
+    """
     from vmspolicy.cli import CliError, plugins_for, resolve_config
     from vmspolicy.estate import build_estate
     from vmspolicy.pipeline import STDIN, discover, display_path, estate_files, load_files
@@ -47,7 +51,8 @@ def estate_context(args: argparse.Namespace) -> CheckContext:
     host = plugins_for(args)
     suffixes = {s for loader in host.loaders() for s in loader.suffixes}
     paths = list(args.paths) or ([] if config.estate else ["."])
-    found = {display_path(p): p for p in [*discover(paths, suffixes, config.exclude), *estate_files(config)]}
+    given = {display_path(p): p for p in discover(paths, suffixes, config.exclude)}
+    found = {**{display_path(p): p for p in estate_files(config)}, **given}
     verbose = (lambda m: print(m, file=sys.stderr)) if args.verbose else (lambda m: None)
     loaded = load_files([(shown, None, found[shown]) for shown in sorted(found)], host, config, verbose)
     if not loaded.documents:
@@ -64,15 +69,17 @@ def estate_context(args: argparse.Namespace) -> CheckContext:
         vendor_data=host.vendor_data(),
         packs=host.packs(),
     )
-    return ctx
+    return ctx, set(given) if args.paths else set(found)
 
 
 def cmd_fix(args: argparse.Namespace) -> int:
     from vmspolicy.cli import EXIT_FINDINGS, EXIT_OK, CliError
 
-    ctx = estate_context(args)
+    ctx, editable = estate_context(args)
     fixes: list[FileFix] = []
     for fix in plan(ctx):
+        if fix.path not in editable:
+            continue
         try:
             text = Path(fix.path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:

@@ -155,10 +155,26 @@ def _registry(ctx: CheckContext) -> dict[str, Pack]:
     for data, origin in [*((p, "built-in" if p.get("id") in builtin else "plugin") for p in ctx.packs),
                          *((p, "configuration") for p in configured)]:
         pack = parse_pack(data, origin)
+        _check_families(pack, ctx.vendor_data)
         if pack.id in found:
             raise PolicyError(f"policy pack {pack.id!r} is defined twice ({found[pack.id].origin} and {origin}); give yours another id")
         found[pack.id] = pack
     return found
+
+
+def _check_families(pack: Pack, vendor_data: Sequence[Mapping[str, Any]]) -> None:
+    # A family the vendor data does not define can never match a device: a typo in a pack would pass everything.
+    if not vendor_data:
+        from vmspolicy.identify.builtin import builtin_fragments
+
+        vendor_data = builtin_fragments()
+    known = {str(f.get("family", "")).casefold(): str(f.get("family")) for d in vendor_data for f in d.get("families") or ()}
+    for family in pack.families:
+        if family.name.casefold() not in known:
+            raise PolicyError(
+                f"policy pack {pack.id!r} ({pack.origin}) restricts family {family.name!r}, which no vendor data defines "
+                f"(known: {', '.join(sorted(known.values()))}); fix the name or add the family through vendor data"
+            )
 
 
 def default_selection(ctx: CheckContext) -> tuple[str, ...]:

@@ -7,10 +7,10 @@ import pytest
 from tests.policy.helpers import KNOWN, context, named, relabelled
 from vmspolicy import policy
 from vmspolicy.config import ConfigError
+from vmspolicy.identify.builtin import builtin_fragments
 
-LOREX_DATA = (
-    {"version": 1, "relabels": [{"name": "Lorex", "family": "Dahua", "confidence": "medium", "from": "2018-02", "until": "2022-11", "source": "t"}]},
-)
+# The built-in catalog: Lorex is Dahua's relabel from 2018-02 to 2022-11.
+LOREX_DATA = builtin_fragments()
 
 
 def one_camera(installed: str | None = None, *, status: str = "active", site: str = "{id: depot}") -> str:
@@ -160,3 +160,10 @@ def test_applied_packs_include_site_and_configuration_packs(monkeypatch: pytest.
     assert [p.id for p in policy.applied_packs(ctx)] == ["au-gov-2023", "acme"]
     empty = context(monkeypatch, "vmspolicy: 1\n", {})
     assert [p.id for p in policy.applied_packs(empty)] == ["uk-gov-2022"]
+
+
+def test_a_pack_family_no_vendor_data_defines_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    typo = {**CUSTOM, "families": ["Hikvison"]}
+    ctx = context(monkeypatch, one_camera(), {"cam-1": named("Hikvision")}, settings={"packs": [typo]})
+    with pytest.raises(ConfigError, match="family 'Hikvison', which no vendor data defines"):
+        policy.judgements(ctx)

@@ -164,7 +164,8 @@ def test_estate_context_reports_only_the_given_file(tmp_path: Path, capsys: pyte
     code, out, _ = check(capsys, "estate/cameras.yaml")
     # With it, the sites file resolves cam-1; only cam-2's bad zone is reported; sites.yaml's own problem is not.
     assert code == 1
-    assert out.splitlines()[0].startswith("estate/cameras.yaml:4:33: VP003") and "elsewhere" not in out
+    errors = [line for line in out.splitlines() if "[error]" in line]
+    assert len(errors) == 1 and errors[0].startswith("estate/cameras.yaml:4:33: VP003") and "elsewhere" not in out
     # No paths: the whole configured estate.
     code, out, _ = check(capsys)
     assert "elsewhere" in out and "zz" in out
@@ -176,7 +177,7 @@ def test_stdin_with_a_name(capsys: pytest.CaptureFixture[str], monkeypatch: pyte
 
     monkeypatch.setattr(sys, "stdin", Stdin())
     code, out, _ = check(capsys, "--stdin-filename", "site/cams.yaml", "-")
-    assert code == 1 and out.startswith("site/cams.yaml:4:19: VP003")
+    assert code == 1 and "\nsite/cams.yaml:4:19: VP003 [error]" in out
 
 
 def test_several_outputs_in_one_run(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -272,7 +272,8 @@ def check(options: RunOptions, config: Config, host: PluginHost) -> RunResult:
             report_only = shown
         files.extend(extra)
     loaded = load_files(files, host, config, options.verbose, jobs=options.jobs)
-    estate, build_findings = build_estate(loaded.documents)
+    import_settings = config.settings.get("import") or {}
+    estate, build_findings = build_estate(loaded.documents, import_site=import_settings.get("site"))
     ctx = CheckContext(
         estate=estate,
         documents=loaded.documents,

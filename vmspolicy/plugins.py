@@ -70,8 +70,8 @@ class PluginHost:
             return cached
         caller = getattr(self.manager.hook, hook_name)
         out: list[tuple[str, Any]] = []
-        # pluggy calls the last-registered first; we want built-ins first, in registration order.
-        for impl in reversed(caller.get_hookimpls()):
+        # get_hookimpls() lists in registration order (pluggy *calls* them in reverse): built-ins first.
+        for impl in caller.get_hookimpls():
             try:
                 result = impl.function()
             except Exception as exc:
@@ -156,7 +156,9 @@ def guarded(plugin: str, what: str, call: Callable[[], T], passthrough: tuple[ty
     """
     try:
         return call()
-    except (PluginError, *passthrough):
+    except PluginError:
+        raise
+    except passthrough:
         raise
     except Exception as exc:
         raise PluginError(plugin, f"{what} raised {type(exc).__name__}: {exc}") from exc

@@ -201,3 +201,24 @@ def test_report_counts_bill_of_materials_quantities(tmp_path: Path) -> None:
     glance = out.split("## Estate at a glance", 1)[1].splitlines()[4]
     assert glance.startswith("| 1 | 6 | 2 | 0 |"), glance  # 1 site, 6 devices, 2 of them restricted, none legacy
     assert "| bom.csv:3 (×2) |" in out
+
+
+def test_max_findings_lists_the_first_and_counts_the_rest() -> None:
+    from dataclasses import replace
+
+    from vmspolicy.findings import Severity
+
+    result = sample.failing_result()
+    many = [replace(result.findings[0], subject=f"cam-{n:03}") for n in range(7)]
+    report = replace(sample.compliance_report(), result=replace(result, findings=many), max_findings=5)
+    markdown = render_markdown(report)
+    assert markdown.count("| estate/cameras.yaml:15:9 |") == 5 and "… and 2 more" in markdown
+    page = render_html(report)
+    assert page.count("cam-00") == 7 - 2 and "… and 2 more" in page
+    assert all(f.severity == Severity.ERROR for f in many)
+
+
+def test_max_findings_must_be_positive(estate: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["report", "--no-plugins", "--max-findings", "0", "estate.yaml"])
+    assert exit_.value.code == 2 and "--max-findings: not a positive whole number: '0'" in capsys.readouterr().err

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -67,8 +68,20 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--title", default="vmspolicy compliance report", help="the report's heading, e.g. the bid or estate name")
     parser.add_argument("--fail-on", choices=SEVERITY_NAMES, help="lowest severity that makes the verdict FAIL (default: error)")
     parser.add_argument("--allow-empty", action="store_true", help="write a report even when no manifest is found")
+    parser.add_argument("--max-findings", type=_positive, metavar="N",
+                        help="list at most N findings per severity (a CI job summary has a size limit); default: all")
     governance.add_check_arguments(parser)
     parser.set_defaults(func=cmd_report)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return value
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -87,7 +100,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     result = check(options, config, host)
     if not result.inputs and not args.allow_empty:
         raise CliError(f"no manifest found in {', '.join(paths) or 'the configured estate'}")
-    text = RENDERERS[fmt](build_report(result, config, host, title=args.title))
+    report = build_report(result, config, host, title=args.title)
+    text = RENDERERS[fmt](replace(report, max_findings=args.max_findings))
     if output == "-":
         sys.stdout.write(text)
         return EXIT_OK

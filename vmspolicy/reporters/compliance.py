@@ -112,6 +112,8 @@ class ComplianceReport:
     waivers: tuple[WaiverEntry, ...] = ()
     packs: tuple[PackEntry, ...] = ()
     expiring_days: int = 90
+    # At most this many findings listed per severity (a job summary has a size limit); None lists them all.
+    max_findings: int | None = None
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -146,6 +148,13 @@ def _findings_by_severity(result: RunResult) -> list[tuple[Severity, list[Findin
         if found:
             groups.append((severity, found))
     return groups
+
+
+def _listed(report: ComplianceReport, found: list[Finding]) -> tuple[list[Finding], int]:
+    """The findings to list, and how many are left out."""
+    if report.max_findings is None or len(found) <= report.max_findings:
+        return found, 0
+    return found[: report.max_findings], len(found) - report.max_findings
 
 
 def _where(finding: Finding) -> str:
@@ -215,8 +224,11 @@ def render_markdown(report: ComplianceReport) -> str:
         out += ["No unsuppressed findings.", ""]
     for severity, found in groups:
         out += [f"### {severity.label.capitalize()} ({len(found)})", ""]
+        listed, left_out = _listed(report, found)
         out += _md_table(["Where", "Rule", "Subject", "Message"],
-                         [[_where(f), f"{f.rule} {f.slug}", f.subject or "", f.message] for f in found])
+                         [[_where(f), f"{f.rule} {f.slug}", f.subject or "", f.message] for f in listed])
+        if left_out:
+            out += [f"… and {left_out} more (the SARIF, JSON and text reports list every finding).", ""]
     suppressed = [f for f in r.findings if f.suppressed is not None]
     if suppressed:
         out += [f"### Suppressed ({len(suppressed)})", ""]
@@ -436,13 +448,16 @@ def render_html(report: ComplianceReport) -> str:
         parts.append('<p class="empty">No unsuppressed findings.</p>')
     for severity, found in groups:
         parts.append(f"<h3>{_e(severity.label.capitalize())} · {len(found)}</h3>")
+        listed, left_out = _listed(report, found)
         parts.append(
             _table(
                 [("Where", ""), ("Rule", ""), ("Subject", ""), ("Message", "")],
                 [[_path(_where(f)), _pill(f.rule, severity.label) + f"<br>{_e(f.slug)}",
-                  f'<span class="mono">{_e(f.subject or "")}</span>', _e(f.message)] for f in found],
+                  f'<span class="mono">{_e(f.subject or "")}</span>', _e(f.message)] for f in listed],
             )
         )
+        if left_out:
+            parts.append(f'<p class="empty">… and {left_out} more (the SARIF, JSON and text reports list every finding).</p>')
     suppressed = [f for f in r.findings if f.suppressed is not None]
     if suppressed:
         parts.append(f"<h3>Suppressed · {len(suppressed)}</h3>")

@@ -1,7 +1,9 @@
 """Fixed run results for golden files: every output format renders these same findings.
 
 Built by hand (not by running the rules) so that the golden files change only
-when a format changes, not when a rule's wording or the rule catalog does.
+when a format changes, not when a rule's wording or the rule catalog does. The
+sample rules have codes no real rule has (XP...): rule classes stay importable
+for the whole test session, and the governance catalog sees every one.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ class ParseErrorRule(Rule):
         None.
     """
 
-    code = "VP001"
+    code = "XP001"
     slug = "parse-error"
     summary = "not valid YAML/JSON"
 
@@ -76,7 +78,7 @@ class UnknownReference(Rule):
         None.
     """
 
-    code = "VP003"
+    code = "XP003"
     slug = "unknown-reference"
     summary = "a zone id that does not exist"
     waivable = True
@@ -101,7 +103,7 @@ class DuplicateIdentity(Rule):
         None.
     """
 
-    code = "VP004"
+    code = "XP004"
     slug = "duplicate-identity"
     severity = Severity.WARNING
 
@@ -128,7 +130,7 @@ class AddressOutsideZone(Rule):
         ``strict`` (default ``false``): also check decommissioned devices.
     """
 
-    code = "VP005"
+    code = "XP005"
     slug = "address-outside-zone"
     summary = "a device IP outside its zone's CIDR"
 
@@ -152,7 +154,7 @@ class InformationalRule(Rule):
         None.
     """
 
-    code = "VP999"
+    code = "XP999"
     slug = "informational"
     severity = Severity.INFO
 

@@ -93,7 +93,7 @@ def test_junit_counts_failures_per_file(tmp_path: Path, monkeypatch: pytest.Monk
         sample.ODD_PATH: ("1", "1"),
     }
     failure = root.find(".//failure")
-    assert failure is not None and failure.text is not None and failure.text.startswith("estate/cameras.yaml:15:9: VP005")
+    assert failure is not None and failure.text is not None and failure.text.startswith("estate/cameras.yaml:15:9: XP005")
 
 
 def test_github_escaping() -> None:
@@ -105,10 +105,10 @@ def test_github_annotations_skip_suppressed_findings(tmp_path: Path, monkeypatch
     lines = render("github", sample.failing_result(), tmp_path, monkeypatch).splitlines()
     assert len(lines) == 3
     assert lines[0] == (
-        "::error file=estate/cameras.yaml,line=15,col=9,title=VP005 address-outside-zone::"
+        "::error file=estate/cameras.yaml,line=15,col=9,title=XP005 address-outside-zone::"
         "cam-2 has address 10.20.40.11, outside its zone cctv (10.20.30.0/24); fix the address or the zone"
     )
-    assert lines[1].startswith("::warning file=estate/network.yaml,line=7,col=5,title=VP004 duplicate-identity::")
+    assert lines[1].startswith("::warning file=estate/network.yaml,line=7,col=5,title=XP004 duplicate-identity::")
     assert lines[2].startswith("::error file=estate/odd%2C name%3A 100%25.yaml,line=3,col=1,")
 
 
@@ -120,9 +120,9 @@ def test_gitlab_severities_follow_the_gate(tmp_path: Path, monkeypatch: pytest.M
     result = sample.failing_result()
     issues = json.loads(render("gitlab", result, tmp_path, monkeypatch))
     assert [(i["check_name"], i["severity"]) for i in issues] == [
-        ("VP005 address-outside-zone", "blocker"),
-        ("VP004 duplicate-identity", "minor"),
-        ("VP001 parse-error", "blocker"),
+        ("XP005 address-outside-zone", "blocker"),
+        ("XP004 duplicate-identity", "minor"),
+        ("XP001 parse-error", "blocker"),
     ]
     strict = json.loads(render("gitlab", replace(result, fail_on=Severity.WARNING), tmp_path, monkeypatch))
     assert strict[1]["severity"] == "critical"

@@ -166,7 +166,7 @@ def test_vendor_gate_on_a_csv(tmp_path: Path) -> None:
     assert ("VP102", 5, 1, "bom.csv:5") in got and ("VP105", 5, 1, "bom.csv:5") in got  # a relabel
     assert not any(f["subject"] == "bom.csv:2" for f in found)  # the Axis row passes
     message = next(f["message"] for f in found if f["subject"] == "bom.csv:3")
-    assert "DS-2CD2143G0-I" in message and "planned" in message and "us-ndaa-889" in message
+    assert "DS-2CD2143G0-I" in message and "on this bill of materials" in message and "us-ndaa-889" in message
 
 
 def test_clean_bom_passes_and_config_can_make_its_site_sensitive(tmp_path: Path) -> None:

@@ -75,3 +75,9 @@ def test_an_invalid_pack_is_a_policy_error(change: dict[str, object], words: str
     data = {**builtin_packs()[0], **change}
     with pytest.raises(policy.PolicyError, match=words):
         policy.parse_pack(data, "plugin")
+
+
+def test_pack_schema_is_a_valid_json_schema() -> None:
+    from jsonschema import Draft202012Validator
+
+    Draft202012Validator.check_schema(load_schema("pack"))

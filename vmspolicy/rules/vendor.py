@@ -174,12 +174,15 @@ class RestrictedVendorNewInstall(Rule):
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         yield from _unknown_site_packs(ctx)
         packs = policy.registry(ctx)
+        boms = {d.path for d in ctx.documents if d.format == policy.BOM_FORMAT}
         for device, judgement, evidence in _restricted(ctx):
             if not judgement.new_install or policy.forbidden_on_sensitive_site(ctx, judgement):
                 continue
             family = judgement.family or ""
             restricting = [packs[p] for p in judgement.restricting_packs]
-            if device.status == "planned":
+            if device.origin.path in boms:
+                why, hint = "is on this bill of materials (a planned install)", ""
+            elif device.status == "planned":
                 why, hint = "is planned", ""
             elif device.installed is None:
                 why, hint = "has no installed date", "; if it went in before the cut-off, write its installed: date"

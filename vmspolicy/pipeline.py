@@ -252,8 +252,19 @@ def _findings_of(rule: Rule, ctx: CheckContext) -> list[Finding]:
     return list(rule.check(ctx))
 
 
-def check(options: RunOptions, config: Config, host: PluginHost) -> RunResult:
-    """The whole check: the result of running every rule on the estate named by ``options`` and ``config``."""
+@dataclass
+class Prepared:
+    """An estate read and modelled, ready to be judged: what ``check`` and the other commands share."""
+
+    ctx: CheckContext
+    loaded: Loaded
+    build_findings: list[Finding]
+    # With an ``estate`` configuration, findings are reported only for the files named on the command line.
+    report_only: set[str] | None
+
+
+def prepare(options: RunOptions, config: Config, host: PluginHost) -> Prepared:
+    """Discover, load and model the estate named by ``options`` and ``config``; run no rule yet."""
     rules = host.rules()
     suffixes = {s for loader in host.loaders() for s in loader.suffixes}
     given: list[tuple[str, bytes | None, Path | None]] = []
@@ -284,11 +295,21 @@ def check(options: RunOptions, config: Config, host: PluginHost) -> RunResult:
         settings=config.settings,
         vendor_data=host.vendor_data(),
         packs=host.packs(),
+        rules=tuple(rules),
     )
-    findings = [f for f in [*loaded.findings, *build_findings] if config.enabled(f.rule)]
+    return Prepared(ctx, loaded, build_findings, report_only)
+
+
+def check(options: RunOptions, config: Config, host: PluginHost) -> RunResult:
+    """The whole check: the result of running every rule on the estate named by ``options`` and ``config``."""
+    prepared = prepare(options, config, host)
+    ctx, loaded, report_only = prepared.ctx, prepared.loaded, prepared.report_only
+    rules = list(ctx.rules)
+    findings = [f for f in [*loaded.findings, *prepared.build_findings] if config.enabled(f.rule)]
     findings.extend(run_rules(ctx, rules, config, host))
-    findings = [f.with_severity(config.severities[f.rule]) if f.rule in config.severities else f for f in findings]
     findings = governance.apply(findings, ctx, options.args)
+    # After governance, so that its own findings (VP304, unused VP305) take configured severities too.
+    findings = [f.with_severity(config.severities[f.rule]) if f.rule in config.severities else f for f in findings]
     if report_only is not None:
         findings = [f for f in findings if f.path in report_only]
     findings.sort(key=Finding.sort_key)
@@ -301,9 +322,9 @@ def check(options: RunOptions, config: Config, host: PluginHost) -> RunResult:
         version=__version__,
         profiles=config.profiles,
         packs=ctx.packs,
-        estate=estate,
+        estate=ctx.estate,
         skipped=loaded.skipped,
     )
 
 
-__all__ = ["PluginError", "RunOptions", "UsageError", "check", "discover", "display_path"]
+__all__ = ["PluginError", "Prepared", "RunOptions", "UsageError", "check", "discover", "display_path", "prepare"]

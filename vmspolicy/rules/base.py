@@ -41,6 +41,7 @@ class CheckContext:
     settings: Mapping[str, Any] = field(default_factory=dict)
     vendor_data: Sequence[Mapping[str, Any]] = ()
     packs: Sequence[Mapping[str, Any]] = ()
+    rules: Sequence[type[Rule]] = ()  # every registered rule, enabled or not
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def memo(self, key: str, compute: Callable[[CheckContext], T]) -> T:

@@ -10,7 +10,6 @@ See :mod:`vmspolicy.governance.fixes`.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
@@ -42,34 +41,24 @@ def estate_context(args: argparse.Namespace) -> tuple[CheckContext, set[str]]:
     with its network), but only the files named on the command line are edited.
     """
     from vmspolicy.cli import CliError, plugins_for, resolve_config
-    from vmspolicy.estate import build_estate
-    from vmspolicy.pipeline import STDIN, discover, display_path, estate_files, load_files
+    from vmspolicy.pipeline import STDIN, RunOptions, prepare
 
     if STDIN in args.paths:
         raise CliError("vmspolicy fix edits files; it cannot read stdin")
     config = resolve_config(args)
     host = plugins_for(args)
-    suffixes = {s for loader in host.loaders() for s in loader.suffixes}
     paths = list(args.paths) or ([] if config.estate else ["."])
-    given = {display_path(p): p for p in discover(paths, suffixes, config.exclude)}
-    found = {**{display_path(p): p for p in estate_files(config)}, **given}
-    verbose = (lambda m: print(m, file=sys.stderr)) if args.verbose else (lambda m: None)
-    loaded = load_files([(shown, None, found[shown]) for shown in sorted(found)], host, config, verbose)
-    if not loaded.documents:
+    options = RunOptions(paths=paths, args=args)
+    if args.verbose:
+        options.verbose = lambda m: print(m, file=sys.stderr)
+    if args.as_of:
+        options.as_of = args.as_of
+    prepared = prepare(options, config, host)
+    if not prepared.loaded.documents:
         raise CliError(f"no manifest found in {', '.join(paths) or 'the configured estate'}")
-    estate, _ = build_estate(loaded.documents)
-    ctx = CheckContext(
-        estate=estate,
-        documents=loaded.documents,
-        as_of=args.as_of or dt.datetime.now(dt.timezone.utc).date(),
-        profiles=config.profiles,
-        strict=config.strict,
-        rule_options=dict(config.rule_options),
-        settings=config.settings,
-        vendor_data=host.vendor_data(),
-        packs=host.packs(),
-    )
-    return ctx, set(given) if args.paths else set(found)
+    loaded_paths = {document.path for document in prepared.loaded.documents}
+    editable = prepared.report_only if prepared.report_only is not None else loaded_paths
+    return prepared.ctx, editable
 
 
 def cmd_fix(args: argparse.Namespace) -> int:

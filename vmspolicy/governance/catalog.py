@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vmspolicy.rules.base import CheckContext, Rule
+from vmspolicy.rules.base import CheckContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,20 +30,7 @@ def rule_catalog(ctx: CheckContext) -> RuleCatalog:
 
 
 def _build(ctx: CheckContext) -> RuleCatalog:
-    # The pipeline does not hand the plugin host's rule list to the context, so the
-    # catalog is every imported Rule subclass with a code: load_plugins() has imported
-    # every built-in and entry-point rule module by the time a run starts.
-    classes: list[type[Rule]] = list(getattr(ctx, "rules", None) or _subclasses())
-    known = {cls.code for cls in classes if isinstance(getattr(cls, "code", None), str)}
-    waivable = {cls.code for cls in classes if isinstance(getattr(cls, "code", None), str) and cls.waivable}
+    # The rules the plugin host registered for this run (built-ins and entry points).
+    known = {rule.code for rule in ctx.rules}
+    waivable = {rule.code for rule in ctx.rules if rule.waivable}
     return RuleCatalog(frozenset(known), frozenset(waivable))
-
-
-def _subclasses() -> list[type[Rule]]:
-    found: list[type[Rule]] = []
-    stack = list(Rule.__subclasses__())
-    while stack:
-        cls = stack.pop()
-        found.append(cls)
-        stack.extend(cls.__subclasses__())
-    return found

@@ -26,7 +26,15 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 # Subcommands beyond check/rules/explain: modules with ``register(subparsers)``.
 BUILTIN_COMMANDS = frozenset({"check", "rules", "explain"})
-COMMAND_MODULES: tuple[str, ...] = ("vmspolicy.commands.baseline", "vmspolicy.commands.fix", "vmspolicy.commands.identify", "vmspolicy.commands.packs", "vmspolicy.commands.report", "vmspolicy.commands.schema", "vmspolicy.commands.graph")
+COMMAND_MODULES: tuple[str, ...] = (
+    "vmspolicy.commands.identify",
+    "vmspolicy.commands.packs",
+    "vmspolicy.commands.graph",
+    "vmspolicy.commands.baseline",
+    "vmspolicy.commands.fix",
+    "vmspolicy.commands.report",
+    "vmspolicy.commands.schema",
+)
 
 
 class CliError(Exception):

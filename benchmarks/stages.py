@@ -113,7 +113,8 @@ def stage_shares(stats: dict[Func, Any]) -> dict[str, float]:
 
 
 def check_args(paths: list[str], jobs: int) -> list[str]:
-    return ["check", "--as-of", generate.AS_OF, "--format", "json", "--jobs", str(jobs), *paths]
+    parallel = ["--jobs", str(jobs)] if jobs != 1 else []
+    return ["check", "--as-of", generate.AS_OF, "--format", "json", *parallel, *paths]
 
 
 def wall_time(paths: list[str], jobs: int, repeat: int) -> float:

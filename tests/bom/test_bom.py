@@ -212,3 +212,12 @@ def test_a_maker_hidden_in_the_description_of_an_otherwise_unknown_row(tmp_path:
     code, found, _ = check_json(tmp_path, "bom.csv")
     assert code == 1
     assert {(f["rule"], f["line"], f["column"], f["subject"]) for f in found if f["severity"] == "error"} == {("VP102", 2, 16, "bom.csv:2")}
+
+
+def test_a_second_table_with_its_own_header() -> None:
+    text = "Cameras,,\nVendor,Model,Qty\nAxis,P3245-V,2\n,,\nRecorders,,\nQty,Manufacturer,Part No\n1,Hikvision,DS-7608NI-K2\n"
+    cameras = rows(load("two.csv", text.encode()))
+    assert [(r["id"], r["vendor"], r["model"], r.where("model")) for r in cameras] == [
+        ("two.csv:3", "Axis", "P3245-V", (3, 6)),
+        ("two.csv:7", "Hikvision", "DS-7608NI-K2", (7, 13)),
+    ]

@@ -273,7 +273,15 @@ def build_document(path: str, sha256: str, sheets: Sequence[tuple[str, list[Row]
         prefix = f"{name}:{_ID_UNSAFE.sub('-', title)}" if len(found) > 1 else name
         columns = _columns(rows[index])
         width = len(rows[index])
-        for row in rows[index + 1 :]:
+        body = [r for r in rows[index + 1 :] if any(c.value for c in r)]
+        headers = {position for position, r in enumerate(body) if find_header([r]) is not None}
+        for position, row in enumerate(body):
+            if position in headers:
+                # A second table below the first (cameras, then recorders) brings its own header.
+                columns, width = _columns(row), len(row)
+                continue
+            if position + 1 in headers and sum(1 for c in row if c.value) == 1:
+                continue  # that table's title ("Recorders")
             _check_width(row, width)
             device = _device(row, columns, f"{prefix}:{row[0].line}"[:128] if row else prefix, site_id)
             if device is not None:

@@ -199,29 +199,23 @@ def register(subparsers: Any) -> None:
 
 def cmd_graph(args: argparse.Namespace) -> int:
     from vmspolicy.cli import EXIT_OK, CliError, plugins_for, resolve_config
-    from vmspolicy.pipeline import RunOptions, check
+    from vmspolicy.pipeline import RunOptions, prepare
 
     config = resolve_config(args)
     host = plugins_for(args)
     paths = list(args.paths) or ([] if config.estate else ["."])
     stdin_bytes = sys.stdin.buffer.read() if "-" in paths else None
     options = RunOptions(paths=paths, stdin_filename=args.stdin_filename, stdin_bytes=stdin_bytes, args=args)
+    if args.verbose:
+        options.verbose = lambda message: print(message, file=sys.stderr)
     if args.as_of:
         options.as_of = args.as_of
-    result = check(options, config, host)
-    if not result.inputs or result.estate is None:
+    # The estate as `check` models it, with no rule run: the graph needs the analysis, not the findings.
+    prepared = prepare(options, config, host)
+    if not prepared.loaded.documents:
         raise CliError(f"no manifest found in {', '.join(paths) or 'the configured estate'}")
-    ctx = CheckContext(
-        estate=result.estate,
-        documents=(),
-        as_of=result.as_of,
-        profiles=config.profiles,
-        strict=config.strict,
-        settings=config.settings,
-        vendor_data=host.vendor_data(),
-        packs=host.packs(),
-    )
-    text = RENDERERS[args.format](build_graph(ctx), result.estate)
+    ctx = prepared.ctx
+    text = RENDERERS[args.format](build_graph(ctx), ctx.estate)
     if args.output is None:
         sys.stdout.write(text)
         return EXIT_OK

@@ -428,7 +428,7 @@ class OemRelabel(Rule):
 
 
 class UnidentifiedVendor(Rule):
-    """The vendor of a camera, recorder or encoder cannot be established.
+    """The vendor of a camera, recorder, encoder or intercom cannot be established.
 
     What it checks
         Every active device of the types in ``device_types`` for which neither
@@ -460,15 +460,16 @@ class UnidentifiedVendor(Rule):
                 model: P3245-V
 
     Options
-        ``device_types`` (default camera, recorder, encoder, nvr, dvr): the device
-        types that need an identified vendor.
+        ``device_types`` (default camera, recorder, encoder, nvr, dvr, intercom):
+        the device types that need an identified vendor (video intercoms are
+        cameras too, and a common restricted product).
     """
 
     code = "VP106"
     slug = "unidentified-vendor"
     severity = Severity.WARNING
     summary = "the vendor cannot be established (error under --strict)"
-    options: ClassVar[Mapping[str, Any]] = MappingProxyType({"device_types": ("camera", "recorder", "encoder", "nvr", "dvr")})
+    options: ClassVar[Mapping[str, Any]] = MappingProxyType({"device_types": ("camera", "recorder", "encoder", "nvr", "dvr", "intercom")})
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         types = set(ctx.options_for(type(self))["device_types"])

@@ -134,3 +134,15 @@ def test_design_example_under_its_own_pack(tmp_path: Path) -> None:
     # The sensitive site's legacy Hikvision camera: VP101 whatever its waiver says, and nothing else of VP10x.
     assert vendor_findings == {("VP101", "cam-lobby-01")}
     assert code == 1
+
+
+def test_rule_options_from_the_configuration(tmp_path: Path) -> None:
+    (tmp_path / "estate.yaml").write_text(
+        "vmspolicy: 1\nsites: [{id: hq}]\ncameras:\n  - {id: cam-1, site: hq}\n  - {id: cam-2, site: hq, vendor: Axis, model: DS-2CD2143G0-I}\n",
+        encoding="utf-8",
+    )
+    code, found, _ = check_json(tmp_path, "estate.yaml")
+    assert code == 1 and {f["rule"] for f in found} >= {"VP104", "VP106"}
+    (tmp_path / ".vmspolicy.yaml").write_text("rules:\n  VP106: {device_types: [recorder]}\n  VP104: {min_weight: 0.99}\n", encoding="utf-8")
+    _, found, _ = check_json(tmp_path, "estate.yaml")
+    assert not {f["rule"] for f in found} & {"VP104", "VP106"}

@@ -116,6 +116,7 @@ def test_tsv_is_tab_separated_only() -> None:
 
 
 def workbook(tmp_path: Path, sheets: dict[str, list[list[Any]]]) -> bytes:
+    """Write ``tmp_path/bom.xlsx`` with ``sheets`` and return its bytes."""
     book = openpyxl.Workbook()
     book.remove(book.active)
     for title, values in sheets.items():
@@ -221,3 +222,10 @@ def test_a_second_table_with_its_own_header() -> None:
         ("two.csv:3", "Axis", "P3245-V", (3, 6)),
         ("two.csv:7", "Hikvision", "DS-7608NI-K2", (7, 13)),
     ]
+
+
+def test_vendor_gate_on_a_workbook(tmp_path: Path) -> None:
+    workbook(tmp_path, {"Quote": [["Item", "Qty", "Brand", "SKU"], [1, 4, "Axis", "P3245-V"], [2, 2, "Dahua", "IPC-HFW2431S-S-S2"]]})
+    code, found, raw = check_json(tmp_path, "bom.xlsx", "--profile", "us-ndaa-889")
+    assert code == 1, raw
+    assert {(f["path"], f["rule"], f["line"], f["column"], f["subject"]) for f in found} == {("bom.xlsx", "VP102", 3, 3, "bom.xlsx:3")}

@@ -161,3 +161,25 @@ def test_rules_that_do_not_overlap_can_be_reordered(subject: Estate) -> None:
                 continue
             swapped = [*rules[:i], rules[i + 1], rules[i], *rules[i + 2:]]
             assert allowed_by_engine(_with_rules(subject, f, swapped)) == before
+
+
+@SETTINGS
+@given(estates())
+def test_device_flows_name_exactly_the_peers_the_oracle_reaches(subject: Estate) -> None:
+    from vmspolicy.reach import device_flows
+
+    analysis = analyse(subject)
+    for item in subject.devices.values():
+        assert item.ip is not None
+        home = subject.zone_of_address(item.ip)
+        for direction in ("out", "in"):
+            expected: set[str] = set()
+            for other in ADDRESSES:
+                peer = subject.zone_of_address(other)
+                if peer is not None and peer == home:
+                    continue
+                src, dst = (item.ip, other) if direction == "out" else (other, item.ip)
+                if any(oracle.allows(subject, src, dst, protocol, port) for protocol, port in PROBES):
+                    expected.add("internet" if peer is None else peer.id)
+            flows = device_flows(analysis, direction, item)  # type: ignore[arg-type]
+            assert {f.peer_label for f in flows} == expected, (item.id, direction)

@@ -44,6 +44,7 @@ def cmd_packs(args: argparse.Namespace) -> int:
         profiles=config.profiles,
         settings=config.settings,
         packs=host.packs(),
+        vendor_data=host.vendor_data(),
     )
     packs = policy.registry(ctx)
     selected = policy.default_selection(ctx)

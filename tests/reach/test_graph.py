@@ -73,3 +73,12 @@ def test_the_readme_shows_the_graph_of_the_examples(in_repo: None) -> None:
     shown = section.split("```mermaid\n", 1)[1].split("```", 1)[0]
     _, text = _graph("--no-plugins", "examples/estate")
     assert shown == text, "the README's graph is stale: paste `vmspolicy graph examples/estate` into its Isolation section"
+
+
+def test_unreadable_input_is_an_error_with_its_location(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("vmspolicy: 1\nzones: [{id: a, site: hq\n", encoding="utf-8")
+    code = main(["graph", "--no-plugins", str(broken)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "broken.yaml:3:1: VP001" in err, err

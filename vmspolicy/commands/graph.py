@@ -24,6 +24,7 @@ from vmspolicy.reach import ports as port_codes
 from vmspolicy.reach.intervals import EMPTY, IntervalSet, union
 from vmspolicy.rules.base import CheckContext
 from vmspolicy.rules.isolation import allowed_peer, device_zone, has_firewall, isolated_devices
+from vmspolicy.rules.structure import ParseErrorRule
 
 INTERNET_NODE = "internet"
 MAX_LABEL_PORTS = 4
@@ -212,6 +213,12 @@ def cmd_graph(args: argparse.Namespace) -> int:
         options.as_of = args.as_of
     # The estate as `check` models it, with no rule run: the graph needs the analysis, not the findings.
     prepared = prepare(options, config, host)
+    # A graph of a half-read estate would look like proof; say what could not be read or modelled.
+    problems = [*prepared.loaded.findings, *prepared.build_findings]
+    for finding in problems:
+        print(f"vmspolicy: {finding.location}: {finding.rule} {finding.message}", file=sys.stderr)
+    if any(f.rule == ParseErrorRule.code for f in prepared.loaded.findings):
+        raise CliError("cannot draw an estate whose files cannot be read (see above)")
     if not prepared.loaded.documents:
         raise CliError(f"no manifest found in {', '.join(paths) or 'the configured estate'}")
     ctx = prepared.ctx

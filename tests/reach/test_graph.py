@@ -82,3 +82,15 @@ def test_unreadable_input_is_an_error_with_its_location(tmp_path: Path, capsys: 
     err = capsys.readouterr().err
     assert code == 2
     assert "broken.yaml:3:1: VP001" in err, err
+
+
+def test_one_site_with_the_zones_it_exchanges_flows_with(capsys: pytest.CaptureFixture[str]) -> None:
+    cross_site = HERE.parent / "cases" / "VP204" / "cross-site"
+    code = main(["graph", "--format", "dot", "--no-plugins", "--profile", "uk-gov-2022", "--site", "branch", str(cross_site)])
+    text = capsys.readouterr().out
+    assert code == 0
+    nodes = set(re.findall(r'^    (z\d+) \[label="([^\\"]+)', text, re.M))
+    # branch's two zones, and hq-legacy because br-corp and br-vms reach it; hq-vms and hq-corp are left out.
+    assert {label for _, label in nodes} == {"br-vms", "br-corp", "hq-legacy"}
+    assert [line.split(" [")[0].strip() for line in text.splitlines() if "#dd0000" in line] == ["z1 -> z2"]
+    assert main(["graph", "--no-plugins", "--site", "nowhere", str(cross_site)]) == 2

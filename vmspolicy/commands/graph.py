@@ -71,6 +71,20 @@ def build_graph(ctx: CheckContext) -> EstateGraph:
     return graph
 
 
+def only_sites(graph: EstateGraph, sites: set[str]) -> EstateGraph:
+    """The part of ``graph`` about ``sites``: their zones, their flows, and the zones at the other end of those."""
+    kept = {z for site, zones in graph.sites.items() if site in sites for z in zones}
+    edges = {key: codes for key, codes in graph.edges.items() if key[0] in kept or key[1] in kept}
+    shown = kept | {end for key in edges for end in key}
+    return EstateGraph(
+        sites={site: [z for z in zones if z in shown] for site, zones in graph.sites.items() if any(z in shown for z in zones)},
+        labels={z: label for z, label in graph.labels.items() if z in shown},
+        legacy=graph.legacy & shown,
+        edges=edges,
+        violations={key for key in graph.violations if key in edges},
+    )
+
+
 def _families(ctx: CheckContext) -> dict[str, Counter[str]]:
     """Active devices per zone, counted by restricted family ("other" for the rest)."""
     verdicts = identify.verdicts(ctx)
@@ -195,6 +209,8 @@ def register(subparsers: Any) -> None:
     add_common(parser)
     parser.add_argument("--format", choices=sorted(RENDERERS), default="mermaid", help="output format (default: mermaid)")
     parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    parser.add_argument("--site", action="append", default=[], metavar="ID",
+                        help="draw only this site's zones and the zones they exchange flows with (repeatable)")
     parser.set_defaults(func=cmd_graph)
 
 
@@ -222,7 +238,13 @@ def cmd_graph(args: argparse.Namespace) -> int:
     if not prepared.loaded.documents:
         raise CliError(f"no manifest found in {', '.join(paths) or 'the configured estate'}")
     ctx = prepared.ctx
-    text = RENDERERS[args.format](build_graph(ctx), ctx.estate)
+    graph = build_graph(ctx)
+    if args.site:
+        unknown = [site for site in args.site if site not in ctx.estate.sites]
+        if unknown:
+            raise CliError(f"--site {unknown[0]!r}: no such site; the estate has {', '.join(sorted(ctx.estate.sites)) or 'none'}")
+        graph = only_sites(graph, set(args.site))
+    text = RENDERERS[args.format](graph, ctx.estate)
     if args.output is None:
         sys.stdout.write(text)
         return EXIT_OK

@@ -196,6 +196,23 @@ def test_action_check_step_annotates_writes_sarif_and_a_summary(estate: Path, tm
     assert "VP005" in summary and "estate/cameras.yaml" in summary
 
 
+def test_action_install_step_installs_the_actions_own_version(tmp_path: Path) -> None:
+    spec = action()
+    step = next(s for s in spec["runs"]["steps"] if s.get("name") == "Install vmspolicy")
+    values = {"steps.python.outputs.python-path": sys.executable, "inputs.package": "", "github.action_path": str(HOOKS)}
+    github_env = tmp_path / "env"
+    github_env.write_text("", encoding="utf-8")
+    env = environment(GITHUB_ENV=str(github_env), RUNNER_TEMP=str(tmp_path), PIP_DISABLE_PIP_VERSION_CHECK="1",
+                      **{key: render(str(value), values) for key, value in step["env"].items()})
+    done = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    exported = dict(line.split("=", 1) for line in github_env.read_text(encoding="utf-8").splitlines())
+    version = subprocess.run([exported["VMSPOLICY"], "--version"], capture_output=True, text=True, check=True, env=environment())
+    from vmspolicy import __version__
+
+    assert version.stdout.strip() == f"vmspolicy {__version__}"
+
+
 def test_action_commands_exist() -> None:
     for step in action()["runs"]["steps"]:
         for line in step.get("run", "").splitlines():

@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKS_DIR = ROOT / "schemas" / "packs"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BIN = Path(sys.executable).parent
-CODE = re.compile(r"\bVP[0-9]{3}\b")
+# A rejection is "<the value> is not one of ['VP102 restricted-vendor-new-install: ...']".
+CODE = re.compile(r"is not one of \[['\"](VP[0-9]{3}) [a-z-]+: ")
 PATH = re.compile(r"^\$\.(cameras|recorders|devices)\[([0-9]+)\]")
 
 
@@ -49,7 +50,7 @@ def vmspolicy_check(*args: str) -> dict[str, Any]:
 def code_of(message: str) -> str | None:
     """The rule code a schema rejection names (the first VPnnn in its message)."""
     found = CODE.search(message)
-    return found.group(0) if found else None
+    return found.group(1) if found else None
 
 
 def subschema(schema: dict[str, Any], name: str) -> Any:

@@ -364,15 +364,17 @@ def any_name_schema(gathered: Gathered) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- rules
 
 def _reject(code: str, slug: str, text: str) -> dict[str, Any]:
-    """A schema that always fails, carrying its reason where validators and editors show it.
+    """A schema that fails, carrying its reason where validators and editors show it.
 
-    ``not`` of a schema that accepts everything: jsonschema and check-jsonschema quote
-    the inner schema, so its ``description`` (the rule code, slug and fix) is in the
-    error; yaml-language-server and VS Code show ``errorMessage`` instead of their
-    generic "Matches a schema that is not allowed".
+    An ``enum`` whose one value is the message itself (no entry or field is ever
+    that sentence): jsonschema and check-jsonschema quote the allowed values, so
+    the rule code, slug and fix are in the error; yaml-language-server (VS Code,
+    Neovim, Helix...) shows ``errorMessage`` for a failed ``enum`` (it ignores it
+    for ``not``, hence no ``not``), and ``doNotSuggest`` keeps the sentence out of
+    its completions.
     """
     message = f"{code} {slug}: {text}"
-    return {"title": f"{code} {slug}", "errorMessage": message, "not": {"description": message}}
+    return {"title": f"{code} {slug}", "errorMessage": message, "enum": [message], "doNotSuggest": True}
 
 
 def _at(field_name: str, rejection: Mapping[str, Any]) -> dict[str, Any]:

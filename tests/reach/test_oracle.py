@@ -31,8 +31,8 @@ ENDPOINTS = [
 ]
 PORTS = ["tcp/22", "tcp/80-90", "udp/53", "icmp", "tcp", "udp/50-60"]
 PROBES = [("tcp", 22), ("tcp", 80), ("tcp", 90), ("tcp", 91), ("udp", 53), ("udp", 60), ("icmp", 0), ("sctp", 1)]
-# 10.0.0.24/29 lies outside every zone: the internet.
-ADDRESSES = [ipaddress.ip_address(f"10.0.0.{i}") for i in range(32)]
+# 10.0.0.24/29 lies outside every zone: the internet; 10.0.0.40 and 8.8.8.8 are internet outside every CIDR above.
+ADDRESSES = [ipaddress.ip_address(a) for a in [*(f"10.0.0.{i}" for i in range(32)), "10.0.0.40", "8.8.8.8"]]
 
 ports_st = st.one_of(st.none(), st.lists(st.sampled_from(PORTS), min_size=1, max_size=2, unique=True))
 

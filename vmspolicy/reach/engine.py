@@ -14,6 +14,11 @@ Semantics (the contract VP202-VP206 and ``vmspolicy graph`` rely on):
   and enters through the second's: both must allow it.
 - A site without any firewall filters nothing; such a flow is explained as
   "no firewall at site X" (and VP206 says so for legacy devices there).
+- A flow stays in its address family: a device is where its declared
+  address is, and an IPv4 address exchanges flows with IPv4 addresses only.
+  A zone's members without an address stand for both families. A device
+  without an address is anywhere in its zone: a rule naming it counts as
+  naming its zone if it allows, and as naming nothing if it denies.
 - Only new flows are analysed. Replies to an allowed flow are allowed and are
   not new flows: a camera answering an allowed inbound connection is not
   internet egress (the inbound connection is the finding).
@@ -32,7 +37,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Literal
 
-from vmspolicy.model import INTERNET, Estate, Firewall, FirewallRule, PortForward
+from vmspolicy.model import Estate, Firewall, FirewallRule, PortForward
 from vmspolicy.reach import ports as port_codes
 from vmspolicy.reach.intervals import EMPTY, IntervalSet, contains, intersect, normalise, subtract, union
 from vmspolicy.reach.space import AddressSpace
@@ -191,6 +196,10 @@ class Reachability:
             sides: list[IntervalSet] = []
             for field_name, value in (("from", entry.source), ("to", entry.destination)):
                 resolved = space.endpoint(value)
+                if resolved is not None and not allow and space.unplaced(value):
+                    # A device without an address could be anywhere in its zone: an allow naming it may
+                    # reach all of it, a deny naming it cannot be shown to stop anything.
+                    resolved = EMPTY
                 if resolved is None:
                     self.unresolved.append(
                         Unresolved(firewall.id, firewall.site, entry.name, field_name, value, entry.origin.loc(field_name))
@@ -239,7 +248,8 @@ class Reachability:
         )
         out: list[Grant] = []
         for grant in primary:
-            for start, end, zone_id in space.blocks_in(grant.peers):
+            # A flow stays in its address family (IPv4 to IPv4); members without an address talk to both.
+            for start, end, zone_id in space.blocks_in(grant.peers, space.family[atom]):
                 if zone_id == own_zone:
                     continue  # inside one zone nothing is filtered, and nothing is news
                 peer_site = self.estate.zones[zone_id].site if zone_id is not None else None
@@ -256,8 +266,9 @@ class Reachability:
 
     def allows(self, direction: Direction, atom: int, peer: int, code: int) -> tuple[Decision, ...] | None:
         """The decisions allowing one flow between two atoms on one port code, or None if it is denied."""
-        if space_owner_equal(self.space, atom, peer):
-            return ()
+        owner = self.space.owner[atom]
+        if owner is not None and owner == self.space.owner[peer]:
+            return ()  # one zone: never filtered
         for grant in self.flows(direction, atom):
             if contains(grant.peers, peer) and contains(grant.ports, code):
                 return grant.decisions
@@ -274,10 +285,3 @@ class Reachability:
                         chains[grant.decisions] = union(chains.get(grant.decisions, EMPTY), grant.ports)
         return {peer: [(codes, chain) for chain, codes in chains.items()] for peer, chains in grouped.items()}
 
-    def peer_label(self, zone_id: str | None) -> str:
-        return INTERNET if zone_id is None else zone_id
-
-
-def space_owner_equal(space: AddressSpace, a: int, b: int) -> bool:
-    """Whether two atoms belong to one zone (traffic between them is never filtered)."""
-    return space.owner[a] is not None and space.owner[a] == space.owner[b]

@@ -78,7 +78,3 @@ def union(a: IntervalSet, b: IntervalSet) -> IntervalSet:
     """Points in either set."""
     return normalise((*a, *b))
 
-
-def size(intervals: IntervalSet) -> int:
-    """How many integers the set holds."""
-    return sum(end - start for start, end in intervals)

@@ -21,7 +21,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Final, Iterable
 
-from vmspolicy.model import ANY, INTERNET, Device, Estate, IPAddress, Zone
+from vmspolicy.model import ANY, INTERNET, Device, Estate, IPAddress
 from vmspolicy.reach.intervals import EMPTY, Interval, IntervalSet, from_points, normalise
 
 V6_BASE: Final = 1 << 32
@@ -57,8 +57,9 @@ class AddressSpace:
     zone_blocks: dict[str, Interval] = field(default_factory=dict)  # atoms owned by each zone
     blocks: list[tuple[int, int, str | None]] = field(default_factory=list)  # sorted (start, end, zone or None)
     block_starts: list[int] = field(default_factory=list)
-    unaddressed: dict[str, int] = field(default_factory=dict)  # zone id → its synthetic point
-    named: dict[str, int] = field(default_factory=dict)  # device id (without ip) → its synthetic point
+    family: list[int] = field(default_factory=list)  # analysis index → 4, 6, or 0 for a synthetic point
+    family_cuts: list[tuple[int, int]] = field(default_factory=list)  # per block: first IPv6 atom, first synthetic atom
+    unaddressed: dict[str, int] = field(default_factory=dict)  # zone without cidr → point of its members without ip
     zone_ranges: dict[str, list[Interval]] = field(default_factory=dict)
     _endpoint_cache: dict[str, IntervalSet | None] = field(default_factory=dict)
 
@@ -73,25 +74,18 @@ class AddressSpace:
         """The atoms of ``estate`` cut by its zones and by the firewall ``endpoints``."""
         space = cls(estate)
         endpoint_list = list(dict.fromkeys(endpoints))
+        # Only a zone without a network needs a point for its members without an address: in a zone
+        # with networks such a device is somewhere inside them, and is analysed as all of them.
+        bare = {zone.id for zone in estate.zones.values() if not zone.cidrs}
         next_point = SYNTHETIC_BASE
         for zone_id in estate.zones:
-            space.unaddressed[zone_id] = next_point
-            next_point += 1
-        for text in endpoint_list:
-            device = estate.devices.get(text)
-            if text not in estate.zones and device is not None and device.ip is None and device.id not in space.named:
-                space.named[device.id] = next_point
+            if zone_id in bare:
+                space.unaddressed[zone_id] = next_point
                 next_point += 1
         end = next_point
         # (start, end, prefix length, zone): the networks that make an address belong to a zone.
         networks: list[tuple[int, int, int, str]] = []
         members: dict[str, list[int]] = {}
-        # Members matter only where they define the zone: zones without a network, and named devices without an IP.
-        bare = {zone.id for zone in estate.zones.values() if not zone.cidrs}
-        for device_id, point in space.named.items():
-            home = estate.devices[device_id].zone
-            if home is not None and home in estate.zones:
-                members.setdefault(home, []).append(point)
         if bare:
             for device in estate.devices.values():
                 if device.ip is not None and device.zone in bare:
@@ -102,16 +96,13 @@ class AddressSpace:
                 start = int(net.network_address) + (0 if net.version == 4 else V6_BASE)
                 ranges.append((start, start + net.num_addresses))
                 networks.append((start, start + net.num_addresses, net.prefixlen, zone.id))
-            if not zone.cidrs:
-                # A zone without a network is known only by its members' addresses.
-                for point in members.get(zone.id, ()):
-                    if point < SYNTHETIC_BASE:
-                        ranges.append((point, point + 1))
-                        networks.append((point, point + 1, 128, zone.id))
-            synthetic = [space.unaddressed[zone.id], *(p for p in members.get(zone.id, ()) if p >= SYNTHETIC_BASE)]
-            for point in synthetic:
-                ranges.append((point, point + 1))
-                networks.append((point, point + 1, _SYNTHETIC_PREFIX, zone.id))
+            if zone.id in bare:
+                # A zone without a network is known by its members' addresses, and a point for the rest.
+                points = [*members.get(zone.id, ()), space.unaddressed[zone.id]]
+                for point in points:
+                    prefix = _SYNTHETIC_PREFIX if point >= SYNTHETIC_BASE else 128
+                    ranges.append((point, point + 1))
+                    networks.append((point, point + 1, prefix, zone.id))
             space.zone_ranges[zone.id] = list(normalise(ranges))
         cuts = {0, end}
         for start, stop, _, _ in networks:
@@ -139,9 +130,12 @@ class AddressSpace:
         ordered = sorted(range(count), key=order)
         space.renumber = [0] * count
         space.owner = [None] * count
+        space.family = [0] * count
         for new, old in enumerate(ordered):
             space.renumber[old] = new
             space.owner[new] = by_address[old][1]
+            point = space.boundaries[old]
+            space.family[new] = 4 if point < V6_BASE else 6 if point < SYNTHETIC_BASE else 0
         # Contiguous runs of one owner: the internet block and each zone's block.
         start = 0
         for index in range(1, count + 1):
@@ -154,6 +148,12 @@ class AddressSpace:
                     space.zone_blocks[block_owner] = (start, index)
                 start = index
         space.block_starts = [b[0] for b in space.blocks]
+        # Inside a block atoms follow address order: IPv4, then IPv6, then synthetic points.
+        for b_start, b_end, _ in space.blocks:
+            families = space.family[b_start:b_end]
+            v6 = next((b_start + i for i, f in enumerate(families) if f != 4), b_end)
+            synthetic = next((b_start + i for i, f in enumerate(families) if f == 0), b_end)
+            space.family_cuts.append((v6, synthetic))
         return space
 
     def _index(self, point: int) -> int:
@@ -173,11 +173,19 @@ class AddressSpace:
             if device.ip is not None:
                 point = address_point(device.ip)
                 return [(point, point + 1)]
-            return [(self.named[device.id], self.named[device.id] + 1)] if device.id in self.named else []
+            # Somewhere in its zone (see unplaced()); with no zone either, endpoint() says anywhere.
+            if device.zone is not None and device.zone in self.estate.zones:
+                return self.zone_ranges.get(device.zone, [])
+            return []
         found = network_range(text)
         return [found] if found is not None else None
 
     # -- queries ------------------------------------------------------------------------------
+
+    def unplaced(self, text: str) -> bool:
+        """Whether an endpoint names a device without an address: it stands for where the device may be."""
+        device = self.estate.devices.get(text)
+        return text not in self.estate.zones and device is not None and device.ip is None
 
     def atoms_of_range(self, start: int, stop: int) -> IntervalSet:
         """Analysis atoms covering the address range ``[start, stop)`` (a range of cut points)."""
@@ -195,7 +203,7 @@ class AddressSpace:
         result: IntervalSet | None
         if text == INTERNET:
             result = (self.internet,) if self.internet[0] < self.internet[1] else EMPTY
-        elif text == ANY:
+        elif text == ANY or (self.unplaced(text) and self.estate.devices[text].zone not in self.estate.zones):
             result = ((0, self.size),)
         else:
             ranges = self._address_ranges(text)
@@ -221,26 +229,24 @@ class AddressSpace:
             return self.endpoint(device.zone) or EMPTY
         return EMPTY
 
-    def zone_of_device(self, device: Device) -> Zone | None:
-        """The declared zone, else the zone owning the device's address."""
-        if device.zone is not None:
-            return self.estate.zones.get(device.zone)
-        if device.ip is not None:
-            owner = self.owner[self.atom_of_address(device.ip)]
-            return self.estate.zones.get(owner) if owner else None
-        return None
-
     def site_of_atom(self, atom: int) -> str | None:
         owner = self.owner[atom]
         return self.estate.zones[owner].site if owner is not None else None
 
-    def blocks_in(self, intervals: IntervalSet) -> Iterable[tuple[int, int, str | None]]:
-        """The parts of ``intervals`` per owner: ``(start, end, zone or None for the internet)``."""
+    def blocks_in(self, intervals: IntervalSet, family: int = 0) -> Iterable[tuple[int, int, str | None]]:
+        """The parts of ``intervals`` per owner: ``(start, end, zone or None for the internet)``.
+
+        With ``family`` 4 or 6, only atoms a flow from that address family can reach: the same
+        family, and the synthetic points of unaddressed members (whose family nobody knows).
+        """
         for start, end in intervals:
             index = bisect_right(self.block_starts, start) - 1
             while index < len(self.blocks) and self.blocks[index][0] < end:
                 b_start, b_end, zone_id = self.blocks[index]
-                lo, hi = max(start, b_start), min(end, b_end)
-                if lo < hi:
-                    yield (lo, hi, zone_id)
+                v6, synthetic = self.family_cuts[index]
+                spans = [(b_start, b_end)] if family == 0 else [(b_start, v6) if family == 4 else (v6, synthetic), (synthetic, b_end)]
+                for s_start, s_end in spans:
+                    lo, hi = max(start, s_start), min(end, s_end)
+                    if lo < hi:
+                        yield (lo, hi, zone_id)
                 index += 1

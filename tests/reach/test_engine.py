@@ -216,3 +216,14 @@ def test_cost_per_camera_does_not_grow_with_the_estate() -> None:
     small = min(_analyse_every_camera(_sites(1, 143)) for _ in range(5)) / (143 * 7)
     large = min(_analyse_every_camera(_sites(30, 143)) for _ in range(2)) / (30 * 143 * 7)
     assert large < 2.5 * small, (small, large)
+
+
+def test_a_rule_naming_a_device_without_address_allows_for_its_zone_and_denies_nothing() -> None:
+    zones = [zone("hq-legacy", "hq", "10.20.30.0/24"), zone("hq-corp", "hq", "10.20.50.0/24")]
+    devices = [device("cam-x", "hq", "hq-legacy", None), device("cam-1", "hq", "hq-legacy", "10.20.30.11")]
+    shielded = estate(zones, devices, [firewall("fw", "hq", [rule("shield", "cam-x", "internet", "deny"), rule("out", "hq-legacy", "internet")])])
+    analysis = analyse(shielded)
+    assert [f.peer_label for f in device_flows(analysis, "out", shielded.devices["cam-x"])] == ["internet"]
+    opened = estate(zones, devices, [firewall("fw", "hq", [rule("cam-x-out", "cam-x", "internet")])])
+    analysis = analyse(opened)
+    assert [str(f.decisions[0]) for f in device_flows(analysis, "out", opened.devices["cam-1"])] == ["fw rule 'cam-x-out' (estate.yaml:1)"]

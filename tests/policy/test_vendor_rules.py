@@ -146,3 +146,9 @@ def test_rule_options_from_the_configuration(tmp_path: Path) -> None:
     (tmp_path / ".vmspolicy.yaml").write_text("rules:\n  VP106: {device_types: [recorder]}\n  VP104: {min_weight: 0.99}\n", encoding="utf-8")
     _, found, _ = check_json(tmp_path, "estate.yaml")
     assert not {f["rule"] for f in found} & {"VP104", "VP106"}
+
+
+def test_mask_hides_every_password_shape() -> None:
+    assert vendor.mask("rtsp://admin:p@ss@10.0.0.1:554/Streaming/Channels/101") == "rtsp://admin:****@10.0.0.1:554/Streaming/Channels/101"
+    assert vendor.mask("rtsp://:secret@h/x and http://u:v@h2") == "rtsp://:****@h/x and http://u:****@h2"
+    assert vendor.mask("rtsp://10.0.0.1/x, mail ops@example.com") == "rtsp://10.0.0.1/x, mail ops@example.com"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Iterable, Mapping, Sequence
 
 from vmspolicy import identify, policy
 from vmspolicy.findings import Finding, Severity
@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     from vmspolicy.policy import Judgement
     from vmspolicy.source import Location
 
-RECORDER_TYPES = ("nvr", "dvr")
+RECORDER_TYPES: Final = ("nvr", "dvr")
 # user:password@ in a stream URL: findings, reports and baselines never carry a credential.
-_CREDENTIALS = re.compile(r"(?<=://)([^/@\s:]*):[^@/\s]*@")
+# The password runs to the last '@' before the path: passwords may hold '@'.
+_CREDENTIALS = re.compile(r"(?<=://)([^/@\s:]*):[^/\s]*@")
 
 
 def mask(text: str) -> str:

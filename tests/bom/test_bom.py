@@ -229,3 +229,10 @@ def test_vendor_gate_on_a_workbook(tmp_path: Path) -> None:
     code, found, raw = check_json(tmp_path, "bom.xlsx", "--profile", "us-ndaa-889")
     assert code == 1, raw
     assert {(f["path"], f["rule"], f["line"], f["column"], f["subject"]) for f in found} == {("bom.xlsx", "VP102", 3, 3, "bom.xlsx:3")}
+
+
+def test_openpyxl_reads_workbooks_through_defusedxml() -> None:
+    # Submitted workbooks are untrusted: openpyxl guards against XML bombs only with defusedxml installed.
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML

@@ -236,3 +236,13 @@ def test_openpyxl_reads_workbooks_through_defusedxml() -> None:
     from openpyxl.xml import DEFUSEDXML
 
     assert DEFUSEDXML
+
+
+def test_a_workbook_claiming_endless_rows_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vmspolicy.loading import bom
+
+    monkeypatch.setattr(bom, "MAX_ROWS", 3)
+    raw = workbook(tmp_path, {"S": [["Vendor", "Model"], ["Axis", "A"], ["Axis", "B"], ["Axis", "C"]]})
+    with pytest.raises(ParseError, match="more than 3 rows") as caught:
+        BOM_LOADER.load(SourceFile("bom.xlsx", raw))
+    assert caught.value.line == 4

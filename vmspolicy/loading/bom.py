@@ -54,6 +54,9 @@ _ROLE_OF: Final = {name: role for role, names in HEADERS.items() for name in nam
 # How far down a header may sit below title rows ("Quotation 2026-114 for ...").
 HEADER_SEARCH_ROWS: Final = 20
 DELIMITERS: Final = (",", ";", "\t")
+# A workbook is compressed: a few kilobytes can claim a million rows. A bill of materials is far smaller.
+MAX_ROWS: Final = 100_000
+MAX_COLUMNS: Final = 256
 # Rows that describe a recorder go to ``recorders:`` so that VP107 judges them.
 _RECORDER = re.compile(r"\b(nvr|dvr|xvr|recorder|vms)\b", re.IGNORECASE)
 # Totals and subtotals at the foot of a quotation are not equipment.
@@ -212,9 +215,11 @@ def read_workbook(raw: bytes) -> list[tuple[str, list[Row]]]:
             sheets: list[tuple[str, list[Row]]] = []
             for sheet, written in zip(values.worksheets, formulas.worksheets, strict=True):
                 rows: list[Row] = []
-                saved_rows = sheet.iter_rows(min_row=1, min_col=1, values_only=True)
-                written_rows = written.iter_rows(min_row=1, min_col=1, values_only=True)
+                saved_rows = sheet.iter_rows(min_row=1, min_col=1, max_col=MAX_COLUMNS, values_only=True)
+                written_rows = written.iter_rows(min_row=1, min_col=1, max_col=MAX_COLUMNS, values_only=True)
                 for line, (saved, source) in enumerate(zip(saved_rows, written_rows, strict=False), start=1):
+                    if line > MAX_ROWS:
+                        raise ParseError(f"sheet {sheet.title!r} has more than {MAX_ROWS} rows: not a bill of materials", line)
                     for column, (value, formula) in enumerate(zip(saved, source, strict=False), start=1):
                         if value is None and isinstance(formula, str) and formula.startswith("="):
                             raise ParseError(

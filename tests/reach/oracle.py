@@ -46,6 +46,8 @@ def _firewall_allows(estate: Estate, fw: Firewall, src: IPAddress, dst: IPAddres
 
 def allows(estate: Estate, src: IPAddress, dst: IPAddress, protocol: str, port: int) -> bool:
     """Whether a new flow from ``src`` to ``dst`` on ``protocol``/``port`` gets through."""
+    if src.version != dst.version:
+        return False  # a flow stays in its address family
     src_zone, dst_zone = estate.zone_of_address(src), estate.zone_of_address(dst)
     if src_zone is not None and src_zone == dst_zone:
         return True

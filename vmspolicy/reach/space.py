@@ -104,7 +104,7 @@ class AddressSpace:
                     ranges.append((point, point + 1))
                     networks.append((point, point + 1, prefix, zone.id))
             space.zone_ranges[zone.id] = list(normalise(ranges))
-        cuts = {0, end}
+        cuts = {0, V6_BASE, SYNTHETIC_BASE, end}  # an atom never spans two address families
         for start, stop, _, _ in networks:
             cuts.update((start, stop))
         for text in endpoint_list:

@@ -1,0 +1,362 @@
+"""Fuzzing the whole command line: whatever a file holds, ``vmspolicy check --format json`` must
+end in exit 0 or 1 with a valid report whose findings point inside the file, and leave the file as
+it was.
+
+Each strategy writes one file (or a copy of the example estate with one file mutated) into a fresh
+folder and runs ``vmspolicy.cli.main`` in-process. Exit 2 is accepted only where the README allows
+it for an existing file: nothing in the run is a manifest (an empty file, YAML or JSON without
+``vmspolicy:``), and then only when the file really parses as such; a file that cannot be parsed
+"may have been a manifest" and must be VP001.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from vmspolicy.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+ESTATE = ROOT / "examples" / "estate"
+ESTATE_FILES = sorted(p.relative_to(ESTATE).as_posix() for p in ESTATE.rglob("*.yaml"))
+REPORT_SCHEMA = jsonschema.Draft202012Validator(json.loads((ROOT / "schemas" / "report.schema.json").read_text(encoding="utf-8")))
+
+# Each strategy runs 150 examples at most, so the file stays within about a minute on two cores.
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+@contextmanager
+def case_folder() -> Iterator[Path]:
+    """A fresh folder below one that holds a default configuration.
+
+    The configuration is found by walking up from the working directory; an empty one here keeps
+    whatever lies above ``/tmp`` (a stray ``.vmspolicy.yaml``) out of the run.
+    """
+    with tempfile.TemporaryDirectory(prefix="vmspolicy-fuzz-") as top:
+        Path(top, ".vmspolicy.yaml").write_text("fail_on: error\n", encoding="utf-8")
+        case = Path(top, "case")
+        case.mkdir()
+        yield case
+
+
+def run_check(folder: Path, target: str) -> Run:
+    out, err = io.StringIO(), io.StringIO()
+    previous = Path.cwd()
+    os.chdir(folder)
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(["check", "--format", "json", "--no-plugins", target])
+    finally:
+        os.chdir(previous)
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def line_readings(raw: bytes) -> list[list[str]]:
+    """The ways a checker may fairly count lines and columns in ``raw``.
+
+    YAML breaks lines at CR, LF, CRLF, NEL and the Unicode separators; columns count characters of
+    the decoded text, or bytes where the text cannot be decoded (VP001 names a byte offset).
+    """
+    texts = [raw.decode("latin-1")]
+    for encoding in ("utf-8-sig", "utf-16", "utf-32"):
+        try:
+            texts.append(raw.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    return [lines for text in texts for lines in (text.split("\n"), text.splitlines())]
+
+
+def position_inside(raw: bytes, line: int, column: int) -> bool:
+    # One past the last line and one past a line's last character are where "unexpected end" is reported.
+    for lines in line_readings(raw):
+        if line <= len(lines) and column <= len(lines[line - 1]) + 1:
+            return True
+        if line == len(lines) + 1 and column == 1:
+            return True
+    return False
+
+
+def decode_as_documented(raw: bytes) -> str:
+    """UTF-32 or UTF-16 with a byte-order mark, else UTF-8 with or without one (README, "How values are read")."""
+    for mark, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+                           (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(mark):
+            return raw.decode(encoding)
+    return raw.decode("utf-8-sig")
+
+
+def may_be_skipped(files: dict[str, bytes]) -> bool:
+    """Whether "no manifest found" is a fair answer: every file parses, and none is a manifest."""
+    for name, raw in files.items():
+        try:
+            text = decode_as_documented(raw)
+            if not text.strip():
+                continue
+            if name.endswith(".json"):
+                roots: list[Any] = [json.loads(text)]
+            elif name.endswith((".yaml", ".yml")):
+                roots = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+            else:
+                return False  # CSV and XML files are claimed by suffix or root element, never skipped
+        except (UnicodeDecodeError, ValueError, yaml.YAMLError, RecursionError):
+            return False  # unparseable: it may have been a manifest, so it must be VP001
+        for root in roots:
+            if isinstance(root, dict) and "vmspolicy" in root:
+                return False
+            if isinstance(root, yaml.MappingNode) and any(getattr(key, "value", None) == "vmspolicy" for key, _ in root.value):
+                return False
+    return True
+
+
+def assert_sound_run(folder: Path, target: str) -> None:
+    """The properties every run must have, whatever the folder holds."""
+    before = snapshot(folder)
+    result = run_check(folder, target)
+    assert snapshot(folder) == before, "vmspolicy check changed an input file"
+    if result.code == 2 and "no manifest found" in result.stderr:
+        assert may_be_skipped(before), f"a file that may be a manifest was skipped: {result.stderr}"
+        return
+    assert result.code in (0, 1), f"exit {result.code}: {result.stderr}"
+    report = json.loads(result.stdout)
+    errors = sorted(REPORT_SCHEMA.iter_errors(report), key=str)
+    assert not errors, errors[0]
+    # Paths in the report are relative to the working directory, which is the case folder.
+    inputs = {entry["path"]: entry["sha256"] for entry in report["inputs"]}
+    for path, digest in inputs.items():
+        assert path in before, f"report names {path}, not a file of the run"
+        assert digest == hashlib.sha256(before[path]).hexdigest(), path
+    findings = report["findings"]
+    for finding in findings:
+        assert finding["path"] in before, finding
+        assert position_inside(before[finding["path"]], finding["line"], finding["column"]), finding
+    order = [(f["path"], f["line"], f["column"], f["rule"]) for f in findings]
+    assert order == sorted(order), "findings are not sorted by path, line, column and rule"
+    failing = any(f["severity"] == "error" and not f["suppressed"] for f in findings)
+    assert result.code == (1 if failing else 0), (result.code, findings)
+    assert report["summary"]["passed"] is not failing
+
+
+def check_one_file(name: str, raw: bytes) -> None:
+    with case_folder() as folder:
+        (folder / name).write_bytes(raw)
+        assert_sound_run(folder, name)
+
+
+# (a) Random bytes, alone or behind a manifest header so that they reach the parser of a manifest.
+
+MANIFEST_HEAD = b"vmspolicy: 1\n"
+
+
+@FUZZ
+@given(
+    st.sampled_from(["fuzz.yaml", "fuzz.json", "fuzz.yml"]),
+    st.sampled_from([b"", MANIFEST_HEAD, b"\xef\xbb\xbf" + MANIFEST_HEAD, b'{"vmspolicy": 1, "sites": ']),
+    st.binary(max_size=600),
+)
+@example("fuzz.yaml", MANIFEST_HEAD, b"x: \xe9")
+@example("fuzz.json", b"", b"\xff\xfe{\x00}\x00")
+@example("fuzz.yaml", MANIFEST_HEAD, b"x: " + b"[" * 120)
+def test_random_bytes(name: str, head: bytes, tail: bytes) -> None:
+    check_one_file(name, head + tail)
+
+
+# (b) The example estate with lines deleted, duplicated, swapped, characters flipped, truncated.
+
+JUNK = st.sampled_from(["", " ", "\t", "-", ":", "#", "&a", "*a", "!!python/name:os.system", "{", "[", "'", '"', "\x00", "\u200b",
+                        "\u0456", "<<: *a", "10.20.30.999", "44:19:b6:00:00:01", "Hikvision", "2019-02-30", "VP103", "\r", "\x85"])
+
+
+@st.composite
+def mutated_lines(draw: st.DrawFn, text: str) -> str:
+    lines = text.split("\n")
+    for _ in range(draw(st.integers(1, 4))):
+        if not lines:
+            break
+        i = draw(st.integers(0, len(lines) - 1))
+        kind = draw(st.sampled_from(["delete", "duplicate", "swap", "flip", "insert", "truncate"]))
+        if kind == "delete":
+            del lines[i]
+        elif kind == "duplicate":
+            lines.insert(i, lines[i])
+        elif kind == "swap":
+            j = draw(st.integers(0, len(lines) - 1))
+            lines[i], lines[j] = lines[j], lines[i]
+        elif kind == "flip":
+            at = draw(st.integers(0, len(lines[i])))
+            lines[i] = lines[i][:at] + draw(JUNK) + lines[i][at + 1 :]
+        elif kind == "insert":
+            lines.insert(i, draw(JUNK) + draw(st.sampled_from(["", "x", "  - id: x", "cameras:", "vmspolicy: 1"])))
+        else:
+            whole = "\n".join(lines)
+            return whole[: draw(st.integers(0, len(whole)))]
+    return "\n".join(lines)
+
+
+@st.composite
+def mutated_estate_file(draw: st.DrawFn) -> tuple[str, str]:
+    name = draw(st.sampled_from(ESTATE_FILES))
+    return name, draw(mutated_lines((ESTATE / name).read_text(encoding="utf-8")))
+
+
+@FUZZ
+@given(mutated_estate_file())
+def test_mutated_manifest_alone(case: tuple[str, str]) -> None:
+    name, text = case
+    check_one_file(Path(name).name, text.encode("utf-8"))
+
+
+@settings(FUZZ, max_examples=60)
+@given(mutated_estate_file())
+def test_mutated_manifest_in_its_estate(case: tuple[str, str]) -> None:
+    # Cross-file analyses (references, reachability, waivers) see the damaged file among the intact ones.
+    name, text = case
+    with case_folder() as folder:
+        shutil.copytree(ESTATE, folder / "estate")
+        (folder / "estate" / name).write_bytes(text.encode("utf-8"))
+        assert_sound_run(folder, "estate")
+
+
+# (c) Random structures in the manifest's own vocabulary, under `vmspolicy: 1`.
+
+SECTIONS = ["sites", "zones", "cameras", "recorders", "devices", "firewalls", "waivers"]
+FIELDS = ["id", "name", "site", "zone", "vendor", "model", "mac", "ip", "cidr", "vlan", "purpose", "installed", "status", "services",
+          "streams", "type", "default", "rules", "nat", "from", "to", "ports", "action", "devices", "reason", "approved_by", "expires",
+          "approved_on", "ticket", "sensitive", "policies", "firmware", "p2p_cloud", "upnp"]
+IDS = ["s", "hq", "z", "z-legacy", "z-vms", "cam", "nvr", "fw", "W-1", "internet", "any"]
+DOMAIN_SCALARS = st.one_of(
+    st.sampled_from(IDS),
+    st.sampled_from(["Hikvision", "Dahua", "Amcrest", "Axis", "Hіkvision", "HIK\u200bVISION", "Hangzhou Hikvision Digital Technology Co., Ltd.",
+                     "DS-2CD2143G0-I", "IPC-HDW2431T-AS-S2", "44:19:b6:12:34:56", "4419.b612.3456", "3C-EF-8C-00-00-01", "10.0.0.5",
+                     "10.0.0.0/24", "10.0.0.0/33", "0.0.0.0/0", "::1", "fe80::/10", "tcp/554", "udp/1-65535", "tcp/99999", "icmp",
+                     "legacy-cameras", "vms", "cameras", "management", "corporate", "allow", "deny", "planned", "decommissioned",
+                     "uk-gov-2022", "us-ndaa-889", "nope", "VP103", "VP201", "rtsp://u:p@10.0.0.5:554/Streaming/Channels/101",
+                     "rtsp://10.0.0.6/cam/realmonitor?channel=1", "dvrip://u:@10.0.0.7:34567", "${CAM_PASS}"]),
+    st.dates(dt.date(1990, 1, 1), dt.date(2035, 12, 31)),
+    st.none(), st.booleans(), st.integers(-2, 70_000), st.text(max_size=10),
+)
+VALUES = st.recursive(
+    DOMAIN_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(FIELDS), inner, max_size=4)), max_leaves=12
+)
+ENTRY = st.dictionaries(st.sampled_from(FIELDS), VALUES, max_size=8)
+MANIFEST = st.fixed_dictionaries({"vmspolicy": st.sampled_from([1, 1, 1, 2, "1", None])},
+                                 optional={section: st.one_of(st.lists(ENTRY, max_size=4), VALUES) for section in SECTIONS})
+
+
+@FUZZ
+@given(MANIFEST, st.sampled_from(["yaml", "json"]))
+@example({"vmspolicy": 1, "zones": [{"id": "z", "cidr": "0.0.0.0/0", "purpose": "legacy-cameras"}],
+          "cameras": [{"id": "cam", "zone": "z", "vendor": "Hikvision", "installed": dt.date(2019, 1, 1), "ip": "::1"}]}, "yaml")
+def test_random_manifest_structures(manifest: dict[str, Any], form: str) -> None:
+    if form == "yaml":
+        check_one_file("estate.yaml", yaml.safe_dump(manifest, allow_unicode=True).encode("utf-8"))
+    else:
+        check_one_file("estate.json", json.dumps(manifest, default=str, ensure_ascii=False).encode("utf-8"))
+
+
+# (d) Other formats the loaders read: a Frigate configuration, an OPNsense backup, a bill of materials.
+
+URLS = st.one_of(st.sampled_from(["rtsp://admin:secret@10.70.20.24:554/Streaming/Channels/101", "rtsp://{FRIGATE_USER}:{FRIGATE_PASS}@10.0.0.2/cam/realmonitor",
+                                  "rtsp://127.0.0.1:8554/yard", "ffmpeg:yard#audio=opus", "rtsp://[::1", "http://%zz@h:99999999/ISAPI/x",
+                                  "dvrip://u:@10.0.0.7:34567", "onvif://u:p@10.0.0.8:80"]), st.text(max_size=20))
+FRIGATE_INPUT = st.fixed_dictionaries({"path": URLS}, optional={"roles": st.lists(st.sampled_from(["detect", "record"]), max_size=2)})
+FRIGATE_CAMERA = st.fixed_dictionaries(
+    {"ffmpeg": st.fixed_dictionaries({"inputs": st.lists(FRIGATE_INPUT, max_size=3)})},
+    optional={"onvif": st.dictionaries(st.sampled_from(["host", "port", "user", "password"]), DOMAIN_SCALARS, max_size=4), "enabled": st.booleans()},
+)
+CAMERA_NAMES = st.one_of(st.sampled_from(["yard", "quay_gate", "front door", ""]), st.text(max_size=8))
+FRIGATE = st.fixed_dictionaries(
+    {"cameras": st.dictionaries(CAMERA_NAMES, FRIGATE_CAMERA, min_size=1, max_size=4)},
+    optional={"go2rtc": st.fixed_dictionaries({"streams": st.dictionaries(CAMERA_NAMES, st.one_of(URLS, st.lists(URLS, max_size=3)), max_size=3)}),
+              "mqtt": st.fixed_dictionaries({"host": st.just("10.0.0.9"), "password": URLS})},
+)
+
+
+@FUZZ
+@given(FRIGATE)
+def test_frigate_shaped_yaml(config: dict[str, Any]) -> None:
+    check_one_file("config.yml", yaml.safe_dump(config, allow_unicode=True).encode("utf-8"))
+
+
+XML_TEXT = st.one_of(st.sampled_from(["lan", "opt1", "wan", "any", "(self)", "10.0.0.0", "24", "99", "tcp", "udp", "tcp/udp", "554", "80:443",
+                                      "abc-def", "pass", "block", "in", "1", "", "lanip", "10.0.0.300", "inet", "inet6", "alias1"]),
+                     st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12))
+ENDPOINT = st.dictionaries(st.sampled_from(["any", "network", "address", "port", "not"]), XML_TEXT, max_size=3)
+FILTER_RULE = st.fixed_dictionaries({}, optional={
+    "type": XML_TEXT, "interface": XML_TEXT, "ipprotocol": XML_TEXT, "protocol": XML_TEXT, "descr": XML_TEXT, "disabled": XML_TEXT,
+    "direction": XML_TEXT, "source": ENDPOINT, "destination": ENDPOINT, "target": XML_TEXT, "local-port": XML_TEXT})
+INTERFACE = st.dictionaries(st.sampled_from(["if", "descr", "enable", "ipaddr", "subnet", "ipaddrv6", "subnetv6"]), XML_TEXT, max_size=7)
+OPNSENSE = st.fixed_dictionaries({}, optional={
+    "interfaces": st.dictionaries(st.sampled_from(["lan", "wan", "opt1", "opt2"]), INTERFACE, max_size=4),
+    "filter": st.lists(FILTER_RULE, max_size=4),
+    "nat": st.lists(FILTER_RULE, max_size=3),
+    "vlans": st.lists(st.dictionaries(st.sampled_from(["if", "tag", "vlanif", "descr"]), XML_TEXT, max_size=4), max_size=2),
+})
+
+
+def to_xml(parent: ET.Element, tag: str, value: Any) -> None:
+    if isinstance(value, list):  # a list is the <rule> entries of <filter> or <nat>, the <vlan> entries of <vlans>
+        holder = ET.SubElement(parent, tag)
+        for item in value:
+            to_xml(holder, "vlan" if tag == "vlans" else "rule", item)
+    elif isinstance(value, dict):
+        element = ET.SubElement(parent, tag)
+        for key, inner in value.items():
+            to_xml(element, key, inner)
+    else:
+        ET.SubElement(parent, tag).text = value
+
+
+@FUZZ
+@given(st.sampled_from(["opnsense", "pfsense"]), OPNSENSE)
+def test_opnsense_shaped_xml(root_tag: str, config: dict[str, Any]) -> None:
+    root = ET.Element(root_tag)
+    for key, value in config.items():
+        to_xml(root, key, value)
+    check_one_file("config.xml", b'<?xml version="1.0"?>\n' + ET.tostring(root, encoding="utf-8"))
+
+
+HEADERS = st.lists(st.sampled_from(["Manufacturer", "Vendor", "Brand", "Model", "Part Number", "SKU", "MAC Address", "Qty", "Quantity",
+                                    "Description", "Serial", "Type", "Notes", ""]), min_size=1, max_size=6)
+CELLS = st.one_of(DOMAIN_SCALARS.map(str), st.sampled_from(["NVR", "Total", "Subtotal", "-3", "1e9", "DS-7608NI-K2", '"', ",", ";", "\n"]))
+
+
+@FUZZ
+@given(st.lists(st.text(max_size=20), max_size=2), HEADERS, st.lists(st.lists(CELLS, max_size=7), max_size=6), st.sampled_from([",", ";", "\t"]),
+       st.booleans())
+@example([], ["Manufacturer", "Model"], [["Hikvision", "DS-2CD2143G0-I"]], ",", True)
+def test_bill_of_materials_csv(titles: list[str], header: list[str], rows: list[list[str]], delimiter: str, bom: bool) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter)
+    for line in [[t] for t in titles] + [header] + rows:
+        writer.writerow(line)
+    check_one_file("bom.csv", buffer.getvalue().encode("utf-8-sig" if bom else "utf-8"))
+

@@ -338,6 +338,7 @@ def _check(options: RunOptions, config: Config, host: PluginHost) -> RunResult:
         profiles=config.profiles,
         packs=ctx.packs,
         estate=ctx.estate,
+        context=ctx,
         skipped=loaded.skipped,
     )
 

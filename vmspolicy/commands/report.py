@@ -37,9 +37,7 @@ from vmspolicy.reporters.compliance import (
 )
 
 if TYPE_CHECKING:
-    from vmspolicy.config import Config
     from vmspolicy.model import Device
-    from vmspolicy.plugins import PluginHost
     from vmspolicy.reporters.base import RunResult
     from vmspolicy.rules.base import CheckContext
 
@@ -100,7 +98,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     result = check(options, config, host)
     if not result.inputs and not args.allow_empty:
         raise CliError(f"no manifest found in {', '.join(paths) or 'the configured estate'}")
-    report = build_report(result, config, host, title=args.title)
+    report = build_report(result, title=args.title)
     text = RENDERERS[fmt](replace(report, max_findings=args.max_findings))
     if output == "-":
         sys.stdout.write(text)
@@ -115,37 +113,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def analysis_context(result: RunResult, config: Config, host: PluginHost) -> CheckContext:
-    """A context equal, for the shared analyses, to the one the run's rules saw.
-
-    The run does not hand its context out, so this one is rebuilt from the
-    result; documents stand in with their path and format only (the analyses
-    read no more of them: bills of materials are told apart by format).
-    """
-    from vmspolicy.model import Estate
-    from vmspolicy.rules.base import CheckContext
-    from vmspolicy.source import Document, LocatedMap
-
-    estate = result.estate or Estate(sites={}, zones={}, devices={}, firewalls=(), waivers={})
-    return CheckContext(
-        estate=estate,
-        documents=[Document(i.path, LocatedMap(), i.format, i.sha256) for i in result.inputs],
-        as_of=result.as_of,
-        profiles=config.profiles,
-        strict=config.strict,
-        rule_options=config.rule_options,
-        settings=config.settings,
-        vendor_data=host.vendor_data(),
-        packs=result.packs,
-    )
-
-
-def build_report(result: RunResult, config: Config, host: PluginHost, *, title: str) -> ComplianceReport:
+def build_report(result: RunResult, *, title: str) -> ComplianceReport:
     """Work out everything the compliance report shows."""
     from vmspolicy import policy
     from vmspolicy.governance.waivers import waiver_statuses
 
-    ctx = analysis_context(result, config, host)
+    if result.context is None:
+        raise ValueError("the compliance report needs the run's context (pipeline.check provides it)")
+    ctx = result.context
     estate = ctx.estate
     notes: list[str] = []
     try:
@@ -216,7 +191,7 @@ def build_report(result: RunResult, config: Config, host: PluginHost, *, title: 
         sites.append(SiteSummary(site.id, site.name or site.id, site.sensitive, packs, sum(units(d) for d in active), restricted_units,
                                  legacy_units, restricted_units - legacy_units, state))
 
-    expiring_days = int(config.rule_options.get(EXPIRING_RULE, {}).get("days", 90))
+    expiring_days = int(ctx.rule_options.get(EXPIRING_RULE, {}).get("days", 90))
     waivers = []
     for status in sorted(statuses, key=lambda s: (s.waiver.expires is None, s.waiver.expires or result.as_of, s.waiver.id)):
         w = status.waiver

@@ -8,7 +8,7 @@ from typing import Mapping, Protocol, Sequence, runtime_checkable
 
 from vmspolicy.findings import Finding, Severity
 from vmspolicy.model import Estate
-from vmspolicy.rules.base import Rule
+from vmspolicy.rules.base import CheckContext, Rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,9 @@ class RunResult:
     profiles: Sequence[str] = ()
     packs: Sequence[Mapping[str, object]] = ()
     estate: Estate | None = None
+    # The context the rules judged: the shared analyses (verdicts, judgements, waivers) for the
+    # compliance report, which shows more than findings. Reporters read it; they compute nothing new.
+    context: CheckContext | None = None
     skipped: Sequence[str] = ()
     settings: Mapping[str, object] = field(default_factory=dict)
 

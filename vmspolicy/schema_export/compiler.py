@@ -279,18 +279,16 @@ def _streams(found: Sequence[str], false_streams: Sequence[str]) -> dict[str, An
     return _field("streams", {"type": "array", "contains": url})
 
 
-def evidence_schema(evidence: FamilyEvidence, gathered: Gathered) -> dict[str, Any]:
-    """An entry that one piece of evidence alone establishes as ``evidence.family``.
+def other_evidence_schema(evidence: FamilyEvidence, gathered: Gathered) -> dict[str, Any]:
+    """An entry that one piece of evidence alone establishes as ``evidence.family``, besides strong technical evidence.
 
-    Refers to the family's names and strong technical evidence (``$defs``, shared with
-    VP104) and adds the technical evidence that is enough to establish it but not to
-    contradict a declared vendor (a medium-confidence model pattern or MAC block).
+    Names, brands and relabels (in the vendor field, or word for word in the
+    model field), and technical evidence enough to establish the family but not
+    to contradict a declared vendor (a medium-confidence model pattern or MAC block).
+    The strong kind is ``vmspolicy-strong-*``, tried first since VP104 needs it too.
     """
-    slug = _slug(evidence.family)
     any_of: list[dict[str, Any]] = [_named("vendor", evidence.family)]
     any_of.extend(_windowed_names(evidence))
-    if strong_schema(evidence, gathered) is not None:
-        any_of.append({"$ref": f"#/$defs/vmspolicy-strong-{slug}"})
     medium_models = [m for m in evidence.models if m not in evidence.strong_models]
     if medium_models:
         any_of.append(_field("model", _string("|".join(medium_models))))
@@ -308,10 +306,19 @@ def evidence_schema(evidence: FamilyEvidence, gathered: Gathered) -> dict[str, A
     medium_streams = [m for m in evidence.streams if m not in evidence.strong_streams]
     if medium_streams:
         any_of.append(_streams(medium_streams, gathered.false_streams))
+    return {"anyOf": any_of}
+
+
+def evidence_schema(evidence: FamilyEvidence, gathered: Gathered) -> dict[str, Any]:
+    """An entry that one piece of evidence alone establishes as ``evidence.family`` (of any kind)."""
+    slug = _slug(evidence.family)
+    refs = [{"$ref": f"#/$defs/vmspolicy-other-evidence-{slug}"}]
+    if strong_schema(evidence, gathered) is not None:
+        refs.insert(0, {"$ref": f"#/$defs/vmspolicy-strong-{slug}"})
     return {
         "description": f"Evidence that alone establishes {evidence.family}: its names, brands and relabels (look-alike "
         "characters, spacing, punctuation and corporate suffixes included), model numbers, MAC blocks and stream URLs.",
-        "anyOf": any_of,
+        "anyOf": refs,
     }
 
 
@@ -382,8 +389,10 @@ def _at(field_name: str, rejection: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _rule(conditions: Sequence[Mapping[str, Any]], then: Mapping[str, Any]) -> dict[str, Any]:
-    """If the entry is judged and every condition holds, it is rejected with ``then``'s message."""
-    return {"if": {"allOf": [_ACTIVE, *conditions]}, "then": dict(then)}
+    """If every condition holds, the entry is rejected with ``then``'s message (the family is established by then)."""
+    if not conditions:
+        return dict(then)
+    return {"if": conditions[0] if len(conditions) == 1 else {"allOf": list(conditions)}, "then": dict(then)}
 
 
 def _ids(packs: Sequence[Pack]) -> str:
@@ -414,52 +423,51 @@ def date_conditions(days: Sequence[dt.date]) -> dict[str, Any]:
 
 
 def recorder_rule(family: str, packs: Sequence[Pack]) -> dict[str, Any]:
-    """VP107: a recorder of a restricted family, or running its VMS software, legacy or not."""
-    return _rule([{"anyOf": [_evidence(family), _named("software", family)]}], _reject(
+    """VP107: a recorder of a restricted family, legacy or not."""
+    return _reject(
         "VP107", "restricted-recorder",
         f"{family} recorders are restricted by {_ids(packs)}, legacy or not: a recorder holds and reaches every camera's "
-        "footage. Replace it with a recorder or VMS from a maker no pack restricts."))
+        "footage. Replace it with a recorder or VMS from a maker no pack restricts.")
 
 
 def family_rules(family: str, packs: Sequence[Pack]) -> list[dict[str, Any]]:
     """VP102 (new installs), VP201 (a legacy one names its zone) and VP205 (its cloud services off) for ``family`` under ``packs``."""
-    evidence = _evidence(family)
     rules: list[dict[str, Any]] = []
     strict = [p for p in packs if not p.legacy_waivable]
     waivable = sorted((p for p in packs if p.legacy_waivable), key=lambda p: (p.cutoff, p.id))
     first = waivable[0].cutoff if waivable else None
     every = _ids(packs)
-    rules.append(_rule([evidence, _PLANNED], _at("status", _reject(
+    rules.append(_rule([_PLANNED], _at("status", _reject(
         "VP102", "restricted-vendor-new-install",
         f"planned {family} equipment is a new install, forbidden on every site by {every}. "
         "Choose a maker no pack restricts."))))
     since = f" (before {first}: {_ids([p for p in waivable if p.cutoff == first])})" if first else ""
-    rules.append(_rule([evidence, _NOT_PLANNED, _UNDATED], _reject(
+    rules.append(_rule([_NOT_PLANNED, _UNDATED], _reject(
         "VP102", "restricted-vendor-new-install",
         f"{family} equipment without an `installed` date counts as a new install under {every}. "
         f"Record the real install date if it went in before the cut-off{since}, or remove it.")))
     if strict:
-        rules.append(_rule([evidence, _NOT_PLANNED, {"required": ["installed"]}], _at("installed", _reject(
+        rules.append(_rule([_NOT_PLANNED, {"required": ["installed"]}], _at("installed", _reject(
             "VP102", "restricted-vendor-new-install",
             f"{family} ({_ids(strict)}) allows no legacy devices, whatever the install date. Remove it."))))
     cutoffs = sorted({p.cutoff for p in waivable})
     for index, cutoff in enumerate(cutoffs):
         until = cutoffs[index + 1] if index + 1 < len(cutoffs) else None
         forbidding = [p for p in waivable if p.cutoff <= cutoff]
-        rules.append(_rule([evidence, _NOT_PLANNED, _installed_from(cutoff, until)], _at("installed", _reject(
+        rules.append(_rule([_NOT_PLANNED, _installed_from(cutoff, until)], _at("installed", _reject(
             "VP102", "restricted-vendor-new-install",
             f"{family} ({_ids(forbidding)}) may not be installed on or after {forbidding[0].cutoff}. "
             "Remove it, or record the real install date."))))
     if first is not None and not strict and any(p.isolation_required for p in waivable):
         legacy = [_NOT_PLANNED, _before(first)]
-        rules.append(_rule([evidence, *legacy, {"not": {"required": ["zone"]}}], _reject(
+        rules.append(_rule([*legacy, {"not": {"required": ["zone"]}}], _reject(
             "VP201", "not-segmented",
             f"legacy {family} equipment (installed before {first}) must name its `zone`, a legacy-cameras zone of its own, "
             "so that its isolation can be checked (`vmspolicy check` then proves it).")))
         for service in CLOUD_SERVICES:
             label = _SERVICE_LABELS.get(service, service)
             on = {"required": ["services"], "properties": {"services": {"required": [service], "properties": {service: {"const": True}}}}}
-            rules.append(_rule([evidence, *legacy, on], _at("services", _at(service, _reject(
+            rules.append(_rule([*legacy, on], _at("services", _at(service, _reject(
                 "VP205", "cloud-services-enabled",
                 f"{label} must be off on legacy {family} equipment: it opens a path to the vendor's cloud or through "
                 f"the router. Set services.{service}: false.")))))
@@ -467,10 +475,9 @@ def family_rules(family: str, packs: Sequence[Pack]) -> list[dict[str, Any]]:
 
 
 def mismatch_rule(family: str) -> dict[str, Any]:
-    """VP104: a declared vendor that names no restricted family, on an entry whose strong technical evidence is ``family``'s."""
+    """VP104, on an entry whose strong technical evidence is ``family``'s: a declared vendor that names no restricted family."""
     declared = _field("vendor", {"type": "string", "minLength": 1})
-    strong = {"$ref": f"#/$defs/vmspolicy-strong-{_slug(family)}"}
-    return _rule([declared, {"not": {"$ref": "#/$defs/vmspolicy-names-restricted"}}, strong], _at("vendor", _reject(
+    return _rule([declared, {"not": {"$ref": "#/$defs/vmspolicy-names-restricted"}}], _at("vendor", _reject(
         "VP104", "vendor-mismatch",
         f"the model number, MAC block or stream URL is {family}'s but the declared vendor does not say so; the entry is "
         f"judged as {family}. Correct the vendor, or the model/MAC/URL if they were copied wrongly.")))
@@ -489,10 +496,15 @@ def _slug(text: str) -> str:
 def compile_schema(packs: Sequence[Pack], fragments: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """The manifest schema with ``packs`` compiled in, from the vendor catalog ``fragments``.
 
-    Rules live once under ``$defs`` per family and set of restricting packs
-    (``vmspolicy-rules-hikvision--uk-gov-2022``); the camera, recorder and device
-    entries refer to them, a device by its ``type`` since a pack may restrict a
-    family for some equipment only.
+    Each camera, recorder and device entry that is judged (not decommissioned)
+    goes once through each family: strong technical evidence first (it also
+    decides VP104), else the other evidence, and only then the family's rules,
+    which live once under ``$defs`` per family and set of restricting packs
+    (``vmspolicy-rules-hikvision--uk-gov-2022``). Validators such as
+    check-jsonschema compile a pattern each time they meet it, so the evidence
+    patterns are evaluated once per entry and family, not once per rule. A
+    device is routed by its ``type``: a pack may restrict a family for some
+    equipment only.
     """
     if not packs:
         raise ExportError("no policy pack selected")
@@ -508,35 +520,70 @@ def compile_schema(packs: Sequence[Pack], fragments: Sequence[Mapping[str, Any]]
     defs.update(date_conditions(sorted({p.cutoff for p in packs})))
     defs["vmspolicy-names-restricted"] = any_name_schema(gathered)
     for family, evidence in gathered.families.items():
-        defs[f"vmspolicy-name-{_slug(family)}"] = name_schema(evidence)
-        defs[f"vmspolicy-evidence-{_slug(family)}"] = evidence_schema(evidence, gathered)
+        slug = _slug(family)
+        defs[f"vmspolicy-name-{slug}"] = name_schema(evidence)
+        defs[f"vmspolicy-other-evidence-{slug}"] = other_evidence_schema(evidence, gathered)
+        defs[f"vmspolicy-evidence-{slug}"] = evidence_schema(evidence, gathered)
         strong = strong_schema(evidence, gathered)
         if strong is not None:
-            defs[f"vmspolicy-strong-{_slug(family)}"] = strong
+            defs[f"vmspolicy-strong-{slug}"] = strong
+            defs[f"vmspolicy-mismatch-{slug}"] = mismatch_rule(family)
     device_types: list[str] = list(defs["device"]["properties"]["type"]["enum"])
     sections: dict[str, list[dict[str, Any]]] = {"camera": [], "recorder": [], "device": []}
     for family in gathered.families:
-        if f"vmspolicy-strong-{_slug(family)}" in defs:
-            for rules in sections.values():
-                rules.append(mismatch_rule(family))
         by_type = {t: [p for p in packs if p.restricts(family, t)] for t in ("camera", "recorder", *device_types)}
         for restricting in _distinct(by_type.values()):
             name = f"vmspolicy-rules-{_slug(family)}--{'+'.join(p.id for p in restricting)}"
             defs[name] = {"allOf": family_rules(family, restricting)}
             defs[f"{name}--recorder"] = recorder_rule(family, restricting)
         for section in ("camera", "recorder"):
-            restricting = by_type[section]
-            if restricting:
-                sections[section].append(_use(family, restricting, recorder=section == "recorder"))
-        for restricting in _distinct(by_type[t] for t in device_types):
-            for recorder in (True, False):
-                chosen = sorted(t for t in device_types if by_type[t] == restricting and (t in RECORDER_TYPES) == recorder)
-                if chosen:
-                    typed = _field("type", {"enum": chosen})
-                    sections["device"].append({"if": typed, "then": _use(family, restricting, recorder=recorder)})
-    for section, rules in sections.items():
-        defs[section]["allOf"] = [*defs[section].get("allOf", ()), *rules]
+            sections[section].append(_family_block(defs, family, by_type[section], recorder=section == "recorder"))
+        groups: dict[tuple[tuple[str, ...], bool], list[str]] = {}
+        for device_type in device_types:
+            key = (tuple(p.id for p in by_type[device_type]), device_type in RECORDER_TYPES)
+            groups.setdefault(key, []).append(device_type)
+        for (_, recorder), types in groups.items():
+            block = _family_block(defs, family, by_type[types[0]], recorder=recorder)
+            if block:
+                sections["device"].append({"if": _field("type", {"enum": sorted(types)}), "then": block})
+        software = _software_rule(family, by_type["recorder"])
+        if software:
+            sections["recorder"].append(software)
+    for section, blocks in sections.items():
+        judged = [b for b in blocks if b]
+        if judged:
+            defs[section]["allOf"] = [*defs[section].get("allOf", ()), {"if": _ACTIVE, "then": {"allOf": judged}}]
     return schema
+
+
+def _family_block(defs: Mapping[str, Any], family: str, packs: Sequence[Pack], *, recorder: bool) -> dict[str, Any]:
+    """One family's part of an entry's schema: evidence once, then VP104 and the packs' rules."""
+    slug = _slug(family)
+    rules: list[dict[str, Any]] = []
+    if packs:
+        name = f"#/$defs/vmspolicy-rules-{slug}--{'+'.join(p.id for p in packs)}"
+        rules.append({"$ref": name})
+        if recorder:
+            rules.append({"$ref": f"{name}--recorder"})
+    strong = f"vmspolicy-strong-{slug}" in defs
+    other = {"if": {"$ref": f"#/$defs/vmspolicy-other-evidence-{slug}"}, "then": {"allOf": rules}} if rules else {}
+    if not strong:
+        return other
+    block: dict[str, Any] = {
+        "if": {"$ref": f"#/$defs/vmspolicy-strong-{slug}"},
+        "then": {"allOf": [{"$ref": f"#/$defs/vmspolicy-mismatch-{slug}"}, *rules]},
+    }
+    if other:
+        block["else"] = other
+    return block
+
+
+def _software_rule(family: str, packs: Sequence[Pack]) -> dict[str, Any]:
+    """VP107 for a recorder whose VMS software names a restricted family (when nothing else established the family)."""
+    if not packs:
+        return {}
+    name = f"#/$defs/vmspolicy-rules-{_slug(family)}--{'+'.join(p.id for p in packs)}--recorder"
+    return {"if": {"allOf": [_named("software", family), {"not": _evidence(family)}]}, "then": {"$ref": name}}
 
 
 # The manifest schema's MAC pattern keeps the separator consistent with a backreference
@@ -571,8 +618,3 @@ def _distinct(groups: Iterable[list[Pack]]) -> list[list[Pack]]:
     return list(seen.values())
 
 
-def _use(family: str, packs: Sequence[Pack], *, recorder: bool) -> dict[str, Any]:
-    name = f"#/$defs/vmspolicy-rules-{_slug(family)}--{'+'.join(p.id for p in packs)}"
-    if recorder:
-        return {"allOf": [{"$ref": name}, {"$ref": f"{name}--recorder"}]}
-    return {"$ref": name}

@@ -255,3 +255,13 @@ def test_rule_option_types_are_checked() -> None:
     check_rule_settings(Config(rule_options={"VP950": {"days": 30, "zones": ["a"]}}), [Windowed])
     with pytest.raises(ConfigError, match="option 'days' must be int, not str"):
         check_rule_settings(Config(rule_options={"VP950": {"days": "30"}}), [Windowed])
+
+
+def test_unknown_profile_is_exit_2_whatever_rules_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("estate.yaml").write_text(GOOD, encoding="utf-8")
+    Path(".vmspolicy.yaml").write_text("select: [VP001]\n", encoding="utf-8")
+    code, _, err = check(capsys, "--profile", "uk-gov-2021", "estate.yaml")
+    assert code == 2 and "uk-gov-2021" in err

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from vmspolicy import __version__, governance
+from vmspolicy import __version__, governance, policy
 from vmspolicy.config import Config
 from vmspolicy.estate import build_estate
 from vmspolicy.findings import Finding
@@ -298,6 +298,8 @@ def prepare(options: RunOptions, config: Config, host: PluginHost) -> Prepared:
         packs=host.packs(),
         rules=tuple(rules),
     )
+    # An unknown profile or a broken pack is exit 2 whichever rules are enabled.
+    policy.default_selection(ctx)
     return Prepared(ctx, loaded, build_findings, report_only)
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Final, Sequence
 
 from vmspolicy.identify.catalog import Catalog, NameEntry, OuiEntry
 from vmspolicy.identify.normalise import format_oui, is_disguised, mac_digits, model_key, osa_distance, vendor_name, visible
+from vmspolicy.redact import redact_url
 
 if TYPE_CHECKING:
     from vmspolicy.identify import Evidence, Verdict
@@ -278,9 +279,10 @@ def stream_evidence(catalog: Catalog, urls: Sequence[str], make: type[Evidence])
         if hit is None or any(pattern.search(url) for pattern, _ in catalog.false_streams):
             continue
         fingerprint, _ = hit
+        shown = redact_url(url)  # evidence is quoted in findings and reports: never a password
         out.append(make("stream", fingerprint.family, fingerprint.weight,
-                        f"stream URL {visible(url)} has the {fingerprint.family} fingerprint {fingerprint.display}",
-                        "streams", url, index, fingerprint.source))
+                        f"stream URL {visible(shown)} has the {fingerprint.family} fingerprint {fingerprint.display}",
+                        "streams", shown, index, fingerprint.source))
     return out
 
 

@@ -9,7 +9,6 @@ away and say what to do. Waivers (VP103, VP105) are applied by governance.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Iterable, Mapping, Sequence
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, Iterable, Mapping, Seque
 from vmspolicy import identify, policy
 from vmspolicy.findings import Finding, Severity
 from vmspolicy.plugins import hookimpl
+from vmspolicy.redact import redact_url
 from vmspolicy.rules.base import CheckContext, Rule
 from vmspolicy.rules.structure import UnknownReference
 
@@ -27,14 +27,9 @@ if TYPE_CHECKING:
     from vmspolicy.source import Location
 
 RECORDER_TYPES: Final = ("nvr", "dvr")
-# user:password@ in a stream URL: findings, reports and baselines never carry a credential.
-# The password runs to the last '@' before the path: passwords may hold '@'.
-_CREDENTIALS = re.compile(r"(?<=://)([^/@\s:]*):[^/\s]*@")
-
-
-def mask(text: str) -> str:
-    """``rtsp://admin:Sup3r@host/...`` → ``rtsp://admin:****@host/...``."""
-    return _CREDENTIALS.sub(r"\1:****@", text)
+# Findings, reports and baselines never carry a credential (evidence is redacted where it is made;
+# this stays for evidence from plugins' vendor data).
+mask = redact_url
 
 
 def _evidence_for(verdict: Verdict | None, family: str | None) -> Evidence | None:

@@ -272,6 +272,30 @@ def _windowed_names(evidence: FamilyEvidence) -> list[dict[str, Any]]:
     return out
 
 
+# Above this many blocks a family's MAC pattern is split by its first hex digit: validators
+# such as check-jsonschema compile a pattern each time they meet it, and Huawei's 2,000
+# blocks make a 48 KB pattern (about 20 ms to compile, for every entry with a MAC).
+MAC_SPLIT: Final = 200
+
+
+def _mac(prefixes: Sequence[str], excluded: Sequence[str]) -> dict[str, Any] | None:
+    """The ``mac`` field lies in one of the blocks ``prefixes`` (any notation)."""
+    if not prefixes:
+        return None
+    if len(prefixes) <= MAC_SPLIT:
+        whole = patterns.oui_pattern(prefixes, excluded)
+        return _field("mac", _string(whole)) if whole else None
+    # An if/then/else chain on the first digit: only one small pattern is met per address.
+    chain: dict[str, Any] = {"not": {}}
+    for digit in sorted({p[0] for p in prefixes}, reverse=True):
+        part = patterns.oui_pattern([p for p in prefixes if p[0] == digit], excluded)
+        if part is None:
+            continue
+        first = f"^[{digit}{digit.upper()}]" if digit.isalpha() else f"^{digit}"
+        chain = {"if": {"pattern": first}, "then": {"pattern": part}, "else": chain}
+    return _field("mac", {"type": "string", **chain})
+
+
 def _streams(found: Sequence[str], false_streams: Sequence[str]) -> dict[str, Any]:
     url: dict[str, Any] = _string("|".join(found))
     if false_streams:
@@ -296,13 +320,13 @@ def other_evidence_schema(evidence: FamilyEvidence, gathered: Gathered) -> dict[
     in_model = _vendor_names(evidence.declared, (), evidence.false_friends)
     if in_model is not None:
         any_of.append(_field("model", in_model["properties"]["vendor"]))
-    oui = patterns.oui_pattern(sorted(set(evidence.ouis) - set(evidence.strong_ouis)), gathered.excluded_ouis)
-    if oui is not None:
-        any_of.append(_field("mac", _string(oui)))
+    medium_ouis = _mac(sorted(set(evidence.ouis) - set(evidence.strong_ouis)), gathered.excluded_ouis)
+    if medium_ouis is not None:
+        any_of.append(medium_ouis)
     for window, prefixes in sorted(evidence.windowed_ouis.items(), key=lambda item: str(item[0])):
-        windowed_oui = patterns.oui_pattern(prefixes, gathered.excluded_ouis)
-        if windowed_oui is not None:
-            any_of.append({"allOf": [_field("mac", _string(windowed_oui)), _judged_within(window, undated=False)]})
+        windowed_ouis = _mac(prefixes, gathered.excluded_ouis)
+        if windowed_ouis is not None:
+            any_of.append({"allOf": [windowed_ouis, _judged_within(window, undated=False)]})
     medium_streams = [m for m in evidence.streams if m not in evidence.strong_streams]
     if medium_streams:
         any_of.append(_streams(medium_streams, gathered.false_streams))
@@ -345,9 +369,9 @@ def strong_schema(evidence: FamilyEvidence, gathered: Gathered) -> dict[str, Any
     any_of: list[dict[str, Any]] = []
     if evidence.strong_models:
         any_of.append(_field("model", _string("|".join(evidence.strong_models))))
-    oui = patterns.oui_pattern(evidence.strong_ouis, gathered.excluded_ouis)
-    if oui is not None:
-        any_of.append(_field("mac", _string(oui)))
+    strong_ouis = _mac(evidence.strong_ouis, gathered.excluded_ouis)
+    if strong_ouis is not None:
+        any_of.append(strong_ouis)
     if evidence.strong_streams:
         any_of.append(_streams(evidence.strong_streams, gathered.false_streams))
     return {"anyOf": any_of} if any_of else None

@@ -162,9 +162,8 @@ class NotSegmented(_IsolationRule):
         subjects = list(self.subjects(ctx))
         if not subjects:
             return
-        legacy_cameras = {d.id for d in subjects if d.kind == "camera"} | {
-            d.id for d in policy.legacy_restricted(ctx) if d.kind == "camera"
-        }
+        # Zone mates that may stay: legacy restricted cameras, whether or not their own packs require isolation.
+        legacy_cameras = {d.id for d in policy.legacy_restricted(ctx) if d.kind == "camera"}
         members: dict[str, list[Device]] = {}
         for other in ctx.estate.devices.values():
             zone = device_zone(ctx, other) if other.active else None

@@ -266,29 +266,39 @@ def render(cases: list[Case], small: Case, split: list[Case], args: argparse.Nam
                 f"| {case.label} ({parallel.split()[-1]} jobs) | {len(case.files)} | {fmt(serial_s, '.3f')} | {fmt(parallel_s, '.3f')} "
                 f"| {fmt(ratio(serial_s, parallel_s))} | {fmt(case.peak('vmspolicy'), '.0f')} | {fmt(case.peak(parallel), '.0f')} |"
             )
-    lines += ["", "| target | measured | verdict |", "|---|--:|---|"]
+    lines += [
+        "",
+        "Targets, judged on the medians of wall time (as the issue asks), with the same ratio in CPU seconds beside it.",
+        "",
+        "| target | wall | CPU | verdict |",
+        "|---|--:|--:|---|",
+    ]
+
+    def target(label: str, wall: float | None, cpu: float | None, limit: float, *, at_most: bool = True, unit: str = "x") -> None:
+        lines.append(f"| {label} | {fmt(wall)}{unit} | {fmt(cpu)}{unit} | {verdict(wall, limit, at_most=at_most)} |")
+
     by_size = {c.cameras: c for c in cases}
     for size in (10_000, 100_000):
         if size in by_size:
-            r = ratio(by_size[size].median("vmspolicy"), by_size[size].median("floor"))
-            lines.append(f"| vmspolicy ≤ {TARGET_FLOOR_RATIO}x floor at {size:,} cameras | {fmt(r)}x | {verdict(r, TARGET_FLOOR_RATIO)} |")
+            c = by_size[size]
+            target(f"vmspolicy ≤ {TARGET_FLOOR_RATIO}x floor at {size:,} cameras", ratio(c.median("vmspolicy"), c.median("floor")),
+                   ratio(c.cpu("vmspolicy"), c.cpu("floor")), TARGET_FLOOR_RATIO)
     if 10_000 in by_size and 100_000 in by_size:
-        r = ratio(by_size[100_000].median("vmspolicy"), by_size[10_000].median("vmspolicy"))
-        lines.append(f"| linear: t(100k) / t(10k) ≤ {TARGET_LINEAR:.0f} | {fmt(r, '.1f')} | {verdict(r, TARGET_LINEAR)} |")
+        big, ten = by_size[100_000], by_size[10_000]
+        target(f"linear: t(100k) / t(10k) ≤ {TARGET_LINEAR:.0f}", ratio(big.median("vmspolicy"), ten.median("vmspolicy")),
+               ratio(big.cpu("vmspolicy"), ten.cpu("vmspolicy")), TARGET_LINEAR, unit="")
     for case in cases:
         if case.cameras >= 10_000:
-            r = ratio(case.median("check-jsonschema"), case.median("vmspolicy"))
-            lines.append(
-                f"| ≥ {TARGET_PEER_SPEEDUP:.0f}x faster than check-jsonschema at {case.cameras:,} cameras | {fmt(r, '.1f')}x "
-                f"| {verdict(r, TARGET_PEER_SPEEDUP, at_most=False)} |"
-            )
-    r = ratio(small.median("vmspolicy"), small.median("check-jsonschema"))
-    lines.append(f"| one small file ≤ {TARGET_SMALL_RATIO}x check-jsonschema | {fmt(r)}x | {verdict(r, TARGET_SMALL_RATIO)} |")
+            target(f"≥ {TARGET_PEER_SPEEDUP:.0f}x faster than check-jsonschema at {case.cameras:,} cameras",
+                   ratio(case.median("check-jsonschema"), case.median("vmspolicy")),
+                   ratio(case.cpu("check-jsonschema"), case.cpu("vmspolicy")), TARGET_PEER_SPEEDUP, at_most=False)
+    target(f"one small file ≤ {TARGET_SMALL_RATIO}x check-jsonschema", ratio(small.median("vmspolicy"), small.median("check-jsonschema")),
+           ratio(small.cpu("vmspolicy"), small.cpu("check-jsonschema")), TARGET_SMALL_RATIO)
     largest = max(cases, key=lambda c: c.cameras) if cases else None
     if largest is not None:
         r = ratio(largest.peak("vmspolicy"), largest.peak("floor"))
         lines.append(
-            f"| peak memory ≤ {TARGET_MEMORY_RATIO:.0f}x floor at {largest.cameras:,} cameras | {fmt(r)}x | {verdict(r, TARGET_MEMORY_RATIO)} |"
+            f"| peak memory ≤ {TARGET_MEMORY_RATIO:.0f}x floor at {largest.cameras:,} cameras | {fmt(r)}x | | {verdict(r, TARGET_MEMORY_RATIO)} |"
         )
     return "\n".join(lines) + "\n"
 

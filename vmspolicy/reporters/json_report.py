@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from vmspolicy.findings import Finding
+from vmspolicy.governance.fingerprint import fingerprint
 from vmspolicy.reporters.base import RunResult
 
 REPORT_VERSION = 1
@@ -33,6 +34,7 @@ def finding_to_json(finding: Finding) -> dict[str, Any]:
         "column": finding.column,
         "subject": finding.subject,
         "message": finding.message,
+        "fingerprint": fingerprint(finding),
         "suppressed": suppressed,
     }
 

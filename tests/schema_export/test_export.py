@@ -142,3 +142,31 @@ def test_plugin_packs_and_families_through_the_plugin_host() -> None:
     assert any("VP102 restricted-vendor-new-install: Acme (acme-ban) may not be installed on or after 2025-01-01" in m for m in messages)
     # Hikvision is not restricted by this pack: only VP104 (a contradiction, whatever the packs) could apply.
     assert camera.is_valid({"id": "c2", "site": "s", "vendor": "Hikvision", "installed": "2025-06-01"})
+
+
+def test_a_pack_from_the_configuration(tmp_path: Path) -> None:
+    (tmp_path / ".vmspolicy.yaml").write_text(
+        "profiles: [estate-2024]\n"
+        "packs:\n"
+        "  - id: estate-2024\n"
+        "    title: Our own estate rule\n"
+        "    families: [{name: Hikvision}]\n"
+        "    cutoff: '2024-01-01'\n"
+        "    sources: [{title: Security board minutes, url: 'https://intranet.example/minutes/2023-12', date: '2023-12-12'}]\n",
+        encoding="utf-8",
+    )
+    run = _cli("--no-plugins", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    schema = json.loads(run.stdout)
+    camera = Draft202012Validator({"$ref": "#/$defs/camera", "$defs": schema["$defs"]})
+    assert camera.is_valid({"id": "c1", "site": "s", "zone": "z", "vendor": "Hikvision", "installed": "2023-12-31"})
+    messages = [e.message for e in camera.iter_errors({"id": "c1", "site": "s", "vendor": "Hikvision", "installed": "2024-01-01"})]
+    assert any("Hikvision (estate-2024) may not be installed on or after 2024-01-01" in m for m in messages)
+    # Dahua is not in this pack: nothing to say about it.
+    assert camera.is_valid({"id": "c2", "site": "s", "vendor": "Dahua", "installed": "2025-01-01"})
+
+
+def test_a_configuration_error_exits_2_with_its_location(tmp_path: Path) -> None:
+    (tmp_path / ".vmspolicy.yaml").write_text("profiles: [uk-gov-2022]\npacks: 7\n", encoding="utf-8")
+    run = _cli("--no-plugins", cwd=tmp_path)
+    assert run.returncode == 2 and ".vmspolicy.yaml:2" in run.stderr and "Traceback" not in run.stderr, run.stderr

@@ -36,6 +36,7 @@ def register(subparsers: Any) -> None:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     from vmspolicy.cli import EXIT_OK, CliError, plugins_for, resolve_config
+    from vmspolicy.identify.catalog import CatalogError
     from vmspolicy.packs import builtin_pack_ids
     from vmspolicy.schema_export import ExportError, export, render
 
@@ -44,8 +45,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
     configured = list(config.settings.get("packs") or ())
     try:
         schema = export([*host.packs(), *configured], host.vendor_data(), config.profiles, builtin_pack_ids())
-    except ExportError as exc:
-        raise CliError(str(exc)) from None
+    except (ExportError, CatalogError) as exc:
+        raise CliError(f"cannot compile the schema: {exc}") from None
     text = render(schema)
     if args.output is None:
         sys.stdout.write(text)

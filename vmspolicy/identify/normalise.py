@@ -62,6 +62,8 @@ _SPACES: Final = re.compile(r"\s+")
 
 def _strip_marks(text: str) -> str:
     """Drop combining marks and format characters (zero-width space and joiners, LRM/RLM, word joiner, BOM, soft hyphen)."""
+    if text.isascii() and text.isprintable():
+        return text  # nearly every name: nothing to decompose or drop, and no per-character walk
     decomposed = unicodedata.normalize("NFD", text)
     return "".join(ch for ch in decomposed if unicodedata.category(ch) not in ("Mn", "Me", "Cf", "Cc"))
 

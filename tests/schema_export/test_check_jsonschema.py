@@ -24,7 +24,7 @@ SLUGS = {
     "VP102": "restricted-vendor-new-install",
     "VP104": "vendor-mismatch",
     "VP107": "restricted-recorder",
-    "VP201": "not-segmented",
+    "VP206": "isolation-unverifiable",
     "VP205": "cloud-services-enabled",
 }
 

@@ -5,9 +5,9 @@ install), VP104 (vendor mismatch), VP107 (restricted recorder) and VP205 (cloud
 services on a legacy device) — must be exactly those `vmspolicy check` reports
 for it. The other codes are cross-entry or cross-file (VP101 the site's
 sensitivity, VP103/VP105 waivers, VP201-VP206 isolation) and are not compared;
-the schema's own VP201 (a legacy device names no zone) has no per-entry
-counterpart in `vmspolicy check`, which also places a device by its address,
-so every entry here names its zone. The entries are data:
+the schema's VP206 (a legacy device names no zone) is only one condition of
+`vmspolicy check`'s, which also places a device by its address and needs a
+firewall, so every entry here names its zone. The entries are data:
 fixtures/differential.yaml.
 """
 

@@ -10,7 +10,7 @@ be judged from that entry alone:
   after the cut-off (VP102); a recorder of a restricted family at all (VP107);
 - its declared vendor contradicts strong technical evidence (VP104);
 - it is legacy (installed before the cut-off): it must name its zone (the
-  precondition of VP201) and P2P cloud and UPnP must be off (VP205).
+  first condition of VP206) and P2P cloud, UPnP and vendor DDNS must be off (VP205).
 
 Which evidence counts, and how much, is read from the compiled catalog
 (:mod:`vmspolicy.identify.catalog`) with the thresholds vendor identification
@@ -45,7 +45,7 @@ LIMITS: Final = (
     "This schema carries the per-entry part of the policy packs {packs}: a restricted vendor's camera, recorder or device "
     "that is a new install (planned, undated, or installed on or after the cut-off) is rejected (VP102), and so is any "
     "restricted recorder (VP107) and a declared vendor that contradicts the model number, MAC block or stream URL (VP104); "
-    "a legacy one must name its zone and have P2P cloud and UPnP off (VP201, VP205). "
+    "a legacy one must name its zone and have P2P cloud, UPnP and vendor DDNS off (VP206, VP205). "
     "A schema judges one entry at a time, so it CANNOT check: whether the site is sensitive (VP101: every restricted "
     "device there is forbidden) or names other packs in its `policies:`; whether a legacy device is really isolated "
     "(segmentation, internet and core-network reachability, firewall coverage: VP201-VP206); waivers and their validity "
@@ -455,7 +455,7 @@ def recorder_rule(family: str, packs: Sequence[Pack]) -> dict[str, Any]:
 
 
 def family_rules(family: str, packs: Sequence[Pack]) -> list[dict[str, Any]]:
-    """VP102 (new installs), VP201 (a legacy one names its zone) and VP205 (its cloud services off) for ``family`` under ``packs``."""
+    """VP102 (new installs), VP206 (a legacy one names its zone) and VP205 (its cloud services off) for ``family`` under ``packs``."""
     rules: list[dict[str, Any]] = []
     strict = [p for p in packs if not p.legacy_waivable]
     waivable = sorted((p for p in packs if p.legacy_waivable), key=lambda p: (p.cutoff, p.id))
@@ -485,9 +485,9 @@ def family_rules(family: str, packs: Sequence[Pack]) -> list[dict[str, Any]]:
     if first is not None and not strict and any(p.isolation_required for p in waivable):
         legacy = [_NOT_PLANNED, _before(first)]
         rules.append(_rule([*legacy, {"not": {"required": ["zone"]}}], _reject(
-            "VP201", "not-segmented",
-            f"legacy {family} equipment (installed before {first}) must name its `zone`, a legacy-cameras zone of its own, "
-            "so that its isolation can be checked (`vmspolicy check` then proves it).")))
+            "VP206", "isolation-unverifiable",
+            f"legacy {family} equipment (installed before {first}) must name its `zone`, a legacy-cameras zone of its own: "
+            "a device in no zone cannot be placed behind any firewall rule, so its isolation cannot be shown.")))
         for service in CLOUD_SERVICES:
             label = _SERVICE_LABELS.get(service, service)
             on = {"required": ["services"], "properties": {"services": {"required": [service], "properties": {service: {"const": True}}}}}

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -64,12 +65,32 @@ def case_folder() -> Iterator[Path]:
         yield case
 
 
-def run_check(folder: Path, target: str) -> Run:
+@contextmanager
+def environment(**values: str | None) -> Iterator[None]:
+    """``os.environ`` with ``values`` set (None: unset), restored afterwards."""
+    saved = {name: os.environ.get(name) for name in values}
+    try:
+        for name, value in values.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def run_check(folder: Path, target: str, *, github_actions: str | None = None) -> Run:
+    """``vmspolicy check --format json`` in ``folder``; outside GitHub Actions unless ``github_actions`` says otherwise."""
     out, err = io.StringIO(), io.StringIO()
     previous = Path.cwd()
     os.chdir(folder)
     try:
-        with redirect_stdout(out), redirect_stderr(err):
+        with environment(GITHUB_ACTIONS=github_actions), redirect_stdout(out), redirect_stderr(err):
             code = main(["check", "--format", "json", "--no-plugins", target])
     finally:
         os.chdir(previous)
@@ -105,6 +126,11 @@ def position_inside(raw: bytes, line: int, column: int) -> bool:
     return False
 
 
+# vmspolicy reads YAML with libyaml, which differs from pure-Python PyYAML at the edges (libyaml takes
+# a tab inside a plain scalar: `v\tspolicy: 1` is a mapping whose key is not `vmspolicy`).
+YAML_PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def decode_as_documented(raw: bytes) -> str:
     """UTF-32 or UTF-16 with a byte-order mark, else UTF-8 with or without one (README, "How values are read")."""
     for mark, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
@@ -124,7 +150,7 @@ def may_be_skipped(files: dict[str, bytes]) -> bool:
             if name.endswith(".json"):
                 roots: list[Any] = [json.loads(text)]
             elif name.endswith((".yaml", ".yml")):
-                roots = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+                roots = list(yaml.compose_all(text, Loader=YAML_PARSER))
             else:
                 return False  # CSV and XML files are claimed by suffix or root element, never skipped
         except (UnicodeDecodeError, ValueError, yaml.YAMLError, RecursionError):
@@ -137,10 +163,10 @@ def may_be_skipped(files: dict[str, bytes]) -> bool:
     return True
 
 
-def assert_sound_run(folder: Path, target: str) -> None:
+def assert_sound_run(folder: Path, target: str, *, github_actions: str | None = None) -> None:
     """The properties every run must have, whatever the folder holds."""
     before = snapshot(folder)
-    result = run_check(folder, target)
+    result = run_check(folder, target, github_actions=github_actions)
     assert snapshot(folder) == before, "vmspolicy check changed an input file"
     if result.code == 2 and "no manifest found" in result.stderr:
         assert may_be_skipped(before), f"a file that may be a manifest was skipped: {result.stderr}"
@@ -185,6 +211,9 @@ MANIFEST_HEAD = b"vmspolicy: 1\n"
 @example("fuzz.yaml", MANIFEST_HEAD, b"x: \xe9")
 @example("fuzz.json", b"", b"\xff\xfe{\x00}\x00")
 @example("fuzz.yaml", MANIFEST_HEAD, b"x: " + b"[" * 120)
+# Known failure (reported): JSON nested deeper than Python's recursion limit ends in a "plugin error",
+# exit 2, instead of VP001 "nesting deeper than 100 levels" (_check_strict_json in vmspolicy/loading/base.py).
+@example("fuzz.json", b'{"vmspolicy": 1, "sites": ', b"[" * 20_000)
 def test_random_bytes(name: str, head: bytes, tail: bytes) -> None:
     check_one_file(name, head + tail)
 
@@ -272,14 +301,18 @@ MANIFEST = st.fixed_dictionaries({"vmspolicy": st.sampled_from([1, 1, 1, 2, "1",
 
 
 @FUZZ
-@given(MANIFEST, st.sampled_from(["yaml", "json"]))
+@given(MANIFEST, st.sampled_from(["yaml", "json", "json-ascii"]))
 @example({"vmspolicy": 1, "zones": [{"id": "z", "cidr": "0.0.0.0/0", "purpose": "legacy-cameras"}],
           "cameras": [{"id": "cam", "zone": "z", "vendor": "Hikvision", "installed": dt.date(2019, 1, 1), "ip": "::1"}]}, "yaml")
+# Known failure (reported): a raw DEL (or C1 control, U+2028/2029) in a JSON string is escaped to six
+# characters before parsing, so later columns on its line are 5 too large: this reports 1:46 on a
+# 42-character line (load_documents in vmspolicy/loading/yaml_events.py).
+@example({"sites": [{"id": ["\x7f"]}], "vmspolicy": 2}, "json")
 def test_random_manifest_structures(manifest: dict[str, Any], form: str) -> None:
     if form == "yaml":
         check_one_file("estate.yaml", yaml.safe_dump(manifest, allow_unicode=True).encode("utf-8"))
     else:
-        check_one_file("estate.json", json.dumps(manifest, default=str, ensure_ascii=False).encode("utf-8"))
+        check_one_file("estate.json", json.dumps(manifest, default=str, ensure_ascii=form == "json-ascii").encode("utf-8"))
 
 
 # (d) Other formats the loaders read: a Frigate configuration, an OPNsense backup, a bill of materials.
@@ -360,3 +393,25 @@ def test_bill_of_materials_csv(titles: list[str], header: list[str], rows: list[
         writer.writerow(line)
     check_one_file("bom.csv", buffer.getvalue().encode("utf-8-sig" if bom else "utf-8"))
 
+
+
+@pytest.mark.parametrize("written", ["\x7f", "\x85", "\u2028", "\\ud83d\\ude00", "\\u00e9"])
+def test_columns_after_a_json_escape_point_at_the_value(written: str) -> None:
+    # Known failure (reported) for the first four: JSON text is rewritten before parsing (raw DEL, C1 and
+    # line separators escaped to six characters, surrogate pairs joined into a ten-character escape), and
+    # the positions are not mapped back, so later columns on that line are off (load_documents in
+    # vmspolicy/loading/yaml_events.py). The fuzzing above only sees it when a column leaves its line.
+    text = '{"x": "' + written + '", "vmspolicy": 2}'
+    with case_folder() as folder:
+        (folder / "estate.json").write_text(text, encoding="utf-8")
+        report = json.loads(run_check(folder, "estate.json").stdout)
+    assert [(f["rule"], f["line"], f["column"]) for f in report["findings"]] == [("VP002", 1, text.index(": 2}") + 3)]
+
+
+def test_json_on_stdout_stays_json_in_github_actions() -> None:
+    # Known failure (reported): with GITHUB_ACTIONS=true, `check --format json` (or sarif, junit...)
+    # appends GitHub annotations to the same stdout, so `vmspolicy check --format sarif > x.sarif` in a
+    # workflow writes a file no tool can read (vmspolicy/cli.py, after rendering --format).
+    with case_folder() as folder:
+        shutil.copytree(ESTATE, folder / "estate")
+        assert_sound_run(folder, "estate", github_actions="true")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import importlib
 import os
 import sys
@@ -196,6 +197,19 @@ def cmd_explain(args: argparse.Namespace) -> int:
     raise CliError(f"no rule {wanted!r}; `vmspolicy rules` lists them")
 
 
+def _without_cycle_collector(command: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    # A command builds its estate and its report and frees little before it ends, so the cyclic
+    # collector would rescan that growing heap for nothing (see pipeline.check): 8% of the CPU of a
+    # 100,000-camera check, spent after the check itself. Back on when the command returns.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return command(args)
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -207,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_ERROR
     try:
-        code: int = args.func(args)
+        code = _without_cycle_collector(args.func, args)
         return code
     except (CliError, ConfigError, UsageError) as exc:
         print(f"vmspolicy: error: {exc}", file=sys.stderr)

@@ -249,3 +249,20 @@ def test_portable_mac_pattern_accepts_every_notation(mac: str) -> None:
     from vmspolicy.schema_export.compiler import PORTABLE_MAC
 
     assert re.search(PORTABLE_MAC, mac) and not re.search(PORTABLE_MAC, mac.replace("-", ":", 1) if "-" in mac else mac + "0")
+
+
+def test_invisible_characters_are_those_the_skeleton_drops() -> None:
+    from vmspolicy.identify.normalise import skeleton
+
+    assert all(skeleton(f"a{chr(code)}b") == "ab" for code in patterns.INVISIBLE)
+
+
+def test_look_alike_classes_are_the_skeleton() -> None:
+    from vmspolicy.identify.normalise import skeleton
+
+    for letter in "hikvsondau":
+        members = patterns.look_alikes(letter, vendor=True)
+        assert {ord(letter), ord(letter.upper())} <= members
+        assert all(skeleton(chr(code)).replace("0", "o") == letter for code in members)
+    assert ord("і") in patterns.look_alikes("i") and ord("０") in patterns.look_alikes("o", vendor=True)
+    assert patterns.look_alikes("海") == {ord("海")}

@@ -2,7 +2,8 @@
 
 A schema pattern is run by whatever validator reads the schema: ECMA-262 in
 editors (yaml-language-server, with or without the ``u`` flag), Python ``re``
-in jsonschema, ``regress`` in check-jsonschema, Rust ``regex`` in jsonschema-rs.
+in jsonschema, ``regress`` in check-jsonschema, a Rust engine in jsonschema-rs
+and other Rust tools (whose ``regex`` crate has no lookaround or backreferences).
 Everything built here keeps to what all of them accept: no lookaround, no
 backreferences, no inline flags, no ``\\p{..}``, ``\\d``, ``\\w`` or ``\\b`` (their
 meaning differs between engines); case-insensitivity is spelt out as explicit
@@ -49,17 +50,14 @@ LOOK_ALIKE_BLOCKS: Final = (
 
 
 @functools.cache
-def _skeleton_table() -> tuple[dict[str, frozenset[int]], frozenset[int]]:
-    """The characters of :data:`LOOK_ALIKE_BLOCKS` grouped by their one-letter skeleton, and those whose skeleton is empty."""
+def _skeleton_table() -> dict[str, frozenset[int]]:
+    """The characters of :data:`LOOK_ALIKE_BLOCKS` grouped by their skeleton, for the skeletons that are one letter or digit."""
     groups: dict[str, set[int]] = {}
-    dropped: set[int] = set()
     for code in (c for block in LOOK_ALIKE_BLOCKS for c in block):
         reduced = skeleton(chr(code))
-        if reduced == "":
-            dropped.add(code)
-        elif len(reduced) == 1 and reduced in _ALNUM:
+        if len(reduced) == 1 and reduced in _ALNUM:
             groups.setdefault(reduced, set()).add(code)
-    return {k: frozenset(v) for k, v in groups.items()}, frozenset(dropped)
+    return {k: frozenset(v) for k, v in groups.items()}
 
 
 def look_alikes(letter: str, *, vendor: bool = False) -> frozenset[int]:
@@ -68,7 +66,7 @@ def look_alikes(letter: str, *, vendor: bool = False) -> frozenset[int]:
     Latin letters and digits have their look-alikes; any other character of a name
     (the Chinese legal names: 海康威视) stands for itself.
     """
-    groups, _ = _skeleton_table()
+    groups = _skeleton_table()
     found = set(groups.get(letter.lower(), ())) or {ord(letter)}
     if vendor and letter.lower() == "o":
         found |= groups["0"]
@@ -145,12 +143,6 @@ def char_class(codes: Iterable[int], *, negated: bool = False) -> str:
 
 def _gap() -> str:
     return char_class(INVISIBLE | SEPARATORS) + "*"
-
-
-def name_body(key: str) -> str:
-    """The letters of a catalog name key, each any of its look-alikes, with separators and invisible characters between them."""
-    gap = _gap()
-    return gap.join(char_class(look_alikes(ch, vendor=True)) for ch in key)
 
 
 def _trie(keys: Sequence[str], atom: dict[str, str], between: str) -> str:

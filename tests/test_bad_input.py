@@ -160,3 +160,16 @@ def test_no_traceback_from_the_command_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
     assert "bad.yaml:3:1: VP001 [error]" in result.stdout
+
+
+def test_json_nested_beyond_the_json_readers_recursion(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    finding = one_finding(tmp_path, "deep.json", b'{"vmspolicy": 1, "sites": ' + b"[" * 5000 + b"]" * 5000 + b"}", capsys)
+    assert (finding["rule"], finding["line"]) == ("VP001", 1) and "nesting" in str(finding["message"])
+
+
+def test_json_columns_survive_characters_libyaml_needs_escaped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A raw DEL and a surrogate-pair escape before the problem must not move its column.
+    content = '{"sites": [{"id": "a\x7f\\ud83d\\udcf7"}], "vmspolicy": 2}'
+    finding = one_finding(tmp_path, "shift.json", content.encode(), capsys)
+    assert (finding["rule"], finding["line"], finding["column"]) == ("VP002", 1, 52)
+    assert content[51] == "2"

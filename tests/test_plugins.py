@@ -74,7 +74,7 @@ def test_a_third_party_loader_error_is_vp001(workspace: Path) -> None:
     ],
 )
 def test_a_broken_plugin_is_exit_2_naming_it(workspace: Path, module: str, words: str) -> None:
-    install_entry_point(workspace / "site", module.split("_")[0], module)
+    install_entry_point(workspace / "site", module.split("_", 1)[0], module)
     result = run_cli(workspace, "check", ".")
     assert result.returncode == 2
     assert words in result.stderr

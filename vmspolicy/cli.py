@@ -168,7 +168,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     stdout = sys.stdout
     stdout.write(reporters[args.format].render(result, color=use_color(stdout) and args.format == "text"))
     if os.environ.get("GITHUB_ACTIONS") == "true" and "github" in reporters and args.format != "github":
-        stdout.write(reporters["github"].render(result))
+        # The runner reads workflow commands from stdout and stderr; a machine-readable format on
+        # stdout (json, sarif...) must stay parseable, so the annotations go to stderr then.
+        annotations = sys.stdout if args.format == "text" else sys.stderr
+        annotations.write(reporters["github"].render(result))
     for name, file in outputs:
         try:
             file.parent.mkdir(parents=True, exist_ok=True)

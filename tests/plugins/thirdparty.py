@@ -61,7 +61,7 @@ class CamsLoader:
                 raise ParseError(f"expected 4 comma-separated cells, found {len(cells)}", number, 1)
             entry = LocatedMap((number, 1))
             column = 1
-            for key, cell in zip(("id", "site", "vendor", "model"), cells):
+            for key, cell in zip(("id", "site", "vendor", "model"), cells, strict=True):
                 entry.put(key, cell.strip(), (number, column), (number, column))
                 column += len(cell) + 1
             cameras.push(entry, (number, 1))

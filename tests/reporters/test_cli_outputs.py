@@ -109,3 +109,14 @@ def test_every_rule_case_renders_valid_sarif_and_junit(case: Case, monkeypatch: 
 
 def test_the_case_folder_exists() -> None:
     assert CASES.is_dir() and ALL_CASES
+
+
+def test_machine_readable_stdout_stays_parseable_on_actions(
+    estate: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.chdir(estate)
+    assert main(["check", "--no-plugins", "--format", "json", "estate.yaml"]) == 1
+    out, err = capsys.readouterr()
+    assert json.loads(out)["findings"][0]["rule"] == "VP005"
+    assert "::error file=estate.yaml,line=8,col=43,title=VP005" in err

@@ -87,6 +87,10 @@ def _check_strict_json(text: str) -> None:
 
     try:
         json.loads(text, object_pairs_hook=no_duplicates)
+    except RecursionError:
+        # Deeper than Python's JSON reader goes: the YAML reader stops at its depth limit, with a position.
+        load_documents(text.replace("\t", " "), json_mode=True)
+        raise ParseError("invalid JSON: nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise ParseError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
     except ValueError as exc:

@@ -47,10 +47,12 @@ _BOOLS: Final = {
     for v in words
 }
 _IMPLICIT = Resolver.yaml_implicit_resolvers
-_SURROGATE_PAIR = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE)
-# Characters JSON allows raw inside strings but YAML's reader refuses (DEL, C1 controls, non-characters)
-# or reads as line breaks (NEL, LS, PS): JSON text is given to libyaml with these escaped.
-_NOT_YAML_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+# What libyaml reads differently from JSON: UTF-16 surrogate escapes (refused; the \U form means the
+# same), and characters JSON allows raw inside strings but YAML's reader refuses (DEL, C1 controls,
+# non-characters) or reads as line breaks (NEL, LS, PS; escaped, they mean the same).
+_JSON_REWRITES = re.compile(
+    "\\\\u(d[89ab][0-9a-f]{2})\\\\u(d[c-f][0-9a-f]{2})|([\x7f-\x9f\u2028\u2029\ufffe\uffff])", re.IGNORECASE
+)
 _CONSTRUCTOR = yaml.SafeLoader("")
 
 
@@ -146,14 +148,20 @@ def load_documents(text: str, *, json_mode: bool = False, on_tag: TagHandler | N
     application tags such as Home Assistant's ``!secret``; without it any tag
     outside the YAML core schema is a :class:`ParseError`.
     """
+    shifts: dict[int, list[tuple[int, int]]] = {}
     if json_mode:
-        # libyaml rejects UTF-16 surrogate escapes that JSON allows; the \U form means the same.
-        text = _SURROGATE_PAIR.sub(_join_surrogates, text)
-        text = _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+        text, shifts = _json_for_libyaml(text)
     resolve = _resolve_json if json_mode else _resolve_plain
     parser = _Parser(text)
     try:
-        return _build(parser, resolve, on_tag)
+        documents = _build(parser, resolve, on_tag)
+        if shifts:
+            _unshift(documents, shifts)
+        return documents
+    except ParseError as exc:
+        if shifts:
+            exc.column = _original_column(shifts, exc.line, exc.column)
+        raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
@@ -174,9 +182,65 @@ def load_documents(text: str, *, json_mode: bool = False, on_tag: TagHandler | N
         parser.dispose()
 
 
-def _join_surrogates(match: re.Match[str]) -> str:
-    high, low = int(match.group(1), 16), int(match.group(2), 16)
-    return "\\U%08x" % (0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+def _json_for_libyaml(text: str) -> tuple[str, dict[int, list[tuple[int, int]]]]:
+    """JSON text libyaml reads as the same data, and per line the column shifts that undo the rewrite.
+
+    A shift ``(column, delta)`` says: from this 1-based column of the rewritten line on,
+    the original column is ``delta`` smaller. Rewrites never touch line breaks.
+    """
+    if _JSON_REWRITES.search(text) is None:
+        return text, {}
+    pieces: list[str] = []
+    shifts: dict[int, list[tuple[int, int]]] = {}
+    last = 0
+    line, line_start, delta = 1, 0, 0
+    for match in _JSON_REWRITES.finditer(text):
+        breaks = text.count("\n", last, match.start())
+        if breaks:
+            line += breaks
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            delta = 0
+        if match.group(3):
+            replacement = f"\\u{ord(match.group(3)):04x}"
+        else:
+            high, low = int(match.group(1), 16), int(match.group(2), 16)
+            replacement = f"\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08x}"
+        pieces.append(text[last : match.start()])
+        pieces.append(replacement)
+        delta += len(replacement) - (match.end() - match.start())
+        end_in_new = match.end() - line_start + delta  # 0-based column after the replacement
+        shifts.setdefault(line, []).append((end_in_new + 1, delta))
+        last = match.end()
+    pieces.append(text[last:])
+    return "".join(pieces), shifts
+
+
+def _original_column(shifts: dict[int, list[tuple[int, int]]], line: int, column: int) -> int:
+    applied = 0
+    for start, delta in shifts.get(line, ()):
+        if column >= start:
+            applied = delta
+    return column - applied
+
+
+def _unshift(documents: list[Any], shifts: dict[int, list[tuple[int, int]]]) -> None:
+    """Put positions back on the columns of the original JSON text."""
+
+    def fix(pos: Pos) -> Pos:
+        return (pos[0], _original_column(shifts, *pos)) if pos[0] in shifts else pos
+
+    stack = list(documents)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, LocatedMap):
+            node.pos = fix(node.pos)
+            node.key_pos = {k: fix(v) for k, v in node.key_pos.items()}
+            node.value_pos = {k: fix(v) for k, v in node.value_pos.items()}
+            stack.extend(node.values())
+        elif isinstance(node, LocatedSeq):
+            node.pos = fix(node.pos)
+            node.item_pos = [fix(p) for p in node.item_pos]
+            stack.extend(node)
 
 
 def _build(parser: Any, resolve: Callable[[str, Pos], Any], on_tag: TagHandler | None) -> list[Any]:

@@ -221,7 +221,10 @@ def test_random_bytes(name: str, head: bytes, tail: bytes) -> None:
 # (b) The example estate with lines deleted, duplicated, swapped, characters flipped, truncated.
 
 JUNK = st.sampled_from(["", " ", "\t", "-", ":", "#", "&a", "*a", "!!python/name:os.system", "{", "[", "'", '"', "\x00", "\u200b",
-                        "\u0456", "<<: *a", "10.20.30.999", "44:19:b6:00:00:01", "Hikvision", "2019-02-30", "VP103", "\r", "\x85"])
+                        "\u0456", "<<: *a", "10.20.30.999", "44:19:b6:00:00:01", "Hikvision", "2019-02-30", "VP103", "\r", "\x85",
+                        # inline suppressions, well and badly formed
+                        '  # vmspolicy: ignore[VP103] reason="PO-778" until=2027-06-30', "# vmspolicy: ignore[VP201]", "# vmspolicy: ignore[",
+                        '# vmspolicy: ignore[VP103, VP999] reason="x" until=2099-99-99', "# vmspolicy: ignore[*] reason=''"])
 
 
 @st.composite
@@ -415,3 +418,24 @@ def test_json_on_stdout_stays_json_in_github_actions() -> None:
     with case_folder() as folder:
         shutil.copytree(ESTATE, folder / "estate")
         assert_sound_run(folder, "estate", github_actions="true")
+
+
+# NetBox REST exports: devices, VLANs, prefixes and interfaces with any values in their fields.
+
+NETBOX_OBJECT = st.fixed_dictionaries(
+    {"id": st.integers(1, 50)},
+    optional={
+        "name": st.one_of(st.none(), DOMAIN_SCALARS),
+        "device_type": st.dictionaries(st.sampled_from(["manufacturer", "model", "slug"]), VALUES, max_size=3),
+        "role": VALUES, "site": VALUES, "primary_ip": st.one_of(st.none(), st.fixed_dictionaries({"address": DOMAIN_SCALARS})), "status": VALUES,
+        "custom_fields": st.dictionaries(st.sampled_from(["installed", "vendor"]), DOMAIN_SCALARS, max_size=2), "vid": DOMAIN_SCALARS,
+        "prefix": DOMAIN_SCALARS, "vlan": VALUES, "device": VALUES, "mac_address": DOMAIN_SCALARS, "type": VALUES, "assigned_object": VALUES,
+    },
+)
+
+
+@FUZZ
+@given(st.lists(NETBOX_OBJECT, min_size=1, max_size=5), st.booleans())
+def test_netbox_shaped_json(objects: list[dict[str, Any]], paginated: bool) -> None:
+    export: Any = {"count": len(objects), "next": None, "results": objects} if paginated else objects
+    check_one_file("devices.json", json.dumps(export, default=str).encode("utf-8"))

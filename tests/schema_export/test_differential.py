@@ -13,6 +13,7 @@ fixtures/differential.yaml.
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ def _entries() -> dict[str, list[dict[str, Any]]]:
     return data
 
 
-def _estate(folder: Path) -> tuple[Path, dict[tuple[str, int], str]]:
+def _estate(folder: Path, entries: dict[str, list[dict[str, Any]]] | None = None) -> tuple[Path, dict[tuple[str, int], str]]:
     """The estate file: one non-sensitive site and zone around every entry; (section, index) -> entry id."""
     manifest: dict[str, Any] = {
         "vmspolicy": 1,
@@ -40,7 +41,7 @@ def _estate(folder: Path) -> tuple[Path, dict[tuple[str, int], str]]:
         "firewalls": [{"id": "depot-fw", "site": "depot", "default": "deny"}],
     }
     where: dict[tuple[str, int], str] = {}
-    for section, items in _entries().items():
+    for section, items in (entries if entries is not None else _entries()).items():
         manifest[section] = []
         for index, item in enumerate(items):
             entry = {"site": "depot", "zone": "depot-cctv", **item["entry"]}
@@ -94,3 +95,68 @@ def test_uk_verdicts_are_the_documented_ones(tmp_path: Path) -> None:
     expected = {item["entry"]["id"]: set(item["uk"]) for items in _entries().values() for item in items}
     wrong = {e: {"expected": sorted(expected[e]), "schema": sorted(by_schema[e])} for e in expected if expected[e] != by_schema[e]}
     assert not wrong, wrong
+
+
+# Evidence of one family at a time: with two restricted families on one entry, `vmspolicy check`
+# judges the heavier one only, while a schema judges each on its own (see the README).
+FAMILY_EVIDENCE: dict[str, dict[str, list[Any]]] = {
+    "Hikvision": {
+        "vendor": ["Hikvision", "HIKVISION DIGITAL TECHNOLOGY CO., LTD.", "Ηіkvіsіоn", "Hik Vision", "EZVIZ", "HiLook", "HiWatch", "Annke", "LTS"],
+        "model": ["DS-2CD2143G0-I", "ds 2cd2043g0 i", "DS-7608NI-K2", "HWI-B121H", "DS-KV6113-WPE1", "Hikvision 4MP dome"],
+        "mac": ["44:19:b6:12:34:56", "4419.b612.3456", "C0-56-E3-00-00-01"],
+        "streams": [["rtsp://10.9.0.2:554/Streaming/Channels/101"], ["http://10.9.0.2/ISAPI/System/deviceInfo"]],
+    },
+    "Dahua": {
+        "vendor": ["Dahua", "Zhejiang Dahua Technology Co., Ltd.", "dahua technology", "Amcrest", "Lorex", "Loryta", "IndigoVision", "Imou", "CP Plus"],
+        "model": ["IPC-HFW2431S-S-S2", "NVR4108HS-4KS2", "DH-IPC-HDBW2431E", "IP8M-2496EB", "SD49225XA-HNR"],
+        "mac": ["3C-EF-8C-00-00-01", "3cef8c000001"],
+        "streams": [["rtsp://10.9.0.3/cam/realmonitor?channel=1"]],
+    },
+    "Huawei": {"vendor": ["Huawei", "HUAWEI TECHNOLOGIES CO.,LTD", "HoloSens"], "model": [], "mac": ["00e0fc123456", "00-E0-FC-AB-CD-EF"], "streams": []},
+    "ZTE": {"vendor": ["ZTE", "ZTE Corporation"], "model": [], "mac": [], "streams": []},
+    "Hytera": {"vendor": ["Hytera", "Hytera Communications"], "model": [], "mac": [], "streams": []},
+}
+NEUTRAL: dict[str, list[Any]] = {
+    "vendor": ["Axis", "Bosch", "Hikari Lighting", "Shanghai Dahua Scale Factory", "Milestone", "Uniview", "Xiongmai"],
+    "model": ["P3268-LVE", "XND-8082RV", "WV-S2536LTN"],
+    "mac": ["b8:a4:4f:10:20:01", "00:07:5f:aa:01:01"],
+    "streams": [["rtsp://10.9.0.4/axis-media/media.amp"], ["dvrip://u@10.9.0.5:34567"]],
+}
+DATES = ["2017-05-01", "2019-08-12", "2019-08-13", "2020-06-01", "2021-04-30", "2022-11-23", "2022-11-24", "2023-02-08", "2023-02-09", "2024-01-01"]
+SERVICES = [{"p2p_cloud": True}, {"upnp": True, "p2p_cloud": False}, {"ddns": True}, {"p2p_cloud": False, "upnp": False, "ddns": False}]
+
+
+def _random_entries(seed: int, count: int) -> dict[str, list[dict[str, Any]]]:
+    """Entries mixing one family's evidence with unrelated facts, every field present or not: a fixed seed, so the same each run."""
+    rng = random.Random(seed)
+    out: dict[str, list[dict[str, Any]]] = {"cameras": [], "recorders": [], "devices": []}
+    for index in range(count):
+        family = FAMILY_EVIDENCE[rng.choice(sorted(FAMILY_EVIDENCE))]
+        entry: dict[str, Any] = {"id": f"r{seed}-{index}"}
+        for field in ("vendor", "model", "mac", "streams"):
+            pool = rng.choice([family[field], NEUTRAL[field], []])
+            if pool:
+                entry[field] = rng.choice(pool)
+        if rng.random() < 0.8:
+            entry["installed"] = rng.choice(DATES)
+        if rng.random() < 0.3:
+            entry["status"] = rng.choice(["active", "planned", "planned", "decommissioned"])
+        if rng.random() < 0.5:
+            entry["services"] = rng.choice(SERVICES)
+        section = rng.choice(["cameras", "cameras", "recorders", "devices"])
+        if section == "devices":
+            entry["type"] = rng.choice(["switch", "encoder", "nvr", "intercom", "other"])
+        out[section].append(entry)
+    return {section: [{"entry": e} for e in entries] for section, entries in out.items()}
+
+
+@pytest.mark.parametrize(("pack", "seed"), [("uk-gov-2022", 1), ("au-gov-2023", 2), ("us-ndaa-889", 3)])
+def test_schema_and_check_agree_on_random_entries(pack: str, seed: int, tmp_path: Path) -> None:
+    entries = _random_entries(seed, 160)
+    estate, where = _estate(tmp_path, entries)
+    by_schema = _schema_codes(pack, estate, where)
+    by_check = _check_codes(pack, tmp_path, where)
+    facts = {item["entry"]["id"]: item["entry"] for items in entries.values() for item in items}
+    disagreements = [(e, sorted(by_schema[e]), sorted(by_check[e]), facts[e]) for e in where.values() if by_schema[e] != by_check[e]]
+    assert not disagreements, disagreements
+    assert sum(1 for e in where.values() if by_schema[e]) >= 40

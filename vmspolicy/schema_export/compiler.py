@@ -39,6 +39,9 @@ from vmspolicy.schemas import load_schema
 STRONG: Final = float(VendorMismatch.options["min_weight"])
 # VP205's default: the services that must be off on a legacy restricted device.
 CLOUD_SERVICES: Final = tuple(str(s) for s in CloudServicesEnabled.options["services"])
+# A declared name at least this heavy keeps its family on top against one strong piece of
+# another family's technical evidence (identification keeps the first family on a tie).
+OUTWEIGHS: Final = CONFIDENCE["high"]
 _SERVICE_LABELS: Final = {"p2p_cloud": "P2P cloud", "upnp": "UPnP", "ddns": "Vendor dynamic DNS"}
 
 LIMITS: Final = (
@@ -88,6 +91,8 @@ class FamilyEvidence:
     family: str
     names: list[str] = field(default_factory=list)  # whole-word name keys strong enough alone
     declared: list[str] = field(default_factory=list)  # family and brand keys a model field may name (no relabels)
+    heavy: list[str] = field(default_factory=list)  # family and brand keys that outweigh one strong technical piece
+    heavy_contains: list[str] = field(default_factory=list)
     contains: list[str] = field(default_factory=list)  # keys that count inside longer words
     any_names: list[str] = field(default_factory=list)  # every name of the family, whatever its weight (VP104)
     any_contains: list[str] = field(default_factory=list)
@@ -161,6 +166,8 @@ def gather(fragments: Sequence[Mapping[str, Any]]) -> Gathered:
             evidence.names.append(key)
             if entry.kind in ("family", "brand"):
                 evidence.declared.append(key)
+                if entry.weight >= OUTWEIGHS:
+                    evidence.heavy.append(key)
     for word, entry in catalog.contains:
         if entry.family is None or entry.family not in found:
             continue
@@ -168,6 +175,8 @@ def gather(fragments: Sequence[Mapping[str, Any]]) -> Gathered:
         evidence.any_contains.append(word)
         if _window(entry) is None and entry.weight >= ESTABLISHED:
             evidence.contains.append(word)
+            if entry.kind in ("family", "brand") and entry.weight >= OUTWEIGHS:
+                evidence.heavy_contains.append(word)
     excluded: list[str] = []
     for prefix, oui in sorted(catalog.ouis.items()):
         entity = oui.entity
@@ -303,44 +312,69 @@ def _streams(found: Sequence[str], false_streams: Sequence[str]) -> dict[str, An
     return _field("streams", {"type": "array", "contains": url})
 
 
-def other_evidence_schema(evidence: FamilyEvidence, gathered: Gathered) -> dict[str, Any]:
-    """An entry that one piece of evidence alone establishes as ``evidence.family``, besides strong technical evidence.
+def technical_pieces(evidence: FamilyEvidence, gathered: Gathered) -> dict[str, dict[str, Any]]:
+    """The family's technical evidence by field and strength, each kept once under ``$defs`` (``vmspolicy-mac-huawei-strong``...).
 
-    Names, brands and relabels (in the vendor field, or word for word in the
-    model field), and technical evidence enough to establish the family but not
-    to contradict a declared vendor (a medium-confidence model pattern or MAC block).
-    The strong kind is ``vmspolicy-strong-*``, tried first since VP104 needs it too.
+    Strong pieces contradict a declared vendor (VP104); the others are enough to
+    establish the family. A model field that names the maker word for word
+    ("HIKVISION 4MP dome") is a declaration, counted with the other model evidence.
     """
-    any_of: list[dict[str, Any]] = [_named("vendor", evidence.family)]
-    any_of.extend(_windowed_names(evidence))
-    medium_models = [m for m in evidence.models if m not in evidence.strong_models]
-    if medium_models:
-        any_of.append(_field("model", _string("|".join(medium_models))))
-    # A model field that names the maker word for word ("HIKVISION 4MP dome") is a declaration too.
+    slug = _slug(evidence.family)
+    out: dict[str, dict[str, Any]] = {}
+    if evidence.strong_models:
+        out[f"vmspolicy-model-{slug}-strong"] = _field("model", _string("|".join(evidence.strong_models)))
+    other_models: list[dict[str, Any]] = []
+    medium = [m for m in evidence.models if m not in evidence.strong_models]
+    if medium:
+        other_models.append(_field("model", _string("|".join(medium))))
     in_model = _vendor_names(evidence.declared, (), evidence.false_friends)
     if in_model is not None:
-        any_of.append(_field("model", in_model["properties"]["vendor"]))
-    medium_ouis = _mac(sorted(set(evidence.ouis) - set(evidence.strong_ouis)), gathered.excluded_ouis)
-    if medium_ouis is not None:
-        any_of.append(medium_ouis)
+        other_models.append(_field("model", in_model["properties"]["vendor"]))
+    if other_models:
+        out[f"vmspolicy-model-{slug}-other"] = other_models[0] if len(other_models) == 1 else {"anyOf": other_models}
+    for strength, prefixes in (("strong", evidence.strong_ouis), ("other", sorted(set(evidence.ouis) - set(evidence.strong_ouis)))):
+        mac = _mac(prefixes, gathered.excluded_ouis)
+        if mac is not None:
+            out[f"vmspolicy-mac-{slug}-{strength}"] = mac
+    medium_streams = [m for m in evidence.streams if m not in evidence.strong_streams]
+    for strength, found in (("strong", evidence.strong_streams), ("other", medium_streams)):
+        if found:
+            out[f"vmspolicy-streams-{slug}-{strength}"] = _streams(found, gathered.false_streams)
+    return out
+
+
+def _pieces(defs: Mapping[str, Any], family: str, field_name: str, strengths: Sequence[str]) -> list[dict[str, Any]]:
+    names = [f"vmspolicy-{field_name}-{_slug(family)}-{s}" for s in strengths]
+    return [{"$ref": f"#/$defs/{n}"} for n in names if n in defs]
+
+
+def other_evidence_schema(evidence: FamilyEvidence, gathered: Gathered, defs: Mapping[str, Any]) -> dict[str, Any]:
+    """An entry that one piece of evidence alone establishes as ``evidence.family``, besides strong technical evidence.
+
+    Names, brands and relabels in the vendor field, and technical evidence enough
+    to establish the family but not to contradict a declared vendor. The strong
+    kind is ``vmspolicy-strong-*``, tried first since VP104 needs it too.
+    """
+    family = evidence.family
+    any_of: list[dict[str, Any]] = [_named("vendor", family)]
+    any_of.extend(_windowed_names(evidence))
+    for field_name in ("model", "mac", "streams"):
+        any_of.extend(_pieces(defs, family, field_name, ["other"]))
     for window, prefixes in sorted(evidence.windowed_ouis.items(), key=lambda item: str(item[0])):
         windowed_ouis = _mac(prefixes, gathered.excluded_ouis)
         if windowed_ouis is not None:
             any_of.append({"allOf": [windowed_ouis, _judged_within(window, undated=False)]})
-    medium_streams = [m for m in evidence.streams if m not in evidence.strong_streams]
-    if medium_streams:
-        any_of.append(_streams(medium_streams, gathered.false_streams))
     return {"anyOf": any_of}
 
 
-def evidence_schema(evidence: FamilyEvidence, gathered: Gathered) -> dict[str, Any]:
-    """An entry that one piece of evidence alone establishes as ``evidence.family`` (of any kind)."""
-    slug = _slug(evidence.family)
+def evidence_schema(family: str, defs: Mapping[str, Any]) -> dict[str, Any]:
+    """An entry that one piece of evidence alone establishes as ``family`` (of any kind)."""
+    slug = _slug(family)
     refs = [{"$ref": f"#/$defs/vmspolicy-other-evidence-{slug}"}]
-    if strong_schema(evidence, gathered) is not None:
+    if f"vmspolicy-strong-{slug}" in defs:
         refs.insert(0, {"$ref": f"#/$defs/vmspolicy-strong-{slug}"})
     return {
-        "description": f"Evidence that alone establishes {evidence.family}: its names, brands and relabels (look-alike "
+        "description": f"Evidence that alone establishes {family}: its names, brands and relabels (look-alike "
         "characters, spacing, punctuation and corporate suffixes included), model numbers, MAC blocks and stream URLs.",
         "anyOf": refs,
     }
@@ -364,32 +398,49 @@ def _named(field_name: str, family: str) -> dict[str, Any]:
     return _field(field_name, {"$ref": f"#/$defs/vmspolicy-name-{_slug(family)}"})
 
 
-def strong_schema(evidence: FamilyEvidence, gathered: Gathered) -> dict[str, Any] | None:
+def strong_schema(family: str, defs: Mapping[str, Any]) -> dict[str, Any] | None:
     """Technical evidence strong enough to contradict a declared vendor (VP104's ``min_weight``)."""
-    any_of: list[dict[str, Any]] = []
-    if evidence.strong_models:
-        any_of.append(_field("model", _string("|".join(evidence.strong_models))))
-    strong_ouis = _mac(evidence.strong_ouis, gathered.excluded_ouis)
-    if strong_ouis is not None:
-        any_of.append(strong_ouis)
-    if evidence.strong_streams:
-        any_of.append(_streams(evidence.strong_streams, gathered.false_streams))
+    any_of = [piece for f in ("model", "mac", "streams") for piece in _pieces(defs, family, f, ["strong"])]
     return {"anyOf": any_of} if any_of else None
 
 
-def any_name_schema(gathered: Gathered) -> dict[str, Any]:
-    """The vendor names some restricted family, brand or relabel at all, however weakly or out of its window (then VP104 does not apply)."""
-    any_of: list[dict[str, Any]] = [_named("vendor", f) for f in gathered.families]
-    weak = sorted({k for e in gathered.families.values() for k in e.any_names if k not in e.names})
-    contains = sorted({k for e in gathered.families.values() for k in e.any_contains if k not in e.contains})
-    friends = sorted({k for e in gathered.families.values() for k in e.false_friends})
-    named = _vendor_names(weak, contains, friends)
+def vendor_names_schema(evidence: FamilyEvidence) -> dict[str, Any]:
+    """The vendor field names the family, a brand or a relabel of it, however weakly (VP104 then stays quiet).
+
+    A relabel with dates counts when the device's dates fall in them or it has
+    none, as identification weighs it.
+    """
+    any_of: list[dict[str, Any]] = [_named("vendor", evidence.family)]
+    weak = [k for k in evidence.any_names if k not in evidence.names]
+    weak_contains = [k for k in evidence.any_contains if k not in evidence.contains]
+    named = _vendor_names(weak, weak_contains, evidence.false_friends)
     if named is not None:
         any_of.append(named)
-    for evidence in gathered.families.values():
-        # VP104 stays quiet for a relabel with dates only when its evidence counts: the device's dates in the window, or none.
-        any_of.extend(_windowed_names(evidence))
+    any_of.extend(_windowed_names(evidence))
     return {"anyOf": any_of}
+
+
+def declares_schema(evidence: FamilyEvidence) -> dict[str, Any]:
+    """The vendor field, or the model field word for word, names the family or a brand heavy enough to stay on top."""
+    any_of: list[dict[str, Any]] = []
+    in_vendor = _vendor_names(evidence.heavy, evidence.heavy_contains, evidence.false_friends)
+    if in_vendor is not None:
+        any_of.append(in_vendor)
+    in_model = _vendor_names(evidence.heavy, (), evidence.false_friends)
+    if in_model is not None:
+        any_of.append(_field("model", in_model["properties"]["vendor"]))
+    return {"anyOf": any_of} if any_of else {"not": {}}
+
+
+def twice_schema(family: str, defs: Mapping[str, Any]) -> dict[str, Any]:
+    """Two of the model, the MAC address and a stream URL point at the family: together they outweigh any declared name."""
+    pieces = []
+    for field_name in ("model", "mac", "streams"):
+        found = _pieces(defs, family, field_name, ["strong", "other"])
+        if found:
+            pieces.append(found[0] if len(found) == 1 else {"anyOf": found})
+    pairs = [{"allOf": [pieces[i], pieces[j]]} for i in range(len(pieces)) for j in range(i + 1, len(pieces))]
+    return {"anyOf": pairs} if pairs else {"not": {}}
 
 
 # ----------------------------------------------------------------------------- rules
@@ -498,10 +549,20 @@ def family_rules(family: str, packs: Sequence[Pack]) -> list[dict[str, Any]]:
     return rules
 
 
-def mismatch_rule(family: str) -> dict[str, Any]:
-    """VP104, on an entry whose strong technical evidence is ``family``'s: a declared vendor that names no restricted family."""
+def mismatch_rule(family: str, others: Sequence[str]) -> dict[str, Any]:
+    """VP104, on an entry whose strong technical evidence is ``family``'s: a declared vendor that does not name it.
+
+    Unless the entry declares another restricted family (``others``) by a name
+    heavy enough to stay on top of one piece of ``family``'s evidence: the entry is
+    then judged as that family and its paperwork does not contradict it.
+    """
+    slug = _slug(family)
     declared = _field("vendor", {"type": "string", "minLength": 1})
-    return _rule([declared, {"not": {"$ref": "#/$defs/vmspolicy-names-restricted"}}], _at("vendor", _reject(
+    conditions: list[dict[str, Any]] = [declared, {"not": {"$ref": f"#/$defs/vmspolicy-vendor-names-{slug}"}}]
+    if others:
+        outweighed = {"anyOf": [{"$ref": f"#/$defs/vmspolicy-declares-{_slug(o)}"} for o in others]}
+        conditions.append({"not": {"allOf": [outweighed, {"not": {"$ref": f"#/$defs/vmspolicy-twice-{slug}"}}]}})
+    return _rule(conditions, _at("vendor", _reject(
         "VP104", "vendor-mismatch",
         f"the model number, MAC block or stream URL is {family}'s but the declared vendor does not say so; the entry is "
         f"judged as {family}. Correct the vendor, or the model/MAC/URL if they were copied wrongly.")))
@@ -542,16 +603,20 @@ def compile_schema(packs: Sequence[Pack], fragments: Sequence[Mapping[str, Any]]
     schema["$comment"] = f"Generated by `vmspolicy schema {' '.join('--profile ' + i for i in ids)}`; do not edit by hand."
     defs.update(CONDITIONS)
     defs.update(date_conditions(sorted({p.cutoff for p in packs})))
-    defs["vmspolicy-names-restricted"] = any_name_schema(gathered)
     for family, evidence in gathered.families.items():
         slug = _slug(family)
         defs[f"vmspolicy-name-{slug}"] = name_schema(evidence)
-        defs[f"vmspolicy-other-evidence-{slug}"] = other_evidence_schema(evidence, gathered)
-        defs[f"vmspolicy-evidence-{slug}"] = evidence_schema(evidence, gathered)
-        strong = strong_schema(evidence, gathered)
+        defs.update(technical_pieces(evidence, gathered))
+        defs[f"vmspolicy-other-evidence-{slug}"] = other_evidence_schema(evidence, gathered, defs)
+        defs[f"vmspolicy-declares-{slug}"] = declares_schema(evidence)
+        strong = strong_schema(family, defs)
         if strong is not None:
+            others = [f for f in gathered.families if f != family]
             defs[f"vmspolicy-strong-{slug}"] = strong
-            defs[f"vmspolicy-mismatch-{slug}"] = mismatch_rule(family)
+            defs[f"vmspolicy-vendor-names-{slug}"] = vendor_names_schema(evidence)
+            defs[f"vmspolicy-twice-{slug}"] = twice_schema(family, defs)
+            defs[f"vmspolicy-mismatch-{slug}"] = mismatch_rule(family, others)
+        defs[f"vmspolicy-evidence-{slug}"] = evidence_schema(family, defs)
     device_types: list[str] = list(defs["device"]["properties"]["type"]["enum"])
     sections: dict[str, list[dict[str, Any]]] = {"camera": [], "recorder": [], "device": []}
     for family in gathered.families:

@@ -107,12 +107,15 @@ FAMILY_EVIDENCE: dict[str, dict[str, list[Any]]] = {
         "streams": [["rtsp://10.9.0.2:554/Streaming/Channels/101"], ["http://10.9.0.2/ISAPI/System/deviceInfo"]],
     },
     "Dahua": {
-        "vendor": ["Dahua", "Zhejiang Dahua Technology Co., Ltd.", "dahua technology", "Amcrest", "Lorex", "Loryta", "IndigoVision", "Imou", "CP Plus"],
+        "vendor": ["Dahua", "Zhejiang Dahua Technology Co., Ltd.", "dahua technology", "Amcrest", "Lorex", "Loryta", "IndigoVision",
+                   "Imou", "CP Plus"],
         "model": ["IPC-HFW2431S-S-S2", "NVR4108HS-4KS2", "DH-IPC-HDBW2431E", "IP8M-2496EB", "SD49225XA-HNR"],
         "mac": ["3C-EF-8C-00-00-01", "3cef8c000001"],
         "streams": [["rtsp://10.9.0.3/cam/realmonitor?channel=1"]],
     },
-    "Huawei": {"vendor": ["Huawei", "HUAWEI TECHNOLOGIES CO.,LTD", "HoloSens"], "model": [], "mac": ["00e0fc123456", "00-E0-FC-AB-CD-EF"], "streams": []},
+    "Huawei": {
+        "vendor": ["Huawei", "HUAWEI TECHNOLOGIES CO.,LTD", "HoloSens"], "model": [], "mac": ["00e0fc123456", "00-E0-FC-AB-CD-EF"], "streams": [],
+    },
     "ZTE": {"vendor": ["ZTE", "ZTE Corporation"], "model": [], "mac": [], "streams": []},
     "Hytera": {"vendor": ["Hytera", "Hytera Communications"], "model": [], "mac": [], "streams": []},
 }

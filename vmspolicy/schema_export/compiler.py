@@ -53,7 +53,8 @@ LIMITS: Final = (
     "device there is forbidden) or names other packs in its `policies:`; whether a legacy device is really isolated "
     "(segmentation, internet and core-network reachability, firewall coverage: VP201-VP206); waivers and their validity "
     "across files (VP103, VP105, VP301-VP305); references and duplicates across files (VP003, VP004); misspelt vendor "
-    "names (Hikvison) and evidence that only adds up from several weak pieces. Run `vmspolicy check` for the whole policy."
+    "names (Hikvison) and evidence that only adds up from several weak pieces. An entry with evidence of two restricted "
+    "families is judged here for each of them, by `vmspolicy check` for the heavier one. Run `vmspolicy check` for the whole policy."
 )
 
 # Conditions every rule shares, kept once under $defs and referred to.

@@ -88,9 +88,9 @@ def test_the_schema_says_what_it_cannot_check() -> None:
 
 
 def test_size_stays_reasonable() -> None:
-    """Thousands of OUIs and every look-alike class: kept under half a megabyte per pack (trie-compressed)."""
+    """Thousands of OUIs and every look-alike class, trie-compressed: about 450 KB per pack today, kept well under a megabyte."""
     for path in PACKS_DIR.glob("*.schema.json"):
-        assert path.stat().st_size < 512 * 1024, path
+        assert path.stat().st_size < 640 * 1024, path
 
 
 ACME = {

@@ -303,6 +303,14 @@ def _judge(ctx: CheckContext) -> dict[str, Judgement]:
         verdict = verdicts.get(device.id)
         family = restricted_family(device, verdict, ctx)
         restricting = [p for p in packs if p.restricts(family, device.type)] if family else []
+        if not restricting and verdict is not None:
+            # The heaviest family may be one these packs do not restrict ("Huawei" declared under a
+            # Hikvision/Dahua-only pack) while hard evidence shows a family they do: that one counts.
+            for alternative in _technically_evidenced(verdict):
+                restricting = [p for p in packs if p.restricts(alternative, device.type)]
+                if restricting:
+                    family = alternative
+                    break
         if not restricting:
             out[device.id] = Judgement(device.id, None, pack_ids, sensitive_site=sensitive)
             continue
@@ -321,6 +329,19 @@ def _judge(ctx: CheckContext) -> dict[str, Judgement]:
             sensitive_site=sensitive,
         )
     return out
+
+
+_TECHNICAL_KINDS = ("model", "oui", "stream", "banner")
+_STRONG = 0.8
+
+
+def _technically_evidenced(verdict: Verdict) -> list[str]:
+    """Families that strong technical evidence (model, MAC, stream, banner) alone establishes, strongest first."""
+    best: dict[str, float] = {}
+    for evidence in verdict.evidence:
+        if evidence.kind in _TECHNICAL_KINDS and evidence.weight >= _STRONG:
+            best[evidence.family] = max(best.get(evidence.family, 0.0), evidence.weight)
+    return sorted(best, key=lambda family: (-best[family], family))
 
 
 def _bom_sensitive(ctx: CheckContext) -> bool:

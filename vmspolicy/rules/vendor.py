@@ -324,25 +324,29 @@ class VendorMismatch(Rule):
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         min_weight = float(ctx.options_for(type(self))["min_weight"])
         for device, verdict in _active_verdicts(ctx):
-            family = verdict.family
-            if family is None or not device.vendor or verdict.declared_family == family:
+            if not device.vendor:
                 continue
-            if verdict.relabel is not None and verdict.relabel.family == family:
-                continue
-            if any(e.family == family and e.field == "vendor" for e in verdict.evidence):
-                continue  # the vendor field itself points at the family (a misspelling, a brand)
-            strong = [e for e in verdict.evidence if e.family == family and e.kind in self.STRONG_KINDS and e.weight >= min_weight]
-            if not strong:
-                continue
-            evidence = max(strong, key=lambda e: e.weight)
-            also = f" (and {len(strong) - 1} more piece(s) of evidence)" if len(strong) > 1 else ""
-            yield self.finding(
-                _at(device, evidence),
-                f"{device.id} is declared as {device.vendor!r} but {mask(evidence.detail)}{also}: it is judged as {family}; "
-                "correct the vendor, or the model/MAC/URL if they were copied wrongly",
-                subject=device.id,
-                evidence=f"{device.vendor}->{family}:{mask(evidence.value)}",
-            )
+            # Every family the hard evidence shows, not only the heaviest: a declared "Huawei" must not
+            # hide a Hikvision model under a pack that restricts Hikvision only.
+            strong = [e for e in verdict.evidence if e.kind in self.STRONG_KINDS and e.weight >= min_weight]
+            for family in sorted({e.family for e in strong}, key=lambda f: (f != verdict.family, f)):
+                if verdict.declared_family == family:
+                    continue
+                if verdict.relabel is not None and verdict.relabel.family == family:
+                    continue
+                if any(e.family == family and e.field == "vendor" for e in verdict.evidence):
+                    continue  # the vendor field itself points at the family (a misspelling, a brand)
+                pieces = [e for e in strong if e.family == family]
+                evidence = max(pieces, key=lambda e: e.weight)
+                also = f" (and {len(pieces) - 1} more piece(s) of evidence)" if len(pieces) > 1 else ""
+                yield self.finding(
+                    _at(device, evidence),
+                    f"{device.id} is declared as {device.vendor!r} but {mask(evidence.detail)}{also}: it is judged as {family}; "
+                    "correct the vendor, or the model/MAC/URL if they were copied wrongly",
+                    subject=device.id,
+                    evidence=f"{device.vendor}->{family}:{mask(evidence.value)}",
+                )
+                break
 
 
 def _active_verdicts(ctx: CheckContext) -> Iterable[tuple[Device, Verdict]]:

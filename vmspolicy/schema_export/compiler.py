@@ -595,7 +595,7 @@ def compile_schema(packs: Sequence[Pack], fragments: Sequence[Mapping[str, Any]]
     if not packs:
         raise ExportError("no policy pack selected")
     gathered = gather(fragments)
-    schema: dict[str, Any] = _portable(copy.deepcopy(load_schema("manifest")))
+    schema: dict[str, Any] = copy.deepcopy(load_schema("manifest"))
     ids = [p.id for p in packs]
     defs: dict[str, Any] = schema["$defs"]
     schema["$id"] = f"https://vmspolicy.dev/schemas/packs/{'+'.join(ids)}.schema.json"
@@ -674,30 +674,6 @@ def _software_rule(family: str, packs: Sequence[Pack]) -> dict[str, Any]:
         return {}
     name = f"#/$defs/vmspolicy-rules-{_slug(family)}--{'+'.join(p.id for p in packs)}--recorder"
     return {"if": {"allOf": [_named("software", family), {"not": _evidence(family)}]}, "then": {"$ref": name}}
-
-
-# The manifest schema's MAC pattern keeps the separator consistent with a backreference
-# (``\\2``), which Rust's regex crate does not have: the same language, spelt out.
-PORTABLE_MAC: Final = (
-    "^([0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(-[0-9A-Fa-f]{2}){5}"
-    "|[0-9A-Fa-f]{4}[.][0-9A-Fa-f]{4}[.][0-9A-Fa-f]{4}|[0-9A-Fa-f]{12})$"
-)
-
-
-def _portable(node: Any) -> Any:
-    """The manifest schema with its own patterns made portable too: ``\\d`` is ASCII digits, no backreferences."""
-    if isinstance(node, dict):
-        out = {key: _portable(value) for key, value in node.items()}
-        pattern = out.get("pattern")
-        if isinstance(pattern, str):
-            if "\\2" in pattern and "[0-9A-Fa-f]" in pattern:
-                out["pattern"] = PORTABLE_MAC
-            else:
-                out["pattern"] = pattern.replace("\\d", "[0-9]")
-        return out
-    if isinstance(node, list):
-        return [_portable(value) for value in node]
-    return node
 
 
 def _distinct(groups: Iterable[list[Pack]]) -> list[list[Pack]]:

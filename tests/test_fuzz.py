@@ -85,17 +85,21 @@ def environment(**values: str | None) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def run_check(folder: Path, target: str, *, github_actions: str | None = None) -> Run:
-    """``vmspolicy check --format json`` in ``folder``; outside GitHub Actions unless ``github_actions`` says otherwise."""
+def run_cli(folder: Path, argv: list[str], *, github_actions: str | None = None) -> Run:
+    """``vmspolicy ARGV`` in ``folder``; outside GitHub Actions unless ``github_actions`` says otherwise."""
     out, err = io.StringIO(), io.StringIO()
     previous = Path.cwd()
     os.chdir(folder)
     try:
         with environment(GITHUB_ACTIONS=github_actions), redirect_stdout(out), redirect_stderr(err):
-            code = main(["check", "--format", "json", "--no-plugins", target])
+            code = main(argv)
     finally:
         os.chdir(previous)
     return Run(code, out.getvalue(), err.getvalue())
+
+
+def run_check(folder: Path, target: str, *, github_actions: str | None = None, extra: tuple[str, ...] = ()) -> Run:
+    return run_cli(folder, ["check", "--format", "json", "--no-plugins", *extra, target], github_actions=github_actions)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -277,6 +281,34 @@ def test_mutated_manifest_in_its_estate(case: tuple[str, str]) -> None:
         shutil.copytree(ESTATE, folder / "estate")
         (folder / "estate" / name).write_bytes(text.encode("utf-8"))
         assert_sound_run(folder, "estate")
+
+
+@settings(FUZZ, max_examples=30)
+@given(mutated_estate_file())
+def test_every_command_on_a_mutated_estate(case: tuple[str, str]) -> None:
+    # The other commands read the same damaged estate: none may crash or touch it, `fix --diff` included;
+    # a baseline excuses everything it recorded; `fix` never makes a readable file unreadable.
+    name, text = case
+    with case_folder() as folder:
+        shutil.copytree(ESTATE, folder / "estate")
+        (folder / "estate" / name).write_bytes(text.encode("utf-8"))
+        before = snapshot(folder)
+        unreadable = {f["path"] for f in json.loads(run_check(folder, "estate").stdout)["findings"] if f["rule"] == "VP001"}
+        baseline = folder.parent / "baseline.json"
+        for argv in (["graph", "--no-plugins", "estate"], ["report", "--no-plugins", "--format", "md", "estate"],
+                     ["fix", "--no-plugins", "--diff", "estate"], ["baseline", "--no-plugins", "-o", str(baseline), "estate"]):
+            result = run_cli(folder, argv)
+            assert snapshot(folder) == before, f"vmspolicy {argv[0]} changed an input file"
+            if result.code == 2 and unreadable:
+                # A command may refuse an estate it cannot read in full, saying where (graph does).
+                assert re.search(r"^vmspolicy: \S+:\d+:\d+: VP001 ", result.stderr, re.MULTILINE), result.stderr
+                continue
+            assert result.code in (0, 1), f"vmspolicy {argv[0]}: exit {result.code}: {result.stderr}"
+        gated = json.loads(run_check(folder, "estate", extra=("--baseline", str(baseline))).stdout)
+        assert [f for f in gated["findings"] if not f["suppressed"] and f["rule"] != "VP001"] == []
+        assert run_cli(folder, ["fix", "--no-plugins", "estate"]).code in (0, 1)
+        after = json.loads(run_check(folder, "estate").stdout)
+        assert {f["path"] for f in after["findings"] if f["rule"] == "VP001"} <= unreadable, "fix made a file unreadable"
 
 
 # (c) Random structures in the manifest's own vocabulary, under `vmspolicy: 1`.

@@ -39,6 +39,9 @@ from vmspolicy.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 ESTATE = ROOT / "examples" / "estate"
 ESTATE_FILES = sorted(p.relative_to(ESTATE).as_posix() for p in ESTATE.rglob("*.yaml"))
+# Frigate, OPNsense, NetBox and nmap files joined to one small manifest: the loaders' cross-file joins.
+CROSS_FORMAT = ROOT / "examples" / "cross-format"
+CROSS_FORMAT_FILES = sorted(p.relative_to(CROSS_FORMAT).as_posix() for p in CROSS_FORMAT.rglob("*") if p.is_file())
 REPORT_SCHEMA = jsonschema.Draft202012Validator(json.loads((ROOT / "schemas" / "report.schema.json").read_text(encoding="utf-8")))
 
 # Each strategy runs 150 examples at most, so the file stays within about a minute on two cores.
@@ -281,6 +284,22 @@ def test_mutated_manifest_in_its_estate(case: tuple[str, str]) -> None:
         shutil.copytree(ESTATE, folder / "estate")
         (folder / "estate" / name).write_bytes(text.encode("utf-8"))
         assert_sound_run(folder, "estate")
+
+
+@st.composite
+def mutated_cross_format_file(draw: st.DrawFn) -> tuple[str, str]:
+    name = draw(st.sampled_from(CROSS_FORMAT_FILES))
+    return name, draw(mutated_lines((CROSS_FORMAT / name).read_text(encoding="utf-8")))
+
+
+@settings(FUZZ, max_examples=60)
+@given(mutated_cross_format_file())
+def test_mutated_cross_format_repository(case: tuple[str, str]) -> None:
+    name, text = case
+    with case_folder() as folder:
+        shutil.copytree(CROSS_FORMAT, folder / "repo")
+        (folder / "repo" / name).write_bytes(text.encode("utf-8"))
+        assert_sound_run(folder, "repo")
 
 
 @settings(FUZZ, max_examples=30)

@@ -173,3 +173,50 @@ def test_json_columns_survive_characters_libyaml_needs_escaped(tmp_path: Path, c
     finding = one_finding(tmp_path, "shift.json", content.encode(), capsys)
     assert (finding["rule"], finding["line"], finding["column"]) == ("VP002", 1, 52)
     assert content[51] == "2"
+
+
+def test_fifos_and_devices_never_block_a_scan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    (tmp_path / "estate.yaml").write_bytes(GOOD)
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "zero.yaml").symlink_to("/dev/zero")
+    code, findings, _ = run([str(tmp_path)], capsys)
+    assert code == 0 and findings == []
+    # Named explicitly, a FIFO is a file that cannot be checked: VP001, not a hang.
+    code, findings, _ = run([str(tmp_path / "pipe.yaml"), str(tmp_path / "estate.yaml")], capsys)
+    assert code == 1 and findings[0]["rule"] == "VP001" and "not a regular file" in str(findings[0]["message"])
+
+
+@pytest.mark.parametrize(
+    ("content", "rule", "line", "column", "words"),
+    [
+        (b"vmspolicyy: 1\nsites: [{id: hq}]\n", "VP002", 1, 1, "misspelt 'vmspolicy'"),
+        (b"# estate\nsites: [{id: hq}]\ncameras: [{id: c, site: hq, vendor: Hikvision}]\n", "VP002", 2, 1, "no 'vmspolicy: 1'"),
+    ],
+)
+def test_a_manifest_that_lost_its_version_line_is_not_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, rule: str, line: int, column: int, words: str
+) -> None:
+    finding = one_finding(tmp_path, "estate.yaml", content, capsys)
+    assert (finding["rule"], finding["line"], finding["column"]) == (rule, line, column)
+    assert words in str(finding["message"])
+
+
+def test_other_yaml_with_one_section_name_is_still_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "compose.yaml").write_bytes(b"services: {}\ndevices: [/dev/ttyUSB0]\n")
+    (tmp_path / "estate.yaml").write_bytes(GOOD)
+    code, findings, _ = run([str(tmp_path)], capsys)
+    assert code == 0 and findings == []
+
+
+@pytest.mark.parametrize("pattern", ["/**/*.yaml", "../../**/*.yaml", "estate/../../x/*.yaml"])
+def test_estate_globs_stay_below_the_configuration(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, pattern: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "estate.yaml").write_bytes(GOOD)
+    (tmp_path / ".vmspolicy.yaml").write_text(f"estate: [{pattern!r}]\n", encoding="utf-8")
+    assert main(["check", "--no-plugins", "estate.yaml"]) == 2
+    err = capsys.readouterr().err
+    assert ".vmspolicy.yaml" in err and "must be relative" in err

@@ -7,6 +7,7 @@ findings. Reporters receive the :class:`RunResult` and compute nothing.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import fnmatch
 import functools
 import gc
@@ -16,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from vmspolicy import __version__, governance, policy
-from vmspolicy.config import Config
+from vmspolicy.config import Config, ConfigError
 from vmspolicy.estate import build_estate
 from vmspolicy.findings import Finding
 from vmspolicy.loading.base import SourceFile
@@ -24,12 +25,14 @@ from vmspolicy.loading.text import ParseError
 from vmspolicy.plugins import PluginError, PluginHost, guarded
 from vmspolicy.reporters.base import InputFile, RunResult
 from vmspolicy.rules.base import CheckContext, Rule
-from vmspolicy.rules.structure import ParseErrorRule
-from vmspolicy.source import Document, Location
+from vmspolicy.rules.structure import ParseErrorRule, SchemaViolation
+from vmspolicy.source import Document, LocatedMap, Location, Pos
 
 # Folders a directory scan never enters: tool caches and dependencies, not the estate.
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"})
 STDIN = "-"
+MAX_FILE_BYTES = 512 * 1024 * 1024
+"""Largest file read; a 100,000-camera manifest is about 36 MB."""
 
 
 class UsageError(Exception):
@@ -83,6 +86,10 @@ def discover(paths: Sequence[str], suffixes: set[str], exclude: Sequence[str]) -
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
                 for name in sorted(files):
                     candidate = Path(folder) / name
+                    # A FIFO or a link to a device would block or never end: a scan reads regular files only.
+                    # A dangling link stays, so that it is reported as unreadable (fail closed).
+                    if candidate.exists() and not candidate.is_file():
+                        continue
                     if candidate.suffix.lower() in suffixes and not _excluded(candidate, exclude):
                         found.setdefault(display_path(candidate), candidate)
         elif path.exists():
@@ -98,10 +105,24 @@ def _excluded(path: Path, patterns: Sequence[str]) -> bool:
 
 
 def estate_files(config: Config) -> list[Path]:
-    """The files the configuration's ``estate`` globs name (relative to the configuration file)."""
+    """The files the configuration's ``estate`` globs name (relative to the configuration file).
+
+    A glob must stay below the configuration's folder: an absolute or ``..`` pattern is a
+    configuration error (it could walk the whole machine, /proc included).
+    """
     files: dict[str, Path] = {}
     for pattern in config.estate:
-        for match in sorted(config.root.glob(pattern)):
+        parts = PurePosixPath(pattern).parts
+        if PurePosixPath(pattern).is_absolute() or ".." in parts or Path(pattern).is_absolute():
+            raise ConfigError(
+                f"estate: {pattern!r} must be relative to the configuration's folder, without '..'",
+                str(config.path or ""),
+            )
+        try:
+            matches = sorted(config.root.glob(pattern))
+        except (OSError, ValueError, NotImplementedError) as exc:
+            raise ConfigError(f"estate: {pattern!r} cannot be used: {exc}", str(config.path or "")) from None
+        for match in matches:
             if match.is_file() and not _excluded(match, config.exclude):
                 files.setdefault(display_path(match), match)
     return [files[key] for key in sorted(files)]
@@ -159,6 +180,11 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
     if raw is None:
         assert path is not None
         try:
+            if not path.is_file():
+                raise OSError(f"not a regular file (a FIFO, device or folder cannot be checked): {shown}")
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise OSError(f"{size:,} bytes is more than the {MAX_FILE_BYTES:,} a file may have")
             raw = path.read_bytes()
         except OSError as exc:
             # Fail closed: a file we were asked to read and cannot is a finding, not a pass.
@@ -179,6 +205,11 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
         outcome.findings.append(ParseErrorRule.finding(Location(shown, exc.line, exc.column), exc.message))
         outcome.input = InputFile(shown, source.sha256, "unreadable")
         return outcome
+    if documents is None and (near := _near_manifest(source)) is not None:
+        # Fail closed: a damaged or misspelt version key must not make a manifest's violations vanish.
+        outcome.findings.append(SchemaViolation.finding(Location(shown, *near[1]), near[0]))
+        outcome.input = InputFile(shown, source.sha256, "unreadable")
+        return outcome
     if documents is None:
         outcome.notes.append(f"{shown}: not a manifest or a known format, skipped")
         outcome.skipped = True
@@ -187,6 +218,38 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
     outcome.documents = documents
     outcome.input = InputFile(shown, source.sha256, documents[0].format if documents else "empty")
     return outcome
+
+
+_SECTIONS = frozenset({"sites", "zones", "cameras", "recorders", "devices", "firewalls", "waivers"})
+
+
+def _near_manifest(source: SourceFile) -> tuple[str, Pos] | None:
+    """Why a file no loader claimed looks like a manifest that lost its ``vmspolicy: 1`` line, and where."""
+    if source.suffix not in (".yaml", ".yml", ".json"):
+        return None
+    try:
+        documents = source.documents()
+    except ParseError:
+        return None
+    for data in documents:
+        if not isinstance(data, LocatedMap) or "vmspolicy" in data:
+            continue
+        keys = [str(k) for k in data]
+        misspelt = difflib.get_close_matches("vmspolicy", keys, n=1, cutoff=0.75)
+        if misspelt:
+            return (
+                f"key {misspelt[0]!r} looks like a misspelt 'vmspolicy': this file is not read as a manifest "
+                "until it says 'vmspolicy: 1'",
+                data.where_key(misspelt[0]),
+            )
+        sections = sorted(_SECTIONS.intersection(keys))
+        if len(sections) >= 2:
+            return (
+                f"this file has manifest sections ({', '.join(sections)}) but no 'vmspolicy: 1' line, so it would "
+                "not be checked; add the line, or exclude the file in the configuration",
+                data.pos,
+            )
+    return None
 
 
 def _can_fork() -> bool:

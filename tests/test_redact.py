@@ -26,3 +26,8 @@ def test_identify_never_prints_the_password(capsys: pytest.CaptureFixture[str], 
     code = main(["identify", "--format", fmt, "--url", "rtsp://admin:hunter2@10.0.0.5:554/Streaming/Channels/101"])
     out = capsys.readouterr().out
     assert code == 1 and "Hikvision" in out and "hunter2" not in out
+
+
+def test_identify_refuses_what_is_not_a_mac(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["identify", "--mac", "zz"]) == 2
+    assert "not a MAC address" in capsys.readouterr().err

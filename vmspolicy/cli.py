@@ -82,7 +82,10 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="check manifests and other estate files")
     add_common(check)
-    check.add_argument("--format", default="text", metavar="FORMAT", help="output format on stdout (text, json, ...; see --help-formats)")
+    check.add_argument(
+        "--format", default="text", metavar="FORMAT",
+        help="output format on stdout: text (default), json, sarif, junit, github, gitlab, attestation, or one a plugin adds",
+    )
     check.add_argument("--output", action="append", default=[], metavar="FORMAT:FILE", help="also write FORMAT to FILE (repeatable)")
     check.add_argument("--fail-on", choices=SEVERITY_NAMES, help="lowest severity that fails the run (default: error)")
     check.add_argument("--allow-empty", action="store_true", help="exit 0 when no manifest is found (pre-commit on unrelated files)")

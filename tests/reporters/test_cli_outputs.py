@@ -120,3 +120,9 @@ def test_machine_readable_stdout_stays_parseable_on_actions(
     out, err = capsys.readouterr()
     assert json.loads(out)["findings"][0]["rule"] == "VP005"
     assert "::error file=estate.yaml,line=8,col=43,title=VP005" in err
+
+
+def test_report_refuses_an_output_name_it_cannot_write(estate: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(estate)
+    assert main(["report", "--no-plugins", "estate.yaml", "--output", "report.pdf"]) == 2
+    assert "report.pdf" in capsys.readouterr().err and not (estate / "report.pdf").exists()

@@ -16,6 +16,7 @@ from typing import Any
 
 from vmspolicy.identify import Evidence, Verdict, identify
 from vmspolicy.identify.evidence import combine
+from vmspolicy.model import normalise_mac
 
 EPILOG = """\
 exit status:
@@ -67,6 +68,9 @@ def cmd_identify(args: argparse.Namespace) -> int:
     given = [*args.vendor, *args.model, *args.mac, *args.url, *args.banner]
     if not any(value.strip() for value in given):
         raise CliError("identify needs at least one of --vendor, --model, --mac, --url, --banner")
+    for mac in args.mac:
+        if normalise_mac(mac) is None:
+            raise CliError(f"--mac {mac!r} is not a MAC address (44:19:b6:12:34:56, 44-19-B6-12-34-56, 4419.b612.3456 or 4419b6123456)")
     host = plugins_for(args)
     vendor_data = host.vendor_data()
     # The first of each with the URLs and scan strings is the device; a repeated option (a brand and a

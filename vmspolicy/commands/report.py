@@ -87,6 +87,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from vmspolicy.pipeline import RunOptions, check
 
     output = str(args.output)
+    if args.format is None and output != "-" and not output.lower().endswith((".md", ".markdown", ".html", ".htm")):
+        raise CliError(f"--output {output!r}: name an .html or .md file, or say --format html|md (print the HTML to get a PDF)")
     fmt = args.format or ("md" if output.lower().endswith((".md", ".markdown")) else "html")
     config = resolve_config(args)
     host = plugins_for(args)

@@ -232,7 +232,8 @@ def test_python_dash_m_and_console_script_agree(tmp_path: Path) -> None:
     [
         ("rules:\n  VP999: {severity: info}\n", ".vmspolicy.yaml:2:3: unknown rule VP999"),
         ("rules:\n  VP005: {colour: red}\n", ".vmspolicy.yaml:2:3: rule VP005 has no option 'colour' (its options: none)"),
-        ("disable: [VP998]\n", "unknown rule VP998"),
+        ("disable: [VP998]\n", ".vmspolicy.yaml:1:11: unknown rule VP998"),
+        ("select: [VP001, VP997]\n", ".vmspolicy.yaml:1:17: unknown rule VP997"),
     ],
 )
 def test_rule_settings_are_validated_against_the_rules(

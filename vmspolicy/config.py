@@ -16,7 +16,7 @@ from vmspolicy.findings import Severity
 from vmspolicy.loading.text import ParseError, decode
 from vmspolicy.loading.yaml_events import load_documents
 from vmspolicy.schemas import validate
-from vmspolicy.source import LocatedMap
+from vmspolicy.source import LocatedMap, LocatedSeq
 
 if TYPE_CHECKING:
     from vmspolicy.rules.base import Rule
@@ -127,12 +127,16 @@ def _interpret(path: Path, data: Mapping[str, Any]) -> Config:
         if settings.pop("enabled", True) is False:
             disabled.add(code)
         options[code] = settings
+    locations: dict[str, str] = {}
+    for key in ("select", "disable"):
+        items = data.get(key)
+        if isinstance(items, LocatedSeq):
+            for index, code in enumerate(items):
+                locations[str(code)] = "{}:{}:{}".format(path, *items.where(index))
     rules_node = data.get("rules")
-    locations = {
-        code: f"{path}:{line}:{column}"
-        for code in (rules_node or {})
-        for line, column in [rules_node.where_key(code) if isinstance(rules_node, LocatedMap) else (1, 1)]
-    }
+    if isinstance(rules_node, LocatedMap):
+        for code in rules_node:
+            locations[code] = "{}:{}:{}".format(path, *rules_node.where_key(code))
     known = {"profiles", "estate", "exclude", "fail_on", "strict", "disable", "select", "rules", "formats"}
     return Config(
         path=path,

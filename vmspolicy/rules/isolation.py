@@ -16,7 +16,7 @@ presence, never its exposure.
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Any, ClassVar, Iterable, Mapping, Sequence
+from typing import Any, ClassVar, Iterable, Iterator, Mapping, Sequence
 
 from vmspolicy import policy
 from vmspolicy.findings import Finding
@@ -257,18 +257,10 @@ class InternetEgress(_FlowRule):
     slug = "internet-egress"
     summary = "it can reach the internet (names the rule that allows it)"
     direction = "out"
+    advice = "a legacy restricted device must not reach the internet; deny it"
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        for device, analysis in self.analysed(ctx):
-            flows = [f for f in self.flows(ctx, analysis, device) if f.peer is None]
-            if flows:
-                first = flows[0]
-                yield self.finding(
-                    _where(device),
-                    f"{first.explain()}{_more(flows)}: a legacy restricted device must not reach the internet; deny it",
-                    subject=device.id,
-                    evidence=first.evidence,
-                )
+        return _internet_findings(self, ctx)
 
 
 class InternetIngress(_FlowRule):
@@ -309,19 +301,24 @@ class InternetIngress(_FlowRule):
     slug = "internet-ingress"
     summary = "the internet can reach it (port forward, DMZ, allow rule)"
     direction = "in"
+    advice = "the internet must not reach a legacy restricted device; remove the forward or the rule"
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        for device, analysis in self.analysed(ctx):
-            flows = [f for f in self.flows(ctx, analysis, device) if f.peer is None]
-            if flows:
-                first = flows[0]
-                yield self.finding(
-                    _where(device),
-                    f"{first.explain()}{_more(flows)}: the internet must not reach a legacy restricted device; "
-                    "remove the forward or the rule",
-                    subject=device.id,
-                    evidence=first.evidence,
-                )
+        return _internet_findings(self, ctx)
+
+
+def _internet_findings(rule: InternetEgress | InternetIngress, ctx: CheckContext) -> Iterator[Finding]:
+    """One finding per device with a flow to or from the internet in the rule's direction: the first, and a count."""
+    for device, analysis in rule.analysed(ctx):
+        flows = [f for f in rule.flows(ctx, analysis, device) if f.peer is None]
+        if flows:
+            first = flows[0]
+            yield rule.finding(
+                _where(device),
+                f"{first.explain()}{_more(flows)}: {rule.advice}",
+                subject=device.id,
+                evidence=first.evidence,
+            )
 
 
 class CoreNetworkReachable(_FlowRule):

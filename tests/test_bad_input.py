@@ -220,3 +220,11 @@ def test_estate_globs_stay_below_the_configuration(
     assert main(["check", "--no-plugins", "estate.yaml"]) == 2
     err = capsys.readouterr().err
     assert ".vmspolicy.yaml" in err and "must be relative" in err
+
+
+def test_a_file_name_cannot_forge_an_output_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "evil\nestate.yaml:1:1: VP000 [info] all good (x).yaml"
+    path.write_bytes(b"vmspolicy: 1\nsites: [{id: hq}]\nzones: [{id: z, site: nowhere, purpose: other}]\n")
+    assert main(["check", "--no-plugins", str(path)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and "evil\\nestate.yaml" in lines[0] and lines[0].count("VP003") == 1

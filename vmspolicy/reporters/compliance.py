@@ -165,8 +165,9 @@ def _where(finding: Finding) -> str:
 
 
 def _md(text: object) -> str:
-    """A table cell: pipes escaped, line breaks flattened."""
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    """A table cell: pipes and HTML escaped (Markdown renderers take raw HTML), line breaks flattened."""
+    cell = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    return cell.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:

@@ -9,9 +9,14 @@ _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.IN
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 
 
+def _shown(path: str) -> str:
+    # A file name holding a line break or a control character must not forge a line of output.
+    return path if path.isprintable() else path.encode("unicode_escape").decode("ascii")
+
+
 def format_finding(finding: Finding, *, color: bool = False) -> str:
     """One finding as a line of text."""
-    where = f"{finding.path}:{finding.line}:{finding.column}"
+    where = f"{_shown(finding.path)}:{finding.line}:{finding.column}"
     severity = f"[{finding.severity.label}]"
     if color:
         where = f"{_BOLD}{where}{_RESET}"

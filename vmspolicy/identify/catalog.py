@@ -10,6 +10,7 @@ device of a 100,000-device estate.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Final, Mapping, Sequence
@@ -284,6 +285,7 @@ def _known_family(family: Any, families: set[str]) -> None:
         raise CatalogError(f"unknown family {family!r}: declare it under 'families' first")
 
 
+@functools.lru_cache(maxsize=256)
 def _bare(text: str) -> str:
     """``Huacheng(Imou?)`` → ``Huacheng``: the registry extract annotates some groups in parentheses."""
     return re.sub(r"\(.*?\)", "", text).strip()

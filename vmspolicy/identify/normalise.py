@@ -10,6 +10,7 @@ corporate suffixes ("Co., Ltd.", "Digital Technology") set aside.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -99,8 +100,13 @@ class VendorName:
     core_compact: str  # core words run together: "hangzhouhikvision"
 
 
+@functools.lru_cache(maxsize=4096)
 def vendor_name(text: str) -> VendorName:
-    """Reduce a declared vendor (brand or manufacturer) for lookup."""
+    """Reduce a declared vendor (brand or manufacturer) for lookup.
+
+    Cached: the registry extract repeats a few owner names thousands of times
+    (1,988 Huawei blocks), and estates repeat their vendors.
+    """
     words = tuple(w for w in _NON_WORD.split(skeleton(text).translate(_VENDOR_DIGITS)) if w)
     core = tuple(w for w in words if w not in CORPORATE_WORDS) or words
     return VendorName(words, core, "".join(words), "".join(core))

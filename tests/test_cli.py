@@ -266,3 +266,15 @@ def test_unknown_profile_is_exit_2_whatever_rules_run(
     Path(".vmspolicy.yaml").write_text("select: [VP001]\n", encoding="utf-8")
     code, _, err = check(capsys, "--profile", "uk-gov-2021", "estate.yaml")
     assert code == 2 and "uk-gov-2021" in err
+
+
+@pytest.mark.parametrize("command", [["report", "--output", "r.html"], ["baseline", "--output", "b.json"], ["graph"]])
+def test_every_estate_command_honours_verbose(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("estate.yaml").write_text(GOOD, encoding="utf-8")
+    Path("notes.yaml").write_text("just: notes\n", encoding="utf-8")
+    assert main([command[0], "--no-plugins", "-v", *command[1:], "."]) == 0
+    err = capsys.readouterr().err
+    assert "estate.yaml: 1 document(s) read as manifest" in err and "notes.yaml: not a manifest" in err

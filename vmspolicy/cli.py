@@ -20,7 +20,7 @@ from typing import Any, Callable, Sequence, TextIO
 from vmspolicy import __version__, governance
 from vmspolicy.config import Config, ConfigError, check_rule_settings, find_config, load_config
 from vmspolicy.findings import SEVERITY_NAMES, Severity
-from vmspolicy.pipeline import UsageError
+from vmspolicy.pipeline import STDIN, RunOptions, UsageError
 from vmspolicy.plugins import PluginError, PluginHost, load_plugins
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -122,6 +122,27 @@ def resolve_config(args: argparse.Namespace) -> Config:
     return replace(config, **changes) if changes else config
 
 
+def run_options(args: argparse.Namespace, config: Config, *, stage_args: argparse.Namespace | None = None) -> RunOptions:
+    """What a run reads, from the options every estate-reading command shares (:func:`add_common`).
+
+    No paths means the configured estate, else the working directory; ``-`` reads stdin.
+    ``stage_args`` replaces the arguments the stages see (``baseline`` runs with no baseline).
+    """
+    paths = list(args.paths) or ([] if config.estate else ["."])
+    options = RunOptions(
+        paths=paths,
+        stdin_filename=args.stdin_filename,
+        stdin_bytes=sys.stdin.buffer.read() if STDIN in paths else None,
+        args=args if stage_args is None else stage_args,
+        jobs=getattr(args, "jobs", 1),
+    )
+    if args.verbose:
+        options.verbose = lambda message: print(message, file=sys.stderr)
+    if args.as_of:
+        options.as_of = args.as_of
+    return options
+
+
 def plugins_for(args: argparse.Namespace) -> PluginHost:
     return load_plugins(entry_points_enabled=not getattr(args, "no_plugins", False))
 
@@ -134,7 +155,7 @@ def use_color(stream: TextIO) -> bool:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from vmspolicy.pipeline import RunOptions, check
+    from vmspolicy.pipeline import check
 
     config = resolve_config(args)
     host = plugins_for(args)
@@ -149,25 +170,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     for name in [args.format, *(n for n, _ in outputs)]:
         if name not in reporters:
             raise CliError(f"unknown format {name!r}; available: {', '.join(sorted(reporters))}")
-    paths = list(args.paths)
-    if not paths and not config.estate:
-        paths = ["."]
-    stdin_bytes = sys.stdin.buffer.read() if "-" in paths else None
-    verbose: Callable[[str], None] = (lambda m: print(m, file=sys.stderr)) if args.verbose else (lambda m: None)
-    options = RunOptions(
-        paths=paths,
-        stdin_filename=args.stdin_filename,
-        stdin_bytes=stdin_bytes,
-        verbose=verbose,
-        args=args,
-        jobs=args.jobs,
-    )
-    if args.as_of:
-        options.as_of = args.as_of
+    options = run_options(args, config)
     result = check(options, config, host)
     if not result.inputs and not args.allow_empty:
         skipped = f" ({len(result.skipped)} file(s) skipped; -v says which)" if result.skipped else ""
-        raise CliError(f"no manifest found in {', '.join(paths) or 'the configured estate'}{skipped}")
+        raise CliError(f"no manifest found in {', '.join(options.paths) or 'the configured estate'}{skipped}")
     stdout = sys.stdout
     stdout.write(reporters[args.format].render(result, color=use_color(stdout) and args.format == "text"))
     if os.environ.get("GITHUB_ACTIONS") == "true" and "github" in reporters and args.format != "github":

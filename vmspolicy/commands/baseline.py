@@ -9,7 +9,6 @@ so a baseline only ever shrinks by accident, never grows by accident.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +34,9 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
-    from vmspolicy.cli import EXIT_OK, CliError, plugins_for, resolve_config
+    from vmspolicy.cli import EXIT_OK, CliError, plugins_for, resolve_config, run_options
     from vmspolicy.config import check_rule_settings
-    from vmspolicy.pipeline import RunOptions, check
+    from vmspolicy.pipeline import check
 
     if args.add and not args.update:
         raise CliError("--add only makes sense with --update (without --update every finding is recorded anyway)")
@@ -50,16 +49,11 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     config = resolve_config(args)
     host = plugins_for(args)
     check_rule_settings(config, host.rules())
-    paths = list(args.paths) or ([] if config.estate else ["."])
-    stdin_bytes = sys.stdin.buffer.read() if "-" in paths else None
     # The baseline being written must not absorb anything while it is computed.
-    run_args = argparse.Namespace(**{**vars(args), "baseline": None})
-    options = RunOptions(paths=paths, stdin_filename=args.stdin_filename, stdin_bytes=stdin_bytes, args=run_args)
-    if args.as_of:
-        options.as_of = args.as_of
+    options = run_options(args, config, stage_args=argparse.Namespace(**{**vars(args), "baseline": None}))
     result = check(options, config, host)
     if not result.inputs:
-        raise CliError(f"no manifest found in {', '.join(paths) or 'the configured estate'}")
+        raise CliError(f"no manifest found in {', '.join(options.paths) or 'the configured estate'}")
     current = [f for f in result.findings if recordable(f)]
     if args.update:
         update = reconcile(previous, current)

@@ -40,22 +40,17 @@ def estate_context(args: argparse.Namespace) -> tuple[CheckContext, set[str]]:
     With ``estate:`` in the configuration the whole estate is read (a camera is judged
     with its network), but only the files named on the command line are edited.
     """
-    from vmspolicy.cli import CliError, plugins_for, resolve_config
-    from vmspolicy.pipeline import STDIN, RunOptions, prepare
+    from vmspolicy.cli import CliError, plugins_for, resolve_config, run_options
+    from vmspolicy.pipeline import STDIN, prepare
 
     if STDIN in args.paths:
         raise CliError("vmspolicy fix edits files; it cannot read stdin")
     config = resolve_config(args)
     host = plugins_for(args)
-    paths = list(args.paths) or ([] if config.estate else ["."])
-    options = RunOptions(paths=paths, args=args)
-    if args.verbose:
-        options.verbose = lambda m: print(m, file=sys.stderr)
-    if args.as_of:
-        options.as_of = args.as_of
+    options = run_options(args, config)  # no stdin: refused above
     prepared = prepare(options, config, host)
     if not prepared.loaded.documents:
-        raise CliError(f"no manifest found in {', '.join(paths) or 'the configured estate'}")
+        raise CliError(f"no manifest found in {', '.join(options.paths) or 'the configured estate'}")
     loaded_paths = {document.path for document in prepared.loaded.documents}
     editable = prepared.report_only if prepared.report_only is not None else loaded_paths
     return prepared.ctx, editable

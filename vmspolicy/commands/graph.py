@@ -215,18 +215,12 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
-    from vmspolicy.cli import EXIT_OK, CliError, plugins_for, resolve_config
-    from vmspolicy.pipeline import RunOptions, prepare
+    from vmspolicy.cli import EXIT_OK, CliError, plugins_for, resolve_config, run_options
+    from vmspolicy.pipeline import prepare
 
     config = resolve_config(args)
     host = plugins_for(args)
-    paths = list(args.paths) or ([] if config.estate else ["."])
-    stdin_bytes = sys.stdin.buffer.read() if "-" in paths else None
-    options = RunOptions(paths=paths, stdin_filename=args.stdin_filename, stdin_bytes=stdin_bytes, args=args)
-    if args.verbose:
-        options.verbose = lambda message: print(message, file=sys.stderr)
-    if args.as_of:
-        options.as_of = args.as_of
+    options = run_options(args, config)
     # The estate as `check` models it, with no rule run: the graph needs the analysis, not the findings.
     prepared = prepare(options, config, host)
     # A graph of a half-read estate would look like proof; say what could not be read or modelled.
@@ -236,7 +230,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
     if any(f.rule == ParseErrorRule.code for f in prepared.loaded.findings):
         raise CliError("cannot draw an estate whose files cannot be read (see above)")
     if not prepared.loaded.documents:
-        raise CliError(f"no manifest found in {', '.join(paths) or 'the configured estate'}")
+        raise CliError(f"no manifest found in {', '.join(options.paths) or 'the configured estate'}")
     ctx = prepared.ctx
     graph = build_graph(ctx)
     if args.site:

@@ -83,8 +83,8 @@ def _positive(text: str) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from vmspolicy.cli import EXIT_OK, CliError, plugins_for, resolve_config
-    from vmspolicy.pipeline import RunOptions, check
+    from vmspolicy.cli import EXIT_OK, CliError, plugins_for, resolve_config, run_options
+    from vmspolicy.pipeline import check
 
     output = str(args.output)
     if args.format is None and output != "-" and not output.lower().endswith((".md", ".markdown", ".html", ".htm")):
@@ -92,14 +92,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     fmt = args.format or ("md" if output.lower().endswith((".md", ".markdown")) else "html")
     config = resolve_config(args)
     host = plugins_for(args)
-    paths = list(args.paths) or ([] if config.estate else ["."])
-    stdin_bytes = sys.stdin.buffer.read() if "-" in paths else None
-    options = RunOptions(paths=paths, stdin_filename=args.stdin_filename, stdin_bytes=stdin_bytes, args=args)
-    if args.as_of:
-        options.as_of = args.as_of
+    options = run_options(args, config)
     result = check(options, config, host)
     if not result.inputs and not args.allow_empty:
-        raise CliError(f"no manifest found in {', '.join(paths) or 'the configured estate'}")
+        raise CliError(f"no manifest found in {', '.join(options.paths) or 'the configured estate'}")
     report = build_report(result, title=args.title)
     text = RENDERERS[fmt](replace(report, max_findings=args.max_findings))
     if output == "-":

@@ -83,6 +83,7 @@ def test_bad_fragments_are_refused(fragment: dict[str, object]) -> None:
         {"relabels": [{"name": "X", "family": "Dahua", "confidence": "sure", "source": "test"}]},  # unknown confidence
         {"models": [{"family": "Dahua", "pattern": "IPC-", "display": "IPC-", "confidence": "high"}]},  # no source
         {"vendorz": []},
+        {"models": [{"family": "Dahua", "pattern": "IPC-(", "display": "IPC-", "confidence": "high", "source": "t"}]},
     ],
 )
 def test_invalid_plugin_fragment_is_a_plugin_error(fragment: dict[str, object]) -> None:
@@ -133,3 +134,11 @@ def test_a_plugin_can_reclassify_a_builtin_entry() -> None:
         verdict = identify(vendor="Uniview", vendor_data=order)
         assert verdict.family == "Dahua" and verdict.relabel is not None
     assert identify(vendor="Uniview").family is None
+
+
+def test_shipped_patterns_compile() -> None:
+    # A run compiles the built-in patterns only when it first needs them, unchecked: this is their check.
+    catalog = compile_catalog(builtin_fragments(), check_patterns=True)
+    for patterns in (catalog.models, catalog.streams, catalog.banners):
+        assert patterns.regex is not None
+        assert len(patterns.fingerprints) > 0

@@ -145,3 +145,22 @@ def test_stage_profile_names_the_stages(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     for stage in ("| parse |", "| model |", "Top 5 functions"):
         assert stage in result.stdout, result.stdout
+
+
+def test_isolation_scaling_runs_in_quick_mode(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "isolation.py"), "--quick", "--work", str(tmp_path)],
+        capture_output=True, text=True, check=False, timeout=120, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    header = [cell.strip() for cell in rows[0].strip("|").split("|")]
+    assert header[:5] == ["cameras", "sites", "zones", "legacy isolated", "findings"]
+    assert {"isolation CPU s", "wall s", "µs / camera (CPU)"} <= set(header)
+    body = {row.split("|")[1].strip(): [cell.strip() for cell in row.strip("|").split("|")] for row in rows[1:]}
+    # One site of ten zones each; 5% of the cameras are legacy and must be proved isolated, and are.
+    assert body["200"][:5] == ["200", "1", "10", "10", "0"]
+    assert body["1,000"][:5] == ["1,000", "1", "10", "50", "0"]
+    assert all(len(cells) == len(header) for cells in body.values())
+    assert "Per-camera cost, 1,000 / 200 cameras: **" in result.stdout
+    assert sorted(p.name for p in tmp_path.glob("*.yaml")) == ["estate-1000.yaml", "estate-200.yaml"]

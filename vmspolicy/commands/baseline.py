@@ -34,8 +34,8 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
-    from vmspolicy.cli import EXIT_OK, CliError, plugins_for, resolve_config, run_options
-    from vmspolicy.config import check_rule_settings
+    from vmspolicy.cli import EXIT_OK, CliError, run_options
+    from vmspolicy.commands import estate_setup
     from vmspolicy.pipeline import check
 
     if args.add and not args.update:
@@ -46,9 +46,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
             previous = read_baseline(str(args.output)).entries
         except BaselineError as exc:
             raise CliError(str(exc)) from None
-    config = resolve_config(args)
-    host = plugins_for(args)
-    check_rule_settings(config, host.rules())
+    config, host = estate_setup(args)
     # The baseline being written must not absorb anything while it is computed.
     options = run_options(args, config, stage_args=argparse.Namespace(**{**vars(args), "baseline": None}))
     result = check(options, config, host)

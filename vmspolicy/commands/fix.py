@@ -40,13 +40,13 @@ def estate_context(args: argparse.Namespace) -> tuple[CheckContext, set[str]]:
     With ``estate:`` in the configuration the whole estate is read (a camera is judged
     with its network), but only the files named on the command line are edited.
     """
-    from vmspolicy.cli import CliError, plugins_for, resolve_config, run_options
+    from vmspolicy.cli import CliError, run_options
+    from vmspolicy.commands import estate_setup
     from vmspolicy.pipeline import STDIN, prepare
 
     if STDIN in args.paths:
         raise CliError("vmspolicy fix edits files; it cannot read stdin")
-    config = resolve_config(args)
-    host = plugins_for(args)
+    config, host = estate_setup(args)
     options = run_options(args, config)  # no stdin: refused above
     prepared = prepare(options, config, host)
     if not prepared.loaded.documents:

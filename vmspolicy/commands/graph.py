@@ -215,11 +215,11 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
-    from vmspolicy.cli import EXIT_OK, CliError, plugins_for, resolve_config, run_options
+    from vmspolicy.cli import EXIT_OK, CliError, run_options
+    from vmspolicy.commands import estate_setup
     from vmspolicy.pipeline import prepare
 
-    config = resolve_config(args)
-    host = plugins_for(args)
+    config, host = estate_setup(args)
     options = run_options(args, config)
     # The estate as `check` models it, with no rule run: the graph needs the analysis, not the findings.
     prepared = prepare(options, config, host)

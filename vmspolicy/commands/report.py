@@ -83,15 +83,15 @@ def _positive(text: str) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from vmspolicy.cli import EXIT_OK, CliError, plugins_for, resolve_config, run_options
+    from vmspolicy.cli import EXIT_OK, CliError, run_options
+    from vmspolicy.commands import estate_setup
     from vmspolicy.pipeline import check
 
     output = str(args.output)
     if args.format is None and output != "-" and not output.lower().endswith((".md", ".markdown", ".html", ".htm")):
         raise CliError(f"--output {output!r}: name an .html or .md file, or say --format html|md (print the HTML to get a PDF)")
     fmt = args.format or ("md" if output.lower().endswith((".md", ".markdown")) else "html")
-    config = resolve_config(args)
-    host = plugins_for(args)
+    config, host = estate_setup(args)
     options = run_options(args, config)
     result = check(options, config, host)
     if not result.inputs and not args.allow_empty:

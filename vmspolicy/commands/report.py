@@ -41,8 +41,6 @@ if TYPE_CHECKING:
     from vmspolicy.reporters.base import RunResult
     from vmspolicy.rules.base import CheckContext
 
-ISOLATION_RULES = frozenset({"VP201", "VP202", "VP203", "VP204", "VP205", "VP206"})
-UNVERIFIABLE_RULE = "VP206"
 EXPIRING_RULE = "VP303"
 
 
@@ -115,6 +113,8 @@ def build_report(result: RunResult, *, title: str) -> ComplianceReport:
     """Work out everything the compliance report shows."""
     from vmspolicy import policy
     from vmspolicy.governance.waivers import waiver_statuses
+    from vmspolicy.rules.isolation import CODES as ISOLATION_RULES
+    from vmspolicy.rules.isolation import IsolationUnverifiable
 
     if result.context is None:
         raise ValueError("the compliance report needs the run's context (pipeline.check provides it)")
@@ -151,7 +151,8 @@ def build_report(result: RunResult, *, title: str) -> ComplianceReport:
         if judgement is None or not judgement.restricted:
             continue
         rules = tuple(sorted(isolation.get(device.id, ())))
-        state = UNVERIFIABLE if UNVERIFIABLE_RULE in rules else (NOT_ISOLATED if rules else ISOLATED if judgement.legacy else NOT_ASSESSED)
+        unverifiable = IsolationUnverifiable.code in rules
+        state = UNVERIFIABLE if unverifiable else (NOT_ISOLATED if rules else ISOLATED if judgement.legacy else NOT_ASSESSED)
         restricted.append(
             RestrictedDevice(
                 id=device.id,

@@ -58,13 +58,31 @@ def _packs(ids: Sequence[str]) -> str:
     return ", ".join(ids)
 
 
-def _restricted(ctx: CheckContext) -> Iterable[tuple[Device, Judgement, Evidence | None]]:
+def _restricted(ctx: CheckContext) -> Iterable[tuple[Device, Judgement, str, Evidence | None]]:
+    """Each device judged to be of a restricted family: the device, its judgement, the family and the evidence for it."""
     verdicts = policy.device_verdicts(ctx)
     for device_id, judgement in policy.judgements(ctx).items():
-        if judgement.family is None:
+        family = judgement.family
+        if family is None:
             continue
         device = ctx.estate.devices[device_id]
-        yield device, judgement, _evidence_for(verdicts.get(device_id), judgement.family)
+        yield device, judgement, family, _evidence_for(verdicts.get(device_id), family)
+
+
+def _restricted_finding(rule: Rule, device: Device, family: str, evidence: Evidence | None, what: str, consequence: str) -> Finding:
+    """A finding against a device of a restricted family, as VP101-VP103 and VP107 word and place it.
+
+    It points at the evidence that gave the family away and quotes it, so that the
+    reviewer sees why; ``what`` says what the device is (``Dahua equipment``) and
+    ``consequence`` follows the quote (punctuation included). The evidence fingerprint
+    is what a baseline follows, so it is the same for every rule.
+    """
+    return rule.finding(
+        _at(device, evidence),
+        f"{device.id} is {what} ({_quote(evidence, family)}){consequence}",
+        subject=device.id,
+        evidence=_fingerprint(family, evidence),
+    )
 
 
 class RestrictedVendorOnSensitiveSite(Rule):
@@ -110,17 +128,13 @@ class RestrictedVendorOnSensitiveSite(Rule):
     summary = "any restricted device on a sensitive site"
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        for device, judgement, evidence in _restricted(ctx):
+        for device, judgement, family, evidence in _restricted(ctx):
             if not policy.forbidden_on_sensitive_site(ctx, judgement):
                 continue
-            family = judgement.family or ""
-            yield self.finding(
-                _at(device, evidence),
-                f"{device.id} is {family} equipment ({_quote(evidence, family)}) on sensitive site {device.site}: "
-                f"forbidden outright by {_packs(judgement.restricting_packs)}, legacy or not, waiver or not; "
-                "remove it and replace it with equipment from a maker no pack restricts",
-                subject=device.id,
-                evidence=_fingerprint(family, evidence),
+            yield _restricted_finding(
+                self, device, family, evidence, f"{family} equipment",
+                f" on sensitive site {device.site}: forbidden outright by {_packs(judgement.restricting_packs)}, legacy or not, "
+                "waiver or not; remove it and replace it with equipment from a maker no pack restricts",
             )
 
 
@@ -171,10 +185,9 @@ class RestrictedVendorNewInstall(Rule):
         yield from _unknown_site_packs(ctx)
         packs = policy.registry(ctx)
         boms = {d.path for d in ctx.documents if d.format == policy.BOM_FORMAT}
-        for device, judgement, evidence in _restricted(ctx):
+        for device, judgement, family, evidence in _restricted(ctx):
             if not judgement.new_install or policy.forbidden_on_sensitive_site(ctx, judgement):
                 continue
-            family = judgement.family or ""
             restricting = [packs[p] for p in judgement.restricting_packs]
             if device.origin.path in boms:
                 why, hint = "is on this bill of materials (a planned install)", ""
@@ -190,12 +203,10 @@ class RestrictedVendorNewInstall(Rule):
                 else:
                     strict = ", ".join(p.id for p in restricting if not p.legacy_waivable)
                     why, hint = f"must go: {strict} allows no legacy devices", ""
-            yield self.finding(
-                _at(device, evidence),
-                f"{device.id} is {family} equipment ({_quote(evidence, family)}) and {why}: a new install, "
-                f"forbidden on every site by {_packs(judgement.restricting_packs)}; choose a maker no pack restricts{hint}",
-                subject=device.id,
-                evidence=_fingerprint(family, evidence),
+            yield _restricted_finding(
+                self, device, family, evidence, f"{family} equipment",
+                f" and {why}: a new install, forbidden on every site by {_packs(judgement.restricting_packs)}; "
+                f"choose a maker no pack restricts{hint}",
             )
 
 
@@ -260,20 +271,16 @@ class RestrictedVendorLegacy(Rule):
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         packs = policy.registry(ctx)
-        for device, judgement, evidence in _restricted(ctx):
+        for device, judgement, family, evidence in _restricted(ctx):
             if not judgement.legacy or policy.forbidden_on_sensitive_site(ctx, judgement):
                 continue
-            family = judgement.family or ""
             restricting = [packs[p] for p in judgement.restricting_packs]
             cutoffs = ", ".join(f"{p.id} {p.cutoff}" for p in restricting)
             months = min(p.max_waiver_months for p in restricting)
-            yield self.finding(
-                _at(device, evidence),
-                f"{device.id} is legacy {family} equipment ({_quote(evidence, family)}), installed {device.installed} "
-                f"before the cut-off ({cutoffs}): it may stay only under a valid waiver (at most {months} months) "
-                "and only while isolated; add a waiver naming it, or replace it",
-                subject=device.id,
-                evidence=_fingerprint(family, evidence),
+            yield _restricted_finding(
+                self, device, family, evidence, f"legacy {family} equipment",
+                f", installed {device.installed} before the cut-off ({cutoffs}): it may stay only under a valid waiver "
+                f"(at most {months} months) and only while isolated; add a waiver naming it, or replace it",
             )
 
 
@@ -555,12 +562,10 @@ class RestrictedRecorder(Rule):
 
     def _finding(self, device: Device, family: str, evidence: Evidence | None, packs: Sequence[str]) -> Finding:
         what = "VMS software" if evidence is not None and evidence.field == "software" else "a recorder"
-        return self.finding(
-            _at(device, evidence),
-            f"{device.id} is {what} from {family} ({_quote(evidence, family)}), restricted by {_packs(packs)}: "
-            "it holds and reaches every camera's footage; replace it with a recorder or VMS from a maker no pack restricts",
-            subject=device.id,
-            evidence=_fingerprint(family, evidence),
+        return _restricted_finding(
+            self, device, family, evidence, f"{what} from {family}",
+            f", restricted by {_packs(packs)}: it holds and reaches every camera's footage; "
+            "replace it with a recorder or VMS from a maker no pack restricts",
         )
 
 

@@ -20,22 +20,13 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.reporters.manifests import CAMERAS_BAD, CAMERAS_OK, NETWORK
 from tests.reporters.validators import assert_valid_junit, assert_valid_sarif
 from vmspolicy.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 HOOKS = ROOT / "hooks"
 BIN = Path(sys.executable).parent
-
-NETWORK = """\
-vmspolicy: 1
-sites:
-  - {id: hq}
-zones:
-  - {id: cctv, site: hq, purpose: cameras, cidr: 10.20.30.0/24}
-"""
-CAMERAS_OK = "vmspolicy: 1\ncameras:\n  - {id: cam-1, site: hq, zone: cctv, ip: 10.20.30.11, vendor: Axis}\n"
-CAMERAS_BAD = CAMERAS_OK + "  - {id: cam-2, site: hq, zone: cctv, ip: 10.20.40.11, vendor: Axis}\n"
 
 
 def environment(**extra: str) -> dict[str, str]:

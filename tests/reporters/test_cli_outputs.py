@@ -12,19 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.casefiles import CASES, Case, discover_cases
+from tests.reporters.manifests import CLEAN, VIOLATING
 from tests.reporters.validators import assert_valid_junit, assert_valid_sarif
 from vmspolicy.cli import main
-
-VIOLATING = """\
-vmspolicy: 1
-sites:
-  - {id: hq}
-zones:
-  - {id: cctv, site: hq, purpose: cameras, cidr: 10.20.30.0/24}
-cameras:
-  - {id: cam-1, site: hq, zone: cctv, ip: 10.20.30.11, vendor: Axis}
-  - {id: cam-2, site: hq, zone: cctv, ip: 10.20.40.11, vendor: Axis}
-"""
 
 
 def run(args: list[str], cwd: Path) -> tuple[int, str]:
@@ -85,7 +75,7 @@ def test_github_annotations_come_with_the_text_on_actions(estate: Path, monkeypa
 
 def test_clean_estate_gives_empty_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    (tmp_path / "estate.yaml").write_text(VIOLATING.replace("10.20.40.11", "10.20.30.12"), encoding="utf-8")
+    (tmp_path / "estate.yaml").write_text(CLEAN, encoding="utf-8")
     code, stdout = run(["check", "--no-plugins", "--format", "sarif", "estate.yaml"], tmp_path)
     assert code == 0
     assert assert_valid_sarif(stdout)["runs"][0]["results"] == []

@@ -1,0 +1,27 @@
+"""The small estate the command-line tests of the formats and of the CI integrations check.
+
+One zone ``cctv`` (10.20.30.0/24) on site ``hq``, and Axis cameras in it:
+``cam-2``'s address lies outside the zone, so the estate fails with one
+VP005 finding and nothing else. Kept as network and cameras files (the CI
+tests stage them separately) and as one file (:data:`VIOLATING`), built from
+the same lines so that the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+NETWORK = """\
+vmspolicy: 1
+sites:
+  - {id: hq}
+zones:
+  - {id: cctv, site: hq, purpose: cameras, cidr: 10.20.30.0/24}
+"""
+CAMERA_INSIDE = "  - {id: cam-1, site: hq, zone: cctv, ip: 10.20.30.11, vendor: Axis}\n"
+CAMERA_OUTSIDE = "  - {id: cam-2, site: hq, zone: cctv, ip: 10.20.40.11, vendor: Axis}\n"
+
+CAMERAS_OK = "vmspolicy: 1\ncameras:\n" + CAMERA_INSIDE
+CAMERAS_BAD = CAMERAS_OK + CAMERA_OUTSIDE
+# Network and cameras in one manifest: cam-2 is on line 8, its address at column 43.
+VIOLATING = NETWORK + "cameras:\n" + CAMERA_INSIDE + CAMERA_OUTSIDE
+# The same estate with cam-2 moved inside the zone: no finding.
+CLEAN = NETWORK + "cameras:\n" + CAMERA_INSIDE + CAMERA_OUTSIDE.replace("10.20.40.11", "10.20.30.12")

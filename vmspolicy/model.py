@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Final, Literal, Mapping, Union
 
+from vmspolicy.records import record
 from vmspolicy.source import LocatedMap, LocatedSeq, Location
 
 IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
@@ -27,7 +28,7 @@ INTERNET: Final = "internet"
 ANY: Final = "any"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@record(frozen=True, slots=True, eq=False)
 class Origin:
     """Where a record was written: its document's path and its located mapping."""
 
@@ -47,7 +48,7 @@ class Origin:
         return Location(self.path, line, column)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Site:
     id: str
     origin: Origin
@@ -57,7 +58,7 @@ class Site:
     policies: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Zone:
     id: str
     site: str
@@ -71,7 +72,7 @@ class Zone:
         return any(address.version == net.version and address in net for net in self.cidrs)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Device:
     """A camera, a recorder, or any other device on the network.
 
@@ -102,7 +103,7 @@ class Device:
         return self.status != "decommissioned"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class PortRange:
     """A protocol and an inclusive port range; ``icmp`` has no ports (0-0)."""
 
@@ -120,7 +121,7 @@ class PortRange:
         return f"{self.protocol}/{self.low}-{self.high}"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FirewallRule:
     """One rule of a firewall: ``source``/``destination`` are as written (zone, device, CIDR, internet, any)."""
 
@@ -133,7 +134,7 @@ class FirewallRule:
     ports: tuple[PortRange, ...] | None = None  # None: every port and protocol
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class PortForward:
     """A NAT port forward from the internet to a device or zone."""
 
@@ -146,7 +147,7 @@ class PortForward:
     ports: tuple[PortRange, ...] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Firewall:
     id: str
     site: str
@@ -156,7 +157,7 @@ class Firewall:
     nat: tuple[PortForward, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Waiver:
     id: str
     origin: Origin
@@ -169,7 +170,7 @@ class Waiver:
     rules: tuple[str, ...] | None = None  # None: the default set (VP103, VP105)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Estate:
     """Everything the manifests declare, with references resolved and indexed by id."""
 
@@ -179,6 +180,8 @@ class Estate:
     firewalls: tuple[Firewall, ...]
     waivers: Mapping[str, Waiver]
     paths: tuple[str, ...] = ()
+    # firewalls_of's index, built at its first call: isolation rules ask it several times per legacy device.
+    _firewalls_by_site: dict[str, tuple[Firewall, ...]] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def cameras(self) -> tuple[Device, ...]:
@@ -190,7 +193,13 @@ class Estate:
 
     def firewalls_of(self, site: str) -> tuple[Firewall, ...]:
         """The firewalls that hold the inter-zone policy of ``site``."""
-        return tuple(f for f in self.firewalls if f.site == site)
+        by_site = self._firewalls_by_site
+        if not by_site and self.firewalls:
+            grouped: dict[str, list[Firewall]] = {}
+            for firewall in self.firewalls:
+                grouped.setdefault(firewall.site, []).append(firewall)
+            by_site.update((site_id, tuple(found)) for site_id, found in grouped.items())
+        return by_site.get(site, ())
 
     def zone_of_address(self, address: IPAddress) -> Zone | None:
         """The zone whose networks hold ``address`` (the most specific one), if any."""

@@ -8,13 +8,14 @@ validated against ``schemas/config.schema.json``; a bad configuration is a
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from vmspolicy.findings import Severity
 from vmspolicy.loading.text import ParseError, decode
 from vmspolicy.loading.yaml_events import load_documents
+from vmspolicy.records import record
 from vmspolicy.schemas import validate
 from vmspolicy.source import LocatedMap, LocatedSeq
 
@@ -33,7 +34,7 @@ class ConfigError(Exception):
         super().__init__(f"{location}: {message}" if location else message)
 
 
-@dataclass(frozen=True)
+@record(frozen=True, slots=True)
 class Config:
     """The settings of a run, after the configuration file and the command line are combined."""
 

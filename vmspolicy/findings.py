@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Final
 
+from vmspolicy.records import record
 from vmspolicy.source import Location
 
 
@@ -33,7 +34,7 @@ class Severity(enum.IntEnum):
 SEVERITY_NAMES: Final = tuple(s.label for s in sorted(Severity, reverse=True))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Suppression:
     """Why a finding does not count: a waiver, an inline comment or a baseline entry."""
 
@@ -43,7 +44,7 @@ class Suppression:
     reference: str | None = None  # the waiver id, or the baseline file
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Finding:
     """One problem at one place. ``subject`` is the id of the site, zone, device or waiver it is about."""
 

@@ -30,13 +30,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final, Mapping, Sequence
 
 from vmspolicy import identify
 from vmspolicy.config import ConfigError
 from vmspolicy.loading import bom
 from vmspolicy.plugins import PluginError
+from vmspolicy.records import record
 from vmspolicy.schemas import validate
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ class PolicyError(ConfigError, PluginError):
         self.plugin = "vmspolicy.policy"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class PackFamily:
     """A restricted family and, when the regime is narrower, the device types it covers."""
 
@@ -80,7 +81,7 @@ class PackFamily:
         return self.name.casefold() == family.casefold() and (self.equipment is None or device_type in self.equipment)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Pack:
     """A policy pack, parsed from its data (see ``schemas/pack.schema.json``)."""
 
@@ -101,7 +102,7 @@ class Pack:
         return family is not None and any(f.covers(family, device_type) for f in self.families)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Judgement:
     device: str
     family: str | None  # the restricted family under at least one applicable pack, else None

@@ -14,11 +14,11 @@ from __future__ import annotations
 import difflib
 import functools
 import json
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+from vmspolicy.records import record
 from vmspolicy.source import Pos, position_of
 
 _SOURCE_TREE = Path(__file__).resolve().parent.parent / "schemas"
@@ -41,7 +41,7 @@ def load_schema(name: str) -> dict[str, Any]:
     return loaded
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class SchemaError:
     """One schema violation: a message, where it is, and the path inside the document."""
 

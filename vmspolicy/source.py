@@ -13,14 +13,16 @@ estate holds hundreds of thousands of values.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Iterator, Sequence
+
+from vmspolicy.records import record
 
 Pos = tuple[int, int]
 """A 1-based ``(line, column)`` position inside one file."""
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@record(frozen=True, slots=True, order=True)
 class Location:
     """Where something is: a path (as given or relative to the repository) and a 1-based position."""
 
@@ -101,7 +103,7 @@ def position_of(root: Any, pointer: Sequence[str | int], *, key: bool = False) -
     return pos
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Document:
     """One loaded document: located data in manifest-v1 shape, and the file it came from.
 

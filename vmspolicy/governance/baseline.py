@@ -18,7 +18,6 @@ import json
 import os
 import tempfile
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -26,6 +25,7 @@ from vmspolicy.findings import Finding, Suppression
 from vmspolicy.governance.fingerprint import fingerprint
 from vmspolicy.loading.text import ParseError
 from vmspolicy.loading.yaml_events import load_documents
+from vmspolicy.records import record
 from vmspolicy.schemas import validate
 from vmspolicy.source import Location
 
@@ -38,7 +38,7 @@ class BaselineError(Exception):
     """A baseline file that cannot be used; the message starts with ``path[:line:col]``."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class BaselineEntry:
     fingerprint: str
     rule: str
@@ -54,7 +54,7 @@ class BaselineEntry:
         return {"fingerprint": self.fingerprint, "rule": self.rule, "path": self.path, "subject": self.subject, "message": self.message}
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Baseline:
     path: str
     entries: tuple[BaselineEntry, ...]
@@ -141,7 +141,7 @@ def apply_baseline(findings: Sequence[Finding], baseline: Baseline) -> list[Find
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class BaselineUpdate:
     kept: tuple[BaselineEntry, ...]
     fixed: tuple[BaselineEntry, ...]  # recorded before, no longer found: dropped

@@ -7,12 +7,11 @@ VP103 and VP105, and VP101, VP2xx or VP001 (``waivable = False``) never can.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from vmspolicy.records import record
 from vmspolicy.rules.base import CheckContext
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RuleCatalog:
     """The codes of every rule known in this run, and the excusable ones among them."""
 

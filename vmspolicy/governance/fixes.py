@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from vmspolicy.model import Device, normalise_mac
+from vmspolicy.records import record
 from vmspolicy.rules.base import CheckContext
 
 SECTIONS = {"camera": "cameras", "recorder": "recorders", "device": "devices"}
@@ -35,7 +36,7 @@ CLOUD_SERVICES = ("p2p_cloud", "upnp")
 _SEXAGESIMAL = re.compile(r"^[0-9:]+$")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Edit:
     """One change to one device's entry (or a waiver scaffold for it)."""
 

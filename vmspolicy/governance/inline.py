@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
 from vmspolicy.findings import Finding, Suppression
 from vmspolicy.governance.catalog import RuleCatalog, rule_catalog
 from vmspolicy.governance.waivers import Problem
+from vmspolicy.records import record
 from vmspolicy.rules.base import CheckContext
 from vmspolicy.source import Document, LocatedMap, LocatedSeq, Location
 
@@ -37,7 +37,7 @@ _PAIR = re.compile(r"\s*(?P<key>[A-Za-z_]+)\s*=\s*(?P<value>\"(?:[^\"\\]|\\.)*\"
 EXAMPLE = '# vmspolicy: ignore[VP103] reason="Replacement PO-778 approved" until=2027-06-30'
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class InlineSuppression:
     """One ``# vmspolicy: ignore[...]`` comment and the lines it covers."""
 

@@ -15,6 +15,7 @@ from typing import Sequence
 from vmspolicy.findings import Finding, Suppression
 from vmspolicy.governance.catalog import rule_catalog
 from vmspolicy.model import Waiver
+from vmspolicy.records import record
 from vmspolicy.rules.base import CheckContext
 from vmspolicy.source import Location
 
@@ -26,7 +27,7 @@ DEFAULT_WAIVED_RULES = ("VP103", "VP105")
 any rule whose ``waivable`` flag is set; these two are only the default."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Problem:
     """Something wrong with a waiver or a suppression, ready to become a finding."""
 
@@ -36,7 +37,7 @@ class Problem:
     subject: str | None = None  # the waiver's id; None for an inline comment
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class WaiverStatus:
     """One waiver as of the run's date."""
 

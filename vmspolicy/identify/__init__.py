@@ -15,8 +15,9 @@ this package; this file is the stable surface.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping, Sequence
+
+from vmspolicy.records import record
 
 if TYPE_CHECKING:
     from vmspolicy.identify.evidence import VendorReading
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from vmspolicy.rules.base import CheckContext
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Evidence:
     """One reason to believe a device belongs to ``family``.
 
@@ -46,7 +47,7 @@ class Evidence:
     source: str = ""  # where the catalog entry that matched comes from (URL or document)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Verdict:
     """What is known about a device's vendor.
 

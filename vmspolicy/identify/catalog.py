@@ -17,6 +17,7 @@ from typing import Any, Final, Mapping, Sequence
 
 from vmspolicy.identify.normalise import name_key, vendor_name
 from vmspolicy.plugins import PluginError
+from vmspolicy.records import record
 from vmspolicy.schemas import validate
 
 # How much one matching entry, alone, establishes its family (see vendors.yaml).
@@ -34,7 +35,7 @@ class CatalogError(ValueError):
     """A vendor catalog fragment that cannot be compiled (unknown family, bad pattern, unresolved OUI entity)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class NameEntry:
     """A name the catalog knows: a restricted family, one of its brands, a relabel, a known maker or a false friend."""
 
@@ -55,7 +56,7 @@ class NameEntry:
         return self.kind in ("family", "brand", "relabel")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Fingerprint:
     """A model pattern, stream URL fingerprint or scan string of a restricted family."""
 
@@ -72,7 +73,7 @@ class Fingerprint:
         return CONFIDENCE[self.confidence]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class OuiEntry:
     """A registered MAC block and who it belongs to."""
 

@@ -9,11 +9,11 @@ highest score is established when that score reaches :data:`ESTABLISHED`.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Sequence
 
 from vmspolicy.identify.catalog import Catalog, NameEntry, OuiEntry
 from vmspolicy.identify.normalise import format_oui, is_disguised, mac_digits, model_key, osa_distance, vendor_name, visible
+from vmspolicy.records import record
 from vmspolicy.redact import redact_url
 
 if TYPE_CHECKING:
@@ -29,14 +29,14 @@ NEAR_MISS_FACTOR: Final = 0.65
 UNDATED_WINDOW_FACTOR: Final = 0.6
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class NameMatch:
     entry: NameEntry
     how: str  # exact | contains | near-miss
     text: str  # the words that matched, as normalised
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class VendorReading:
     """What a declared vendor string names, computed once per distinct string."""
 

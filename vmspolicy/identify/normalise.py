@@ -13,8 +13,9 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import Final
+
+from vmspolicy.records import record
 
 # Look-alikes of Latin letters, applied before case folding so that the case a
 # letter imitates is kept (Greek capital eta looks like H, small eta like n).
@@ -90,7 +91,7 @@ def visible(text: str) -> str:
     return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class VendorName:
     """A declared vendor reduced for lookup: its words, the words that name it, and both run together."""
 

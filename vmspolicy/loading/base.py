@@ -8,10 +8,11 @@ from typing import Any, Protocol, Sequence, runtime_checkable
 
 from vmspolicy.loading.text import ParseError, decode
 from vmspolicy.loading.yaml_events import load_documents
+from vmspolicy.records import record
 from vmspolicy.source import Document, Pos
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Tagged:
     """A scalar with an application tag (``!secret camera_pw``), kept as written, never evaluated."""
 

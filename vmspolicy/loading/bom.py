@@ -25,12 +25,12 @@ import datetime as dt
 import io
 import re
 import warnings
-from dataclasses import dataclass
 from typing import Any, Final, Sequence
 
 from vmspolicy.loading.base import Loader, SourceFile
 from vmspolicy.loading.text import ParseError
 from vmspolicy.plugins import hookimpl
+from vmspolicy.records import record
 from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
 
 FORMAT: Final = "bom"
@@ -64,7 +64,7 @@ _TOTAL = re.compile(r"^\s*(sub\s*-?\s*)?totals?\b", re.IGNORECASE)
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9._:/@-]+")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Cell:
     """One cell's text and where it starts (1-based line and column; for a workbook, row and column)."""
 

@@ -33,6 +33,7 @@ from vmspolicy.loading.imported import (
     slug_id,
 )
 from vmspolicy.plugins import hookimpl
+from vmspolicy.records import record
 from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
 
 # Top-level keys of go2rtc.yaml; a file with `streams:` and anything else is someone else's YAML.
@@ -42,7 +43,7 @@ GO2RTC_KEYS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class LocatedSource:
     """A stream source and where its text starts in the file."""
 

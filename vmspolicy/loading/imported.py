@@ -22,6 +22,7 @@ from pathlib import PurePosixPath
 from typing import Any, Final, Iterable
 from urllib.parse import parse_qsl
 
+from vmspolicy import records
 from vmspolicy.loading.base import SourceFile, Tagged
 from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
 
@@ -73,7 +74,7 @@ def plain(value: Any) -> str | None:
     return str(value)
 
 
-@dataclass(frozen=True, slots=True)
+@records.record(frozen=True, slots=True)
 class StreamSource:
     """One stream source as written, split into its parts.
 
@@ -233,7 +234,7 @@ def sequence(pos: Pos, items: Iterable[tuple[Any, Pos]]) -> LocatedSeq:
     return seq
 
 
-@dataclass(frozen=True, slots=True)
+@records.record(frozen=True, slots=True)
 class Credential:
     """A secret an imported file holds outside any device (an MQTT or API login): where, and as written."""
 
@@ -242,7 +243,7 @@ class Credential:
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@records.record(frozen=True, slots=True)
 class ImportedDocument(Document):
     """An imported file's manifest data, plus the credentials it holds that no manifest section can carry."""
 

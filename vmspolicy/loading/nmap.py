@@ -12,17 +12,17 @@ cannot be read is a parse error (VP001) at its line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
 
 from vmspolicy.loading.base import Loader, SourceFile
 from vmspolicy.loading.imported import XmlElement, manifest_document, read_xml, xml_root_tag
 from vmspolicy.model import normalise_mac
 from vmspolicy.plugins import hookimpl
+from vmspolicy.records import record
 from vmspolicy.source import Document, Pos
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ObservedService:
     """An open port and what answered on it (``-sV``)."""
 
@@ -40,7 +40,7 @@ class ObservedService:
         return " ".join(p for p in (self.product, self.version, f"({self.extrainfo})" if self.extrainfo else "") if p)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ObservedHost:
     """A host that answered the scan, with where each fact stands in the scan file."""
 
@@ -58,7 +58,7 @@ class ObservedHost:
         return [(s.banner, s.pos) for s in self.services if s.banner]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ScanDocument(Document):
     """A loaded scan: an empty manifest (nothing is declared) and the hosts observed."""
 

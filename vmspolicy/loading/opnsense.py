@@ -33,13 +33,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
 from typing import Final, Sequence
 
 from vmspolicy.loading.base import Loader, SourceFile
 from vmspolicy.loading.imported import XmlElement, entry, manifest_document, read_xml, sequence, slug_id, xml_root_tag
 from vmspolicy.model import ANY, INTERNET
 from vmspolicy.plugins import hookimpl
+from vmspolicy.records import record
 from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
 
 ROOTS: Final = ("opnsense", "pfsense")
@@ -61,7 +61,7 @@ def zone_purpose(name: str) -> str:
     return next((purpose for word, purpose in _PURPOSES if word in lowered), "other")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Interface:
     key: str
     zone: str | None  # None: the WAN, i.e. the internet

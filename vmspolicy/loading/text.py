@@ -9,7 +9,8 @@ silently change a vendor name.
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass
+
+from vmspolicy.records import record
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     # UTF-32 first: its little-endian BOM starts with UTF-16's.
@@ -31,7 +32,7 @@ class ParseError(Exception):
         self.column = column
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class DecodedText:
     """Text decoded from a file, and which encoding it was in."""
 

@@ -14,13 +14,13 @@ classes that keep the cost independent of the number of cameras in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vmspolicy.model import INTERNET, Device, Estate
 from vmspolicy.reach import ports
 from vmspolicy.reach.engine import Decision, Direction, Grant, Reachability, Unresolved
 from vmspolicy.reach.intervals import IntervalSet
+from vmspolicy.records import record
 
 if TYPE_CHECKING:
     from vmspolicy.rules.base import CheckContext
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 MEMO_KEY = "reachability"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Flow:
     """Allowed new flows between a device (or zone) and one peer zone or the internet, and why.
 

@@ -41,12 +41,13 @@ from vmspolicy.model import Estate, Firewall, FirewallRule, PortForward
 from vmspolicy.reach import ports as port_codes
 from vmspolicy.reach.intervals import EMPTY, IntervalSet, contains, intersect, normalise, subtract, union
 from vmspolicy.reach.space import AddressSpace
+from vmspolicy.records import record
 from vmspolicy.source import Location
 
 Direction = Literal["out", "in"]  # out: the atom starts the flow; in: the atom receives it
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Decision:
     """Why one site lets a flow through: a rule, a port forward, the default, or no firewall at all."""
 
@@ -78,7 +79,7 @@ class Decision:
         return f"{self.firewall}:{self.name}"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Grant:
     """Flows allowed between a fixed atom and ``peers`` on ``ports``, and the decisions that allow them."""
 
@@ -87,7 +88,7 @@ class Grant:
     decisions: tuple[Decision, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Unresolved:
     """A rule endpoint that names no zone, device or network: the analysis failed closed on it."""
 
@@ -99,7 +100,7 @@ class Unresolved:
     location: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Rule:
     source: IntervalSet
     destination: IntervalSet

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Mapping, Protocol, Sequence, runtime_checkable
 
 from vmspolicy.findings import Finding, Severity
 from vmspolicy.model import Estate
+from vmspolicy.records import record
 from vmspolicy.rules.base import CheckContext, Rule
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class InputFile:
     """A file the run read: its path as reported, its SHA-256, and the loader that read it."""
 
@@ -20,7 +21,7 @@ class InputFile:
     format: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True, slots=True)
 class RunResult:
     """Everything reporters may show. Reporters format this; they compute nothing."""
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Sequence
 
 from vmspolicy.findings import Finding, Severity
+from vmspolicy.records import record
 from vmspolicy.reporters.base import RunResult
 
 ISOLATED, NOT_ISOLATED, UNVERIFIABLE, NONE = "isolated", "not isolated", "unverifiable", "no legacy restricted devices"
@@ -22,7 +23,7 @@ ISOLATED, NOT_ISOLATED, UNVERIFIABLE, NONE = "isolated", "not isolated", "unveri
 NOT_ASSESSED = "not assessed (forbidden)"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FamilyCount:
     """How many active devices of one vendor family a site has."""
 
@@ -38,7 +39,7 @@ class FamilyCount:
         return self.cameras + self.recorders + self.other
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class SiteSummary:
     id: str
     name: str
@@ -51,7 +52,7 @@ class SiteSummary:
     isolation: str  # ISOLATED | NOT_ISOLATED | UNVERIFIABLE | NONE
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RestrictedDevice:
     """An active device of a restricted family: where it is, how it stands, whether it is isolated."""
 
@@ -70,7 +71,7 @@ class RestrictedDevice:
     units: int = 1  # a bill-of-materials line may stand for several identical devices
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class WaiverEntry:
     id: str
     devices: tuple[str, ...]
@@ -83,14 +84,14 @@ class WaiverEntry:
     location: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class PackSource:
     title: str
     url: str
     date: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class PackEntry:
     id: str
     title: str
@@ -100,7 +101,7 @@ class PackEntry:
     sources: tuple[PackSource, ...] = ()
 
 
-@dataclass(frozen=True)
+@record(frozen=True, slots=True)
 class ComplianceReport:
     """Everything the report shows, worked out by ``vmspolicy report`` from one run."""
 

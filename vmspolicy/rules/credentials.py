@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Final, Iterable, Iterator, Mapping, Sequence
 
 from vmspolicy.findings import Finding, Severity
 from vmspolicy.loading.imported import ImportedDocument, StreamSource, is_literal_secret, mask, parse_source
 from vmspolicy.plugins import hookimpl
+from vmspolicy.records import record
 from vmspolicy.rules.base import CheckContext, Rule
 from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
 
@@ -17,7 +17,7 @@ _SECRET_KEYS: Final = re.compile(r"^(password|passwd|pass|pwd|passphrase|secret|
 _URL_HINT: Final = re.compile(r"^\s*(?:ffmpeg:|exec:)?[A-Za-z][A-Za-z0-9+.-]*://")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Leak:
     pos: Pos
     subject: str | None

@@ -30,6 +30,7 @@ from typing import Any, Final, Iterable, Mapping, Sequence
 from vmspolicy.identify.catalog import CONFIDENCE, Catalog, NameEntry, compile_catalog
 from vmspolicy.identify.evidence import ESTABLISHED, UNDATED_WINDOW_FACTOR
 from vmspolicy.policy import Pack
+from vmspolicy.records import record
 from vmspolicy.rules.isolation import CloudServicesEnabled
 from vmspolicy.rules.vendor import RECORDER_TYPES, VendorMismatch
 from vmspolicy.schema_export import patterns
@@ -77,7 +78,7 @@ class ExportError(ValueError):
     """Packs or vendor data that cannot be written as a schema (an untranslatable pattern)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Window:
     """The months an OEM relationship held, as first and last day; None: open-ended."""
 

@@ -19,28 +19,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.manifests import CAMERAS_BAD, CAMERAS_OK, NETWORK
+
 ROOT = Path(__file__).resolve().parents[1]
 PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
 HOOK_FILES = ("vmspolicy", "schemas", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml")
 
-ZONES = """\
-vmspolicy: 1
-sites:
-  - {id: hq}
-zones:
-  - {id: cctv, site: hq, purpose: cameras, cidr: 10.20.30.0/24}
-"""
-CAMERAS_OK = """\
-vmspolicy: 1
-cameras:
-  - {id: cam-1, site: hq, zone: cctv, ip: 10.20.30.11, vendor: Axis}
-"""
-CAMERAS_BAD = """\
-vmspolicy: 1
-cameras:
-  - {id: cam-1, site: hq, zone: cctv, ip: 10.20.30.11, vendor: Axis}
-  - {id: cam-2, site: hq, zone: cctv, ip: 10.20.40.11, vendor: Axis}
-"""
 # A YAML file that is no manifest (no `vmspolicy:` key): the hook must leave it alone.
 WORKFLOW = """\
 name: ci
@@ -77,7 +61,7 @@ def project(tmp_path: Path) -> Path:
     """A user's repository: the zones in one file, the cameras in another, the estate named in the config."""
     (tmp_path / ".vmspolicy.yaml").write_text('estate: ["estate/*.yaml"]\n', encoding="utf-8")
     (tmp_path / "estate").mkdir()
-    (tmp_path / "estate" / "network.yaml").write_text(ZONES, encoding="utf-8")
+    (tmp_path / "estate" / "network.yaml").write_text(NETWORK, encoding="utf-8")
     (tmp_path / "estate" / "cameras.yaml").write_text(CAMERAS_OK, encoding="utf-8")
     (tmp_path / ".github" / "workflows").mkdir(parents=True)
     (tmp_path / ".github" / "workflows" / "ci.yml").write_text(WORKFLOW, encoding="utf-8")

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence, TextIO
 
 from vmspolicy import __version__, governance
-from vmspolicy.config import Config, ConfigError, check_rule_settings, find_config, load_config
+from vmspolicy.config import Config, ConfigError, find_config, load_config
 from vmspolicy.findings import SEVERITY_NAMES, Severity
 from vmspolicy.pipeline import STDIN, RunOptions, UsageError
 from vmspolicy.plugins import PluginError, PluginHost, load_plugins
@@ -155,11 +155,10 @@ def use_color(stream: TextIO) -> bool:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from vmspolicy.commands import estate_setup
     from vmspolicy.pipeline import check
 
-    config = resolve_config(args)
-    host = plugins_for(args)
-    check_rule_settings(config, host.rules())
+    config, host = estate_setup(args)
     reporters = host.reporters()
     outputs: list[tuple[str, Path]] = []
     for spec in args.output:

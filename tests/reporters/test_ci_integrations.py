@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.reporters.manifests import CAMERAS_BAD, CAMERAS_OK, NETWORK
+from tests.manifests import CAMERAS_BAD, CAMERAS_OK, NETWORK
 from tests.reporters.validators import assert_valid_junit, assert_valid_sarif
 from vmspolicy.cli import build_parser
 

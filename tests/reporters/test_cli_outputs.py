@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.casefiles import CASES, Case, discover_cases
-from tests.reporters.manifests import CLEAN, VIOLATING
+from tests.manifests import CLEAN, VIOLATING
 from tests.reporters.validators import assert_valid_junit, assert_valid_sarif
 from vmspolicy.cli import main
 

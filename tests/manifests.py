@@ -1,4 +1,4 @@
-"""The small estate the command-line tests of the formats and of the CI integrations check.
+"""The small estate the command-line tests of the formats, the CI integrations and the pre-commit hook check.
 
 One zone ``cctv`` (10.20.30.0/24) on site ``hq``, and Axis cameras in it:
 ``cam-2``'s address lies outside the zone, so the estate fails with one

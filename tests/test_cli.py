@@ -227,6 +227,38 @@ def test_python_dash_m_and_console_script_agree(tmp_path: Path) -> None:
     assert result.returncode == 0 and "PASS" in result.stdout
 
 
+def _many_findings(count: int) -> str:
+    cameras = "".join(f"  - {{id: cam-{i}, site: hq, zone: cctv, ip: 10.20.40.{i % 250 + 1}, vendor: Axis}}\n" for i in range(count))
+    return "vmspolicy: 1\nsites:\n  - {id: hq}\nzones:\n  - {id: cctv, site: hq, purpose: cameras, cidr: 10.20.30.0/24}\ncameras:\n" + cameras
+
+
+def test_output_larger_than_a_pipe_is_delivered_whole_before_the_fast_exit(tmp_path: Path) -> None:
+    # The console script ends with os._exit (no interpreter teardown): what is buffered must still arrive.
+    (tmp_path / "estate.yaml").write_text(_many_findings(400), encoding="utf-8")
+    script = Path(sys.executable).with_name("vmspolicy")
+    outputs = []
+    for command in ([str(script)], [sys.executable, "-m", "vmspolicy"]):
+        done = subprocess.run([*command, "check", "--no-plugins", "--format", "json", "estate.yaml"],
+                              cwd=tmp_path, capture_output=True, check=False)
+        assert done.returncode == 1, done.stderr
+        assert len(done.stdout) > 65536  # more than a pipe holds: written while the reader reads
+        outputs.append(json.loads(done.stdout))
+    assert outputs[0] == outputs[1]
+    assert sum(1 for f in outputs[0]["findings"] if f["rule"] == "VP005") == 400
+
+
+def test_a_reader_that_goes_away_is_exit_2_without_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "estate.yaml").write_text(_many_findings(20), encoding="utf-8")
+    reader = subprocess.Popen([sys.executable, "-m", "vmspolicy", "check", "--no-plugins", "estate.yaml"],
+                              cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.close()  # `vmspolicy check | true`: nobody reads what is written
+    with reader.stderr:
+        errors = reader.stderr.read()
+    assert reader.wait(timeout=60) == 2
+    assert b"Traceback" not in errors and b"Exception ignored" not in errors
+
+
 @pytest.mark.parametrize(
     ("content", "words"),
     [

@@ -1,5 +1,5 @@
 """``python -m vmspolicy``."""
 
-from vmspolicy.cli import main
+from vmspolicy.cli import run
 
-raise SystemExit(main())
+run()

@@ -15,7 +15,7 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Sequence, TextIO
+from typing import Any, Callable, NoReturn, Sequence, TextIO
 
 from vmspolicy import __version__, governance
 from vmspolicy.config import Config, ConfigError, find_config, load_config
@@ -253,3 +253,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
     return EXIT_ERROR
+
+
+def run() -> NoReturn:
+    """The console script and ``python -m vmspolicy``: :func:`main`, then an exit without interpreter teardown.
+
+    At exit Python frees every module and object one by one and runs a last
+    garbage collection: about 25 ms, a tenth of a one-file pre-commit run, to
+    free memory the operating system takes back anyway (mypy ends the same
+    way). Nothing of ours needs finalising: output files are closed where they
+    are written, and the standard streams are flushed here.
+    """
+    code = main()  # argparse's own exits (--help, a usage error) end the ordinary way, before this
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away (`| head`): as main does for a pipe closed earlier
+        code = EXIT_ERROR
+    os._exit(code)

@@ -9,18 +9,18 @@ plugins implement. What a pack *means* is decided in :mod:`vmspolicy.policy`.
 from __future__ import annotations
 
 import functools
-from importlib import resources
 from typing import Any, Mapping, Sequence
 
 from vmspolicy.loading.text import decode
 from vmspolicy.loading.yaml_events import load_documents
 from vmspolicy.plugins import hookimpl
+from vmspolicy.shipped import data_file
 
 
 @functools.cache
 def builtin_packs() -> tuple[Mapping[str, Any], ...]:
     """The packs shipped inside the package, in file-name order."""
-    folder = resources.files("vmspolicy") / "data" / "packs"
+    folder = data_file("packs")
     packs: list[Mapping[str, Any]] = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yaml"):

@@ -7,7 +7,6 @@ findings. Reporters receive the :class:`RunResult` and compute nothing.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import fnmatch
 import functools
 import gc
@@ -235,6 +234,8 @@ def _near_manifest(source: SourceFile) -> tuple[str, Pos] | None:
         if not isinstance(data, LocatedMap) or "vmspolicy" in data:
             continue
         keys = [str(k) for k in data]
+        import difflib  # only for a file no loader claimed
+
         misspelt = difflib.get_close_matches("vmspolicy", keys, n=1, cutoff=0.75)
         if misspelt:
             return (

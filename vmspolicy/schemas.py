@@ -2,7 +2,7 @@
 
 Schemas live in the top-level ``schemas/`` folder of the source tree and are
 copied into the wheel as ``vmspolicy/schemas``; they are read from the
-installed package with :mod:`importlib.resources`, never downloaded.
+installed package (:mod:`vmspolicy.shipped`), never downloaded.
 
 Validation uses jsonschema-rs when it is installed (about 40x faster on a large
 estate) and the reference ``jsonschema`` library otherwise; both report the
@@ -11,26 +11,19 @@ same instance paths, which are mapped back to line and column.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from vmspolicy.records import record
+from vmspolicy.shipped import schema_file
 from vmspolicy.source import Pos, position_of
-
-_SOURCE_TREE = Path(__file__).resolve().parent.parent / "schemas"
 
 
 def schema_path(name: str) -> Path:
     """Filesystem path of a shipped schema (``manifest``, ``config``, ``report``...)."""
-    filename = f"{name}.schema.json"
-    packaged = resources.files("vmspolicy") / "schemas" / filename
-    if packaged.is_file():
-        return Path(str(packaged))
-    return _SOURCE_TREE / filename  # running from a source checkout (editable install)
+    return schema_file(f"{name}.schema.json")
 
 
 @functools.cache
@@ -106,6 +99,8 @@ def _explain(
         allowed = _allowed_properties(schema, schema_path_)
         for key in node:
             if key not in allowed:
+                import difflib  # only for an error
+
                 hint = difflib.get_close_matches(str(key), sorted(allowed), n=1)
                 suggestion = f"; did you mean {hint[0]!r}?" if hint else f"; allowed: {', '.join(sorted(allowed))}"
                 yield SchemaError(

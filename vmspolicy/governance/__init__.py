@@ -17,7 +17,6 @@ import argparse
 from typing import Any, Sequence
 
 from vmspolicy.findings import Finding
-from vmspolicy.governance.baseline import BaselineError, apply_baseline, read_baseline
 from vmspolicy.governance.fingerprint import fingerprint
 from vmspolicy.governance.inline import apply_inline, inline_suppressions
 from vmspolicy.governance.waivers import apply_waivers, unused_parts, waiver_statuses
@@ -75,6 +74,9 @@ def apply(findings: Sequence[Finding], ctx: CheckContext, args: Any) -> list[Fin
                     ))
     baseline_file = getattr(args, "baseline", None)
     if baseline_file:
+        # Imported here: most runs (every pre-commit run) have no baseline.
+        from vmspolicy.governance.baseline import BaselineError, apply_baseline, read_baseline
+
         try:
             baseline = read_baseline(str(baseline_file))
         except BaselineError as exc:

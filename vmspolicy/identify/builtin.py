@@ -9,19 +9,19 @@ with its source in its header.
 from __future__ import annotations
 
 import functools
-from importlib import resources
 from typing import Any, Mapping, Sequence
 
 import yaml
 
 from vmspolicy.plugins import hookimpl
+from vmspolicy.shipped import data_file
 
 OUI_FILE = "oui-restricted-2026-03.tsv"
 OUI_SOURCE = "IEEE MA-L public registry, extract of 2026-03 (vmspolicy/data/oui-restricted-2026-03.tsv)"
 
 
 def _data(name: str) -> str:
-    return resources.files("vmspolicy").joinpath("data").joinpath(name).read_text(encoding="utf-8")
+    return data_file(name).read_text(encoding="utf-8")
 
 
 def oui_fragment(text: str, source: str = OUI_SOURCE) -> dict[str, Any]:

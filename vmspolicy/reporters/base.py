@@ -63,11 +63,14 @@ class RunResult:
 class Reporter(Protocol):
     """An output format. Built-in and third-party reporters register through ``vmspolicy_reporters``."""
 
-    name: str
-    """The format's name on the command line (``--format NAME``, ``--output NAME:FILE``)."""
+    # Read-only properties: a class attribute satisfies them, and so does a lazily loaded reporter.
+    @property
+    def name(self) -> str:
+        """The format's name on the command line (``--format NAME``, ``--output NAME:FILE``)."""
 
-    description: str
-    """One line for ``--help``."""
+    @property
+    def description(self) -> str:
+        """One line for ``--help``."""
 
     def render(self, result: RunResult, *, color: bool = False) -> str:
         """The whole report as text; ``color`` is true only when writing to a terminal."""

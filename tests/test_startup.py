@@ -1,0 +1,54 @@
+"""A one-file check imports only what it needs: what a pre-commit hook pays on every commit.
+
+No timing here (benchmarks/ measures); these tests pin *what* is imported, so
+that a module-level import of something heavy shows up as a failing test, not
+as a slower hook months later.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.manifests import VIOLATING
+
+# Modules a check of one manifest with --format json must not import, and who would.
+NOT_NEEDED = {
+    "vmspolicy.commands.report": "command modules (only `vmspolicy report`)",
+    "vmspolicy.reporters.junit": "reporters not asked for",
+    "vmspolicy.reporters.sarif": "reporters not asked for",
+    "vmspolicy.reporters.text": "reporters not asked for",
+    "vmspolicy.reporters.attestation": "reporters not asked for",
+    "vmspolicy.reporters.compliance": "the compliance report",
+    "vmspolicy.governance.baseline": "baselines (only with --baseline)",
+    "vmspolicy.governance.fixes": "`vmspolicy fix`",
+    "vmspolicy.schema_export": "`vmspolicy schema`",
+    "xml.etree.ElementTree": "the JUnit reporter, the XML loaders",
+    "tempfile": "writing a baseline",
+    "importlib.metadata": "plugin discovery, when no distribution declares a vmspolicy plugin",
+    "importlib.resources": "shipped data (read from the package folder instead)",
+    "multiprocessing": "--jobs",
+    "ruamel": "`vmspolicy fix`",
+    "jsonschema": "the reference validator (tests only)",
+}
+
+PROBE = """
+import io, json, sys, contextlib
+from vmspolicy.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    code = main(["check", "--format", "json", "estate.yaml"])
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def test_a_one_file_check_imports_only_what_it_needs(tmp_path: Path) -> None:
+    (tmp_path / "estate.yaml").write_text(VIOLATING, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", PROBE], cwd=tmp_path, capture_output=True, text=True, check=True)
+    probe = json.loads(done.stdout)
+    assert probe["code"] == 1  # the check ran to its verdict
+    loaded = set(probe["modules"])
+    assert "vmspolicy.rules.isolation" in loaded and "vmspolicy.reporters.json_report" in loaded
+    imported = {name: why for name, why in NOT_NEEDED.items() if name in loaded}
+    assert not imported, f"a one-file check imported modules it does not need: {imported}"

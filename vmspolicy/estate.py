@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from vmspolicy.findings import Finding
-from vmspolicy.loading.imported import settle_imported
 from vmspolicy.model import (
     ANY,
     INTERNET,
@@ -62,7 +61,11 @@ def build_estate(documents: list[Document], *, import_site: str | None = None) -
     are then placed in the zone of their site whose network holds their IP.
     """
     b = _Builder()
-    documents = settle_imported(documents, import_site)
+    if any(doc.format != "manifest" for doc in documents):
+        # Imported here: it completes only imported files, and a run over manifests alone never needs it.
+        from vmspolicy.loading.imported import settle_imported
+
+        documents = settle_imported(documents, import_site)
     for doc in documents:
         _add_document(b, doc)
     _place_by_address(b)

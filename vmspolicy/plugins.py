@@ -26,19 +26,13 @@ ENTRY_POINT_GROUP = "vmspolicy"
 # Built-in plugins: modules implementing the same hooks as third-party plugins.
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "vmspolicy.rules.structure",
-    "vmspolicy.loading.manifest",
-    "vmspolicy.loading.frigate",
-    "vmspolicy.loading.go2rtc",
-    "vmspolicy.loading.opnsense",
-    "vmspolicy.loading.nmap",
-    "vmspolicy.loading.netbox",
+    "vmspolicy.loading.builtin",
     "vmspolicy.rules.drift",
     "vmspolicy.rules.credentials",
     "vmspolicy.reporters.builtin",
     "vmspolicy.rules.waivers",
     "vmspolicy.packs",
     "vmspolicy.rules.vendor",
-    "vmspolicy.loading.bom",
     "vmspolicy.identify.builtin",
     "vmspolicy.rules.isolation",
 )

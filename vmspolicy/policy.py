@@ -35,7 +35,6 @@ from typing import TYPE_CHECKING, Any, Final, Mapping, Sequence
 
 from vmspolicy import identify
 from vmspolicy.config import ConfigError
-from vmspolicy.loading import bom
 from vmspolicy.plugins import PluginError
 from vmspolicy.records import record
 from vmspolicy.schemas import validate
@@ -48,7 +47,7 @@ if TYPE_CHECKING:
 DEFAULT_PACK: Final = "uk-gov-2022"
 """The pack applied when neither a site's ``policies:`` nor the profiles name one (see the module docs)."""
 
-BOM_FORMAT: Final = bom.FORMAT
+BOM_FORMAT: Final = "bom"  # vmspolicy.loading.bom.FORMAT, whose module loads only for a BOM
 """``Document.format`` of bills of materials (:mod:`vmspolicy.loading.bom`)."""
 
 # Evidence kinds that name a family by what is written, not by a relabel relationship.

@@ -12,8 +12,9 @@ from vmspolicy.estate import build_estate
 from vmspolicy.loading.base import SourceFile
 from vmspolicy.loading.frigate import FRIGATE_LOADER
 from vmspolicy.loading.go2rtc import GO2RTC_LOADER
-from vmspolicy.loading.imported import IMPORTED_SITE, is_placeholder, parse_source
+from vmspolicy.loading.imported import IMPORTED_SITE
 from vmspolicy.loading.manifest import MANIFEST_LOADER
+from vmspolicy.loading.streams import is_placeholder, parse_source
 from vmspolicy.source import Document
 
 

@@ -29,7 +29,6 @@ from typing import Any, Final, Sequence
 
 from vmspolicy.loading.base import Loader, SourceFile
 from vmspolicy.loading.text import ParseError
-from vmspolicy.plugins import hookimpl
 from vmspolicy.records import record
 from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
 
@@ -352,7 +351,3 @@ def _device(row: Row, columns: dict[str, list[int]], device_id: str, site_id: st
 
 BOM_LOADER: Loader = BomLoader()
 
-
-@hookimpl
-def vmspolicy_loaders() -> Sequence[Loader]:
-    return (BOM_LOADER,)

@@ -27,8 +27,8 @@ from typing import Sequence
 
 from vmspolicy.loading.base import Loader, SourceFile, Tagged
 from vmspolicy.loading.go2rtc import LocatedSource, camera_entry, group_by_camera, resolve, stream_table
-from vmspolicy.loading.imported import credentials_at, first_mapping, manifest_document, parse_source, plain, slug_id
-from vmspolicy.plugins import hookimpl
+from vmspolicy.loading.imported import credentials_at, first_mapping, manifest_document, slug_id
+from vmspolicy.loading.streams import parse_source, plain
 from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
 
 # Sections only a Frigate configuration has next to `cameras:` (a manifest's cameras are a list).
@@ -141,7 +141,3 @@ def _names_reached(name: str, table: dict[str, list[LocatedSource]]) -> set[str]
 
 FRIGATE_LOADER: Loader = FrigateLoader()
 
-
-@hookimpl
-def vmspolicy_loaders() -> Sequence[Loader]:
-    return (FRIGATE_LOADER,)

@@ -22,17 +22,15 @@ from typing import Sequence
 
 from vmspolicy.loading.base import Loader, SourceFile
 from vmspolicy.loading.imported import (
-    StreamSource,
     credentials_at,
     entry,
     first_mapping,
     inner_pos,
     manifest_document,
-    parse_source,
     sequence,
     slug_id,
 )
-from vmspolicy.plugins import hookimpl
+from vmspolicy.loading.streams import StreamSource, parse_source
 from vmspolicy.records import record
 from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
 
@@ -164,7 +162,3 @@ class Go2rtcLoader:
 
 GO2RTC_LOADER: Loader = Go2rtcLoader()
 
-
-@hookimpl
-def vmspolicy_loaders() -> Sequence[Loader]:
-    return (GO2RTC_LOADER,)

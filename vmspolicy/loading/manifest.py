@@ -6,7 +6,6 @@ from typing import Sequence
 
 from vmspolicy.loading.base import Loader, SourceFile
 from vmspolicy.loading.text import ParseError
-from vmspolicy.plugins import hookimpl
 from vmspolicy.source import Document, LocatedMap
 
 
@@ -30,7 +29,3 @@ class ManifestLoader:
 
 MANIFEST_LOADER: Loader = ManifestLoader()
 
-
-@hookimpl
-def vmspolicy_loaders() -> Sequence[Loader]:
-    return (MANIFEST_LOADER,)

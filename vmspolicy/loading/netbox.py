@@ -36,7 +36,6 @@ from vmspolicy.loading.base import Loader, SourceFile
 from vmspolicy.loading.imported import entry, manifest_document, sequence, slug_id
 from vmspolicy.loading.opnsense import zone_purpose
 from vmspolicy.model import normalise_mac
-from vmspolicy.plugins import hookimpl
 from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
 
 _CAMERA_ROLES: Final = ("camera", "cctv", "surveillance")
@@ -262,7 +261,3 @@ class NetboxLoader:
 
 NETBOX_LOADER: Loader = NetboxLoader()
 
-
-@hookimpl
-def vmspolicy_loaders() -> Sequence[Loader]:
-    return (NETBOX_LOADER,)

@@ -17,7 +17,6 @@ from typing import Sequence
 from vmspolicy.loading.base import Loader, SourceFile
 from vmspolicy.loading.imported import XmlElement, manifest_document, read_xml, xml_root_tag
 from vmspolicy.model import normalise_mac
-from vmspolicy.plugins import hookimpl
 from vmspolicy.records import record
 from vmspolicy.source import Document, Pos
 
@@ -126,7 +125,3 @@ class NmapLoader:
 
 NMAP_LOADER: Loader = NmapLoader()
 
-
-@hookimpl
-def vmspolicy_loaders() -> Sequence[Loader]:
-    return (NMAP_LOADER,)

@@ -38,7 +38,6 @@ from typing import Final, Sequence
 from vmspolicy.loading.base import Loader, SourceFile
 from vmspolicy.loading.imported import XmlElement, entry, manifest_document, read_xml, sequence, slug_id, xml_root_tag
 from vmspolicy.model import ANY, INTERNET
-from vmspolicy.plugins import hookimpl
 from vmspolicy.records import record
 from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
 
@@ -341,7 +340,3 @@ class OpnsenseLoader:
 
 OPNSENSE_LOADER: Loader = OpnsenseLoader()
 
-
-@hookimpl
-def vmspolicy_loaders() -> Sequence[Loader]:
-    return (OPNSENSE_LOADER,)

@@ -6,7 +6,7 @@ import re
 from typing import Any, Callable, ClassVar, Final, Iterable, Iterator, Mapping, Sequence
 
 from vmspolicy.findings import Finding, Severity
-from vmspolicy.loading.imported import ImportedDocument, StreamSource, is_literal_secret, mask, parse_source
+from vmspolicy.loading.streams import StreamSource, is_literal_secret, mask, parse_source
 from vmspolicy.plugins import hookimpl
 from vmspolicy.records import record
 from vmspolicy.rules.base import CheckContext, Rule
@@ -93,12 +93,7 @@ class PlaintextCredential(Rule):
 
         seen: set[tuple[str, Pos]] = set()
         for doc in ctx.documents:
-            leaks = list(_leaks(doc.data, None, literal))
-            if isinstance(doc, ImportedDocument):
-                leaks.extend(
-                    _Leak(c.pos, None, "field", c.field, str(c.value)) for c in doc.credentials
-                    if is_literal_secret(c.value) and literal(str(c.value))
-                )
+            leaks = [*_leaks(doc.data, None, literal), *_kept_apart(doc, literal)]
             for leak in leaks:
                 if (doc.path, leak.pos) in seen:
                     continue
@@ -118,6 +113,19 @@ class PlaintextCredential(Rule):
                 "use a placeholder or a secret store, and rotate it"
             )
         return self.finding(doc.at(leak.pos), message, subject=leak.subject, evidence=leak.shown)
+
+
+def _kept_apart(doc: Document, literal: Callable[[str], bool]) -> Iterator[_Leak]:
+    """Secrets an imported file holds outside its manifest data (a Frigate or NetBox password field)."""
+    if doc.format == "manifest":
+        return  # a manifest keeps none apart, and a run over manifests never loads the imported-file module
+    from vmspolicy.loading.imported import ImportedDocument
+
+    if isinstance(doc, ImportedDocument):
+        yield from (
+            _Leak(c.pos, None, "field", c.field, str(c.value)) for c in doc.credentials
+            if is_literal_secret(c.value) and literal(str(c.value))
+        )
 
 
 def _leaks(node: Any, subject: str | None, literal: Callable[[str], bool]) -> Iterator[_Leak]:

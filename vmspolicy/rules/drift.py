@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, ClassVar, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator, Mapping, Sequence
 
 from vmspolicy.findings import Finding, Severity
 from vmspolicy.identify import Verdict, identify, verdicts
-from vmspolicy.loading.nmap import ObservedHost, ScanDocument
 from vmspolicy.model import Device, Estate
 from vmspolicy.plugins import hookimpl
 from vmspolicy.rules.base import CheckContext, Rule
 from vmspolicy.source import Pos
 
+if TYPE_CHECKING:
+    from vmspolicy.loading.nmap import ObservedHost, ScanDocument
+
 
 def scans(ctx: CheckContext) -> Iterator[tuple[ScanDocument, ObservedHost]]:
     """Every host of every scan of the run."""
+    if not any(doc.format == "nmap" for doc in ctx.documents):
+        return  # no scan: the nmap reader need not be loaded at all
+    from vmspolicy.loading.nmap import ScanDocument
+
     for doc in ctx.documents:
         if isinstance(doc, ScanDocument):
             for host in doc.hosts:

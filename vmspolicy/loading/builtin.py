@@ -1,0 +1,53 @@
+"""The built-in loaders, registered through the same hook as third-party ones.
+
+Each format's module is imported when a file first reaches its loader: a
+manifest is claimed by the first one, so a run over manifests never imports
+the Frigate, go2rtc, OPNsense, nmap, NetBox or BOM readers (and the XML and
+CSV code behind them), which would cost every pre-commit run their import.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Sequence
+
+from vmspolicy.loading.base import Loader, SourceFile
+from vmspolicy.plugins import hookimpl
+from vmspolicy.source import Document
+
+# In the order they are offered a file (the first to claim it reads it): name, file endings, module,
+# loader object. tests/formats/test_builtin_loaders.py checks each row against the loader it names.
+BUILTIN_LOADERS: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
+    ("manifest", (".yaml", ".yml", ".json"), "vmspolicy.loading.manifest", "MANIFEST_LOADER"),
+    ("frigate", (".yaml", ".yml"), "vmspolicy.loading.frigate", "FRIGATE_LOADER"),
+    ("go2rtc", (".yaml", ".yml"), "vmspolicy.loading.go2rtc", "GO2RTC_LOADER"),
+    ("opnsense", (".xml",), "vmspolicy.loading.opnsense", "OPNSENSE_LOADER"),
+    ("nmap", (".xml",), "vmspolicy.loading.nmap", "NMAP_LOADER"),
+    ("netbox", (".json",), "vmspolicy.loading.netbox", "NETBOX_LOADER"),
+    ("bom", (".csv", ".tsv", ".xlsx"), "vmspolicy.loading.bom", "BOM_LOADER"),
+)
+
+
+class DeferredLoader:
+    """A built-in loader known by name and file endings; its module is imported when it is first offered a file."""
+
+    def __init__(self, name: str, suffixes: tuple[str, ...], module: str, attribute: str) -> None:
+        self.name = name
+        self.suffixes: Sequence[str] = suffixes
+        self._where = (module, attribute)
+        self._loaded: Loader | None = None
+
+    @property
+    def loader(self) -> Loader:
+        if self._loaded is None:
+            module, attribute = self._where
+            self._loaded = getattr(importlib.import_module(module), attribute)
+        return self._loaded
+
+    def load(self, source: SourceFile) -> list[Document] | None:
+        return self.loader.load(source)
+
+
+@hookimpl
+def vmspolicy_loaders() -> Sequence[Loader]:
+    return tuple(DeferredLoader(*row) for row in BUILTIN_LOADERS)

@@ -88,6 +88,13 @@ class OuiEntry:
         return CONFIDENCE[self.confidence]
 
 
+# Case folded the ASCII way: Unicode case folding made compiling the model patterns three times
+# slower (7.5 against 2.5 ms, on every run). Model numbers reach the patterns already folded to
+# upper-case ASCII lookalikes (normalise.model_key), and the non-ASCII letters Unicode would fold
+# onto ASCII ones (ſ, K, ı) do not make a working stream URL or a scanner's banner.
+_PATTERN_FLAGS: Final = re.IGNORECASE | re.ASCII
+
+
 class PatternSet:
     """Fingerprints compiled into one regular expression; ``search`` says which one matched first.
 
@@ -108,7 +115,7 @@ class PatternSet:
     @property
     def regex(self) -> re.Pattern[str] | None:
         if self._regex is None and self.source is not None:
-            self._regex = re.compile(self.source, re.IGNORECASE)
+            self._regex = re.compile(self.source, _PATTERN_FLAGS)
         return self._regex
 
     def search(self, text: str) -> tuple[Fingerprint, str] | None:

@@ -479,10 +479,14 @@ def _month_end(text: Any) -> dt.date | None:
     return following - dt.timedelta(days=1)
 
 
-def legacy_restricted(ctx: CheckContext) -> list[Device]:
-    """Active restricted devices installed before the cut-off of a pack that restricts them."""
+def legacy_restricted(ctx: CheckContext) -> tuple[Device, ...]:
+    """Active restricted devices installed before the cut-off of a pack that restricts them (computed once per run)."""
+    return ctx.memo("legacy-restricted", _legacy_restricted)
+
+
+def _legacy_restricted(ctx: CheckContext) -> tuple[Device, ...]:
     found = judgements(ctx)
-    return [d for d in ctx.estate.devices.values() if d.active and d.id in found and found[d.id].legacy]
+    return tuple(d for d in ctx.estate.devices.values() if d.active and d.id in found and found[d.id].legacy)
 
 
 def pack(ctx: CheckContext, pack_id: str) -> Mapping[str, Any] | None:

@@ -8,6 +8,7 @@ CSV code behind them), which would cost every pre-commit run their import.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from typing import Sequence
 
@@ -34,15 +35,12 @@ class DeferredLoader:
     def __init__(self, name: str, suffixes: tuple[str, ...], module: str, attribute: str) -> None:
         self.name = name
         self.suffixes: Sequence[str] = suffixes
-        self._where = (module, attribute)
-        self._loaded: Loader | None = None
+        self._module, self._attribute = module, attribute
 
-    @property
+    @functools.cached_property
     def loader(self) -> Loader:
-        if self._loaded is None:
-            module, attribute = self._where
-            self._loaded = getattr(importlib.import_module(module), attribute)
-        return self._loaded
+        loader: Loader = getattr(importlib.import_module(self._module), self._attribute)
+        return loader
 
     def load(self, source: SourceFile) -> list[Document] | None:
         return self.loader.load(source)

@@ -7,6 +7,7 @@ cost every pre-commit run their import.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from typing import Sequence
 
@@ -30,15 +31,12 @@ class DeferredReporter:
 
     def __init__(self, name: str, module: str, class_name: str) -> None:
         self.name = name
-        self._where = (module, class_name)
-        self._loaded: Reporter | None = None
+        self._module, self._class_name = module, class_name
 
-    @property
+    @functools.cached_property
     def reporter(self) -> Reporter:
-        if self._loaded is None:
-            module, class_name = self._where
-            self._loaded = getattr(importlib.import_module(module), class_name)()
-        return self._loaded
+        reporter: Reporter = getattr(importlib.import_module(self._module), self._class_name)()
+        return reporter
 
     @property
     def description(self) -> str:

@@ -28,6 +28,19 @@ def test_skeleton_maps_each_lookalike(lookalike: str, latin: str) -> None:
     assert CONFUSABLES[lookalike] == latin
 
 
+@pytest.mark.parametrize("lookalike", sorted(CONFUSABLES))
+def test_every_mapped_lookalike_survives_compatibility_folding(lookalike: str) -> None:
+    # NFKC turns some look-alikes into letters that no longer look Latin (ϲ, a lunate sigma that reads
+    # as c, becomes σ): the mapping must apply to what was written, not only to what NFKC leaves.
+    assert skeleton(lookalike) == CONFUSABLES[lookalike].casefold()
+
+
+def test_lunate_sigma_in_a_name_and_a_model() -> None:
+    assert identify(vendor="Huaϲheng").family == "Dahua"  # an Imou (Dahua) alias
+    assert identify(vendor="HikϹentral Professional").family == "Hikvision"
+    assert identify(model="DS-2ϹD2143G0-I").family == "Hikvision"
+
+
 def _disguise(lookalike: str, latin: str) -> tuple[str, str]:
     for name, family in NAMES.items():
         if latin in name:

@@ -62,6 +62,12 @@ _DASHES: Final = re.compile(r"[_‐-―−﹘﹣－]+")
 _SPACES: Final = re.compile(r"\s+")
 
 
+def _unconfuse(text: str) -> str:
+    """Look-alikes mapped before NFKC as well as after it: NFKC turns some into letters that no longer
+    look Latin (lunate sigma ``ϲ``, which reads as c, becomes ``σ``), and others into ones that do."""
+    return text if text.isascii() else text.translate(_CONFUSABLE_TABLE)
+
+
 def _strip_marks(text: str) -> str:
     """Drop combining marks and format characters (zero-width space and joiners, LRM/RLM, word joiner, BOM, soft hyphen)."""
     if text.isascii() and text.isprintable():
@@ -72,7 +78,7 @@ def _strip_marks(text: str) -> str:
 
 def skeleton(text: str) -> str:
     """The TR39-style skeleton of ``text``: NFKC, no marks or format characters, confusables mapped, case folded."""
-    folded = _strip_marks(unicodedata.normalize("NFKC", text))
+    folded = _strip_marks(unicodedata.normalize("NFKC", _unconfuse(text)))
     return unicodedata.normalize("NFKC", folded.translate(_CONFUSABLE_TABLE)).casefold()
 
 
@@ -120,7 +126,7 @@ def name_key(text: str) -> str:
 
 def model_key(text: str) -> str:
     """A model number as patterns see it: skeleton, upper case, every dash or underscore ``-``, spaces single."""
-    folded = _strip_marks(unicodedata.normalize("NFKC", text)).translate(_CONFUSABLE_TABLE)
+    folded = _strip_marks(unicodedata.normalize("NFKC", _unconfuse(text))).translate(_CONFUSABLE_TABLE)
     dashed = _DASHES.sub("-", unicodedata.normalize("NFKC", folded).upper())
     return _SPACES.sub(" ", dashed).strip(" -")
 

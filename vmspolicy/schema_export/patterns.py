@@ -27,7 +27,7 @@ import functools
 import string
 from typing import Final, Iterable, Sequence
 
-from vmspolicy.identify.normalise import skeleton
+from vmspolicy.identify.normalise import CONFUSABLES, skeleton
 
 
 class PatternError(ValueError):
@@ -53,7 +53,9 @@ LOOK_ALIKE_BLOCKS: Final = (
 def _skeleton_table() -> dict[str, frozenset[int]]:
     """The characters of :data:`LOOK_ALIKE_BLOCKS` grouped by their skeleton, for the skeletons that are one letter or digit."""
     groups: dict[str, set[int]] = {}
-    for code in (c for block in LOOK_ALIKE_BLOCKS for c in block):
+    # Every look-alike identification maps is in its letter's class, wherever its block is (ɡ, ȷ).
+    mapped = (ord(ch) for ch in CONFUSABLES if len(ch) == 1)
+    for code in {*(c for block in LOOK_ALIKE_BLOCKS for c in block), *mapped}:
         reduced = skeleton(chr(code))
         if len(reduced) == 1 and reduced in _ALNUM:
             groups.setdefault(reduced, set()).add(code)

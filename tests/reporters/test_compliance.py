@@ -222,3 +222,11 @@ def test_max_findings_must_be_positive(estate: Path, capsys: pytest.CaptureFixtu
     with pytest.raises(SystemExit) as exit_:
         main(["report", "--no-plugins", "--max-findings", "0", "estate.yaml"])
     assert exit_.value.code == 2 and "--max-findings: not a positive whole number: '0'" in capsys.readouterr().err
+
+
+def test_report_marks_expiring_waivers_with_the_configured_window(estate: Path) -> None:
+    # W-1 has 91 days left on 2026-03-01: valid under VP303's default 90 days, expiring under 120.
+    (estate / ".vmspolicy.yaml").write_text("rules:\n  VP303: {days: 120}\n", encoding="utf-8")
+    code, out, _ = run(["report", "--no-plugins", "--as-of", "2026-03-01", "--format", "md", "estate.yaml"], estate)
+    assert code == 0
+    assert re.search(r"\| W-1 \| cam-hik \| 2026-05-31 \| 91 \| expiring \|", out), out

@@ -41,9 +41,6 @@ if TYPE_CHECKING:
     from vmspolicy.reporters.base import RunResult
     from vmspolicy.rules.base import CheckContext
 
-EXPIRING_RULE = "VP303"
-
-
 def register(subparsers: Any) -> None:
     """Add ``vmspolicy report`` to the command line."""
     from vmspolicy import governance
@@ -115,6 +112,7 @@ def build_report(result: RunResult, *, title: str) -> ComplianceReport:
     from vmspolicy.governance.waivers import waiver_statuses
     from vmspolicy.rules.isolation import CODES as ISOLATION_RULES
     from vmspolicy.rules.isolation import IsolationUnverifiable
+    from vmspolicy.rules.waivers import ExpiringWaiver
 
     if result.context is None:
         raise ValueError("the compliance report needs the run's context (pipeline.check provides it)")
@@ -190,7 +188,7 @@ def build_report(result: RunResult, *, title: str) -> ComplianceReport:
         sites.append(SiteSummary(site.id, site.name or site.id, site.sensitive, packs, sum(units(d) for d in active), restricted_units,
                                  legacy_units, restricted_units - legacy_units, state))
 
-    expiring_days = int(ctx.rule_options.get(EXPIRING_RULE, {}).get("days", 90))
+    expiring_days = int(ctx.options_for(ExpiringWaiver)["days"])  # the window VP303 warns in, as configured
     waivers = []
     for status in sorted(statuses, key=lambda s: (s.waiver.expires is None, s.waiver.expires or result.as_of, s.waiver.id)):
         w = status.waiver

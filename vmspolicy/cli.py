@@ -174,6 +174,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not result.inputs and not args.allow_empty:
         skipped = f" ({len(result.skipped)} file(s) skipped; -v says which)" if result.skipped else ""
         raise CliError(f"no manifest found in {', '.join(options.paths) or 'the configured estate'}{skipped}")
+    if not result.inputs and "attestation" in [args.format, *(n for n, _ in outputs)]:
+        # An in-toto statement names at least one subject: with nothing checked there is nothing to attest.
+        raise CliError("no input file to attest: an in-toto statement needs at least one subject (drop --allow-empty or the attestation output)")
     stdout = sys.stdout
     stdout.write(reporters[args.format].render(result, color=use_color(stdout) and args.format == "text"))
     if os.environ.get("GITHUB_ACTIONS") == "true" and "github" in reporters and args.format != "github":

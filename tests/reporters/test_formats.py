@@ -10,6 +10,7 @@ import pytest
 from tests.golden_files import assert_golden
 from tests.reporters import sample
 from tests.reporters.validators import assert_valid_junit, assert_valid_sarif
+from vmspolicy.cli import main
 from vmspolicy.plugins import load_plugins
 from vmspolicy.reporters.base import Reporter, RunResult
 from vmspolicy.reporters.common import fingerprint
@@ -142,6 +143,18 @@ def test_attestation_is_an_in_toto_statement(tmp_path: Path, monkeypatch: pytest
     assert predicate["counts"]["suppressed"] == 1
     clean = json.loads(render("attestation", sample.clean_result(), tmp_path, monkeypatch))
     assert clean["predicate"]["verdict"] == "pass"
+
+
+@pytest.mark.parametrize("args", [["--format", "attestation"], ["--output", "attestation:out/statement.json"]])
+def test_nothing_to_attest_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
+    # in-toto wants at least one subject: an empty statement would attest nothing while looking valid.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.yaml").write_text("just: notes\n", encoding="utf-8")
+    assert main(["check", "--no-plugins", "--allow-empty", *args, "notes.yaml"]) == 2
+    assert "no input file to attest" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+    assert main(["check", "--no-plugins", "--allow-empty", "notes.yaml"]) == 0  # the other formats still allow it
 
 
 def test_applied_packs_follow_site_policies_then_the_selection() -> None:

@@ -259,6 +259,24 @@ def test_a_reader_that_goes_away_is_exit_2_without_a_traceback(tmp_path: Path) -
     assert b"Traceback" not in errors and b"Exception ignored" not in errors
 
 
+@pytest.mark.parametrize("count", [3, 2000])  # buffered until the final flush; written while the check runs
+def test_a_full_disk_under_the_output_is_exit_2_with_a_message(tmp_path: Path, count: int) -> None:
+    (tmp_path / "estate.yaml").write_text(_many_findings(count), encoding="utf-8")
+    with open("/dev/full", "w") as full:  # Linux: every write fails with ENOSPC
+        done = subprocess.run([sys.executable, "-m", "vmspolicy", "check", "--no-plugins", "--format", "json", "estate.yaml"],
+                              cwd=tmp_path, stdout=full, stderr=subprocess.PIPE, text=True, check=False)
+    assert done.returncode == 2
+    assert "No space left on device" in done.stderr and "Traceback" not in done.stderr and "internal error" not in done.stderr
+
+
+def test_closed_standard_output_still_gives_the_verdict(tmp_path: Path) -> None:
+    (tmp_path / "estate.yaml").write_text(_many_findings(3), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "vmspolicy", "check", "--no-plugins", "estate.yaml"],
+                          cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False,
+                          preexec_fn=lambda: os.close(1))
+    assert done.returncode == 1 and done.stderr == ""
+
+
 @pytest.mark.parametrize(
     ("content", "words"),
     [

@@ -247,6 +247,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_ERROR
+    except OSError as exc:  # the environment, not a bug: a full disk under `> report.json`, a vanished directory
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"vmspolicy: error: {exc.strerror or exc}{where}", file=sys.stderr)
     except Exception as exc:
         if os.environ.get("VMSPOLICY_DEBUG"):
             raise
@@ -267,10 +270,16 @@ def run() -> NoReturn:
     way). Nothing of ours needs finalising: output files are closed where they
     are written, and the standard streams are flushed here.
     """
+    if sys.stdout is None:  # started with standard output closed (`>&-`): the exit code is the answer
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
     code = main()  # argparse's own exits (--help, a usage error) end the ordinary way, before this
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BrokenPipeError:  # the reader went away (`| head`): as main does for a pipe closed earlier
-        code = EXIT_ERROR
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:  # stderr is None when the process was started with it closed
+                stream.flush()
+        except BrokenPipeError:  # the reader went away (`| head`): as main does for a pipe closed earlier
+            code = EXIT_ERROR
+        except OSError as exc:  # a full disk under `> report.sarif`: the report is incomplete, say so
+            code = EXIT_ERROR
+            os.write(2, f"vmspolicy: error: cannot write the output: {exc.strerror or exc}\n".encode(errors="replace"))
     os._exit(code)

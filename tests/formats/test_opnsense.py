@@ -164,3 +164,118 @@ def test_opnsense_automation_rules_by_sequence() -> None:
         (13, "third by sequence", "fw-hq-cameras", "10.1.40.6/32", ["tcp/554"], "allow"),
     ]
     assert entries(docs[0], "zones")[0]["purpose"] == "cameras"
+
+
+ONE_TO_ONE = """<?xml version="1.0"?>
+<pfsense>
+  <system><hostname>fw-branch</hostname></system>
+  <interfaces>
+    <wan><if>igb0</if><ipaddr>203.0.113.10</ipaddr><subnet>28</subnet><gateway>WANGW</gateway></wan>
+    <lan><if>igb1</if><descr>LAN</descr><ipaddr>10.1.0.1</ipaddr><subnet>24</subnet></lan>
+    <opt1><if>igb1.130</if><descr>CCTV_LEGACY</descr><ipaddr>10.1.30.1</ipaddr><subnet>24</subnet></opt1>
+  </interfaces>
+  <aliases>
+    <alias><name>LEGACY_CAMS</name><type>host</type><address>10.1.30.21 10.1.30.22</address></alias>
+  </aliases>
+  <nat>
+    <onetoone><external>203.0.113.11</external><descr>remote view of the Hikvision</descr><interface>wan</interface>
+      <source><address>10.1.30.11</address></source><destination><any/></destination></onetoone>
+    <onetoone><disabled/><external>203.0.113.12</external><interface>wan</interface>
+      <source><address>10.1.30.12</address></source><destination><any/></destination></onetoone>
+    <onetoone><external>203.0.113.0</external><descr>whole camera VLAN</descr>
+      <source><network>opt1</network></source><destination><any/></destination></onetoone>
+    <onetoone><external>203.0.113.16</external><interface>wan</interface>
+      <source><address>10.1.30.16/28</address></source><destination><any/></destination></onetoone>
+    <onetoone><external>203.0.113.13</external><interface>wan</interface>
+      <source><address>LEGACY_CAMS</address></source><destination><any/></destination></onetoone>
+    <onetoone><external>203.0.113.14</external><descr>unknown alias</descr><interface>wan</interface>
+      <source><address>NOT_DEFINED</address></source><destination><any/></destination></onetoone>
+    <onetoone><external>203.0.113.15</external><descr>negated</descr><interface>wan</interface>
+      <source><address>10.1.0.0/24</address><not/></source><destination><any/></destination></onetoone>
+    <onetoone><external>10.1.0.200</external><descr>inside only</descr><interface>lan</interface>
+      <source><address>10.1.30.12</address></source><destination><any/></destination></onetoone>
+    <onetoone><nobinat/><external>203.0.113.17</external><interface>wan</interface>
+      <source><address>10.1.30.12</address></source><destination><any/></destination></onetoone>
+    <onetoone><external>203.0.113.18</external><descr>on an interface group</descr><interface>WANGROUP</interface>
+      <source><address>10.1.30.18</address></source><destination><any/></destination></onetoone>
+    <onetoone><external>203.0.113.1</external><interface>wan</interface>
+      <source><network>lanip</network></source><destination><any/></destination></onetoone>
+  </nat>
+</pfsense>
+"""
+
+
+def _nat(text: str) -> list[tuple[int, dict[str, Any]]]:
+    docs = OPNSENSE_LOADER.load(text_source("config.xml", text))
+    assert docs is not None
+    return _rules(docs[0], "nat")
+
+
+def test_pfsense_one_to_one_nat_exposes_every_port_of_the_inside_side() -> None:
+    assert [(line, r["name"], r["from"], r["to"], r.get("ports"), r["action"]) for line, r in _nat(ONE_TO_ONE)] == [
+        # the camera's address, on all ports: no "ports" key at all
+        (13, "1:1 NAT 203.0.113.11: remote view of the Hikvision", "internet", "10.1.30.11/32", None, "allow"),
+        # line 15 is disabled; no <interface> means the wan; an interface network is its zone
+        (17, "1:1 NAT 203.0.113.0: whole camera VLAN", "internet", "fw-branch-cctv-legacy", None, "allow"),
+        (19, "fw-branch 1:1 NAT 203.0.113.16", "internet", "10.1.30.16/28", None, "allow"),
+        # a host alias: one entry per address
+        (21, "fw-branch 1:1 NAT 203.0.113.13", "internet", "10.1.30.21/32", None, "allow"),
+        (21, "fw-branch 1:1 NAT 203.0.113.13", "internet", "10.1.30.22/32", None, "allow"),
+        # what cannot be resolved is not dropped: it exposes everything behind the firewall
+        (23, "1:1 NAT 203.0.113.14: unknown alias", "internet", "any", None, "allow"),
+        (25, "1:1 NAT 203.0.113.15: negated", "internet", "any", None, "allow"),
+        # line 27 is on the LAN only, line 29 excludes (nobinat); an undeclared interface may face the internet
+        (31, "1:1 NAT 203.0.113.18: on an interface group", "internet", "10.1.30.18/32", None, "allow"),
+        # line 33 maps to the firewall's own LAN address: no device
+    ]
+
+
+MVC_ONE_TO_ONE = """<?xml version="1.0"?>
+<opnsense>
+  <system><hostname>fw-hq</hostname></system>
+  <interfaces>
+    <wan><if>vtnet0</if><ipaddr>dhcp</ipaddr></wan>
+    <opt1><if>vtnet1</if><descr>Legacy cameras</descr><ipaddr>10.2.30.1</ipaddr><subnet>24</subnet></opt1>
+  </interfaces>
+  <nat>
+    <onetoone><disabled/><external>198.51.100.9</external><interface>wan</interface>
+      <source><address>10.2.30.9</address></source><destination><any/></destination></onetoone>
+    <onetoone><disabled>1</disabled><external>198.51.100.8</external><interface>wan</interface>
+      <source><address>10.2.30.8</address></source><destination><any/></destination></onetoone>
+  </nat>
+  <OPNsense><Firewall><Filter><onetoone>
+    <rule uuid="o2"><enabled>1</enabled><sequence>2</sequence><interface>wan</interface><type>nat</type>
+      <source_net>opt1</source_net><source_not>0</source_not><destination_net>any</destination_net>
+      <external>198.51.100.0/24</external><description>second by sequence</description></rule>
+    <rule uuid="o1"><enabled>1</enabled><sequence>1</sequence><interface>wan</interface><type>binat</type>
+      <source_net>10.2.30.11/32</source_net><source_not>0</source_not><destination_net>any</destination_net>
+      <external>198.51.100.11</external><description>hikvision remote</description></rule>
+    <rule uuid="o0"><enabled>0</enabled><sequence>0</sequence><interface>wan</interface><type>binat</type>
+      <source_net>10.2.30.12/32</source_net><external>198.51.100.12</external><description>off</description></rule>
+  </onetoone></Filter></Firewall></OPNsense>
+</opnsense>
+"""
+
+
+def test_opnsense_one_to_one_nat_legacy_and_migrated() -> None:
+    assert [(line, r["name"], r["to"]) for line, r in _nat(MVC_ONE_TO_ONE)] == [
+        # OPNsense's migration keeps an empty <disabled/> enabled (pfSense would not); <disabled>1</disabled> is off
+        (9, "fw-hq 1:1 NAT 198.51.100.9", "10.2.30.9/32"),
+        # the automation model by sequence; "nat" type counts like "binat"; enabled 0 is skipped
+        (18, "1:1 NAT 198.51.100.11: hikvision remote", "10.2.30.11/32"),
+        (15, "1:1 NAT 198.51.100.0/24: second by sequence", "fw-hq-legacy-cameras"),
+    ]
+
+
+def test_one_to_one_nat_is_internet_ingress_for_a_legacy_camera(tmp_path: Path) -> None:
+    (tmp_path / "config.xml").write_text(ONE_TO_ONE, encoding="utf-8")
+    (tmp_path / "cameras.yaml").write_text(
+        "vmspolicy: 1\nsites: [{id: branch}]\ncameras:\n"
+        "  - {id: cam-1, vendor: Hikvision, site: branch, ip: 10.1.30.11, installed: 2019-03-04}\n",
+        encoding="utf-8",
+    )
+    code, findings = check_json(tmp_path, "--profile", "uk-gov-2022", "--as-of", "2026-01-01", ".")
+    assert code == 1
+    assert where(findings, "VP203") == {("cameras.yaml", 4, 10, "cam-1")}
+    message = next(f["message"] for f in findings if f["rule"] == "VP203")
+    assert "1:1 NAT 203.0.113.11: remote view of the Hikvision' (config.xml:13)" in message

@@ -1,7 +1,7 @@
-"""OPNsense and pfSense ``config.xml``: interfaces become zones, filter rules and port forwards a firewall.
+"""OPNsense and pfSense ``config.xml``: interfaces become zones, filter rules, port forwards and 1:1 NAT a firewall.
 
 Read safely with defusedxml (no entity expansion, no external entities); every
-zone, rule and port forward is located at its element's line.
+zone, rule, port forward and 1:1 NAT is located at its element's line.
 
 - **Zones**: every interface with a static IPv4/IPv6 address and prefix
   (``<ipaddr>``/``<subnet>``) except the WAN, as ``<hostname>-<name>`` where
@@ -21,6 +21,13 @@ zone, rule and port forward is located at its element's line.
   range or a port alias).
 - **Port forwards** (``<nat><rule>``) → ``nat`` entries from the internet to
   the target address and local port.
+- **1:1 NAT** (``<nat><onetoone>``, and OPNsense's ``<Filter><onetoone><rule>``)
+  on the WAN (or an interface not declared, which may face it) → a ``nat``
+  entry from the internet to the inside side (``<source>``: an address, a
+  CIDR, an interface network or an alias; ``source_net`` in OPNsense) on every
+  port, named ``1:1 NAT <external>``. Disabled, ``nobinat`` and inside-only
+  mappings are skipped; an inside side that cannot be resolved (unknown
+  alias, negated) becomes ``any``, so every device behind it is exposed.
 
 What cannot be expressed is resolved so that isolation is never overstated:
 in an allow rule, a negated or unresolvable address counts as ``any``; a deny
@@ -97,6 +104,12 @@ class _Firewall:
         if nat is not None:
             for rule in nat.all("rule"):
                 self._port_forward(rule)
+            for mapping in nat.all("onetoone"):
+                self._legacy_one_to_one(mapping)
+        one_to_one = self.root.path("OPNsense", "Firewall", "Filter", "onetoone")
+        if one_to_one is not None:
+            for mapping in sorted(one_to_one.all("rule"), key=lambda r: _int(r.value("sequence"), 1_000_000)):
+                self._mvc_one_to_one(mapping)
 
     # -- aliases and interfaces -------------------------------------------------------------
 
@@ -278,6 +291,70 @@ class _Firewall:
                 fields.append(("ports", sequence(rule.pos, [(p, rule.pos) for p in ports]), rule.pos))
             fields.append(("action", "allow", rule.pos))
             self.nat.push(entry(rule.pos, *fields), rule.pos)
+
+    # -- 1:1 NAT ---------------------------------------------------------------------------
+
+    def _legacy_one_to_one(self, mapping: XmlElement) -> None:
+        """``<nat><onetoone>`` of pfSense and of OPNsense before its MVC migration."""
+        if mapping.has("disabled"):
+            flag = mapping.value("disabled")
+            # pfSense tests presence (an empty <disabled/> is disabled); OPNsense's migration to
+            # <Filter><onetoone> keeps an empty one enabled: count it as the firewall will run it.
+            if flag not in ("0", "no") and (flag or self.root.tag == "pfsense"):
+                return
+        if mapping.has("nobinat"):
+            return  # pfSense "exclude": leaves these addresses untranslated, exposes nothing
+        source = mapping.first("source")
+        if source is not None:
+            internal = _legacy_endpoint(source)
+        else:
+            # Before <source>, pfSense kept the inside as <internal> + <subnet>; with neither, "" is any.
+            prefix = mapping.value("subnet")
+            internal = (mapping.value("internal") + (f"/{prefix}" if prefix else ""), False)
+        self._one_to_one(mapping, mapping.value("interface"), internal, mapping.value("external"), mapping.value("descr"))
+
+    def _mvc_one_to_one(self, rule: XmlElement) -> None:
+        """``<OPNsense><Firewall><Filter><onetoone><rule>``: where OPNsense moves ``<nat><onetoone>`` (its migration MFP1_0_4)."""
+        if rule.value("enabled", "1") == "0":
+            return
+        internal = (rule.value("source_net"), rule.value("source_not") == "1")
+        self._one_to_one(rule, rule.value("interface"), internal, rule.value("external"), rule.value("description"))
+
+    def _one_to_one(self, element: XmlElement, interfaces: str, internal: tuple[str, bool], external: str, descr: str) -> None:
+        """A 1:1 NAT maps an outside address to an inside host or network on every port: a ``nat`` entry without ports.
+
+        Both types count: ``binat`` and OPNsense's ``nat`` both translate the
+        outside address to the inside one, and which ports pass is left to the
+        filter rules, which this model does not pair with the mapping.
+        """
+        ifaces = [i.strip() for i in interfaces.split(",") if i.strip()] or ["wan"]  # both products default to wan
+        if all(i in self.interfaces and self.interfaces[i].zone is not None for i in ifaces):
+            # On inside interfaces only: the internet never reaches it; traffic between zones is
+            # translated there and the filter rules of that interface, already read, decide it.
+            # An interface not in <interfaces> (a group, a VPN) may face the internet: counted.
+            return
+        value, negated = internal
+        resolved = None if negated else self._resolve(value)
+        if resolved == ["self"]:
+            return  # mapped to the firewall's own address: reaches no device
+        if resolved is None:
+            # An alias or network this file cannot resolve, or a negated inside side. The port-forward
+            # code skips such targets; a 1:1 NAT exposes every port, so fail closed instead: the
+            # internet reaches any address, and every legacy device behind this firewall is reported.
+            resolved = [ANY]
+        label = f"1:1 NAT {external}".strip()
+        name = f"{label}: {descr}" if descr else f"{self.id} {label}"
+        for to in resolved:
+            self.nat.push(
+                entry(
+                    element.pos,
+                    ("name", name, element.pos),
+                    ("from", INTERNET, element.pos),
+                    ("to", to, element.pos),
+                    ("action", "allow", element.pos),
+                ),
+                element.pos,
+            )
 
     def firewall(self) -> LocatedMap:
         pos = self.root.pos

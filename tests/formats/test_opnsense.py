@@ -279,3 +279,27 @@ def test_one_to_one_nat_is_internet_ingress_for_a_legacy_camera(tmp_path: Path) 
     assert where(findings, "VP203") == {("cameras.yaml", 4, 10, "cam-1")}
     message = next(f["message"] for f in findings if f["rule"] == "VP203")
     assert "1:1 NAT 203.0.113.11: remote view of the Hikvision' (config.xml:13)" in message
+
+
+PORT_FORWARDS = """<?xml version="1.0"?>
+<pfsense>
+  <system><hostname>fw-branch</hostname></system>
+  <interfaces>
+    <wan><if>igb0</if><ipaddr>203.0.113.10</ipaddr><subnet>28</subnet></wan>
+    <opt1><if>igb1.130</if><descr>CCTV_LEGACY</descr><ipaddr>10.1.30.1</ipaddr><subnet>24</subnet></opt1>
+  </interfaces>
+  <nat>
+    <rule><protocol>tcp</protocol><target>NVR_HOSTS</target><local-port>554</local-port><interface>wan</interface>
+      <destination><network>wanip</network><port>554</port></destination><descr>alias this file does not define</descr></rule>
+    <rule><protocol>tcp</protocol><target>wanip</target><local-port>443</local-port><interface>wan</interface>
+      <destination><network>wanip</network><port>443</port></destination><descr>to the firewall itself</descr></rule>
+  </nat>
+</pfsense>
+"""
+
+
+def test_a_port_forward_to_what_cannot_be_resolved_fails_closed() -> None:
+    # An unknown alias may hold any address behind the firewall: the forward counts as reaching any of them.
+    assert [(line, r["name"], r["to"], r["ports"]) for line, r in _nat(PORT_FORWARDS)] == [
+        (9, "alias this file does not define", "any", ["tcp/554"]),
+    ]

@@ -20,7 +20,8 @@ zone, rule, port forward and 1:1 NAT is located at its element's line.
   interface's zone. Ports come from the protocol and destination port (a
   range or a port alias).
 - **Port forwards** (``<nat><rule>``) → ``nat`` entries from the internet to
-  the target address and local port.
+  the target address and local port; a target that cannot be resolved (an
+  alias this file does not define) becomes ``any``.
 - **1:1 NAT** (``<nat><onetoone>``, and OPNsense's ``<Filter><onetoone><rule>``)
   on the WAN (or an interface not declared, which may face it) → a ``nat``
   entry from the internet to the inside side (``<source>``: an address, a
@@ -278,8 +279,12 @@ class _Firewall:
         if rule.has("disabled") and rule.value("disabled") not in ("0", "no"):
             return
         target = self._resolve(rule.value("target"))
-        if not target or target in (["self"], [ANY]):
-            return
+        if target in (["self"], [ANY]):
+            return  # to the firewall itself, or no target at all: nothing behind it is exposed
+        if target is None:
+            # An alias or name this file cannot resolve: fail closed, as for 1:1 NAT. The forward may
+            # reach any address behind this firewall, so every legacy device there is reported.
+            target = [ANY]
         ports = self._ports(rule.value("protocol", "any"), rule.value("local-port") or (rule.first("destination") or rule).value("port"))
         for to in target:
             fields: list[tuple[str, object, Pos]] = [

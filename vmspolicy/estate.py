@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any, Callable, Final
 
 from vmspolicy.findings import Finding
 from vmspolicy.model import (
@@ -34,7 +34,7 @@ from vmspolicy.model import (
 )
 from vmspolicy.rules.structure import DuplicateIdentity, SchemaViolation, UnknownReference
 from vmspolicy.schemas import validate
-from vmspolicy.source import Document, LocatedMap, LocatedSeq, Location
+from vmspolicy.source import Document, LocatedMap, LocatedSeq, Location, iter_items
 
 SECTIONS = ("sites", "zones", "cameras", "recorders", "devices", "firewalls", "waivers")
 SUPPORTED_VERSION = 1
@@ -50,13 +50,23 @@ class _Builder:
     declared: dict[str, Location] = field(default_factory=dict)  # every id, valid or not
     invalid_ids: set[str] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
+    # Imported records that a manifest record completes, by (document, section, index): that record;
+    # and the manifest records so used, which are not records of their own.
+    completions: dict[tuple[int, str, int], tuple[Document, LocatedMap]] = field(default_factory=dict)
+    completing: set[tuple[int, str, int]] = field(default_factory=set)
+
+
+# Sections whose imported records a manifest record may complete.
+_DEVICE_SECTIONS: Final = ("cameras", "recorders", "devices")
 
 
 def build_estate(documents: list[Document], *, import_site: str | None = None) -> tuple[Estate, list[Finding]]:
     """The estate model of ``documents`` and the VP002/VP003/VP004 findings met on the way.
 
-    Records of imported files (Frigate, OPNsense...) that name no site get one
-    first (``import_site``, else the estate's only site: see
+    A manifest record completes the imported record (Frigate, NetBox...) of
+    the same section and id (see :func:`_find_completions`). Records of
+    imported files that still name no site get one first (``import_site``,
+    else the estate's only site: see
     :func:`~vmspolicy.loading.imported.settle_imported`); devices without a zone
     are then placed in the zone of their site whose network holds their IP.
     """
@@ -65,7 +75,8 @@ def build_estate(documents: list[Document], *, import_site: str | None = None) -
         # Imported here: it completes only imported files, and a run over manifests alone never needs it.
         from vmspolicy.loading.imported import settle_imported
 
-        documents = settle_imported(documents, import_site)
+        given_sites = _find_completions(b, documents)
+        documents = settle_imported(documents, import_site, given_sites)
     for doc in documents:
         _add_document(b, doc)
     _place_by_address(b)
@@ -129,8 +140,8 @@ def _add_document(b: _Builder, doc: Document) -> None:
         if not isinstance(entries, LocatedSeq) or (section, -1) in invalid:
             continue
         for index, entry in enumerate(entries):
-            if not isinstance(entry, LocatedMap):
-                continue
+            if not isinstance(entry, LocatedMap) or (id(doc), section, index) in b.completing:
+                continue  # a manifest record completing an imported one is part of that record
             entry_id = entry.get("id")
             if isinstance(entry_id, str):
                 _declare(b, entry_id, doc.at(entry.where("id")))
@@ -138,7 +149,74 @@ def _add_document(b: _Builder, doc: Document) -> None:
                 if isinstance(entry_id, str):
                     b.invalid_ids.add(entry_id)
                 continue
-            _BUILDERS[section](b, Origin(doc.path, entry), entry)
+            completion = b.completions.get((id(doc), section, index))
+            origin = Origin(doc.path, entry) if completion is None else _completed(b, doc, entry, *completion)
+            _BUILDERS[section](b, origin, origin.node)
+
+
+def _find_completions(b: _Builder, documents: list[Document]) -> dict[int, str]:
+    """Pair each imported device record with the manifest record of the same section and id, if any.
+
+    Frigate, go2rtc and most other tools' files cannot say when a camera was
+    installed, who made it, or which zone it is in; a manifest record with the
+    same id (``cameras: [{id: front_door, site: hq, installed: 2019-05-01}]``)
+    adds what the imported record lacks, instead of being a duplicate (VP004).
+    Returns the site each completing record names, by the identity of the imported record.
+    """
+    by_id: dict[tuple[str, str], tuple[Document, LocatedMap, int]] = {}
+    for doc in documents:
+        if doc.format == "manifest":
+            for section in _DEVICE_SECTIONS:
+                for index, entry in iter_items(doc.data.get(section)):
+                    if isinstance(entry.get("id"), str):
+                        by_id.setdefault((section, entry["id"]), (doc, entry, index))
+    sites: dict[int, str] = {}
+    if not by_id:
+        return sites
+    for doc in documents:
+        if doc.format == "manifest":
+            continue
+        for section in _DEVICE_SECTIONS:
+            for index, entry in iter_items(doc.data.get(section)):
+                entry_id = entry.get("id")
+                found = by_id.pop((section, entry_id), None) if isinstance(entry_id, str) else None
+                if found is not None:  # popped: a second imported record of that id stays a duplicate
+                    manifest, record, record_index = found
+                    b.completions[(id(doc), section, index)] = (manifest, record)
+                    b.completing.add((id(manifest), section, record_index))
+                    if isinstance(record.get("site"), str):
+                        sites[id(entry)] = record["site"]
+    return sites
+
+
+def _completed(b: _Builder, doc: Document, entry: LocatedMap, manifest: Document, record: LocatedMap) -> Origin:
+    """The imported ``entry`` with the fields the manifest ``record`` adds, each located where it is written.
+
+    The manifest may only add: a field both give with different values is a
+    contradiction, reported at the manifest's field (VP004), and the imported
+    file's value stands.
+    """
+    merged = LocatedMap(entry.pos)
+    for key, value in entry.items():
+        merged.put(key, value, entry.where_key(key), entry.where(key))
+    added: list[str] = []
+    for key, value in record.items():
+        if key == "id":
+            continue
+        if key not in entry:
+            merged.put(key, value, record.where_key(key), record.where(key))
+            added.append(key)
+        elif entry[key] != value:
+            b.findings.append(
+                DuplicateIdentity.finding(
+                    manifest.at(record.where(key)),
+                    f"{entry['id']}: {key} {value!r} contradicts {entry[key]!r} in {doc.path}:{entry.where(key)[0]}; "
+                    "a manifest record may only add what the imported file does not say",
+                    subject=str(entry["id"]),
+                    evidence=f"id:{entry['id']}:{key}",
+                )
+            )
+    return Origin(doc.path, merged, Origin(manifest.path, record), frozenset(added))
 
 
 def _declare(b: _Builder, entry_id: str, location: Location) -> None:

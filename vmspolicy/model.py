@@ -30,22 +30,34 @@ ANY: Final = "any"
 
 @record(frozen=True, slots=True, eq=False)
 class Origin:
-    """Where a record was written: its document's path and its located mapping."""
+    """Where a record was written: its document's path and its located mapping.
+
+    A record of an imported file (Frigate, go2rtc, NetBox...) may be completed
+    by a manifest record of the same id: ``completion`` is that record, and the
+    fields it added (``completed``) are located there, in the manifest.
+    """
 
     path: str
     node: LocatedMap
+    completion: Origin | None = None
+    completed: frozenset[str] = frozenset()
+
+    def holder(self, key: str) -> Origin:
+        """The origin whose file holds field ``key``: the completing manifest record, or this one."""
+        return self.completion if self.completion is not None and key in self.completed else self
 
     def loc(self, key: str | None = None, index: int | None = None) -> Location:
         """Location of the record, of one of its fields, or of item ``index`` of a list field."""
         if key is None:
             line, column = self.node.pos
+            return Location(self.path, line, column)
+        holder = self.holder(key)
+        value = holder.node.get(key)
+        if index is not None and isinstance(value, LocatedSeq):
+            line, column = value.where(index)
         else:
-            value = self.node.get(key)
-            if index is not None and isinstance(value, LocatedSeq):
-                line, column = value.where(index)
-            else:
-                line, column = self.node.where(key)
-        return Location(self.path, line, column)
+            line, column = holder.node.where(key)
+        return Location(holder.path, line, column)
 
 
 @record(frozen=True, slots=True)

@@ -86,25 +86,27 @@ def plan(ctx: CheckContext) -> list[FileFix]:
     for device in sorted(ctx.estate.devices.values(), key=lambda d: (d.origin.path, d.origin.loc().line)):
         if not device.active:
             continue
-        edits = _device_edits(device, device.id in legacy, device.id in waived, taken)
-        if edits:
-            by_path.setdefault(device.origin.path, FileFix(device.origin.path)).edits.extend(edits)
+        for edit in _device_edits(device, device.id in legacy, device.id in waived, taken):
+            by_path.setdefault(edit.path, FileFix(edit.path)).edits.append(edit)
     return [by_path[p] for p in sorted(by_path)]
 
 
 def _device_edits(device: Device, legacy: bool, waived: bool, taken: set[str]) -> list[Edit]:
     edits: list[Edit] = []
-    path = device.origin.path
+    # A waiver goes into the manifest that completes an imported device, if one does: the user's file.
+    path = device.origin.completion.path if device.origin.completion is not None else device.origin.path
     if legacy:
         for key in CLOUD_SERVICES:
             if device.services.get(key) is True:
-                edits.append(Edit(path, device.id, "service", key=key,
+                # In the file that says so: a manifest record may complete an imported one.
+                edits.append(Edit(device.origin.holder("services").path, device.id, "service", key=key,
                                   description=f"{device.id}: services.{key} true -> false (turn it off on the device too)"))
-    raw = device.origin.node.get("mac")
+    written = device.origin.holder("mac")
+    raw = written.node.get("mac")
     if isinstance(raw, str):
         canonical = normalise_mac(raw)
         if canonical is not None and canonical != raw:
-            edits.append(Edit(path, device.id, "mac", value=canonical, description=f"{device.id}: mac {raw} -> {canonical}"))
+            edits.append(Edit(written.path, device.id, "mac", value=canonical, description=f"{device.id}: mac {raw} -> {canonical}"))
     if legacy and not waived:
         waiver_id = f"W-{device.id}"
         number = 2

@@ -19,7 +19,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any, Final, Iterable
+from typing import Any, Final, Iterable, Mapping
 
 from vmspolicy import records
 from vmspolicy.loading.base import SourceFile
@@ -127,9 +127,21 @@ IMPORTED_SITE: Final = "imported"
 _SITED_SECTIONS: Final = ("zones", "cameras", "recorders", "devices", "firewalls")
 
 
-def settle_imported(documents: list[Document], import_site: str | None = None) -> list[Document]:
-    """Complete imported records from the other files of the run: MACs listed apart, then sites."""
+def settle_imported(documents: list[Document], import_site: str | None = None,
+                    given: Mapping[int, str] | None = None) -> list[Document]:
+    """Complete imported records from the other files of the run: MACs listed apart, then sites.
+
+    ``given``: the site a manifest record completing an imported record names
+    (see :mod:`vmspolicy.estate`), by the imported record's identity: the
+    user's word, taken before any guess.
+    """
     _join_macs(documents)
+    for doc in documents:
+        if doc.format != "manifest" and given:
+            for section in _SITED_SECTIONS:
+                for record in _entries(doc, section):
+                    if "site" not in record and id(record) in given:
+                        record.put("site", given[id(record)], record.pos, record.pos)
     return assign_sites(documents, import_site)
 
 

@@ -426,13 +426,14 @@ class CloudServicesEnabled(_IsolationRule):
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         watched = [str(s) for s in ctx.options_for(type(self)).get("services") or ()]
         for device in self.subjects(ctx):
-            node = device.origin.node.get("services")
+            written = device.origin.holder("services")  # a manifest record may complete an imported one
+            node = written.node.get("services")
             for service in watched:
                 if not device.services.get(service):
                     continue
-                pos = node.where(service) if isinstance(node, LocatedMap) else device.origin.node.where("services")
+                pos = node.where(service) if isinstance(node, LocatedMap) else written.node.where("services")
                 yield self.finding(
-                    Location(device.origin.path, *pos),
+                    Location(written.path, *pos),
                     f"{service} is enabled on legacy restricted {device.id}: it opens a path that the firewall rules "
                     f"do not show; set {service}: false",
                     subject=device.id,

@@ -143,7 +143,13 @@ class DuplicateIdentity(Rule):
     What it checks
         Ids are unique across every section and every file of the estate;
         MAC addresses (in any notation) and IP addresses are unique among
-        devices that are not decommissioned.
+        devices that are not decommissioned. One exception: a manifest record
+        may complete a camera, recorder or device of an imported file
+        (Frigate, go2rtc, NetBox...) with the same id in the same section,
+        adding what that file cannot say (``installed``, ``vendor``,
+        ``zone``...). It may repeat the imported file's values, never
+        contradict them: a contradiction is reported here, at the manifest's
+        field.
 
     Why
         Two records with one id make every reference ambiguous; a MAC or IP

@@ -189,6 +189,11 @@ def _find_completions(b: _Builder, documents: list[Document]) -> dict[int, str]:
     return sites
 
 
+def _same_mac(one: Any, other: Any) -> bool:
+    """One MAC address written in two notations (``00:40:8C:..`` and ``00-40-8c-..``) is no contradiction."""
+    return isinstance(one, str) and isinstance(other, str) and normalise_mac(one) is not None and normalise_mac(one) == normalise_mac(other)
+
+
 def _completed(b: _Builder, doc: Document, entry: LocatedMap, manifest: Document, record: LocatedMap) -> Origin:
     """The imported ``entry`` with the fields the manifest ``record`` adds, each located where it is written.
 
@@ -206,7 +211,7 @@ def _completed(b: _Builder, doc: Document, entry: LocatedMap, manifest: Document
         if key not in entry:
             merged.put(key, value, record.where_key(key), record.where(key))
             added.append(key)
-        elif entry[key] != value:
+        elif entry[key] != value and not (key == "mac" and _same_mac(entry[key], value)):
             b.findings.append(
                 DuplicateIdentity.finding(
                     manifest.at(record.where(key)),

@@ -12,6 +12,8 @@ from vmspolicy.cli import main
 from vmspolicy.estate import build_estate
 from vmspolicy.loading.frigate import FRIGATE_LOADER
 from vmspolicy.loading.manifest import MANIFEST_LOADER
+from vmspolicy.loading.yaml_events import load_documents
+from vmspolicy.source import Document
 
 FRIGATE = """\
 cameras:
@@ -84,3 +86,17 @@ def test_a_record_of_another_section_is_a_duplicate_not_a_completion(tmp_path: P
     _write(tmp_path, MANIFEST.replace("cameras:\n  - id: gate", "recorders:\n  - id: gate"))
     _, findings = check_json(tmp_path)
     assert [(f["rule"], f["path"], f["line"]) for f in findings if f["rule"] == "VP004"] == [("VP004", "site.yaml", 7)]
+
+
+def test_one_mac_in_two_notations_is_no_contradiction() -> None:
+    imported = Document("netbox.json", load_documents(
+        "vmspolicy: 1\ncameras:\n  - {id: gate, site: hq, mac: '44:19:B6:12:34:56'}\n")[0], "netbox")
+    manifest = Document("site.yaml", load_documents(
+        "vmspolicy: 1\nsites:\n  - {id: hq}\ncameras:\n  - {id: gate, site: hq, mac: 44-19-b6-12-34-56}\n"
+        "  - {id: yard, site: hq}\n")[0])
+    _, findings = build_estate([manifest, imported])
+    assert findings == []
+    contradicting = Document("site.yaml", load_documents(
+        "vmspolicy: 1\nsites:\n  - {id: hq}\ncameras:\n  - {id: gate, site: hq, mac: 44-19-b6-12-34-57}\n")[0])
+    _, findings = build_estate([contradicting, imported])
+    assert [(f.rule, str(f.location)) for f in findings] == [("VP004", "site.yaml:5:31")]

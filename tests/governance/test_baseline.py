@@ -10,8 +10,9 @@ import pytest
 
 from vmspolicy.cli import main
 from vmspolicy.findings import Finding, Severity
-from vmspolicy.governance.baseline import Baseline, BaselineEntry, apply_baseline
+from vmspolicy.governance.baseline import Baseline, BaselineEntry, apply_baseline, never_recorded
 from vmspolicy.governance.fingerprint import fingerprint
+from vmspolicy.plugins import load_plugins
 from vmspolicy.schemas import load_schema
 from vmspolicy.source import Location
 
@@ -80,7 +81,7 @@ def test_each_entry_absorbs_one_finding() -> None:
         return Finding("VP002", "schema-violation", Severity.ERROR, Location("a.yaml", line, 3), "unknown key 'vendr'")
 
     baseline = Baseline("b.json", (BaselineEntry.of(at(4)),))
-    marked = apply_baseline([at(9), at(12)], baseline)
+    marked = apply_baseline([at(9), at(12)], baseline, never=())
     assert [f.suppressed is not None for f in marked] == [True, False]
 
 
@@ -127,3 +128,29 @@ def test_add_needs_update(estate: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert code == 2 and "--add only makes sense with --update" in err
     code, _, err = run(capsys, "baseline", "-o", "missing.json", "--update", "estate.yaml")
     assert code == 2 and "no such baseline file" in err
+
+
+def test_restricted_equipment_and_isolation_never_go_into_a_baseline(estate: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A new Hikvision install (VP102) and a legacy one that is not isolated (VP103, VP201, VP206): the regime
+    # says fix or waive them (reason, approver, expiry); a baseline has none of that, so it takes only cam-1.
+    estate.write_text(ESTATE + camera("cam-1", "10.20.40.11")
+                      + "  - {id: cam-new, site: hq, zone: cctv, vendor: Hikvision, ip: 10.20.30.21}\n"
+                      + "  - {id: cam-old, site: hq, zone: cctv, vendor: Hikvision, ip: 10.20.30.22, installed: 2019-01-01}\n")
+    code, out, _ = run(capsys, "baseline", "-o", "baseline.json", "estate.yaml")
+    assert code == 0 and "1 finding(s) recorded" in out
+    recorded = json.loads(Path("baseline.json").read_text())["findings"]
+    assert [(e["rule"], e["subject"]) for e in recorded] == [("VP005", "cam-1")]
+    # Nor does a baseline absorb them when someone writes them in by hand.
+    _, found = findings_of(capsys, "estate.yaml")
+    doctored = [{"rule": f["rule"], "path": f["path"], "subject": f["subject"], "fingerprint": f["fingerprint"]} for f in found]
+    Path("baseline.json").write_text(json.dumps({"version": 1, "findings": doctored}), encoding="utf-8")
+    code, found = findings_of(capsys, "--baseline", "baseline.json", "estate.yaml")
+    assert code == 1
+    unsuppressed = sorted({f["rule"] for f in found if f["suppressed"] is None})
+    assert unsuppressed == ["VP102", "VP103", "VP201", "VP206"]
+
+
+def test_which_rules_a_baseline_never_holds() -> None:
+    never = never_recorded(load_plugins(entry_points_enabled=False).rules())
+    assert never == {"VP001", "VP101", "VP102", "VP103", "VP104", "VP105", "VP107",
+                     "VP201", "VP202", "VP203", "VP204", "VP205", "VP206", "VP502"}

@@ -13,7 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from vmspolicy import __version__
-from vmspolicy.governance.baseline import BaselineEntry, BaselineError, read_baseline, reconcile, recordable, render_baseline, write_atomically
+from vmspolicy.governance.baseline import (
+    BaselineEntry,
+    BaselineError,
+    never_recorded,
+    read_baseline,
+    reconcile,
+    recordable,
+    render_baseline,
+    write_atomically,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -23,8 +32,9 @@ def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "baseline",
         help="record today's findings in a file, for `check --baseline` (brownfield adoption)",
-        description="Record today's unsuppressed findings (except VP001) so that `vmspolicy check --baseline FILE` "
-        "reports only new ones. Waived and inline-suppressed findings are not recorded.",
+        description="Record today's unsuppressed findings so that `vmspolicy check --baseline FILE` reports only new "
+        "ones. Waived and inline-suppressed findings are not recorded, nor are unreadable files (VP001), restricted "
+        "equipment (VP1xx) and isolation (VP2xx, VP502): those are fixed or waived, with a reason, approver and expiry.",
     )
     add_common(parser)
     parser.add_argument("--output", "-o", required=True, type=Path, metavar="FILE", help="the baseline file to write (JSON)")
@@ -52,9 +62,10 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     result = check(options, config, host)
     if not result.inputs:
         raise CliError(f"no manifest found in {', '.join(options.paths) or 'the configured estate'}")
-    current = [f for f in result.findings if recordable(f)]
+    never = never_recorded(result.rules)
+    current = [f for f in result.findings if recordable(f, never)]
     if args.update:
-        update = reconcile(previous, current)
+        update = reconcile(previous, current, never)
         entries = list(update.kept) + (list(update.new) if args.add else [])
         note = f"{len(update.fixed)} fixed and dropped, {len(update.new)} new " + ("added" if args.add else "not added (use --add)")
     else:

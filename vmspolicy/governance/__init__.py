@@ -75,7 +75,7 @@ def apply(findings: Sequence[Finding], ctx: CheckContext, args: Any) -> list[Fin
     baseline_file = getattr(args, "baseline", None)
     if baseline_file:
         # Imported here: most runs (every pre-commit run) have no baseline.
-        from vmspolicy.governance.baseline import BaselineError, apply_baseline, read_baseline
+        from vmspolicy.governance.baseline import BaselineError, apply_baseline, never_recorded, read_baseline
 
         try:
             baseline = read_baseline(str(baseline_file))
@@ -83,5 +83,5 @@ def apply(findings: Sequence[Finding], ctx: CheckContext, args: Any) -> list[Fin
             from vmspolicy.pipeline import UsageError
 
             raise UsageError(str(exc)) from None
-        out = apply_baseline(out, baseline)
+        out = apply_baseline(out, baseline, never_recorded(ctx.rules))
     return out

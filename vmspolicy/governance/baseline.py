@@ -18,7 +18,7 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Collection, Iterable, Sequence
 
 from vmspolicy.findings import Finding, Suppression
 from vmspolicy.governance.fingerprint import fingerprint
@@ -28,9 +28,10 @@ from vmspolicy.records import record
 from vmspolicy.schemas import validate
 from vmspolicy.source import Location
 
+if TYPE_CHECKING:
+    from vmspolicy.rules.base import Rule
+
 BASELINE_VERSION = 1
-# A file that cannot be read was never checked: recording it would hide that for good.
-NEVER_BASELINED = frozenset({"VP001"})
 
 
 class BaselineError(Exception):
@@ -59,9 +60,19 @@ class Baseline:
     entries: tuple[BaselineEntry, ...]
 
 
-def recordable(finding: Finding) -> bool:
-    """Whether ``finding`` belongs in a baseline: unsuppressed, and not a file that could not be read."""
-    return finding.suppressed is None and finding.rule not in NEVER_BASELINED
+def never_recorded(rules: Iterable[type[Rule]]) -> frozenset[str]:
+    """The codes of the rules whose findings no baseline records or absorbs (``Rule.baselinable``).
+
+    An unreadable file (VP001), restricted equipment (VP1xx) and isolation
+    (VP2xx, VP502): a baseline has no reason, approver or expiry, so what the
+    regime says must be fixed or waived never hides behind one.
+    """
+    return frozenset(rule.code for rule in rules if not rule.baselinable)
+
+
+def recordable(finding: Finding, never: Collection[str]) -> bool:
+    """Whether ``finding`` belongs in a baseline: unsuppressed, and of a rule a baseline may hold."""
+    return finding.suppressed is None and finding.rule not in never
 
 
 def read_baseline(path: str) -> Baseline:
@@ -126,12 +137,15 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def apply_baseline(findings: Sequence[Finding], baseline: Baseline) -> list[Finding]:
-    """Mark the findings the baseline recorded; each entry absorbs at most one finding."""
+def apply_baseline(findings: Sequence[Finding], baseline: Baseline, never: Collection[str]) -> list[Finding]:
+    """Mark the findings the baseline recorded; each entry absorbs at most one finding.
+
+    A finding of a rule in ``never`` is not absorbed even when an (edited or older) baseline lists it.
+    """
     remaining = Counter(e.fingerprint for e in baseline.entries)
     out: list[Finding] = []
     for finding in sorted(findings, key=Finding.sort_key):
-        if recordable(finding):
+        if recordable(finding, never):
             key = fingerprint(finding)
             if remaining[key] > 0:
                 remaining[key] -= 1
@@ -149,9 +163,9 @@ class BaselineUpdate:
     new: tuple[BaselineEntry, ...]  # found now, not recorded
 
 
-def reconcile(previous: Sequence[BaselineEntry], current: Sequence[Finding]) -> BaselineUpdate:
+def reconcile(previous: Sequence[BaselineEntry], current: Sequence[Finding], never: Collection[str]) -> BaselineUpdate:
     """Compare a baseline with today's recordable findings."""
-    found = Counter(fingerprint(f) for f in current if recordable(f))
+    found = Counter(fingerprint(f) for f in current if recordable(f, never))
     kept: list[BaselineEntry] = []
     fixed: list[BaselineEntry] = []
     for entry in previous:
@@ -162,7 +176,7 @@ def reconcile(previous: Sequence[BaselineEntry], current: Sequence[Finding]) -> 
             fixed.append(entry)
     new: list[BaselineEntry] = []
     for finding in sorted(current, key=Finding.sort_key):
-        if not recordable(finding):
+        if not recordable(finding, never):
             continue
         key = fingerprint(finding)
         if found[key] > 0:

@@ -68,6 +68,9 @@ class Rule:
     options: ClassVar[Mapping[str, Any]] = {}
     # Whether a waiver or an inline comment may excuse a finding of this rule.
     waivable: ClassVar[bool] = False
+    # Whether `vmspolicy baseline` may record its findings. A baseline has no reason, approver or
+    # expiry, so what the regime says must be fixed or waived (restricted vendors, isolation) never goes in.
+    baselinable: ClassVar[bool] = True
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         """Yield findings for ``ctx``; the default finds nothing (rules emitted by the pipeline)."""

@@ -149,6 +149,7 @@ class RestrictedDeviceDiscovered(Rule):
     """
 
     code = "VP502"
+    baselinable = False
     slug = "restricted-device-discovered"
     severity = Severity.ERROR
     summary = "a scan's MAC vendor, service banner or product names a restricted family"

@@ -112,6 +112,7 @@ def _more(flows: Sequence[Flow]) -> str:
 
 class _IsolationRule(Rule):
     waivable: ClassVar[bool] = False
+    baselinable: ClassVar[bool] = False
 
     def subjects(self, ctx: CheckContext) -> Iterable[Device]:
         return isolated_devices(ctx)

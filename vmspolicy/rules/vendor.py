@@ -123,6 +123,7 @@ class RestrictedVendorOnSensitiveSite(Rule):
     """
 
     code = "VP101"
+    baselinable = False
     slug = "restricted-vendor-on-sensitive-site"
     severity = Severity.ERROR
     summary = "any restricted device on a sensitive site"
@@ -177,6 +178,7 @@ class RestrictedVendorNewInstall(Rule):
     """
 
     code = "VP102"
+    baselinable = False
     slug = "restricted-vendor-new-install"
     severity = Severity.ERROR
     summary = "restricted device installed on/after the pack's cut-off, planned, or undated"
@@ -264,6 +266,7 @@ class RestrictedVendorLegacy(Rule):
     """
 
     code = "VP103"
+    baselinable = False
     slug = "restricted-vendor-legacy"
     severity = Severity.ERROR
     summary = "legacy restricted device without a valid waiver"
@@ -321,6 +324,7 @@ class VendorMismatch(Rule):
     """
 
     code = "VP104"
+    baselinable = False
     slug = "vendor-mismatch"
     severity = Severity.ERROR
     summary = "declared vendor contradicts OUI / model / stream evidence of a restricted family"
@@ -402,6 +406,7 @@ class OemRelabel(Rule):
     """
 
     code = "VP105"
+    baselinable = False
     slug = "oem-relabel"
     severity = Severity.WARNING
     summary = "declared brand is a known relabel of a restricted family"
@@ -541,6 +546,7 @@ class RestrictedRecorder(Rule):
     """
 
     code = "VP107"
+    baselinable = False
     slug = "restricted-recorder"
     severity = Severity.ERROR
     summary = "recorder, NVR or VMS software from a restricted family"

@@ -33,7 +33,7 @@ from vmspolicy.model import (
     parse_ports,
 )
 from vmspolicy.rules.structure import DuplicateIdentity, SchemaViolation, UnknownReference
-from vmspolicy.schemas import validate
+from vmspolicy.schemas import SchemaError, validate
 from vmspolicy.source import Document, LocatedMap, LocatedSeq, Location, iter_items
 
 SECTIONS = ("sites", "zones", "cameras", "recorders", "devices", "firewalls", "waivers")
@@ -54,6 +54,7 @@ class _Builder:
     # and the manifest records so used, which are not records of their own.
     completions: dict[tuple[int, str, int], tuple[Document, LocatedMap]] = field(default_factory=dict)
     completing: set[tuple[int, str, int]] = field(default_factory=set)
+    schema_errors: dict[int, list[SchemaError]] = field(default_factory=dict)  # by document
 
 
 # Sections whose imported records a manifest record may complete.
@@ -128,13 +129,9 @@ def _add_document(b: _Builder, doc: Document) -> None:
             )
         )
         return
-    invalid: set[tuple[str, int]] = set()
-    for error in validate("manifest", data):
-        b.findings.append(SchemaViolation.finding(doc.at(error.pos), error.message))
-        if len(error.path) >= 2 and isinstance(error.path[0], str) and isinstance(error.path[1], int):
-            invalid.add((error.path[0], error.path[1]))
-        elif len(error.path) == 1:
-            invalid.add((str(error.path[0]), -1))  # the whole section is malformed
+    errors = _schema_errors(b, doc)
+    b.findings.extend(SchemaViolation.finding(doc.at(error.pos), error.message) for error in errors)
+    invalid = _invalid_entries(errors)
     for section in SECTIONS:
         entries = data.get(section)
         if not isinstance(entries, LocatedSeq) or (section, -1) in invalid:
@@ -154,6 +151,24 @@ def _add_document(b: _Builder, doc: Document) -> None:
             _BUILDERS[section](b, origin, origin.node)
 
 
+def _schema_errors(b: _Builder, doc: Document) -> list[SchemaError]:
+    """The document's schema errors, validated once (completions are paired before documents are built)."""
+    if id(doc) not in b.schema_errors:
+        b.schema_errors[id(doc)] = validate("manifest", doc.data)
+    return b.schema_errors[id(doc)]
+
+
+def _invalid_entries(errors: list[SchemaError]) -> set[tuple[str, int]]:
+    """(section, index) of the records the errors are in; index -1 for a malformed section."""
+    invalid: set[tuple[str, int]] = set()
+    for error in errors:
+        if len(error.path) >= 2 and isinstance(error.path[0], str) and isinstance(error.path[1], int):
+            invalid.add((error.path[0], error.path[1]))
+        elif len(error.path) == 1:
+            invalid.add((str(error.path[0]), -1))  # the whole section is malformed
+    return invalid
+
+
 def _find_completions(b: _Builder, documents: list[Document]) -> dict[int, str]:
     """Pair each imported device record with the manifest record of the same section and id, if any.
 
@@ -165,11 +180,17 @@ def _find_completions(b: _Builder, documents: list[Document]) -> dict[int, str]:
     """
     by_id: dict[tuple[str, str], tuple[Document, LocatedMap, int]] = {}
     for doc in documents:
-        if doc.format == "manifest":
-            for section in _DEVICE_SECTIONS:
-                for index, entry in iter_items(doc.data.get(section)):
-                    if isinstance(entry.get("id"), str):
-                        by_id.setdefault((section, entry["id"]), (doc, entry, index))
+        if doc.format != "manifest" or doc.data.get("vmspolicy") != SUPPORTED_VERSION:
+            continue
+        # An invalid record completes nothing: it stays a record of its own (VP002, and VP004 beside the
+        # imported one), and the imported record is judged on what its own file says.
+        invalid = _invalid_entries(_schema_errors(b, doc))
+        for section in _DEVICE_SECTIONS:
+            if (section, -1) in invalid:
+                continue
+            for index, entry in iter_items(doc.data.get(section)):
+                if isinstance(entry.get("id"), str) and (section, index) not in invalid:
+                    by_id.setdefault((section, entry["id"]), (doc, entry, index))
     sites: dict[int, str] = {}
     if not by_id:
         return sites
@@ -191,7 +212,8 @@ def _find_completions(b: _Builder, documents: list[Document]) -> dict[int, str]:
 
 def _same_mac(one: Any, other: Any) -> bool:
     """One MAC address written in two notations (``00:40:8C:..`` and ``00-40-8c-..``) is no contradiction."""
-    return isinstance(one, str) and isinstance(other, str) and normalise_mac(one) is not None and normalise_mac(one) == normalise_mac(other)
+    canonical = normalise_mac(one) if isinstance(one, str) else None
+    return canonical is not None and isinstance(other, str) and canonical == normalise_mac(other)
 
 
 def _completed(b: _Builder, doc: Document, entry: LocatedMap, manifest: Document, record: LocatedMap) -> Origin:

@@ -100,3 +100,22 @@ def test_one_mac_in_two_notations_is_no_contradiction() -> None:
         "vmspolicy: 1\nsites:\n  - {id: hq}\ncameras:\n  - {id: gate, site: hq, mac: 44-19-b6-12-34-57}\n")[0])
     _, findings = build_estate([contradicting, imported])
     assert [(f.rule, str(f.location)) for f in findings] == [("VP004", "site.yaml:5:31")]
+
+
+def test_an_invalid_manifest_record_completes_nothing(tmp_path: Path) -> None:
+    # Found by feeding the completion hostile types: they reached the model and crashed it.
+    _write(tmp_path, MANIFEST.replace("    installed: 2019-05-01\n    services: {p2p_cloud: true}\n",
+                                      "    installed: [2019, 5]\n    services: \"on\"\n"))
+    code, findings = check_json(tmp_path)
+    assert code == 1
+    located = {(f["rule"], f["path"], f["line"]) for f in findings}
+    assert {("VP002", "site.yaml", 9), ("VP002", "site.yaml", 10), ("VP004", "site.yaml", 7)} <= located
+    assert ("VP102", "config.yml", 5) in located  # judged on what Frigate says: no date, a new install
+
+
+def test_a_manifest_of_another_format_version_completes_nothing(tmp_path: Path) -> None:
+    _write(tmp_path, MANIFEST.replace("vmspolicy: 1", "vmspolicy: 2"))
+    code, findings = check_json(tmp_path)
+    assert code == 1
+    assert ("VP002", "site.yaml", 1) in {(f["rule"], f["path"], f["line"]) for f in findings}
+    assert [f["subject"] for f in findings if f["rule"] == "VP102"] == ["gate"]

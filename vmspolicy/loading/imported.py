@@ -1,13 +1,12 @@
-"""What the loaders of other tools' files share: placeholders, stream sources, located manifest data.
+"""What the loaders of other tools' files share: located manifest data, credentials kept apart, sites.
 
 Frigate, go2rtc, NetBox, OPNsense/pfSense and nmap files are not manifests, but
 their loaders hand the pipeline the same manifest-v1 data with every value
 located in the original file. This module holds the pieces they have in
-common: telling a placeholder (``{FRIGATE_CAM_PASS}``, ``${VAR}``, ``$VAR``,
-``<PASSWORD>``, ``!secret name``) from a literal secret, reading the stream
-sources NVRs and restreamers keep (``rtsp://user:pass@host:554/...``,
-``ffmpeg:name#audio=opus``, ``isapi://``, ``dvrip://``...), and building
-located sections.
+common: building located sections, the document type that carries credentials
+no manifest section can hold, safe XML reading, and settling what those files
+cannot say (MACs listed apart, sites). Stream sources and the secrets in them
+are :mod:`vmspolicy.loading.streams`.
 
 Imported records may leave ``site`` out: the estate gives them one (see
 :func:`vmspolicy.estate.build_estate`).
@@ -136,8 +135,10 @@ def settle_imported(documents: list[Document], import_site: str | None = None,
     user's word, taken before any guess.
     """
     _join_macs(documents)
-    for doc in documents:
-        if doc.format != "manifest" and given:
+    if given:
+        for doc in documents:
+            if doc.format == "manifest":
+                continue
             for section in _SITED_SECTIONS:
                 for record in _entries(doc, section):
                     if "site" not in record and id(record) in given:

@@ -149,11 +149,11 @@ class RestrictedDeviceDiscovered(Rule):
     """
 
     code = "VP502"
-    baselinable = False
     slug = "restricted-device-discovered"
     severity = Severity.ERROR
     summary = "a scan's MAC vendor, service banner or product names a restricted family"
     waivable = False
+    baselinable = False
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         known: Mapping[str, Verdict] | None = None

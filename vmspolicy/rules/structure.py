@@ -49,10 +49,10 @@ class ParseErrorRule(Rule):
         None. VP001 cannot be disabled or suppressed.
     """
 
-    baselinable = False  # a file that was never read was never checked: recording that would hide it for good
     code = "VP001"
     slug = "parse-error"
     summary = "not valid YAML/JSON, duplicate key, forbidden tag, bad encoding"
+    baselinable = False  # a file that was never read was never checked: recording that would hide it for good
 
 
 class SchemaViolation(Rule):

@@ -123,10 +123,10 @@ class RestrictedVendorOnSensitiveSite(Rule):
     """
 
     code = "VP101"
-    baselinable = False
     slug = "restricted-vendor-on-sensitive-site"
     severity = Severity.ERROR
     summary = "any restricted device on a sensitive site"
+    baselinable = False
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         for device, judgement, family, evidence in _restricted(ctx):
@@ -178,10 +178,10 @@ class RestrictedVendorNewInstall(Rule):
     """
 
     code = "VP102"
-    baselinable = False
     slug = "restricted-vendor-new-install"
     severity = Severity.ERROR
     summary = "restricted device installed on/after the pack's cut-off, planned, or undated"
+    baselinable = False
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         yield from _unknown_site_packs(ctx)
@@ -266,11 +266,11 @@ class RestrictedVendorLegacy(Rule):
     """
 
     code = "VP103"
-    baselinable = False
     slug = "restricted-vendor-legacy"
     severity = Severity.ERROR
     summary = "legacy restricted device without a valid waiver"
     waivable = True
+    baselinable = False
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         packs = policy.registry(ctx)
@@ -324,11 +324,11 @@ class VendorMismatch(Rule):
     """
 
     code = "VP104"
-    baselinable = False
     slug = "vendor-mismatch"
     severity = Severity.ERROR
     summary = "declared vendor contradicts OUI / model / stream evidence of a restricted family"
     options: ClassVar[Mapping[str, Any]] = MappingProxyType({"min_weight": 0.8})
+    baselinable = False
 
     STRONG_KINDS = frozenset({"model", "oui", "stream", "banner"})
 
@@ -406,11 +406,11 @@ class OemRelabel(Rule):
     """
 
     code = "VP105"
-    baselinable = False
     slug = "oem-relabel"
     severity = Severity.WARNING
     summary = "declared brand is a known relabel of a restricted family"
     waivable = True
+    baselinable = False
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         found = policy.judgements(ctx)
@@ -546,10 +546,10 @@ class RestrictedRecorder(Rule):
     """
 
     code = "VP107"
-    baselinable = False
     slug = "restricted-recorder"
     severity = Severity.ERROR
     summary = "recorder, NVR or VMS software from a restricted family"
+    baselinable = False
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         found = policy.judgements(ctx)

@@ -115,8 +115,8 @@ def test_empty_file_is_skipped_but_a_lone_empty_file_is_no_manifest(tmp_path: Pa
     assert code == 0 and findings == []
 
 
-def test_top_level_list_and_scalar_are_not_manifests(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "list.yaml").write_bytes(b"- vmspolicy: 1\n")
+def test_top_level_scalar_and_plain_list_are_not_manifests(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "list.yaml").write_bytes(b"- one\n- two: 2\n")
     (tmp_path / "scalar.yaml").write_bytes(b"just text\n")
     (tmp_path / "estate.yaml").write_bytes(GOOD)
     code = main(["check", "--no-plugins", "-v", str(tmp_path)])
@@ -203,11 +203,21 @@ def test_a_manifest_that_lost_its_version_line_is_not_skipped(
     assert words in str(finding["message"])
 
 
-def test_other_yaml_with_one_section_name_is_still_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "compose.yaml").write_bytes(b"services: {}\ndevices: [/dev/ttyUSB0]\n")
+def test_yaml_without_manifest_keys_is_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Nested section names (compose's services.*.devices) and a lone `version` are no sign of a manifest.
+    (tmp_path / "compose.yaml").write_bytes(b"version: '3.8'\nservices:\n  nvr:\n    devices: [/dev/ttyUSB0]\n")
+    (tmp_path / "package.json").write_bytes(b'{"name": "x", "version": "1.0.0", "config": {"devices": []}}\n')
     (tmp_path / "estate.yaml").write_bytes(GOOD)
     code, findings, _ = run([str(tmp_path)], capsys)
     assert code == 0 and findings == []
+
+
+def test_one_manifest_section_is_enough(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "compose.yaml").write_bytes(b"services: {}\ndevices: [/dev/ttyUSB0]\n")
+    code, findings, _ = run([str(tmp_path)], capsys)
+    assert code == 1
+    assert [(f["rule"], f["line"], f["column"]) for f in findings] == [("VP002", 2, 1)]
+    assert "manifest sections (devices)" in str(findings[0]["message"])
 
 
 @pytest.mark.parametrize("pattern", ["/**/*.yaml", "../../**/*.yaml", "estate/../../x/*.yaml"])

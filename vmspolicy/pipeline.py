@@ -21,11 +21,12 @@ from vmspolicy.estate import build_estate
 from vmspolicy.findings import Finding
 from vmspolicy.loading.base import SourceFile
 from vmspolicy.loading.text import ParseError
+from vmspolicy.manifest_signs import near_manifest
 from vmspolicy.plugins import PluginError, PluginHost, guarded
 from vmspolicy.reporters.base import InputFile, RunResult
 from vmspolicy.rules.base import CheckContext, Rule
 from vmspolicy.rules.structure import ParseErrorRule, SchemaViolation
-from vmspolicy.source import Document, LocatedMap, Location, Pos
+from vmspolicy.source import Document, Location
 
 # Folders a directory scan never enters: tool caches and dependencies, not the estate.
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"})
@@ -204,53 +205,37 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
         outcome.findings.append(ParseErrorRule.finding(Location(shown, exc.line, exc.column), exc.message))
         outcome.input = InputFile(shown, source.sha256, "unreadable")
         return outcome
-    if documents is None and (near := _near_manifest(source)) is not None:
-        # Fail closed: a damaged or misspelt version key must not make a manifest's violations vanish.
-        outcome.findings.append(SchemaViolation.finding(Location(shown, *near[1]), near[0]))
-        outcome.input = InputFile(shown, source.sha256, "unreadable")
-        return outcome
+    if documents is None:
+        near = list(near_manifest(_parsed(source), manifest_file=False)) if source.suffix in _NEAR_SUFFIXES else []
+        if near:
+            # Fail closed: a lost, damaged or misspelt header must not make a manifest's violations vanish.
+            outcome.findings.extend(SchemaViolation.finding(Location(shown, *n.pos), n.message) for n in near)
+            outcome.input = InputFile(shown, source.sha256, "unreadable")
+            return outcome
     if documents is None:
         outcome.notes.append(f"{shown}: not a manifest or a known format, skipped")
         outcome.skipped = True
         return outcome
+    if documents and documents[0].format == "manifest":
+        # Each document of a manifest file needs its own header: the others would be dropped unread.
+        outcome.findings.extend(
+            SchemaViolation.finding(Location(shown, *n.pos), n.message)
+            for n in near_manifest(_parsed(source), manifest_file=True)
+        )
     outcome.notes.append(f"{shown}: {len(documents)} document(s) read as {documents[0].format if documents else '?'}")
     outcome.documents = documents
     outcome.input = InputFile(shown, source.sha256, documents[0].format if documents else "empty")
     return outcome
 
 
-_SECTIONS = frozenset({"sites", "zones", "cameras", "recorders", "devices", "firewalls", "waivers"})
+_NEAR_SUFFIXES = (".yaml", ".yml", ".json")
 
 
-def _near_manifest(source: SourceFile) -> tuple[str, Pos] | None:
-    """Why a file no loader claimed looks like a manifest that lost its ``vmspolicy: 1`` line, and where."""
-    if source.suffix not in (".yaml", ".yml", ".json"):
-        return None
+def _parsed(source: SourceFile) -> list[Any]:
     try:
-        documents = source.documents()
+        return source.documents()
     except ParseError:
-        return None
-    for data in documents:
-        if not isinstance(data, LocatedMap) or "vmspolicy" in data:
-            continue
-        keys = [str(k) for k in data]
-        import difflib  # only for a file no loader claimed
-
-        misspelt = difflib.get_close_matches("vmspolicy", keys, n=1, cutoff=0.75)
-        if misspelt:
-            return (
-                f"key {misspelt[0]!r} looks like a misspelt 'vmspolicy': this file is not read as a manifest "
-                "until it says 'vmspolicy: 1'",
-                data.where_key(misspelt[0]),
-            )
-        sections = sorted(_SECTIONS.intersection(keys))
-        if len(sections) >= 2:
-            return (
-                f"this file has manifest sections ({', '.join(sections)}) but no 'vmspolicy: 1' line, so it would "
-                "not be checked; add the line, or exclude the file in the configuration",
-                data.pos,
-            )
-    return None
+        return []
 
 
 def _can_fork() -> bool:

@@ -7,6 +7,8 @@ validated against ``schemas/config.schema.json``; a bad configuration is a
 
 from __future__ import annotations
 
+import hashlib
+import re
 import sys
 from dataclasses import field
 from pathlib import Path
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
     from vmspolicy.rules.base import Rule
 
 CONFIG_NAMES = (".vmspolicy.yaml", ".vmspolicy.yml")
+ALWAYS_ON = frozenset({"VP001", "VP306"})
+"""Rules that run whatever the configuration says (see :meth:`Config.enabled`)."""
 
 
 class ConfigError(Exception):
@@ -55,10 +59,15 @@ class Config:
     settings: Mapping[str, Any] = field(default_factory=dict)
     # Where each rule's settings were written ("VP303" -> "path:line:col"), for precise errors.
     rule_locations: Mapping[str, str] = field(default_factory=dict)
+    # Where each setting that changes a rule was written, as (line, column): "disable:VP101", "select",
+    # "rules.VP101" (its key), "rules.VP101.severity", "rules.VP101.enabled", "rules.VP104.min_weight".
+    positions: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    sha256: str = ""  # of the configuration file's bytes, for the record every report keeps
 
     def enabled(self, code: str) -> bool:
-        """Whether rule ``code`` runs. VP001 always does: an unreadable file must never pass."""
-        if code == "VP001":
+        """Whether rule ``code`` runs. VP001 and VP306 always do: an unreadable file must never
+        pass, and a refused override must always show."""
+        if code in ALWAYS_ON:
             return True
         if self.selected is not None and code not in self.selected:
             return False
@@ -84,40 +93,97 @@ def load_config(path: Path | None) -> Config:
         return Config()
     if not path.is_file():
         raise ConfigError("configuration file not found", str(path))
-    data = _read_pyproject(path) if path.name == "pyproject.toml" else _read_yaml(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", str(path)) from None
+    data = _read_pyproject(path, raw) if path.name == "pyproject.toml" else _read_yaml(path, raw)
     errors = validate("config", data)
     if errors:
         first = errors[0]
         where = f"{path}:{first.pos[0]}:{first.pos[1]}" if isinstance(data, LocatedMap) else str(path)
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ConfigError(f"invalid configuration: {first.message}{more}", where)
-    return _interpret(path, data)
+    positions = _located_positions(data) if isinstance(data, LocatedMap) else _toml_positions(raw, data)
+    return _interpret(path, data, positions, hashlib.sha256(raw).hexdigest())
 
 
-def _read_yaml(path: Path) -> Any:
+def _read_yaml(path: Path, raw: bytes) -> Any:
     try:
-        docs = load_documents(decode(path.read_bytes()).text)
+        docs = load_documents(decode(raw).text)
     except ParseError as exc:
         raise ConfigError(exc.message, f"{path}:{exc.line}:{exc.column}") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror}", str(path)) from None
     data = docs[0] if docs else None
     return data if data is not None else LocatedMap()
 
 
-def _read_pyproject(path: Path) -> Any:
+def _read_pyproject(path: Path, raw: bytes) -> Any:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
     try:
-        parsed = tomllib.loads(path.read_text(encoding="utf-8"))
+        parsed = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"invalid TOML: {exc}", str(path)) from None
     return parsed.get("tool", {}).get("vmspolicy", {})
 
 
-def _interpret(path: Path, data: Mapping[str, Any]) -> Config:
+def _setting_keys(data: Mapping[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
+    """Every setting that changes a rule, as (name in ``Config.positions``, its path of keys in the data)."""
+    keys: list[tuple[str, tuple[str, ...]]] = []
+    if "select" in data:
+        keys.append(("select", ("select",)))
+    for code in data.get("disable") or ():
+        keys.append((f"disable:{code}", ("disable", str(code))))
+    for code, settings in (data.get("rules") or {}).items():
+        keys.append((f"rules.{code}", ("rules", code)))
+        for name, value in (settings or {}).items():
+            if name == "enabled" and value is not False:
+                continue  # only a rule switched off is a setting to answer for
+            keys.append((f"rules.{code}.{name}", ("rules", code, name)))
+    return keys
+
+
+def _located_positions(data: LocatedMap) -> dict[str, tuple[int, int]]:
+    positions: dict[str, tuple[int, int]] = {}
+    for name, path in _setting_keys(data):
+        if path[0] == "disable":
+            items = data.get("disable")
+            if isinstance(items, LocatedSeq):
+                positions[name] = items.where([str(c) for c in items].index(path[1]))
+            continue
+        node: Any = data
+        for key in path[:-1]:
+            node = node.get(key)
+        if isinstance(node, LocatedMap):
+            positions[name] = node.where_key(path[-1])
+    return positions
+
+
+def _toml_positions(raw: bytes, data: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
+    """Where each setting of ``[tool.vmspolicy]`` is written; tomllib keeps no positions, so read the text.
+
+    Each key is looked for after the one that holds it (``VP101`` after ``rules``,
+    ``severity`` after ``VP101``), from the ``[tool.vmspolicy`` table on; what cannot
+    be found is placed at that table's header, which is still the right file and section.
+    """
+    text = raw.decode("utf-8", errors="replace")
+    start = max(text.find("[tool.vmspolicy"), 0)
+    positions: dict[str, tuple[int, int]] = {}
+    for name, path in _setting_keys(data):
+        offset = start
+        for key in path:
+            found = re.compile(rf"(?<![\w-]){re.escape(key)}(?![\w-])").search(text, offset)
+            if found is None:
+                break
+            offset = found.start()
+        line = text.count("\n", 0, offset) + 1
+        positions[name] = (line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
+    return positions
+
+
+def _interpret(path: Path, data: Mapping[str, Any], positions: Mapping[str, tuple[int, int]], sha256: str) -> Config:
     severities: dict[str, Severity] = {}
     options: dict[str, dict[str, Any]] = {}
     disabled = set(data.get("disable", ()))
@@ -154,6 +220,8 @@ def _interpret(path: Path, data: Mapping[str, Any]) -> Config:
         formats=dict(data.get("formats") or {}),
         settings={k: v for k, v in data.items() if k not in known},
         rule_locations=locations,
+        positions=dict(positions),
+        sha256=sha256,
     )
 
 

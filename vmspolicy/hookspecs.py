@@ -60,8 +60,9 @@ def vmspolicy_packs() -> Sequence[Mapping[str, Any]]:
 
     :return: mappings valid against ``schemas/pack.schema.json``: ``id``,
         ``title``, restricted ``families``, ``cutoff`` date, ``sensitive_sites``
-        behaviour, ``legacy`` (waivable, isolation), ``max_waiver_months`` and
-        ``sources`` (URL and date). A pack id registered twice is an error.
+        behaviour, ``legacy`` (waivable, isolation), ``max_waiver_months``,
+        ``mandatory`` (the rules configuration may not weaken; omitted: the
+        built-in packs' list) and ``sources`` (URL and date). A pack id registered twice is an error.
 
     Called once per run, for every plugin; results are concatenated.
 

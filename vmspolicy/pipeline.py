@@ -19,6 +19,7 @@ from vmspolicy import __version__, governance, policy
 from vmspolicy.config import Config, ConfigError
 from vmspolicy.estate import build_estate
 from vmspolicy.findings import Finding
+from vmspolicy.governance import overrides
 from vmspolicy.loading.base import SourceFile
 from vmspolicy.loading.text import ParseError
 from vmspolicy.manifest_signs import near_manifest
@@ -311,6 +312,9 @@ class Prepared:
     build_findings: list[Finding]
     # With an ``estate`` configuration, findings are reported only for the files named on the command line.
     report_only: set[str] | None
+    # The configuration the rules run with: as written, less the settings refused because they would
+    # weaken a mandatory rule (VP306). ``ctx.config`` keeps it as written.
+    config: Config
 
 
 def prepare(options: RunOptions, config: Config, host: PluginHost) -> Prepared:
@@ -346,10 +350,14 @@ def prepare(options: RunOptions, config: Config, host: PluginHost) -> Prepared:
         vendor_data=host.vendor_data(),
         packs=host.packs(),
         rules=tuple(rules),
+        config=config,
     )
     # An unknown profile or a broken pack is exit 2 whichever rules are enabled.
     policy.default_selection(ctx)
-    return Prepared(ctx, loaded, build_findings, report_only)
+    # The applied packs are known only now (sites name theirs), and with them the mandatory rules.
+    effective = overrides.enforce(config, overrides.refused_overrides(ctx))
+    ctx.rule_options = effective.rule_options
+    return Prepared(ctx, loaded, build_findings, report_only, effective)
 
 
 def check(options: RunOptions, config: Config, host: PluginHost) -> RunResult:
@@ -367,9 +375,9 @@ def check(options: RunOptions, config: Config, host: PluginHost) -> RunResult:
             gc.enable()
 
 
-def _check(options: RunOptions, config: Config, host: PluginHost) -> RunResult:
-    prepared = prepare(options, config, host)
-    ctx, loaded, report_only = prepared.ctx, prepared.loaded, prepared.report_only
+def _check(options: RunOptions, written: Config, host: PluginHost) -> RunResult:
+    prepared = prepare(options, written, host)
+    ctx, loaded, report_only, config = prepared.ctx, prepared.loaded, prepared.report_only, prepared.config
     rules = list(ctx.rules)
     findings = [f for f in [*loaded.findings, *prepared.build_findings] if config.enabled(f.rule)]
     findings.extend(run_rules(ctx, rules, config, host))

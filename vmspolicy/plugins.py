@@ -31,6 +31,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "vmspolicy.rules.credentials",
     "vmspolicy.reporters.builtin",
     "vmspolicy.rules.waivers",
+    "vmspolicy.rules.overrides",
     "vmspolicy.packs",
     "vmspolicy.rules.vendor",
     "vmspolicy.identify.builtin",

@@ -47,6 +47,14 @@ if TYPE_CHECKING:
 DEFAULT_PACK: Final = "uk-gov-2022"
 """The pack applied when neither a site's ``policies:`` nor the profiles name one (see the module docs)."""
 
+CORE_MANDATORY: Final = frozenset(
+    {"VP001", "VP101", "VP102", "VP103", "VP104", "VP107", "VP201", "VP202", "VP203", "VP204", "VP205", "VP206", "VP502"}
+)
+"""The mandatory rules of a pack that names none: the substance of the regime (restricted vendors, isolation)."""
+
+ALWAYS_MANDATORY: Final = frozenset({"VP001", "VP306"})
+"""Mandatory under every pack: an unreadable file never passes, and a refused override always shows."""
+
 BOM_FORMAT: Final = "bom"  # vmspolicy.loading.bom.FORMAT, whose module loads only for a BOM
 """``Document.format`` of bills of materials (:mod:`vmspolicy.loading.bom`)."""
 
@@ -93,6 +101,8 @@ class Pack:
     isolation_required: bool = True
     reachable_from: tuple[str, ...] = ("vms", "management")
     max_waiver_months: int = 24
+    # Rules repository configuration may tighten but never disable, deselect, downgrade or loosen (VP306).
+    mandatory: frozenset[str] = CORE_MANDATORY
     origin: str = "built-in"  # built-in | plugin | the configuration file
     data: Mapping[str, Any] | None = None
 
@@ -137,6 +147,8 @@ def parse_pack(data: Mapping[str, Any], origin: str = "built-in") -> Pack:
         isolation_required=legacy.get("isolation", "required") == "required",
         reachable_from=tuple(legacy.get("reachable_from", ("vms", "management"))),
         max_waiver_months=int(data.get("max_waiver_months", 24)),
+        # A pack that does not say is as strict as the built-in ones: weakening the regime must be written down.
+        mandatory=frozenset(data["mandatory"]) if "mandatory" in data else CORE_MANDATORY,
         origin=origin,
         data=data,
     )
@@ -217,6 +229,24 @@ def applied_packs(ctx: CheckContext) -> list[Pack]:
     if not ctx.estate.sites:
         wanted.update(default_selection(ctx))
     return [p for p in registry(ctx).values() if p.id in wanted]
+
+
+def mandatory_rules(ctx: CheckContext) -> Mapping[str, tuple[str, ...]]:
+    """Each mandatory rule of the run and the applied packs that make it so (:data:`ALWAYS_MANDATORY`: every one).
+
+    Several packs may apply to different sites of one estate; a rule runs for the whole
+    estate, so it is mandatory when any applied pack says so: the union of their lists.
+    """
+    return ctx.memo("policy-mandatory", _mandatory_rules)
+
+
+def _mandatory_rules(ctx: CheckContext) -> dict[str, tuple[str, ...]]:
+    packs = applied_packs(ctx)
+    codes = set(ALWAYS_MANDATORY).union(*(p.mandatory for p in packs))
+    return {
+        code: tuple(p.id for p in packs if code in p.mandatory or code in ALWAYS_MANDATORY)
+        for code in sorted(codes)
+    }
 
 
 def unknown_site_packs(ctx: CheckContext) -> list[tuple[Site, int, str]]:

@@ -153,4 +153,4 @@ def test_restricted_equipment_and_isolation_never_go_into_a_baseline(estate: Pat
 def test_which_rules_a_baseline_never_holds() -> None:
     never = never_recorded(load_plugins(entry_points_enabled=False).rules())
     assert never == {"VP001", "VP101", "VP102", "VP103", "VP104", "VP105", "VP107",
-                     "VP201", "VP202", "VP203", "VP204", "VP205", "VP206", "VP502"}
+                     "VP201", "VP202", "VP203", "VP204", "VP205", "VP206", "VP306", "VP502"}

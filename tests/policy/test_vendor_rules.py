@@ -143,9 +143,13 @@ def test_rule_options_from_the_configuration(tmp_path: Path) -> None:
     )
     code, found, _ = check_json(tmp_path, "estate.yaml")
     assert code == 1 and {f["rule"] for f in found} >= {"VP104", "VP106"}
-    (tmp_path / ".vmspolicy.yaml").write_text("rules:\n  VP106: {device_types: [recorder]}\n  VP104: {min_weight: 0.99}\n", encoding="utf-8")
+    (tmp_path / ".vmspolicy.yaml").write_text("rules:\n  VP106: {device_types: [recorder]}\n  VP104: {min_weight: 0.6}\n", encoding="utf-8")
     _, found, _ = check_json(tmp_path, "estate.yaml")
-    assert not {f["rule"] for f in found} & {"VP104", "VP106"}
+    assert {f["rule"] for f in found} & {"VP104", "VP106", "VP306"} == {"VP104"}
+    # VP104 is mandatory: a threshold that excuses more is refused (VP306), and the rule keeps its own.
+    (tmp_path / ".vmspolicy.yaml").write_text("rules:\n  VP104: {min_weight: 0.99}\n", encoding="utf-8")
+    _, found, _ = check_json(tmp_path, "estate.yaml")
+    assert {f["rule"] for f in found} & {"VP104", "VP306"} == {"VP104", "VP306"}
 
 
 def test_mask_hides_every_password_shape() -> None:

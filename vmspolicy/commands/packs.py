@@ -63,7 +63,10 @@ def packs_json(packs: Any, selected: tuple[str, ...], how: str) -> dict[str, Any
         "default": policy.DEFAULT_PACK,
         "selected": list(selected),
         "selected_by": how,
-        "packs": [{**dict(p.data or {}), "origin": p.origin, "selected": p.id in selected} for p in packs.values()],
+        "packs": [
+            {**dict(p.data or {}), "mandatory": sorted(p.mandatory), "origin": p.origin, "selected": p.id in selected}
+            for p in packs.values()
+        ],
     }
 
 
@@ -84,6 +87,7 @@ def packs_text(packs: Any, selected: tuple[str, ...], how: str) -> str:
             out.append(f"  legacy      may stay under a waiver of at most {pack.max_waiver_months} months (VP103); {isolation}")
         else:
             out.append("  legacy      none: every restricted device must go (VP102)")
+        out.append(f"  mandatory   {', '.join(sorted(pack.mandatory))} (configuration may tighten them, never weaken them: VP306)")
         for index, milestone in enumerate(data.get("milestones") or ()):
             out.append(f"  {'milestones' if index == 0 else '':<11} {milestone['date']}  {milestone['event']}")
         for index, source in enumerate(data.get("sources") or ()):

@@ -11,17 +11,40 @@ findings; rules never parse files and never print.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import inspect
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Iterable, Mapping, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping, Sequence, TypeVar
 
 from vmspolicy.findings import Finding, Severity
 from vmspolicy.model import Estate
 from vmspolicy.source import Document, Location
 
+if TYPE_CHECKING:
+    from vmspolicy.config import Config
+
 T = TypeVar("T")
 
 DOC_SECTIONS = ("What it checks", "Why", "Example (fails)", "Use instead")
+
+
+class Looser(enum.Enum):
+    """Which change of an option's value makes its rule excuse more than its default does (``Rule.looser``)."""
+
+    HIGHER = "higher"  # a larger number: a higher evidence threshold, a longer grace period
+    LOWER = "lower"  # a smaller number: a shorter warning window
+    FEWER = "fewer"  # a list without some of the default's items: fewer services watched, fewer device types
+    MORE = "more"  # a list with items the default lacks: more addresses ignored, more placeholders
+
+    def loosens(self, default: Any, value: Any) -> bool:
+        """Whether ``value`` excuses more than ``default`` in this direction."""
+        if self in (Looser.HIGHER, Looser.LOWER):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not isinstance(default, (int, float)):
+                return bool(value != default)
+            return value > default if self is Looser.HIGHER else value < default
+        given = {str(v) for v in value} if isinstance(value, (list, tuple, set, frozenset)) else {str(value)}
+        base = {str(v) for v in default} if isinstance(default, (list, tuple, set, frozenset)) else {str(default)}
+        return bool(base - given) if self is Looser.FEWER else bool(given - base)
 
 
 @dataclass
@@ -42,6 +65,7 @@ class CheckContext:
     vendor_data: Sequence[Mapping[str, Any]] = ()
     packs: Sequence[Mapping[str, Any]] = ()
     rules: Sequence[type[Rule]] = ()  # every registered rule, enabled or not
+    config: Config | None = None  # the configuration as written, refused settings included (VP306 judges it)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def memo(self, key: str, compute: Callable[[CheckContext], T]) -> T:
@@ -66,6 +90,10 @@ class Rule:
     severity: ClassVar[Severity] = Severity.ERROR
     summary: ClassVar[str] = ""
     options: ClassVar[Mapping[str, Any]] = {}
+    # For each option, which change of its value excuses more. When a pack makes the rule mandatory,
+    # configuration may change an option only the other way (VP306); an option without a direction
+    # declared here may not be changed at all then, since nobody said which way is safe.
+    looser: ClassVar[Mapping[str, Looser]] = {}
     # Whether a waiver or an inline comment may excuse a finding of this rule.
     waivable: ClassVar[bool] = False
     # Whether `vmspolicy baseline` may record its findings. A baseline has no reason, approver or

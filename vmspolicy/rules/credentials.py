@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from types import MappingProxyType
 from typing import Any, Callable, ClassVar, Final, Iterable, Iterator, Mapping, Sequence
 
 from vmspolicy.findings import Finding, Severity
 from vmspolicy.loading.streams import StreamSource, is_literal_secret, mask, parse_source
 from vmspolicy.plugins import hookimpl
 from vmspolicy.records import record
-from vmspolicy.rules.base import CheckContext, Rule
+from vmspolicy.rules.base import CheckContext, Looser, Rule
 from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
 
 # Keys whose value is a secret wherever they appear (a manifest forbids them too: VP002).
@@ -83,6 +84,7 @@ class PlaintextCredential(Rule):
     severity = Severity.ERROR
     summary = "a literal password in a stream URL, an ONVIF block or a manifest field"
     options: ClassVar[Mapping[str, Any]] = {"placeholders": ()}
+    looser: ClassVar[Mapping[str, Looser]] = MappingProxyType({"placeholders": Looser.MORE})  # more values pass as placeholders
     waivable = True
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:

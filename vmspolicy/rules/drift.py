@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator, Mapping, Sequence
 
 from vmspolicy.findings import Finding, Severity
 from vmspolicy.identify import Verdict, identify, verdicts
 from vmspolicy.model import Device, Estate
 from vmspolicy.plugins import hookimpl
-from vmspolicy.rules.base import CheckContext, Rule
+from vmspolicy.rules.base import CheckContext, Looser, Rule
 from vmspolicy.source import Pos
 
 if TYPE_CHECKING:
@@ -85,6 +86,7 @@ class UndeclaredDevice(Rule):
     severity = Severity.WARNING
     summary = "a device answers on the network but is absent from every manifest"
     options: ClassVar[Mapping[str, Any]] = {"ignore": ()}
+    looser: ClassVar[Mapping[str, Looser]] = MappingProxyType({"ignore": Looser.MORE})  # more addresses go unreported
     waivable = True
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:

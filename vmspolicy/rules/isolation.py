@@ -23,7 +23,7 @@ from vmspolicy.findings import Finding
 from vmspolicy.model import Device, Zone
 from vmspolicy.plugins import hookimpl
 from vmspolicy.reach import Direction, Flow, Reachability, Unresolved, device_flows, reachability
-from vmspolicy.rules.base import CheckContext, Rule
+from vmspolicy.rules.base import CheckContext, Looser, Rule
 from vmspolicy.source import LocatedMap, Location
 
 LEGACY_PURPOSE = "legacy-cameras"
@@ -423,6 +423,7 @@ class CloudServicesEnabled(_IsolationRule):
     slug = "cloud-services-enabled"
     summary = "P2P cloud, UPnP or similar enabled on it"
     options: ClassVar[Mapping[str, Any]] = MappingProxyType({"services": ("p2p_cloud", "upnp", "ddns")})
+    looser: ClassVar[Mapping[str, Looser]] = MappingProxyType({"services": Looser.FEWER})  # fewer services must be off
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         watched = [str(s) for s in ctx.options_for(type(self)).get("services") or ()]

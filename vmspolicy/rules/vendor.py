@@ -17,7 +17,7 @@ from vmspolicy import identify, policy
 from vmspolicy.findings import Finding, Severity
 from vmspolicy.plugins import hookimpl
 from vmspolicy.redact import redact_url
-from vmspolicy.rules.base import CheckContext, Rule
+from vmspolicy.rules.base import CheckContext, Looser, Rule
 from vmspolicy.rules.structure import UnknownReference
 
 if TYPE_CHECKING:
@@ -328,6 +328,7 @@ class VendorMismatch(Rule):
     severity = Severity.ERROR
     summary = "declared vendor contradicts OUI / model / stream evidence of a restricted family"
     options: ClassVar[Mapping[str, Any]] = MappingProxyType({"min_weight": 0.8})
+    looser: ClassVar[Mapping[str, Looser]] = MappingProxyType({"min_weight": Looser.HIGHER})  # weaker evidence goes unchallenged
     baselinable = False
 
     STRONG_KINDS = frozenset({"model", "oui", "stream", "banner"})
@@ -482,6 +483,7 @@ class UnidentifiedVendor(Rule):
     severity = Severity.WARNING
     summary = "the vendor cannot be established (error under --strict)"
     options: ClassVar[Mapping[str, Any]] = MappingProxyType({"device_types": ("camera", "recorder", "encoder", "nvr", "dvr", "intercom")})
+    looser: ClassVar[Mapping[str, Looser]] = MappingProxyType({"device_types": Looser.FEWER})  # fewer devices must be identified
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         types = set(ctx.options_for(type(self))["device_types"])

@@ -8,6 +8,7 @@ VP304 and unused VP305 need every other finding first, so the governance stage
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any, ClassVar, Iterable, Mapping, Sequence
 
 from vmspolicy.findings import Finding, Severity
@@ -15,7 +16,7 @@ from vmspolicy.governance.catalog import rule_catalog
 from vmspolicy.governance.inline import inline_suppressions
 from vmspolicy.governance.waivers import waiver_statuses
 from vmspolicy.plugins import hookimpl
-from vmspolicy.rules.base import CheckContext, Rule
+from vmspolicy.rules.base import CheckContext, Looser, Rule
 
 ENABLED_MARK = "governance.enabled:"
 """Memo key prefix: set by a rule's check(), so the governance stage knows the rule is enabled."""
@@ -177,6 +178,7 @@ class ExpiringWaiver(Rule):
     severity = Severity.WARNING
     summary = "it expires within N days (default 90)"
     options: ClassVar[Mapping[str, Any]] = {"days": 90}
+    looser: ClassVar[Mapping[str, Looser]] = MappingProxyType({"days": Looser.LOWER})  # a shorter warning
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         days = int(ctx.options_for(type(self))["days"])

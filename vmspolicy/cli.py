@@ -96,6 +96,8 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
 
     rules = sub.add_parser("rules", help="list every rule: code, slug, severity, summary")
     rules.add_argument("--no-plugins", action="store_true", help="do not load third-party plugins")
+    rules.add_argument("--format", choices=("text", "markdown"), default="text",
+                       help="text: one line per rule (default); markdown: every rule's documentation (docs/rules.md)")
     rules.set_defaults(func=cmd_rules)
 
     explain = sub.add_parser("explain", help="print a rule's documentation")
@@ -195,6 +197,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_rules(args: argparse.Namespace) -> int:
     host = plugins_for(args)
+    if args.format == "markdown":
+        from vmspolicy.reporters.common import rules_reference
+
+        print(rules_reference(host.rules()), end="")
+        return EXIT_OK
     for rule in host.rules():
         print(f"{rule.code}  {rule.slug:<38} {rule.severity.label:<8} {rule.short_description()}")
     return EXIT_OK

@@ -81,20 +81,63 @@ def test_junit_is_valid(which: str, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert_valid_junit(render("junit", RESULTS[which](), tmp_path, monkeypatch))
 
 
-def test_junit_counts_failures_per_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def junit_cases(text: str) -> dict[str, list[tuple[str, str, str]]]:
+    """Per suite, as junitparser reads it: (test case, classname, outcome: passed, failure or skipped + message)."""
+    import junitparser
+
+    cases: dict[str, list[tuple[str, str, str]]] = {}
+    for suite in assert_valid_junit(text):
+        rows = cases.setdefault(suite.name, [])
+        for case in suite:
+            outcome = "passed"
+            for item in case.result:
+                if isinstance(item, junitparser.Failure):
+                    outcome = "failure"
+                elif isinstance(item, junitparser.Skipped):
+                    outcome = f"skipped: {item.message}"
+            rows.append((case.name.split(" (")[0], case.classname, outcome))
+    return cases
+
+
+def test_junit_fails_what_fails_the_gate_and_skips_every_other_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cases = junit_cases(render("junit", sample.failing_result(), tmp_path, monkeypatch))
+    assert cases == {
+        "estate/cameras.yaml": [
+            ("XP005 address-outside-zone cam-2", "estate/cameras_yaml", "failure"),
+            ("XP003 unknown-reference cam-9", "estate/cameras_yaml",
+             "skipped: suppressed by waiver W-2024-007 (estate/cameras.yaml:40:7): Replacement scheduled with the lobby refit"),
+        ],
+        "estate/clean.yaml": [("no findings", "estate/clean_yaml", "passed")],
+        "estate/network.yaml": [("XP004 duplicate-identity cctv", "estate/network_yaml",
+                                 "skipped: warning below --fail-on error: reported, does not fail the gate")],
+        sample.ODD_PATH: [("XP001 parse-error", "estate/odd, name: 100%_yaml", "failure")],
+    }
+
+
+def test_junit_counts_failures_and_skips_per_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    suites = {s.name: (s.tests, s.failures, s.skipped) for s in assert_valid_junit(
+        render("junit", sample.failing_result(), tmp_path, monkeypatch))}
+    assert suites == {
+        "estate/cameras.yaml": (2, 1, 1),
+        "estate/clean.yaml": (1, 0, 0),
+        "estate/network.yaml": (1, 0, 1),
+        sample.ODD_PATH: (1, 1, 0),
+    }
     from xml.etree import ElementTree as ET
 
-    root = ET.fromstring(render("junit", sample.failing_result(), tmp_path, monkeypatch))
-    suites = {s.get("name"): (s.get("tests"), s.get("failures")) for s in root.iter("testsuite")}
-    # cameras: one failing error, one waived (passes); network: a warning below --fail-on passes; clean: one passing case.
-    assert suites == {
-        "estate/cameras.yaml": ("2", "1"),
-        "estate/clean.yaml": ("1", "0"),
-        "estate/network.yaml": ("1", "0"),
-        sample.ODD_PATH: ("1", "1"),
-    }
-    failure = root.find(".//failure")
+    failure = ET.fromstring(render("junit", sample.failing_result(), tmp_path, monkeypatch)).find(".//failure")
     assert failure is not None and failure.text is not None and failure.text.startswith("estate/cameras.yaml:15:9: XP005")
+
+
+def test_junit_classnames_have_no_dot_for_jenkins_to_split(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from vmspolicy.reporters.base import InputFile
+
+    # Jenkins reads `a.b` as class b of package a: a file would become class `yaml`.
+    result = replace(sample.clean_result(), inputs=[InputFile("sites/hq.example/cams.v2.yaml", "b" * 64, "manifest")])
+    cases = junit_cases(render("junit", result, tmp_path, monkeypatch))
+    assert cases == {"sites/hq.example/cams.v2.yaml": [("no findings", "sites/hq_example/cams_v2_yaml", "passed")]}
 
 
 def test_github_escaping() -> None:

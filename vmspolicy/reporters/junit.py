@@ -1,10 +1,11 @@
-"""JUnit XML in the Apache Ant shape that Jenkins, GitLab, Azure DevOps and most CI test widgets read.
+"""JUnit XML as Jenkins, GitLab, Azure DevOps and most CI test widgets read it.
 
 One ``<testsuite>`` per input file; one failing ``<testcase>`` per finding
 that fails the gate (with ``file:line:col`` in its name and text); one
-passing ``<testcase>`` per finding that does not (below ``--fail-on``, or
-suppressed) and one per clean file, so a dashboard counts files checked.
-The output is valid against windyroad's Ant JUnit XSD, whose required
+``<skipped>`` test case per finding that does not (below ``--fail-on``, or
+suppressed: the message says by what and why), so that no finding is shown
+as a passed test; one passing case per clean file, so a dashboard counts the
+files checked. Valid against the JUnit schema of Jenkins' xUnit plugin;
 ``timestamp`` is the as-of date (midnight) and ``hostname`` is ``localhost``,
 so that the same inputs give the same bytes.
 """
@@ -26,6 +27,25 @@ def _clean(text: str) -> str:
     return text.translate(_XML_ILLEGAL)
 
 
+def class_name(path: str) -> str:
+    """The file as a test class: Jenkins reads ``a.b`` as package ``a``, class ``b``, so dots become ``_``.
+
+    ``estate/cameras.yaml`` would otherwise be class ``yaml`` of a package
+    ``estate/cameras``; ``estate/cameras_yaml`` stays one class per file.
+    """
+    return _clean(path.replace(".", "_"))
+
+
+def skip_message(finding: Finding, result: RunResult) -> str:
+    """Why a finding does not fail the gate: the exception that excuses it and its justification, or its severity."""
+    s = finding.suppressed
+    if s is None:
+        return f"{finding.severity.label} below --fail-on {result.fail_on.label}: reported, does not fail the gate"
+    by = f"{s.kind} {s.reference}" if s.reference else s.kind
+    at = f" ({s.location.path}:{s.location.line}:{s.location.column})" if s.location is not None else ""
+    return f"suppressed by {by}{at}: {s.justification}"
+
+
 def _case_name(finding: Finding) -> str:
     subject = f" {finding.subject}" if finding.subject else ""
     return _clean(f"{finding.rule} {finding.slug}{subject} ({finding.path}:{finding.line}:{finding.column})")
@@ -43,6 +63,7 @@ def junit_tree(result: RunResult) -> ET.Element:
     for index, path in enumerate(files):
         findings = by_file.get(path, [])
         failures = sum(1 for f in findings if id(f) in failing)
+        skipped = len(findings) - failures
         suite = ET.SubElement(
             root,
             "testsuite",
@@ -53,6 +74,7 @@ def junit_tree(result: RunResult) -> ET.Element:
                 "tests": str(max(1, len(findings))),
                 "failures": str(failures),
                 "errors": "0",
+                "skipped": str(skipped),
                 "time": "0",
                 "package": "vmspolicy",
                 "id": str(index),
@@ -66,8 +88,7 @@ def junit_tree(result: RunResult) -> ET.Element:
             ("profiles", ",".join(result.profiles)),
         ):
             ET.SubElement(properties, "property", {"name": name, "value": value})
-        classname = _clean(path)
-        notes: list[str] = []
+        classname = class_name(path)
         for finding in findings:
             case = ET.SubElement(suite, "testcase", {"name": _case_name(finding), "classname": classname, "time": "0"})
             text = format_finding(finding)
@@ -77,18 +98,17 @@ def junit_tree(result: RunResult) -> ET.Element:
                 )
                 failure.text = _clean(text)
             else:
-                # Not failing the gate: passes, and the finding is kept in system-out so nothing is hidden.
-                notes.append(text)
+                # Not a pass: a waived camera or a warning shown as a green test would hide it.
+                skip = ET.SubElement(case, "skipped", {"message": _clean(skip_message(finding, result))})
+                skip.text = _clean(text)
         if not findings:
             ET.SubElement(suite, "testcase", {"name": "no findings", "classname": classname, "time": "0"})
-        ET.SubElement(suite, "system-out").text = _clean("\n".join(notes))
-        ET.SubElement(suite, "system-err").text = ""
     return root
 
 
 class JUnitReporter:
     name = "junit"
-    description = "JUnit XML (Ant schema): a test suite per file, a failing test case per finding"
+    description = "JUnit XML: a test suite per file, a failing test case per finding that fails the gate, the others skipped"
 
     def render(self, result: RunResult, *, color: bool = False) -> str:
         root = junit_tree(result)

@@ -152,39 +152,113 @@ def test_action_is_a_valid_composite_action() -> None:
     spec = action()
     assert_valid(spec, "github-actions")
     assert spec["runs"]["using"] == "composite"
+    steps = {step.get("uses", "").split("@")[0]: step for step in spec["runs"]["steps"]}
     uses = [step["uses"] for step in spec["runs"]["steps"] if "uses" in step]
-    assert "github/codeql-action/upload-sarif@v3" in uses
     assert all(re.fullmatch(r"[\w./-]+@v\d+", u) for u in uses), uses
+    # v3 of the upload is deprecated in December 2026.
+    assert steps["github/codeql-action/upload-sarif"]["uses"] == "github/codeql-action/upload-sarif@v4"
+    # Code scanning gets the copy without suppressed results; the artifact keeps the full report.
+    assert steps["github/codeql-action/upload-sarif"]["with"]["sarif_file"] == "${{ runner.temp }}/vmspolicy-code-scanning.sarif"
+    assert steps["actions/upload-artifact"]["uses"] == "actions/upload-artifact@v4"
+    assert steps["actions/upload-artifact"]["with"]["path"] == "${{ inputs.sarif-file }}"
+    assert {"args", "check-args", "report-args"} <= set(spec["inputs"])
 
 
-def test_action_check_step_annotates_writes_sarif_and_a_summary(estate: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    (estate / "estate" / "cameras.yaml").write_text(CAMERAS_BAD, encoding="utf-8")
-    runner = tmp_path_factory.mktemp("runner")
-    files = {name: runner / name for name in ("output", "env", "summary")}
-    for path in files.values():
-        path.write_text("", encoding="utf-8")
-    spec = action()
-    inputs = {f"inputs.{name}": str(item.get("default", "")) for name, item in spec["inputs"].items()}
-    inputs["inputs.args"] = "--as-of 2026-03-01"
-    step = next(s for s in spec["runs"]["steps"] if s.get("id") == "check")
-    env = environment(
-        GITHUB_ACTIONS="true",
-        GITHUB_OUTPUT=str(files["output"]),
-        GITHUB_ENV=str(files["env"]),
-        GITHUB_STEP_SUMMARY=str(files["summary"]),
-        RUNNER_TEMP=str(runner),
-        VMSPOLICY=str(BIN / "vmspolicy"),  # what the install step exports
-        **{key: render(str(value), inputs) for key, value in step["env"].items()},
-    )
-    done = subprocess.run(["bash", "-e", "-c", render(step["run"], inputs)], cwd=estate, env=env, capture_output=True, text=True, check=False)
+class Runner:
+    """The files a GitHub runner gives a step, and the steps of the action run as it would run them."""
+
+    def __init__(self, root: Path, inputs: dict[str, str]) -> None:
+        self.root = root
+        self.files = {name: root / name for name in ("output", "env", "summary")}
+        for path in self.files.values():
+            path.write_text("", encoding="utf-8")
+        spec = action()
+        self.values = {f"inputs.{name}": str(item.get("default", "")) for name, item in spec["inputs"].items()}
+        self.values.update({f"inputs.{name}": value for name, value in inputs.items()})
+        self.steps = {s.get("id") or s.get("name"): s for s in spec["runs"]["steps"]}
+
+    def run(self, step_id: str, cwd: Path, outputs: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        """Run one step; ``outputs`` are earlier steps' outputs, ``{"check.exit-code": "1"}``."""
+        step = self.steps[step_id]
+        self.files["output"].write_text("", encoding="utf-8")
+        earlier = {f"steps.{key.replace('.', '.outputs.', 1)}": value for key, value in (outputs or {}).items()}
+        values = {**self.values, **earlier}
+        env = environment(
+            GITHUB_ACTIONS="true",
+            GITHUB_OUTPUT=str(self.files["output"]),
+            GITHUB_ENV=str(self.files["env"]),
+            GITHUB_STEP_SUMMARY=str(self.files["summary"]),
+            RUNNER_TEMP=str(self.root),
+            VMSPOLICY=str(BIN / "vmspolicy"),  # what the install step exports
+            VMSPOLICY_PYTHON=sys.executable,
+            **{key: render(str(value), values) for key, value in step.get("env", {}).items()},
+        )
+        return subprocess.run(["bash", "-e", "-c", render(step["run"], values)], cwd=cwd, env=env, capture_output=True,
+                              text=True, check=False)
+
+    def outputs(self) -> dict[str, str]:
+        return dict(line.split("=", 1) for line in self.files["output"].read_text(encoding="utf-8").splitlines())
+
+
+CAMERA_ALSO_OUTSIDE = "  - {id: cam-3, site: hq, zone: cctv, ip: 10.20.40.12, vendor: Axis}\n"
+
+
+@pytest.fixture
+def baselined(estate: Path) -> Path:
+    """cam-2's VP005 is in a baseline (a suppressed finding); cam-3's is new."""
+    cameras = estate / "estate" / "cameras.yaml"
+    cameras.write_text(CAMERAS_BAD, encoding="utf-8")
+    done = subprocess.run([str(BIN / "vmspolicy"), "baseline", "--as-of", "2026-03-01", "--output", "baseline.json"], cwd=estate,
+                          env=environment(), capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
-    assert "::error file=estate/cameras.yaml,line=4,col=43,title=VP005 address-outside-zone::" in done.stdout
-    outputs = dict(line.split("=", 1) for line in files["output"].read_text(encoding="utf-8").splitlines())
-    assert outputs == {"exit-code": "1", "sarif": "true"}
-    log = assert_valid_sarif((estate / "vmspolicy.sarif").read_text(encoding="utf-8"))
-    assert log["runs"][0]["results"][0]["ruleId"] == "VP005"
-    summary = files["summary"].read_text(encoding="utf-8")
-    assert "VP005" in summary and "estate/cameras.yaml" in summary
+    cameras.write_text(CAMERAS_BAD + CAMERA_ALSO_OUTSIDE, encoding="utf-8")
+    return estate
+
+
+def test_action_checks_uploads_without_suppressed_results_and_writes_the_summary(
+        baselined: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    runner = Runner(tmp_path_factory.mktemp("runner"), {
+        "args": "--as-of 2026-03-01",
+        "check-args": "--baseline baseline.json --jobs 1",  # `report` has no --jobs: it must not get these
+        "report-args": "--title Depot-estate",
+    })
+    done = runner.run("check", baselined)
+    assert done.returncode == 0, done.stderr
+    assert "::error file=estate/cameras.yaml,line=5,col=43,title=VP005 address-outside-zone::" in done.stdout
+    assert runner.outputs() == {"exit-code": "1", "sarif": "true"}
+    full = assert_valid_sarif((baselined / "vmspolicy.sarif").read_text(encoding="utf-8"))
+    lines = {r["locations"][0]["physicalLocation"]["region"]["startLine"]: "suppressions" in r for r in full["runs"][0]["results"]}
+    assert lines == {4: True, 5: False}
+    uploaded = assert_valid_sarif((runner.root / "vmspolicy-code-scanning.sarif").read_text(encoding="utf-8"))
+    assert [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in uploaded["runs"][0]["results"]] == [5]
+    assert uploaded["runs"][0]["tool"] == full["runs"][0]["tool"]
+
+    done = runner.run("summary", baselined, {"check.exit-code": "1"})
+    assert done.returncode == 0, done.stderr
+    assert "::error" not in done.stdout
+    assert runner.outputs() == {"exit-code": "0"}
+    summary = runner.files["summary"].read_text(encoding="utf-8")
+    assert "Depot-estate" in summary and "VP005" in summary and "estate/cameras.yaml" in summary
+
+
+def test_action_reports_a_summary_that_cannot_be_written(estate: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    (estate / "estate" / "cameras.yaml").write_text(CAMERAS_OK, encoding="utf-8")
+    runner = Runner(tmp_path_factory.mktemp("runner"), {"report-args": "--jobs 2"})
+    done = runner.run("summary", estate, {"check.exit-code": "0"})
+    assert done.returncode == 0, done.stderr
+    assert runner.outputs() == {"exit-code": "2"}
+    assert "::error title=vmspolicy job summary::vmspolicy report exited with 2" in done.stdout
+    assert "--jobs" in done.stderr  # vmspolicy's own message, in the step's log
+    verdict = runner.run("Verdict", estate, {"check.exit-code": "0", "summary.exit-code": "2"})
+    assert verdict.returncode == 2
+    assert "the job summary could not be written" in verdict.stderr
+
+
+@pytest.mark.parametrize(("check", "summary", "expected"), [("0", "", 0), ("0", "0", 0), ("1", "0", 1), ("1", "2", 1), ("", "", 2)])
+def test_action_verdict_is_checks_exit_code_unless_the_summary_failed(
+        estate: Path, tmp_path_factory: pytest.TempPathFactory, check: str, summary: str, expected: int) -> None:
+    runner = Runner(tmp_path_factory.mktemp("runner"), {})
+    assert runner.run("Verdict", estate, {"check.exit-code": check, "summary.exit-code": summary}).returncode == expected
 
 
 def test_action_install_step_installs_the_actions_own_version(tmp_path: Path) -> None:

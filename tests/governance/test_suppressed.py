@@ -10,12 +10,17 @@ import pytest
 
 from vmspolicy.cli import main
 from vmspolicy.governance.catalog import RuleCatalog
-from vmspolicy.governance.inline import scan_text
+from vmspolicy.governance.inline import InlineTerms, scan_text
 from vmspolicy.governance.waivers import add_months
 
 CASES = Path(__file__).parent.parent / "cases"
-CATALOG = RuleCatalog(frozenset({"VP103", "VP105", "VP202"}), frozenset({"VP103", "VP105"}))
+CATALOG = RuleCatalog(
+    known=frozenset({"VP103", "VP105", "VP202", "VP401", "VP501"}),
+    waivable=frozenset({"VP103", "VP105", "VP401", "VP501"}),
+    inline=frozenset({"VP401", "VP501"}),
+)
 AS_OF = dt.date(2026, 1, 1)
+TERMS = InlineTerms(AS_OF)  # 24 months: until=2028-01-01 at the latest
 
 
 def check(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, case: str, *argv: str) -> tuple[int, str]:
@@ -49,7 +54,7 @@ def test_the_text_summary_counts_suppressed_findings_and_states_the_date(
 ) -> None:
     code, out = check(capsys, monkeypatch, "VP305/inline-above-entry.yaml", "--as-of", "2026-01-01")
     assert code == 1
-    assert "  suppressed by inline: Replacement PO-778 (until 2027-06-30)" in out
+    assert "  suppressed by inline: Lab camera, password rotated weekly (until 2026-06-30)" in out
     assert "(1 suppressed); as of 2026-01-01." in out.splitlines()[-1]
 
 
@@ -65,7 +70,7 @@ def test_the_same_estate_judged_as_of_two_dates(capsys: pytest.CaptureFixture[st
 
 
 def scan(text: str, entries: dict[int, int] | None = None) -> list[tuple[int, int, tuple[str, ...], bool]]:
-    found = scan_text("f.yaml", text, entries or {}, CATALOG, AS_OF)
+    found = scan_text("f.yaml", text, entries or {}, CATALOG, TERMS)
     return [(s.first_line, s.last_line, s.codes, s.holds) for s in found]
 
 
@@ -81,55 +86,75 @@ def test_a_hash_inside_quotes_or_a_word_is_not_a_comment() -> None:
 def test_stacked_comments_cover_the_entry_below_and_a_blank_line_ends_the_scope() -> None:
     text = (
         "cameras:\n"  # 1
-        "  # vmspolicy: ignore[VP103] reason=a\n"  # 2
-        "  # vmspolicy: ignore[VP105] reason=b\n"  # 3
+        "  # vmspolicy: ignore[VP401] reason=a until=2026-06-30\n"  # 2
+        "  # vmspolicy: ignore[VP501] reason=b until=2026-06-30\n"  # 3
         "  - id: cam-1\n"  # 4
         "    vendor: X\n"  # 5
-        "  # vmspolicy: ignore[VP103] reason=c\n"  # 6
+        "  # vmspolicy: ignore[VP401] reason=c until=2026-06-30\n"  # 6
         "\n"  # 7
         "  - id: cam-2\n"  # 8
-        "    vendor: Y  # vmspolicy: ignore[VP103] reason=d\n"  # 9
+        "    vendor: Y  # vmspolicy: ignore[VP401] reason=d until=2026-06-30\n"  # 9
     )
     assert scan(text, {4: 5, 8: 9}) == [
-        (4, 5, ("VP103",), True),
-        (4, 5, ("VP105",), True),
-        (0, -1, ("VP103",), True),
-        (9, 9, ("VP103",), True),
+        (4, 5, ("VP401",), True),
+        (4, 5, ("VP501",), True),
+        (0, -1, ("VP401",), True),
+        (9, 9, ("VP401",), True),
     ]
 
 
 @pytest.mark.parametrize(
     ("comment", "problem"),
     [
-        ("# vmspolicy: ignore[VP202] reason=x", "VP202 cannot be suppressed"),
-        ("# vmspolicy: ignore[VP999] reason=x", "VP999 is not a rule"),
-        ("# vmspolicy: ignore[VP103]", "it gives no reason"),
-        ('# vmspolicy: ignore[VP103] reason="  "', "it gives no reason"),
-        ("# vmspolicy: ignore[VP103] reason=x until=2025-12-31", "it expired on 2025-12-31"),
-        ("# vmspolicy: ignore[VP103] reason=x until=soon", "is not a date"),
-        ("# vmspolicy: ignore[VP103] reason=x owner=me", "unknown key 'owner'"),
-        ("# vmspolicy: ignore reason=x", "it names no rule"),
-        ("# vmspolicy: ignore[] reason=x", "it names no rule"),
-        ("# vmspolicy: disable[VP103] reason=x", "unknown directive 'disable'"),
-        ('# vmspolicy: ignore[VP103] reason="unterminated', "cannot read"),
+        ("# vmspolicy: ignore[VP202] reason=x until=2026-06-30", "VP202 cannot be suppressed, only VP401, VP501 can"),
+        ("# vmspolicy: ignore[VP103] reason=x until=2026-06-30", "VP103 is excused only by a waiver"),
+        ("# vmspolicy: ignore[VP103, VP105] reason=x until=2026-06-30", "VP103, VP105 are excused only by a waiver"),
+        ("# vmspolicy: ignore[VP401, VP105] reason=x until=2026-06-30", "VP105 is excused only by a waiver"),
+        ("# vmspolicy: ignore[VP999] reason=x until=2026-06-30", "VP999 is not a rule"),
+        ("# vmspolicy: ignore[VP401] until=2026-06-30", "it gives no reason"),
+        ('# vmspolicy: ignore[VP401] reason="  " until=2026-06-30', "it gives no reason"),
+        ('# vmspolicy: ignore[VP401] reason="\u200b\u200d\u2060" until=2026-06-30', "it gives no reason (only invisible characters)"),
+        ('# vmspolicy: ignore[VP401] reason="\u202e\u2066\u2069\ufeff\u00a0" until=2026-06-30', "it gives no reason (only invisible characters)"),
+        ("# vmspolicy: ignore[VP401] reason=\u3164\u115f\ufe0f until=2026-06-30", "it gives no reason (only invisible characters)"),
+        ("# vmspolicy: ignore[VP401] reason=x", "it gives no end date: add until=YYYY-MM-DD, 2028-01-01 at the latest"),
+        ("# vmspolicy: ignore[VP401] reason=x until=2028-01-02", "until=2028-01-02 is further ahead than the 24 months"),
+        ("# vmspolicy: ignore[VP401] reason=x until=2025-12-31", "it expired on 2025-12-31"),
+        ("# vmspolicy: ignore[VP401] reason=x until=soon", "is not a date"),
+        ("# vmspolicy: ignore[VP401] reason=x until=2026-06-30 owner=me", "unknown key 'owner'"),
+        ("# vmspolicy: ignore reason=x until=2026-06-30", "it names no rule"),
+        ("# vmspolicy: ignore[] reason=x until=2026-06-30", "it names no rule"),
+        ("# vmspolicy: disable[VP401] reason=x until=2026-06-30", "unknown directive 'disable'"),
+        ('# vmspolicy: ignore[VP401] until=2026-06-30 reason="unterminated', "cannot read"),
     ],
 )
 def test_what_is_not_honoured(comment: str, problem: str) -> None:
-    (found,) = scan_text("f.yaml", f"a: 1  {comment}\n", {}, CATALOG, AS_OF)
+    (found,) = scan_text("f.yaml", f"a: 1  {comment}\n", {}, CATALOG, TERMS)
     assert not found.holds
     assert any(problem in p.message for p in found.problems), [p.message for p in found.problems]
 
 
 def test_valid_forms_hold_and_prose_is_ignored() -> None:
     text = (
-        "a: 1  # vmspolicy: ignore[VP103,vp105] reason='it''s fine' until=2026-01-01\n"
-        'b: 2  #vmspolicy:ignore[ VP103 ] reason="say \\"why\\""\n'
-        "c: 3  # vmspolicy: reviewed by the security team\n"
+        "a: 1  # vmspolicy: ignore[VP401,vp501] reason='it''s fine' until=2026-01-01\n"
+        'b: 2  #vmspolicy:ignore[ VP401 ] reason="say \\"why\\"" until=2028-01-01\n'
+        "c: 3  # vmspolicy: ignore[VP401] reason=\u200bLab\u200b until=2026-06-30\n"
+        "d: 4  # vmspolicy: reviewed by the security team\n"
     )
-    found = scan_text("f.yaml", text, {}, CATALOG, AS_OF)
+    found = scan_text("f.yaml", text, {}, CATALOG, TERMS)
     assert [(s.codes, s.reason, s.holds) for s in found] == [
-        (("VP103", "VP105"), "it's fine", True),
-        (("VP103",), 'say "why"', True),
+        (("VP401", "VP501"), "it's fine", True),
+        (("VP401",), 'say "why"', True),
+        (("VP401",), "\u200bLab\u200b", True),
+    ]
+
+
+def test_the_latest_until_follows_the_strictest_pack_and_the_end_of_the_calendar() -> None:
+    assert InlineTerms(AS_OF, 12, "acme").latest == dt.date(2027, 1, 1)
+    assert InlineTerms(dt.date(9999, 6, 1)).latest == dt.date.max
+    text = "a: 1  # vmspolicy: ignore[VP401] reason=x until=2027-01-02\n"
+    (found,) = scan_text("f.yaml", text, {}, CATALOG, InlineTerms(AS_OF, 12, "acme"))
+    assert [p.message for p in found.problems] == [
+        "until=2027-01-02 is further ahead than the 12 months pack acme allows for a waiver (as of 2026-01-01: 2027-01-01 at the latest)"
     ]
 
 
@@ -143,7 +168,8 @@ def test_explain_vp305_says_what_to_write_instead(capsys: pytest.CaptureFixture[
     assert main(["explain", "VP305", "--no-plugins"]) == 0
     out = capsys.readouterr().out
     assert "Use instead" in out
-    assert '# vmspolicy: ignore[VP103] reason="Replacement PO-778 approved" until=2027-06-30' in out
+    assert '# vmspolicy: ignore[VP401] reason="Lab camera, password rotated weekly" until=2027-06-30' in out
+    assert "waivers:" in out and "approved_by" in out
     assert "waivers:" in out and "vmspolicy baseline" in out
 
 
@@ -154,11 +180,33 @@ def test_inline_suppressions_work_on_stdin(capsys: pytest.CaptureFixture[str], m
     monkeypatch.chdir(tmp_path)  # no cams.yaml here: the comments come from the text read on stdin
     manifest = (
         "vmspolicy: 1\nsites: [{id: branch}]\ncameras:\n"
-        '  # vmspolicy: ignore[VP401] reason="lab camera"\n'
+        '  # vmspolicy: ignore[VP401] reason="lab camera" until=2026-06-30\n'
         '  - {id: cam-1, site: branch, vendor: Axis, streams: ["rtsp://admin:Hunter2x@10.1.30.11:554/axis-media/media.amp"]}\n'
     )
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(manifest.encode())))
-    code = main(["check", "--no-plugins", "--format", "json", "--stdin-filename", "cams.yaml", "-"])
+    code = main(["check", "--no-plugins", "--format", "json", "--as-of", "2026-01-01", "--stdin-filename", "cams.yaml", "-"])
     found = json.loads(capsys.readouterr().out)["findings"]
     assert code == 0
     assert [(f["rule"], f["suppressed"]["kind"]) for f in found] == [("VP401", "inline")]
+
+
+def test_no_comment_excuses_restricted_equipment_isolation_or_an_unreadable_file() -> None:
+    from vmspolicy.plugins import load_plugins
+
+    rules = {r.code: r for r in load_plugins(entry_points_enabled=False).rules()}
+    regime = ["VP001", *(f"VP10{n}" for n in range(1, 8)), *(f"VP20{n}" for n in range(1, 7)), "VP502"]
+    assert [code for code in regime if rules[code].inline_suppressible] == []
+    # What a baseline may not hold needs an approver; a comment has none either.
+    assert [r.code for r in rules.values() if r.inline_suppressible and not r.baselinable] == []
+    assert sorted(code for code, r in rules.items() if r.inline_suppressible) == ["VP401", "VP501"]
+    assert {"VP103", "VP105"} <= {code for code, r in rules.items() if r.waivable}
+
+
+def test_explain_says_by_what_a_rule_may_be_excused(capsys: pytest.CaptureFixture[str]) -> None:
+    heads = {}
+    for code in ("VP103", "VP401", "VP202"):
+        assert main(["explain", code, "--no-plugins"]) == 0
+        heads[code] = capsys.readouterr().out.splitlines()[0]
+    assert heads["VP103"].endswith("(waivable: yes (waiver only))")
+    assert heads["VP401"].endswith("(waivable: yes (waiver or inline suppression))")
+    assert heads["VP202"].endswith("(waivable: no)")

@@ -13,6 +13,12 @@ Scope (what a suppression covers):
 Nothing wider exists: there is no file-wide or blanket suppression, and the
 codes must be named. JSON has no comments, so JSON manifests have no inline
 suppressions (use a waiver).
+
+What a comment may excuse is narrower than what a waiver may: only rules that
+declare ``inline_suppressible`` (never restricted equipment or isolation,
+which need a waiver's approver). It must end: ``until=`` is required and may
+lie no further ahead than the longest waiver of the strictest pack the run
+applies, so a comment is never a longer exception than an approved waiver.
 """
 
 from __future__ import annotations
@@ -24,7 +30,8 @@ from typing import Any, Sequence
 
 from vmspolicy.findings import Finding, Suppression
 from vmspolicy.governance.catalog import RuleCatalog, rule_catalog
-from vmspolicy.governance.waivers import Problem
+from vmspolicy.governance.justification import is_missing
+from vmspolicy.governance.waivers import DEFAULT_MAX_WAIVER_MONTHS, Problem, add_months
 from vmspolicy.records import record
 from vmspolicy.rules.base import CheckContext
 from vmspolicy.source import Document, LocatedMap, LocatedSeq, Location
@@ -34,7 +41,25 @@ _DIRECTIVE = re.compile(r"#\s*vmspolicy\s*:\s*(?P<word>[A-Za-z][\w-]*)(?P<rest>.
 _ANY_DIRECTIVE = re.compile(r"#\s*vmspolicy\s*:")
 _CODES = re.compile(r"\s*\[(?P<codes>[^\]]*)\](?P<rest>.*)$")
 _PAIR = re.compile(r"\s*(?P<key>[A-Za-z_]+)\s*=\s*(?P<value>\"(?:[^\"\\]|\\.)*\"|'(?:[^']|'')*'|[^\s\"']+)")
-EXAMPLE = '# vmspolicy: ignore[VP103] reason="Replacement PO-778 approved" until=2027-06-30'
+EXAMPLE = '# vmspolicy: ignore[VP401] reason="Lab camera, password rotated weekly" until=2027-06-30'
+
+
+@record(frozen=True, slots=True)
+class InlineTerms:
+    """What bounds a suppression's ``until=``: the as-of date and the longest waiver of the strictest pack."""
+
+    as_of: dt.date
+    months: int = DEFAULT_MAX_WAIVER_MONTHS
+    pack: str | None = None  # the pack that set ``months``; None: the default
+
+    @property
+    def latest(self) -> dt.date:
+        """The last ``until=`` day allowed as of ``as_of``."""
+        return add_months(self.as_of, self.months)
+
+    def describe(self) -> str:
+        source = f"pack {self.pack} allows" if self.pack else "allowed when no pack says otherwise"
+        return f"the {self.months} months {source} for a waiver"
 
 
 @record(frozen=True, slots=True)
@@ -70,8 +95,28 @@ def inline_suppressions(ctx: CheckContext) -> list[InlineSuppression]:
     return ctx.memo("governance.inline", _scan_all)
 
 
+def inline_terms(ctx: CheckContext) -> InlineTerms:
+    """The run's :class:`InlineTerms`: the smallest ``max_waiver_months`` of the packs it applies.
+
+    A comment may sit anywhere in any file, so it is bounded by the strictest
+    pack of the run rather than by the pack of whatever it happens to cover.
+    """
+    return ctx.memo("governance.inline-terms", _terms)
+
+
+def _terms(ctx: CheckContext) -> InlineTerms:
+    from vmspolicy import policy
+
+    limits = sorted((p.max_waiver_months, p.id) for p in policy.applied_packs(ctx))
+    if not limits:
+        return InlineTerms(ctx.as_of)
+    months, pack = limits[0]
+    return InlineTerms(ctx.as_of, months, pack)
+
+
 def _scan_all(ctx: CheckContext) -> list[InlineSuppression]:
     catalog = rule_catalog(ctx)
+    terms = inline_terms(ctx)
     by_path: dict[str, list[Document]] = {}
     for doc in ctx.documents:
         by_path.setdefault(doc.path, []).append(doc)
@@ -83,7 +128,7 @@ def _scan_all(ctx: CheckContext) -> list[InlineSuppression]:
         if text is None or not _ANY_DIRECTIVE.search(text):
             continue
         entries = _entry_spans([d.data for d in docs])
-        found.extend(scan_text(path, text, entries, catalog, ctx.as_of))
+        found.extend(scan_text(path, text, entries, catalog, terms))
     return found
 
 
@@ -155,7 +200,7 @@ def _comment_start(line: str) -> int:
     return -1
 
 
-def scan_text(path: str, text: str, entries: dict[int, int], catalog: RuleCatalog, as_of: dt.date) -> list[InlineSuppression]:
+def scan_text(path: str, text: str, entries: dict[int, int], catalog: RuleCatalog, terms: InlineTerms) -> list[InlineSuppression]:
     """The inline suppressions in one YAML file's text; ``entries`` maps entry first lines to last lines."""
     lines = text.splitlines()
     comment_at = [_comment_start(line) for line in lines]
@@ -177,18 +222,19 @@ def scan_text(path: str, text: str, entries: dict[int, int], catalog: RuleCatalo
             if anchor > len(lines) or not lines[anchor - 1].strip():
                 anchor = 0  # nothing directly below: it covers nothing
         first, last = (anchor, entries.get(anchor, anchor)) if anchor else (0, -1)
-        suppression = _parse(match.group("word"), match.group("rest"), location, catalog, as_of, first, last)
+        suppression = _parse(match.group("word"), match.group("rest"), location, catalog, terms, first, last)
         if suppression is not None:
             out.append(suppression)
     return out
 
 
-def _parse(word: str, rest: str, location: Location, catalog: RuleCatalog, as_of: dt.date,
+def _parse(word: str, rest: str, location: Location, catalog: RuleCatalog, terms: InlineTerms,
            first: int, last: int) -> InlineSuppression | None:
     problems: list[tuple[str, str]] = []  # (message, evidence)
     codes: list[str] = []
     reason: str | None = None
     until: dt.date | None = None
+    unreadable = False  # a pair that could not be read may have been the missing reason or until
     if word.lower() != "ignore":
         if not rest.lstrip().startswith("["):
             return None  # prose that happens to start with "vmspolicy:", not a directive
@@ -202,17 +248,26 @@ def _parse(word: str, rest: str, location: Location, catalog: RuleCatalog, as_of
             if not codes:
                 problems.append(("it names no rule: write ignore[CODE], a blanket ignore is not allowed", "no-codes"))
             rest = bracket.group("rest")
+            waiver_only = [code for code in codes if code in catalog.waivable and code not in catalog.inline]
+            if waiver_only:
+                named = ", ".join(waiver_only)
+                problems.append((
+                    f"{named} {'is' if len(waiver_only) == 1 else 'are'} excused only by a waiver "
+                    "(reason, approver, expiry), never by a comment",
+                    f"waiver-only:{','.join(waiver_only)}",
+                ))
             for code in codes:
                 if code not in catalog.known:
                     problems.append((f"{code} is not a rule", f"unknown:{code}"))
-                elif code not in catalog.waivable:
-                    only = catalog.describe_waivable()
+                elif code not in catalog.inline and code not in waiver_only:
+                    only = catalog.describe_inline()
                     problems.append((f"{code} cannot be suppressed, only {only} can", f"unwaivable:{code}"))
             position = 0
             while rest[position:].strip():
                 pair = _PAIR.match(rest, position)
                 if pair is None:
                     problems.append((f"cannot read {rest[position:].strip()!r}: write key=value, e.g. reason=\"...\"", "syntax"))
+                    unreadable = True
                     break
                 key, value = pair.group("key").lower(), _unquote(pair.group("value"))
                 if key == "reason":
@@ -222,14 +277,25 @@ def _parse(word: str, rest: str, location: Location, catalog: RuleCatalog, as_of
                         until = dt.date.fromisoformat(value)
                     except ValueError:
                         problems.append((f"until={value!r} is not a date (YYYY-MM-DD)", "until"))
+                        unreadable = True
                 else:
                     problems.append((f"unknown key {key!r} (reason, until)", f"key:{key}"))
                 position = pair.end()
     if word.lower() == "ignore":
-        if reason is None or not reason.strip():
-            problems.append(('it gives no reason: add reason="why this finding is acceptable for now"', "no-reason"))
-        if until is not None and until < as_of:
+        as_of, latest = terms.as_of, terms.latest
+        if is_missing(reason) and not (unreadable and reason is None):
+            blank = " (only invisible characters)" if reason else ""
+            problems.append((f'it gives no reason{blank}: add reason="why this finding is acceptable for now"', "no-reason"))
+        if until is None and not unreadable:
+            problems.append((f"it gives no end date: add until=YYYY-MM-DD, {latest.isoformat()} at the latest ({terms.describe()})", "no-until"))
+        elif until is not None and until < as_of:
             problems.append((f"it expired on {until.isoformat()}, before the as-of date {as_of.isoformat()}", f"expired:{until.isoformat()}"))
+        elif until is not None and until > latest:
+            problems.append((
+                f"until={until.isoformat()} is further ahead than {terms.describe()} "
+                f"(as of {as_of.isoformat()}: {latest.isoformat()} at the latest)",
+                f"too-long:{terms.months}",
+            ))
     return InlineSuppression(
         location=location,
         codes=tuple(codes),

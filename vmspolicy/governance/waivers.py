@@ -70,9 +70,11 @@ class WaiverAnalysis:
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus ``months`` calendar months, clamped to the end of a shorter month."""
+    """``day`` plus ``months`` calendar months, clamped to the end of a shorter month (and of the calendar)."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
+    if year > dt.MAXYEAR:
+        return dt.date.max
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 

@@ -94,8 +94,11 @@ class Rule:
     # configuration may change an option only the other way (VP306); an option without a direction
     # declared here may not be changed at all then, since nobody said which way is safe.
     looser: ClassVar[Mapping[str, Looser]] = {}
-    # Whether a waiver or an inline comment may excuse a finding of this rule.
+    # Whether a waiver (reason, approver, expiry within the pack's longest) may excuse a finding of this rule.
     waivable: ClassVar[bool] = False
+    # Whether an inline comment may excuse one. A comment has a reason and an end date but no approver,
+    # so what the regime says must be fixed or waived (restricted equipment, isolation) never sets this.
+    inline_suppressible: ClassVar[bool] = False
     # Whether `vmspolicy baseline` may record its findings. A baseline has no reason, approver or
     # expiry, so what the regime says must be fixed or waived (restricted vendors, isolation) never goes in.
     baselinable: ClassVar[bool] = True

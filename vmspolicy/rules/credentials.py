@@ -86,6 +86,7 @@ class PlaintextCredential(Rule):
     options: ClassVar[Mapping[str, Any]] = {"placeholders": ()}
     looser: ClassVar[Mapping[str, Looser]] = MappingProxyType({"placeholders": Looser.MORE})  # more values pass as placeholders
     waivable = True
+    inline_suppressible = True
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         extra = [re.compile(p) for p in ctx.options_for(PlaintextCredential).get("placeholders") or ()]

@@ -88,6 +88,7 @@ class UndeclaredDevice(Rule):
     options: ClassVar[Mapping[str, Any]] = {"ignore": ()}
     looser: ClassVar[Mapping[str, Looser]] = MappingProxyType({"ignore": Looser.MORE})  # more addresses go unreported
     waivable = True
+    inline_suppressible = True
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         ignored = _networks(ctx.options_for(UndeclaredDevice).get("ignore") or ())

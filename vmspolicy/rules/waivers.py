@@ -13,8 +13,8 @@ from typing import Any, ClassVar, Iterable, Mapping, Sequence
 
 from vmspolicy.findings import Finding, Severity
 from vmspolicy.governance.catalog import rule_catalog
-from vmspolicy.governance.inline import inline_suppressions
-from vmspolicy.governance.waivers import waiver_statuses
+from vmspolicy.governance.inline import InlineSuppression, inline_suppressions, inline_terms
+from vmspolicy.governance.waivers import DEFAULT_WAIVED_RULES, waiver_statuses
 from vmspolicy.plugins import hookimpl
 from vmspolicy.rules.base import CheckContext, Looser, Rule
 
@@ -248,12 +248,16 @@ class InvalidSuppression(Rule):
 
     What it checks
         Each YAML comment of the form ``# vmspolicy: ignore[CODE, ...]`` names
-        only rules that may be excused (VP103 and VP105; never VP001, VP101 or
-        any VP2xx), gives a ``reason="..."``, and, when it has an
-        ``until=YYYY-MM-DD``, that day has not passed (as of ``--as-of``).
-        Such a comment with any problem suppresses nothing: the finding stays.
-        With ``--report-unused-suppressions``, a valid comment that suppresses
-        no finding is reported here too.
+        only rules that a comment may excuse (``vmspolicy explain CODE`` says
+        so: VP401 and VP501 among the built-in rules; never VP001, restricted
+        equipment VP101-VP107, isolation VP201-VP206 or VP502), gives a
+        ``reason="..."`` that is more than spaces and invisible characters, and
+        an ``until=YYYY-MM-DD`` that has not passed (as of ``--as-of``) and
+        lies no further ahead than the longest waiver of the strictest pack
+        the run applies (``max_waiver_months``, 24 months unless a pack says
+        otherwise). A comment with any problem suppresses nothing: every
+        finding it names stays. With ``--report-unused-suppressions``, a valid
+        comment that suppresses no finding is reported here too.
 
         Scope: a comment on the first line of a list entry (a camera, a
         waiver, a firewall rule), or alone on the line directly above it,
@@ -263,34 +267,37 @@ class InvalidSuppression(Rule):
 
     Why
         An inline suppression sits next to the config it excuses, which is
-        right for a short, local exception. But it must say why, it should
-        end, and it can never excuse a restricted camera's network exposure or
-        its presence on a sensitive site. ``--no-inline-suppressions`` lets a
-        gate refuse them altogether.
+        right for a short, local exception. But it must say why and when it
+        ends, and it has no approver: a restricted camera's presence is
+        excused only by a waiver that a named person approved for no longer
+        than the pack allows, and its network exposure or its presence on a
+        sensitive site never. ``--no-inline-suppressions`` lets a gate refuse
+        comments altogether.
 
     Example (fails)
         .. code-block:: yaml
 
             cameras:
-              # vmspolicy: ignore[VP103, VP202]
+              # vmspolicy: ignore[VP103, VP202, VP401]
               - id: cam-lobby-01
                 vendor: Hikvision
+                streams: ["rtsp://admin:Hunter2x@10.20.30.11/Streaming/Channels/101"]
 
     Use instead
-        Name the excusable rule, give a reason and an end date, on the line
-        above the entry (or at the end of its first line):
+        Name a rule a comment may excuse, give a reason and an end date, on the
+        line above the entry (or at the end of its first line):
 
         .. code-block:: yaml
 
             cameras:
-              # vmspolicy: ignore[VP103] reason="Replacement PO-778 approved" until=2027-06-30
-              - id: cam-lobby-01
-                vendor: Hikvision
+              # vmspolicy: ignore[VP401] reason="Lab camera, password rotated weekly" until=2027-06-30
+              - id: cam-lab-01
+                vendor: Axis
 
-        Fix VP202 itself (deny the camera's zone any route to ``internet``);
-        for an exception longer than a few months, or one that must be
-        approved, write a ``waivers:`` entry instead; to adopt vmspolicy on an
-        estate with many findings, use ``vmspolicy baseline``.
+        Excuse the legacy camera's presence (VP103) with a ``waivers:`` entry
+        (reason, ``approved_by``, ``approved_on``, ``expires``); fix VP202
+        itself (deny the camera's zone any route to ``internet``). To adopt
+        vmspolicy on an estate with many findings, use ``vmspolicy baseline``.
 
     Options
         None. ``--no-inline-suppressions`` ignores all such comments;
@@ -300,27 +307,55 @@ class InvalidSuppression(Rule):
     code = "VP305"
     slug = "suppression-invalid"
     severity = Severity.ERROR
-    summary = "an inline suppression without reason, expired, or of a rule that cannot be waived"
+    summary = "an inline suppression without reason or end date, expired, or of a rule a comment cannot excuse"
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         ctx.memo(ENABLED_MARK + self.code, lambda _: True)  # see UnusedWaiver.check
+        catalog = rule_catalog(ctx)
+        terms = inline_terms(ctx)
         for suppression in inline_suppressions(ctx):
             if suppression.problems:
                 problems = "; ".join(p.message for p in suppression.problems)
-                catalog = rule_catalog(ctx)
-                excusable = [code for code in suppression.codes if code in catalog.waivable]
-                if any(code not in catalog.known for code in suppression.codes):
+                codes = suppression.codes
+                waiver_only = [code for code in codes if code in catalog.waivable and code not in catalog.inline]
+                excusable = [code for code in codes if code in catalog.inline]
+                if any(code not in catalog.known for code in codes):
                     advice = "name the rule by its code as `vmspolicy rules` lists it"
-                elif suppression.codes and not excusable:
+                elif waiver_only:
+                    advice = _waiver_advice(ctx, suppression, waiver_only)
+                elif codes and not excusable:
                     advice = "remove the comment and fix the finding (`vmspolicy explain CODE` says how)"
                 else:
-                    until = f" until={suppression.until.isoformat()}" if suppression.until and suppression.until >= ctx.as_of else " until=YYYY-MM-DD"
-                    advice = f'write e.g. # vmspolicy: ignore[{", ".join(excusable or ["VP103"])}] reason="why it is acceptable for now"{until}'
+                    until = suppression.until
+                    end = until.isoformat() if until and ctx.as_of <= until <= terms.latest else "YYYY-MM-DD"
+                    advice = f'write e.g. # vmspolicy: ignore[{", ".join(excusable or ["CODE"])}] reason="why it is acceptable for now" until={end}'
                 yield self.finding(
                     suppression.location,
                     f"inline suppression not honoured ({problems}), so it suppresses nothing; {advice}",
                     evidence=" ".join(sorted(p.evidence for p in suppression.problems)),
                 )
+
+
+def _waiver_advice(ctx: CheckContext, suppression: InlineSuppression, codes: Sequence[str]) -> str:
+    """How to excuse ``codes`` properly: a waiver for the devices the comment sits on, bounded by their packs."""
+    from vmspolicy import policy
+
+    path = suppression.location.path
+    devices = sorted(
+        device.id
+        for device in ctx.estate.devices.values()
+        for origin in (device.origin, device.origin.completion)
+        if origin is not None and origin.path == path and suppression.first_line <= origin.loc().line <= suppression.last_line
+    )
+    limits = [m for m in (policy.max_waiver_months(ctx, d) for d in devices) if m is not None]
+    months = min(limits) if limits else inline_terms(ctx).months
+    listed = ", ".join(dict.fromkeys(devices)) or "DEVICE"
+    rules = "" if set(codes) <= set(DEFAULT_WAIVED_RULES) else f", rules: [{', '.join(codes)}]"
+    return (
+        f"remove the comment and excuse {listed} with a waiver under waivers: "
+        f"{{id: W-..., devices: [{listed}], reason: ..., approved_by: ..., approved_on: YYYY-MM-DD, "
+        f"expires: YYYY-MM-DD{rules}}}, expiring at most {months} months after its approval"
+    )
 
 
 RULES: Sequence[type[Rule]] = (InvalidWaiver, ExpiredWaiver, ExpiringWaiver, UnusedWaiver, InvalidSuppression)

@@ -14,6 +14,7 @@ from typing import Sequence
 
 from vmspolicy.findings import Finding, Suppression
 from vmspolicy.governance.catalog import rule_catalog
+from vmspolicy.governance.justification import is_missing
 from vmspolicy.model import Waiver
 from vmspolicy.records import record
 from vmspolicy.rules.base import CheckContext
@@ -92,9 +93,12 @@ def _assess(ctx: CheckContext, w: Waiver) -> WaiverStatus:
     problems: list[Problem] = []
     for key, what in (("reason", "a reason"), ("approved_by", "an approver (approved_by)"), ("expires", "an expiry date (expires)")):
         value = getattr(w, key)
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if value is None or (isinstance(value, str) and is_missing(value)):
             where = w.origin.loc(key) if key in w.origin.node else w.origin.loc()
-            problems.append(Problem(where, f"waiver {w.id} is missing {what}: it excuses nothing until a person fills it in", f"missing:{key}", w.id))
+            blank = " (it holds only spaces or invisible characters)" if value else ""
+            problems.append(Problem(
+                where, f"waiver {w.id} is missing {what}{blank}: it excuses nothing until a person fills it in", f"missing:{key}", w.id,
+            ))
     listed = w.rules if w.rules is not None else DEFAULT_WAIVED_RULES
     for index, code in enumerate(w.rules or ()):
         if code not in catalog.known:
@@ -113,7 +117,17 @@ def _assess(ctx: CheckContext, w: Waiver) -> WaiverStatus:
                 w.id,
             ))
     months, pack_id = _max_months(ctx, w)
+    # Counted from the approval: a waiver cannot be approved ahead of time, so the limit is never
+    # later than the pack's longest waiver from the as-of date.
     start = w.approved_on or ctx.as_of
+    if w.approved_on is not None and w.approved_on > ctx.as_of:
+        problems.append(Problem(
+            w.origin.loc("approved_on"),
+            f"waiver {w.id} is approved on {w.approved_on}, after the as-of date {ctx.as_of}: "
+            "it holds nothing before its approval; write the day it was approved",
+            "approved-in-future",
+            w.id,
+        ))
     if w.expires is not None:
         if w.approved_on is not None and w.approved_on > w.expires:
             problems.append(Problem(

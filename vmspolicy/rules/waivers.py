@@ -28,16 +28,20 @@ class InvalidWaiver(Rule):
     What it checks
         Every entry of ``waivers:`` has a ``reason``, an approver
         (``approved_by``) and an expiry date (``expires``, the last day it
-        holds); it ends no later than the pack's longest waiver
-        (``max_waiver_months``, 24 months unless the pack says otherwise; the
-        strictest pack of its devices wins) counted from ``approved_on``, or
-        from the as-of date when there is none; and its ``rules`` list names
-        only rules that a waiver may excuse (VP103 and VP105). A waiver with
-        any of these problems excuses nothing.
+        holds); a reason or approver of nothing but spaces and invisible
+        characters (zero-width, byte-order mark, bidirectional controls,
+        fillers) is missing. It was approved no later than the as-of date
+        (``approved_on``, when given); it ends no later than the pack's
+        longest waiver (``max_waiver_months``, 24 months unless the pack says
+        otherwise; the strictest pack of its devices wins) counted from
+        ``approved_on``, or from the as-of date when there is none; and its
+        ``rules`` list names only rules that a waiver may excuse (VP103 and
+        VP105 among the built-in ones). A waiver with any of these problems
+        excuses nothing.
 
     Why
         Exceptions are where policy quietly dies. A waiver nobody approved, that
-        never ends, or that claims to excuse a camera's internet access
+        never ends, that is dated ahead to stretch its length, or that claims to excuse a camera's internet access
         (VP202) or its place on a sensitive site (VP101) is not an exception
         but a hole in the gate. ``vmspolicy fix`` scaffolds waivers with these
         fields empty on purpose: a person must fill them in.

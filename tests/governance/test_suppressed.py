@@ -210,3 +210,17 @@ def test_explain_says_by_what_a_rule_may_be_excused(capsys: pytest.CaptureFixtur
     assert heads["VP103"].endswith("(waivable: yes (waiver only))")
     assert heads["VP401"].endswith("(waivable: yes (waiver or inline suppression))")
     assert heads["VP202"].endswith("(waivable: no)")
+
+
+def test_a_comment_on_restricted_equipment_says_which_waiver_to_write(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, out = check(capsys, monkeypatch, "VP305/inline-restricted-equipment.yaml", "--format", "json", "--as-of", "2026-01-01")
+    messages = {f["line"]: f["message"] for f in json.loads(out)["findings"] if f["rule"] == "VP305"}
+    first = min(messages)
+    assert "VP103 is excused only by a waiver (reason, approver, expiry), never by a comment" in messages[first]
+    assert (
+        "remove the comment and excuse cam-1 with a waiver under waivers: {id: W-..., devices: [cam-1], reason: ..., "
+        "approved_by: ..., approved_on: YYYY-MM-DD, expires: YYYY-MM-DD}, expiring at most 24 months after its approval"
+    ) in messages[first]
+    assert "VP101 cannot be suppressed, only VP401, VP501 can" in "\n".join(messages.values())

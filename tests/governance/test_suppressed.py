@@ -133,6 +133,11 @@ def test_what_is_not_honoured(comment: str, problem: str) -> None:
     assert any(problem in p.message for p in found.problems), [p.message for p in found.problems]
 
 
+def test_a_comment_that_can_never_hold_is_not_told_to_add_a_reason_or_an_end_date() -> None:
+    (found,) = scan_text("f.yaml", "a: 1  # vmspolicy: ignore[VP103, VP202]\n", {}, CATALOG, TERMS)
+    assert [p.evidence for p in found.problems] == ["waiver-only:VP103", "unwaivable:VP202"]
+
+
 def test_valid_forms_hold_and_prose_is_ignored() -> None:
     text = (
         "a: 1  # vmspolicy: ignore[VP401,vp501] reason='it''s fine' until=2026-01-01\n"

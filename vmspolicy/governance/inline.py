@@ -281,7 +281,9 @@ def _parse(word: str, rest: str, location: Location, catalog: RuleCatalog, terms
                 else:
                     problems.append((f"unknown key {key!r} (reason, until)", f"key:{key}"))
                 position = pair.end()
-    if word.lower() == "ignore":
+    # A reason or an end date matters only for a code a comment may excuse: asking for them on a
+    # comment that can never hold would send its author the wrong way.
+    if word.lower() == "ignore" and (not codes or any(code in catalog.inline for code in codes)):
         as_of, latest = terms.as_of, terms.latest
         if is_missing(reason) and not (unreadable and reason is None):
             blank = " (only invisible characters)" if reason else ""

@@ -212,9 +212,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     wanted = args.code.strip()
     for rule in host.rules():
         if wanted.upper() == rule.code or wanted.lower() == rule.slug:
-            excused_by = [kind for kind, allowed in (("waiver", rule.waivable), ("inline suppression", rule.inline_suppressible)) if allowed]
-            waivable = "no" if not excused_by else f"yes ({' or '.join(excused_by)}{' only' if len(excused_by) == 1 else ''})"
-            print(f"{rule.code} {rule.slug} [{rule.severity.label}] (waivable: {waivable})\n")
+            print(f"{rule.code} {rule.slug} [{rule.severity.label}] (waivable: {rule.excused_by()})\n")
             print(rule.documentation())
             return EXIT_OK
     raise CliError(f"no rule {wanted!r}; `vmspolicy rules` lists them")

@@ -52,10 +52,9 @@ def rules_reference(rules: Iterable[type[Rule]]) -> str:
         "",
     ]
     for rule in rules:
-        waivable = "yes (waiver or inline suppression)" if rule.waivable else "no"
         title = rule.documentation().splitlines()[:1] or [rule.short_description()]
         out.extend([f"## {rule.code} {rule.slug}", "", _inline(title[0]), "",
-                    f"Default severity: {rule.severity.label}. Waivable: {waivable}.", ""])
+                    f"Default severity: {rule.severity.label}. Waivable: {rule.excused_by()}.", ""])
         out.extend(rule_markdown(rule).splitlines()[2:])
         out.append("")
     return "\n".join(out).rstrip() + "\n"

@@ -129,6 +129,14 @@ class Rule:
         )
 
     @classmethod
+    def excused_by(cls) -> str:
+        """What may excuse a finding, as ``vmspolicy explain`` and the rule reference say it."""
+        kinds = [kind for kind, allowed in (("waiver", cls.waivable), ("inline suppression", cls.inline_suppressible)) if allowed]
+        if not kinds:
+            return "no"
+        return f"yes ({' or '.join(kinds)}{' only' if len(kinds) == 1 else ''})"
+
+    @classmethod
     def documentation(cls) -> str:
         """The rule's docstring, dedented: its documentation."""
         return inspect.cleandoc(cls.__doc__ or "")

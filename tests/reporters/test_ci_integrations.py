@@ -326,3 +326,39 @@ def test_gitlab_job_script_writes_the_reports(estate: Path) -> None:
     assert_valid_junit((estate / reports["junit"]).read_text(encoding="utf-8"))
     for path in job["artifacts"]["paths"]:
         assert (estate / path).is_file()
+
+
+def test_gitlab_template_installs_its_own_release_from_the_repository() -> None:
+    from vmspolicy import __version__
+    from vmspolicy.reporters.common import REPOSITORY_URL
+
+    # vmspolicy is not on the package index: the default install is the template's own tag, from the repository.
+    job = gitlab()[".vmspolicy"]
+    tag = f"v{__version__}"
+    assert job["variables"]["VMSPOLICY_PACKAGE"] == f"git+{REPOSITORY_URL}.git@{tag}"
+    assert job["image"] == "python:3.12"  # the full image has git; the slim one does not
+    header = (HOOKS / "gitlab-ci.yml").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    raw = REPOSITORY_URL.replace("https://github.com/", "https://raw.githubusercontent.com/")
+    include = f"{raw}/{tag}/hooks/gitlab-ci.yml"
+    assert include in header and include in readme
+
+
+def test_gitlab_default_install_works_from_a_git_tag(tmp_path: Path) -> None:
+    from vmspolicy import __version__
+
+    # The template's before_script, with the repository's URL pointing at a local clone carrying the tag.
+    clone = tmp_path / "vmspolicy"
+    git("clone", "-q", "--no-hardlinks", str(ROOT), str(clone), cwd=tmp_path)
+    git("tag", "-f", f"v{__version__}", cwd=clone)
+    job = gitlab()[".vmspolicy"]
+    package = job["variables"]["VMSPOLICY_PACKAGE"].replace(
+        job["variables"]["VMSPOLICY_PACKAGE"].split("@")[0], f"git+{clone.as_uri()}")
+    subprocess.run([sys.executable, "-m", "venv", str(tmp_path / "venv")], check=True)
+    python = tmp_path / "venv" / "bin" / "python"
+    env = environment(VMSPOLICY_PACKAGE=package, PIP_DISABLE_PIP_VERSION_CHECK="1", PATH=f"{python.parent}{os.pathsep}{os.environ['PATH']}")
+    for line in job["before_script"]:
+        done = subprocess.run(["sh", "-c", line], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+    version = subprocess.run([str(python.parent / "vmspolicy"), "--version"], capture_output=True, text=True, check=True)
+    assert version.stdout.strip() == f"vmspolicy {__version__}"

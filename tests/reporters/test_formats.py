@@ -76,6 +76,43 @@ def test_sarif_uris_are_relative_to_the_repository_root(tmp_path: Path, monkeypa
     assert location == {"uri": "sites/hq/estate/cameras.yaml", "uriBaseId": "%SRCROOT%"}
 
 
+def test_gitlab_paths_are_relative_to_the_repository_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GitLab links Code Quality issues by path from the repository root, whichever folder vmspolicy ran in.
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "sites" / "hq").mkdir(parents=True)
+    issues = json.loads(render("gitlab", sample.failing_result(), tmp_path / "sites" / "hq", monkeypatch))
+    assert [i["location"]["path"] for i in issues] == [
+        "sites/hq/estate/cameras.yaml", "sites/hq/estate/network.yaml", f"sites/hq/{sample.ODD_PATH}"]
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    ("estate/cameras.yaml", "sites/hq/estate/cameras.yaml"),
+    ("./estate/../cameras.yaml", "sites/hq/cameras.yaml"),
+    ("../network.yaml", "sites/network.yaml"),
+    ("../../../elsewhere.yaml", "../../../elsewhere.yaml"),  # outside the repository: as given
+    ("<stdin>", "<stdin>"),
+])
+def test_repository_path(path: str, expected: str) -> None:
+    from vmspolicy.reporters.common import repository_path
+
+    assert repository_path(path, "sites/hq/") == expected
+
+
+def test_absolute_paths_inside_the_repository_become_relative(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "sites").mkdir()
+    result = sample.failing_result()
+    inside = str(tmp_path / "sites" / "cameras.yaml")
+    moved = replace(result, findings=[replace(f, location=replace(f.location, path=inside)) for f in result.findings])
+    issues = json.loads(render("gitlab", moved, tmp_path / "sites", monkeypatch))
+    assert {i["location"]["path"] for i in issues} == {"sites/cameras.yaml"}
+    log = json.loads(render("sarif", moved, tmp_path / "sites", monkeypatch))
+    location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": "sites/cameras.yaml", "uriBaseId": "%SRCROOT%"}
+
+
 @pytest.mark.parametrize("which", sorted(RESULTS))
 def test_junit_is_valid(which: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert_valid_junit(render("junit", RESULTS[which](), tmp_path, monkeypatch))

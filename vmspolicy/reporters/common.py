@@ -5,8 +5,11 @@ Formatting only: nothing here judges the estate.
 
 from __future__ import annotations
 
+import os
+import posixpath
 import re
 import textwrap
+from pathlib import Path, PurePath, PurePosixPath
 from typing import Iterable, Mapping
 
 from vmspolicy.governance.fingerprint import fingerprint as governance_fingerprint
@@ -58,6 +61,49 @@ def rules_reference(rules: Iterable[type[Rule]]) -> str:
         out.extend(rule_markdown(rule).splitlines()[2:])
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def repository_root(cwd: Path | None = None) -> Path | None:
+    """The git repository holding the working directory (the nearest folder with ``.git``), or ``None``."""
+    start = (cwd or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def repository_prefix(cwd: Path | None = None) -> str:
+    """Where the working directory sits inside its git repository (``""`` at the root, ``"sites/hq/"`` below).
+
+    Findings name files relative to the working directory; code scanning and
+    GitLab resolve paths against the repository root, so a run started in a
+    subfolder must prefix its paths.
+    """
+    start = (cwd or Path.cwd()).resolve()
+    root = repository_root(start)
+    if root is None:
+        return ""
+    rel = start.relative_to(root).as_posix()
+    return "" if rel == "." else rel + "/"
+
+
+def repository_path(path: str, prefix: str, root: Path | None = None) -> str:
+    """A finding's file as the repository names it: relative to its root, with ``/``, without ``.`` or ``..``.
+
+    ``prefix`` is :func:`repository_prefix`; an absolute path inside ``root``
+    becomes relative to it. A name such as ``<stdin>``, or a file outside the
+    repository, is returned as it is.
+    """
+    if path.startswith("<") or path == "-":
+        return path
+    if PurePosixPath(path).is_absolute() or os.path.isabs(path):
+        if root is not None:
+            rel = os.path.relpath(os.path.normpath(path), root)
+            if rel != ".." and not rel.startswith(".." + os.sep):
+                return PurePath(rel).as_posix()
+        return path
+    joined = posixpath.normpath(prefix + PurePath(path).as_posix())
+    return path if joined == ".." or joined.startswith("../") else joined
 
 
 _CODE_BLOCK = re.compile(r"^\.\. code-block::\s*(\S*)\s*$")

@@ -15,17 +15,20 @@ info (gate passes)        ``info``
 ========================  ===========
 
 Suppressed findings are left out: GitLab has no notion of an accepted issue.
+Paths are relative to the repository root, as GitLab links them, whichever
+folder vmspolicy runs in.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 from vmspolicy.findings import Finding, Severity
 from vmspolicy.reporters.base import RunResult
-from vmspolicy.reporters.common import fingerprint
+from vmspolicy.reporters.common import fingerprint, repository_path, repository_prefix, repository_root
 
 
 def gitlab_severity(finding: Finding, fail_on: Severity) -> str:
@@ -38,8 +41,8 @@ def gitlab_severity(finding: Finding, fail_on: Severity) -> str:
     return "major" if fails else "info"
 
 
-def code_quality(result: RunResult) -> list[dict[str, Any]]:
-    """The Code Quality report as JSON-ready data."""
+def code_quality(result: RunResult, *, prefix: str = "", root: Path | None = None) -> list[dict[str, Any]]:
+    """The Code Quality report as JSON-ready data; ``prefix`` and ``root`` place the files in their repository."""
     issues: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for finding in result.active:
@@ -57,7 +60,7 @@ def code_quality(result: RunResult) -> list[dict[str, Any]]:
                 "categories": ["Security"],
                 "fingerprint": print_,
                 "severity": gitlab_severity(finding, result.fail_on),
-                "location": {"path": finding.path, "lines": {"begin": finding.line}},
+                "location": {"path": repository_path(finding.path, prefix, root), "lines": {"begin": finding.line}},
             }
         )
     return issues
@@ -68,4 +71,5 @@ class GitLabReporter:
     description = "GitLab Code Quality JSON for merge-request widgets"
 
     def render(self, result: RunResult, *, color: bool = False) -> str:
-        return json.dumps(code_quality(result), indent=2, ensure_ascii=False) + "\n"
+        issues = code_quality(result, prefix=repository_prefix(), root=repository_root())
+        return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"

@@ -25,6 +25,9 @@ from vmspolicy.reporters.common import (
     REPOSITORY_URL,
     fingerprint,
     first_paragraph,
+    repository_path,
+    repository_prefix,
+    repository_root,
     rule_help_uri,
     rule_markdown,
 )
@@ -80,29 +83,14 @@ DEFAULT_SECURITY_SEVERITY = {Severity.ERROR: "7.0", Severity.WARNING: "4.0", Sev
 SUPPRESSION_KINDS = {"inline": "inSource"}
 
 
-def repository_prefix(cwd: Path | None = None) -> str:
-    """Where the working directory sits inside its git repository (``""`` at the root, ``"sites/hq/"`` below).
-
-    Findings name files relative to the working directory; code scanning
-    resolves URIs against the repository root, so a run started in a
-    subfolder must prefix its paths.
-    """
-    start = (cwd or Path.cwd()).resolve()
-    for folder in (start, *start.parents):
-        if (folder / ".git").exists():
-            rel = start.relative_to(folder).as_posix()
-            return "" if rel == "." else rel + "/"
-    return ""
-
-
-def artifact_location(path: str, prefix: str) -> dict[str, Any]:
-    """A SARIF artifactLocation: relative to ``%SRCROOT%`` when relative, a file URI when absolute."""
+def artifact_location(path: str, prefix: str, root: Path | None = None) -> dict[str, Any]:
+    """A SARIF artifactLocation: relative to ``%SRCROOT%`` (the repository root) where it can be, else a file URI."""
     if path.startswith("<") or path == "-":
         return {"uri": quote(path.strip("<>"))}
-    posix = PurePosixPath(path)
-    if posix.is_absolute() or os.path.isabs(path):
-        return {"uri": Path(path).as_uri()}
-    return {"uri": quote(prefix + posix.as_posix()), "uriBaseId": SRCROOT}
+    shown = repository_path(path, prefix, root)
+    if PurePosixPath(shown).is_absolute() or os.path.isabs(shown):
+        return {"uri": Path(shown).as_uri()}
+    return {"uri": quote(shown), "uriBaseId": SRCROOT}
 
 
 def security_severity(rule: type[Rule]) -> str:
@@ -132,10 +120,10 @@ def rule_descriptor(rule: type[Rule], version: str) -> dict[str, Any]:
     return descriptor
 
 
-def _result(finding: Finding, rule_index: dict[str, int], prefix: str) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: dict[str, int], prefix: str, root: Path | None) -> dict[str, Any]:
     location: dict[str, Any] = {
         "physicalLocation": {
-            "artifactLocation": artifact_location(finding.path, prefix),
+            "artifactLocation": artifact_location(finding.path, prefix, root),
             "region": {"startLine": finding.line, "startColumn": finding.column},
         }
     }
@@ -162,7 +150,7 @@ def _result(finding: Finding, rule_index: dict[str, int], prefix: str) -> dict[s
         if s.location is not None:
             suppression["location"] = {
                 "physicalLocation": {
-                    "artifactLocation": artifact_location(s.location.path, prefix),
+                    "artifactLocation": artifact_location(s.location.path, prefix, root),
                     "region": {"startLine": s.location.line, "startColumn": s.location.column},
                 }
             }
@@ -211,8 +199,11 @@ def _omission_notice(result: RunResult, shown: Sequence[Finding], omitted: int) 
     }
 
 
-def sarif_log(result: RunResult, *, prefix: str = "", limit: int = MAX_RESULTS) -> dict[str, Any]:
-    """The whole SARIF log as JSON-ready data; beyond ``limit`` results, the most severe ones."""
+def sarif_log(result: RunResult, *, prefix: str = "", root: Path | None = None, limit: int = MAX_RESULTS) -> dict[str, Any]:
+    """The whole SARIF log as JSON-ready data; beyond ``limit`` results, the most severe ones.
+
+    ``prefix`` and ``root`` place the run's files in their repository (:func:`repository_prefix`, :func:`repository_root`).
+    """
     rules = sorted(result.rules, key=lambda r: r.code)
     rule_index = {rule.code: index for index, rule in enumerate(rules)}
     shown, omitted = kept_findings(result, limit)
@@ -239,11 +230,11 @@ def sarif_log(result: RunResult, *, prefix: str = "", limit: int = MAX_RESULTS) 
         },
         "columnKind": "unicodeCodePoints",
         "artifacts": [
-            {"location": artifact_location(i.path, prefix), "hashes": {"sha-256": i.sha256}, "properties": {"format": i.format}}
+            {"location": artifact_location(i.path, prefix, root), "hashes": {"sha-256": i.sha256}, "properties": {"format": i.format}}
             for i in result.inputs
         ],
         "invocations": [invocation],
-        "results": [_result(f, rule_index, prefix) for f in shown],
+        "results": [_result(f, rule_index, prefix, root) for f in shown],
     }
     if omitted:
         run["properties"] = {"resultsOmitted": omitted, "findings": len(result.findings)}
@@ -255,4 +246,5 @@ class SarifReporter:
     description = "SARIF 2.1.0 for GitHub code scanning and security dashboards"
 
     def render(self, result: RunResult, *, color: bool = False) -> str:
-        return json.dumps(sarif_log(result, prefix=repository_prefix()), indent=2, ensure_ascii=False) + "\n"
+        log = sarif_log(result, prefix=repository_prefix(), root=repository_root())
+        return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

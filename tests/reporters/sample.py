@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from vmspolicy.findings import Finding, Severity, Suppression
+from vmspolicy.remediation import FIX, ISOLATE, REMEDIES, REPLACE, RequiredAction
 from vmspolicy.reporters.base import InputFile, RunResult
 from vmspolicy.reporters.compliance import (
     ISOLATED,
@@ -274,6 +275,19 @@ def compliance_report() -> ComplianceReport:
             PackEntry("uk-gov-2022", "UK Government estate", "2022-11-24", "built-in", ("depot", "hq"),
                       (PackSource("NPSA - Security Update on Surveillance Equipment", "https://www.npsa.gov.uk/security-update-surveillance-equipment-0",
                                   "2023-03-15"),)),
+        ),
+        actions=(
+            RequiredAction("depot", "depot-bullet-01", ISOLATE, REMEDIES["VP202"][1],
+                           "depot-fw rule 'cams-update' (estate/depot/network.yaml:43) allows depot-bullet-01 → internet tcp/443; deny it",
+                           "VP202 internet-egress", "estate/depot/cameras.yaml:17:5"),
+            RequiredAction("depot", "depot-bullet-01", ISOLATE, REMEDIES["VP204"][1],
+                           "depot-fw rule 'office-view' (estate/depot/network.yaml:51) allows depot-office → depot-bullet-01 tcp/80",
+                           "VP204 core-network-reachable", "estate/depot/cameras.yaml:17:5"),
+            RequiredAction("depot", "depot-warehouse-01", REPLACE, REMEDIES["VP102"][1],
+                           "depot-warehouse-01 is Dahua equipment (Amcrest relabel) planned after the cut-off | 4 units",
+                           "VP102 restricted-vendor-new-install", "estate/depot/cameras.yaml:32:5"),
+            RequiredAction("", ODD_PATH, FIX, "not valid YAML: <tab> & \"quotes\" are not allowed here", "", "XP001 parse-error",
+                           f"{ODD_PATH}:3:1"),
         ),
         notes=("Sample note: rendered as a callout.",),
     )

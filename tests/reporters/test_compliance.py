@@ -168,8 +168,9 @@ def test_report_command_markdown(estate: Path) -> None:
     code, out, _ = run(["report", "--no-plugins", "--as-of", "2026-03-01", "--format", "md", "--title", "Depot", "estate.yaml"], estate)
     assert code == 0, out
     assert out.startswith("# Depot\n")
-    assert "| cam-hik | depot | legacy | Hikvision | Hikvision DS-2CD2143G0-I | legacy | W-1 |" in out
-    assert re.search(r"\| W-1 \| cam-hik \| 2026-05-31 \| 91 \| valid \|", out), out
+    # The Axis camera shares cam-hik's legacy zone (VP201): W-1 excuses cam-hik's presence, not its exposure.
+    assert "| cam-hik | depot | legacy | Hikvision | Hikvision DS-2CD2143G0-I | legacy | W-1 (does not protect it: not isolated) |" in out
+    assert re.search(r"\| W-1 \| cam-hik \| 2026-05-31 \| 91 \| valid; does not protect cam-hik \(not isolated\) \|", out), out
     assert "**uk-gov-2022**" in out and "Cut-off 2022-11-24" in out
     assert hashlib.sha256(ESTATE.encode()).hexdigest() in out
     assert "| depot | Axis |  | 1 | 0 | 0 |" in out
@@ -229,4 +230,58 @@ def test_report_marks_expiring_waivers_with_the_configured_window(estate: Path) 
     (estate / ".vmspolicy.yaml").write_text("rules:\n  VP303: {days: 120}\n", encoding="utf-8")
     code, out, _ = run(["report", "--no-plugins", "--as-of", "2026-03-01", "--format", "md", "estate.yaml"], estate)
     assert code == 0
-    assert re.search(r"\| W-1 \| cam-hik \| 2026-05-31 \| 91 \| expiring \|", out), out
+    assert re.search(r"\| W-1 \| cam-hik \| 2026-05-31 \| 91 \| expiring; does not protect cam-hik \(not isolated\) \|", out), out
+
+
+def test_the_report_opens_with_what_must_be_done_by_site_and_device() -> None:
+    markdown = render_markdown(sample.compliance_report())
+    headings = [line for line in markdown.splitlines() if line.startswith("## ")]
+    assert headings[:2] == ["## What must be done to pass", "## Estate at a glance"]
+    actions = markdown.split("## What must be done to pass", 1)[1].split("## Estate at a glance", 1)[0]
+    assert actions.index("### Site depot (Regional Depot &lt;Leeds&gt;)") < actions.index("### Not tied to a site")
+    # Plain words first, the rule after them.
+    assert ("  - **Isolate**: block its way out to the internet. depot-fw rule 'cams-update' (estate/depot/network.yaml:43) "
+            "allows depot-bullet-01 → internet tcp/443; deny it (VP202 internet-egress, `estate/depot/cameras.yaml:17:5`)") in actions
+    assert "- **depot-bullet-01** (Hikvision legacy; waiver W-2025-014 does not protect it: it is not isolated)" in actions
+    assert "  - **Replace**: restricted equipment installed on or after the policy's cut-off" in actions
+    page = render_html(sample.compliance_report())
+    assert page.index('<section id="actions">') < page.index('<section id="glance">') < page.index('<section id="findings">')
+
+
+def test_a_waiver_does_not_protect_a_device_that_is_not_isolated() -> None:
+    markdown = render_markdown(sample.compliance_report())
+    assert "| W-2025-014 (does not protect it: not isolated) |" in markdown  # the restricted devices table
+    assert "| expiring; does not protect depot-bullet-01 (not isolated) |" in markdown  # the waivers table
+    page = render_html(sample.compliance_report())
+    assert "does not protect depot-bullet-01: not isolated" in page and "does not protect it: not isolated" in page
+    # hq-lobby is isolated: its (expired) waiver is not flagged as failing to protect it.
+    assert "does not protect hq-lobby" not in markdown
+
+
+def test_findings_read_in_plain_words_before_rule_codes() -> None:
+    markdown = render_markdown(sample.compliance_report())
+    assert "| Finding | Subject | Where | Rule |" in markdown
+    assert "| Finding | Subject | Suppressed by | Justification | Where | Rule |" in markdown
+    assert "| waiver W-2024-007 | Replacement scheduled with the lobby refit |" in markdown
+
+
+def test_a_passing_estate_has_nothing_to_do(estate: Path) -> None:
+    # Without the Axis camera in its zone, cam-hik is segmented, isolated and waived: the estate passes.
+    (estate / "estate.yaml").write_text("".join(line for line in ESTATE.splitlines(keepends=True) if "cam-axis" not in line),
+                                        encoding="utf-8")
+    code, out, _ = run(["report", "--no-plugins", "--as-of", "2026-03-01", "--format", "md", "estate.yaml"], estate)
+    assert code == 0
+    assert "## What must be done to pass\n\nNothing: no finding fails the gate.\n" in out
+
+
+def test_report_command_lists_the_actions_and_the_firewall_rule_to_change(estate: Path) -> None:
+    # cam-hik's waiver holds, but a rule lets its zone out to the internet: the waiver does not protect it.
+    text = ESTATE.replace("      - {name: nvr-pulls,", "      - {name: legacy-updates, from: legacy, to: internet, ports: [tcp/443], action: allow}\n"
+                                                    "      - {name: nvr-pulls,")
+    (estate / "estate.yaml").write_text(text, encoding="utf-8")
+    code, out, _ = run(["report", "--no-plugins", "--as-of", "2026-03-01", "--format", "md", "estate.yaml"], estate)
+    assert code == 0
+    actions = out.split("## What must be done to pass", 1)[1].split("## Estate at a glance", 1)[0]
+    assert "### Site depot (Regional Depot)" in actions
+    assert "- **cam-hik** (Hikvision legacy; waiver W-1 does not protect it: it is not isolated)" in actions
+    assert "  - **Isolate**: block its way out to the internet. fw rule 'legacy-updates'" in actions

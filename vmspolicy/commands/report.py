@@ -1,8 +1,9 @@
 """``vmspolicy report``: the compliance report a buyer reads and a vendor attaches to a bid.
 
 The report is built here from one run: the findings come from the same
-pipeline as ``vmspolicy check``; the estate at a glance (vendor families,
-restricted and legacy devices, isolation, waivers, packs) comes from the
+pipeline as ``vmspolicy check``; the actions needed to pass from those that
+fail the gate (:mod:`vmspolicy.remediation`); the estate at a glance (vendor
+families, restricted and legacy devices, isolation, waivers, packs) from the
 shared analyses (:mod:`vmspolicy.identify`, :mod:`vmspolicy.policy`,
 :mod:`vmspolicy.governance.waivers`). :mod:`vmspolicy.reporters.compliance`
 then only lays it out.
@@ -110,6 +111,7 @@ def build_report(result: RunResult, *, title: str) -> ComplianceReport:
     """Work out everything the compliance report shows."""
     from vmspolicy import policy
     from vmspolicy.governance.waivers import waiver_statuses
+    from vmspolicy.remediation import required_actions
     from vmspolicy.rules.isolation import CODES as ISOLATION_RULES
     from vmspolicy.rules.isolation import IsolationUnverifiable
     from vmspolicy.rules.waivers import ExpiringWaiver
@@ -214,6 +216,7 @@ def build_report(result: RunResult, *, title: str) -> ComplianceReport:
         restricted=tuple(restricted),
         waivers=tuple(waivers),
         packs=_packs(ctx, sites),
+        actions=required_actions(result.failing, estate),
         expiring_days=expiring_days,
         notes=tuple(notes),
     )

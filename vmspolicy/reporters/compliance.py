@@ -1,8 +1,9 @@
 """The compliance report for buyers and vendors, in HTML (one self-contained file) and Markdown.
 
 ``vmspolicy report`` builds a :class:`ComplianceReport` from a run (the
-estate's verdicts, judgements and waiver statuses are worked out there); this
-module only lays it out. The HTML has no external asset, no script and no
+estate's verdicts, judgements, waiver statuses and the actions needed to pass
+are worked out there); this module only lays it out. It opens with what must
+be done to pass, by site and device, in plain words ahead of rule codes. The HTML has no external asset, no script and no
 timestamp other than the as-of date, so the same inputs give the same bytes,
 and it prints on A4 as it shows on screen.
 """
@@ -12,10 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 from dataclasses import field
+from itertools import groupby
 from typing import Sequence
 
 from vmspolicy.findings import Finding, Severity
 from vmspolicy.records import record
+from vmspolicy.remediation import LABELS, RequiredAction
 from vmspolicy.reporters.base import RunResult
 
 ISOLATED, NOT_ISOLATED, UNVERIFIABLE, NONE = "isolated", "not isolated", "unverifiable", "no legacy restricted devices"
@@ -112,6 +115,7 @@ class ComplianceReport:
     restricted: tuple[RestrictedDevice, ...] = ()
     waivers: tuple[WaiverEntry, ...] = ()
     packs: tuple[PackEntry, ...] = ()
+    actions: tuple[RequiredAction, ...] = ()  # what must be done to pass, by site and subject
     expiring_days: int = 90
     # At most this many findings listed per severity (a job summary has a size limit); None lists them all.
     max_findings: int | None = None
@@ -162,7 +166,54 @@ def _where(finding: Finding) -> str:
     return f"{finding.path}:{finding.line}:{finding.column}"
 
 
+def unprotected(device: RestrictedDevice) -> str:
+    """Why a device's waiver does not protect it ("" when it does, or there is none): it excuses presence, not exposure."""
+    if not device.waiver or device.isolation not in (NOT_ISOLATED, UNVERIFIABLE):
+        return ""
+    state = "it is not isolated" if device.isolation == NOT_ISOLATED else "its isolation cannot be proved"
+    return f"waiver {device.waiver} does not protect it: {state}"
+
+
+def _unprotected_by(report: ComplianceReport, waiver: WaiverEntry) -> list[str]:
+    return [d.id for d in report.restricted if d.waiver == waiver.id and unprotected(d)]
+
+
+def _by_site(report: ComplianceReport) -> list[tuple[str, list[list[RequiredAction]]]]:
+    """The actions by site (sites first, then what belongs to none), each site's by subject."""
+    names = {s.id: s.name for s in report.sites}
+    out = []
+    for site, actions in groupby(report.actions, key=lambda a: a.site):
+        heading = (f"Site {site}" + (f" ({names[site]})" if names.get(site, site) != site else "")) if site else "Not tied to a site"
+        out.append((heading, [list(items) for _, items in groupby(actions, key=lambda a: a.subject)]))
+    return out
+
+
+def _actions_intro(report: ComplianceReport) -> str:
+    if report.passed:
+        return "Nothing: no finding fails the gate."
+    if not report.actions:
+        return f"{len(report.result.failing)} finding(s) fail the gate: see the findings below."
+    actions, subjects = len(report.actions), len({(a.site, a.subject) for a in report.actions})
+    return (f"{actions} action{'s' if actions != 1 else ''} on {subjects} item{'s' if subjects != 1 else ''} (devices, zones, "
+            "waivers or files), by site: what to do and why, then the rule that asks for it and where.")
+
+
+def _subject_note(report: ComplianceReport, subject: str) -> tuple[str, str]:
+    """What the subject is, when it is restricted equipment, and why its waiver does not protect it."""
+    device = next((d for d in report.restricted if d.id == subject), None)
+    if device is None:
+        return "", ""
+    return f"{device.family} {device.standing}" + (" on a sensitive site" if device.sensitive_site else ""), unprotected(device)
+
+
 # --- Markdown -------------------------------------------------------------------------------------
+
+
+def _suppressed_by(finding: Finding) -> str:
+    s = finding.suppressed
+    if s is None:
+        return ""
+    return f"{s.kind} {s.reference}" if s.reference else s.kind
 
 
 def _md(text: object) -> str:
@@ -179,8 +230,23 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[s
 
 def _md_restricted_row(d: RestrictedDevice) -> list[object]:
     isolation = d.isolation + (f" ({', '.join(d.isolation_rules)})" if d.isolation_rules else "")
+    waiver = d.waiver + (" (does not protect it: not isolated)" if unprotected(d) else "") if d.waiver else "none"
     return [d.id + (f" (×{d.units})" if d.units > 1 else ""), d.site + (" (sensitive)" if d.sensitive_site else ""), d.zone,
-            d.family, d.declared, d.standing, d.waiver or "none", isolation, d.location]
+            d.family, d.declared, d.standing, waiver, isolation, d.location]
+
+
+def _md_actions(report: ComplianceReport) -> list[str]:
+    out = ["## What must be done to pass", "", _actions_intro(report), ""]
+    for heading, subjects in _by_site(report):
+        out += [f"### {_md(heading)}", ""]
+        for actions in subjects:
+            note = "; ".join(x for x in _subject_note(report, actions[0].subject) if x)
+            out.append(f"- **{_md(actions[0].subject)}**" + (f" ({_md(note)})" if note else ""))
+            for a in actions:
+                detail = f" {_md(a.detail)}" if a.detail else ""
+                out.append(f"  - **{LABELS.get(a.kind, a.kind)}**: {_md(a.what)}.{detail} ({_md(a.rule)}, `{_md(a.where)}`)")
+        out.append("")
+    return out
 
 
 def render_markdown(report: ComplianceReport) -> str:
@@ -194,6 +260,7 @@ def render_markdown(report: ComplianceReport) -> str:
         f"**Verdict: {verdict}** (fails on {r.fail_on.label} and above) · as of {r.as_of.isoformat()} · vmspolicy {r.version}",
         "",
         *(line for note in report.notes for line in (f"> {note}", "")),
+        *_md_actions(report),
         "## Estate at a glance",
         "",
     ]
@@ -227,16 +294,16 @@ def render_markdown(report: ComplianceReport) -> str:
     for severity, found in groups:
         out += [f"### {severity.label.capitalize()} ({len(found)})", ""]
         listed, left_out = _listed(report, found)
-        out += _md_table(["Where", "Rule", "Subject", "Message"],
-                         [[_where(f), f"{f.rule} {f.slug}", f.subject or "", f.message] for f in listed])
+        out += _md_table(["Finding", "Subject", "Where", "Rule"],
+                         [[f.message, f.subject or "", _where(f), f"{f.rule} {f.slug}"] for f in listed])
         if left_out:
             out += [f"… and {left_out} more (the SARIF, JSON and text reports list every finding).", ""]
     suppressed = [f for f in r.findings if f.suppressed is not None]
     if suppressed:
         out += [f"### Suppressed ({len(suppressed)})", ""]
         out += _md_table(
-            ["Where", "Rule", "Subject", "By", "Justification"],
-            [[_where(f), f"{f.rule} {f.slug}", f.subject or "", f.suppressed.kind, f.suppressed.justification]
+            ["Finding", "Subject", "Suppressed by", "Justification", "Where", "Rule"],
+            [[f.message, f.subject or "", _suppressed_by(f), f.suppressed.justification, _where(f), f"{f.rule} {f.slug}"]
              for f in suppressed if f.suppressed is not None],
         )
     out += ["## Waivers", ""]
@@ -244,7 +311,8 @@ def render_markdown(report: ComplianceReport) -> str:
         out += _md_table(
             ["Waiver", "Devices", "Expires", "Days left", "Status", "Approved by", "Ticket", "Reason"],
             [[w.id, ", ".join(w.devices), w.expires.isoformat() if w.expires else "none", "" if w.days_left is None else w.days_left,
-              w.status, w.approved_by, w.ticket, w.reason] for w in report.waivers],
+              w.status + "".join(f"; does not protect {d} (not isolated)" for d in _unprotected_by(report, w)),
+              w.approved_by, w.ticket, w.reason] for w in report.waivers],
         )
     else:
         out += ["No waivers.", ""]
@@ -311,6 +379,10 @@ code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font
 .scale{display:flex;justify-content:space-between;color:var(--muted);font-size:11px;margin-top:2px}
 .sources{margin:4px 0 0;padding-left:18px;color:var(--muted);font-size:12px}
 .sources a{color:var(--info)}
+.actions{list-style:none;margin:0 0 10px;padding:0}
+.actions>li{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:8px 12px;margin:0 0 8px}
+.actions ul{margin:6px 0 0;padding-left:18px}.actions ul li{margin:3px 0}
+.actions .why{color:var(--muted);font-size:12px}
 .note{background:var(--warn-bg);border-left:4px solid var(--warn);padding:8px 12px;margin:0 0 10px;border-radius:4px}
 footer{color:var(--muted);font-size:12px;padding-top:12px;padding-bottom:32px}
 @page{size:A4;margin:14mm}
@@ -345,6 +417,7 @@ def _pill(text: str, kind: str) -> str:
     return f'<span class="pill {kind}">{_e(text)}</span>'
 
 
+_ACTION_KIND = {"replace": "bad", "waive": "warn", "isolate": "bad", "fix": "info"}
 _ISOLATION_KIND = {ISOLATED: "good", NOT_ISOLATED: "bad", UNVERIFIABLE: "warn", NONE: "muted", NOT_ASSESSED: "muted"}
 _WAIVER_KIND = {"valid": "good", "expiring": "warn", "expired": "bad", "invalid": "bad"}
 
@@ -368,8 +441,29 @@ def _html_restricted_row(d: RestrictedDevice) -> list[str]:
     isolation = _pill(d.isolation, _ISOLATION_KIND.get(d.isolation, "muted"))
     if d.isolation_rules:
         isolation += f'<br><span class="mono">{_e(", ".join(d.isolation_rules))}</span>'
+    waiver = _e(d.waiver) + ("<br>" + _pill("does not protect it: not isolated", "bad") if unprotected(d) else "")
     return [device, where, _e(d.family), _e(d.declared), _pill(d.standing, "warn" if d.standing == "legacy" else "bad"),
-            _e(d.waiver) if d.waiver else _pill("none", "muted"), isolation, _path(d.location)]
+            waiver if d.waiver else _pill("none", "muted"), isolation, _path(d.location)]
+
+
+def _html_actions(report: ComplianceReport) -> list[str]:
+    parts = ['<section id="actions"><h2>What must be done to pass</h2>', f"<p>{_e(_actions_intro(report))}</p>"]
+    for heading, subjects in _by_site(report):
+        parts.append(f"<h3>{_e(heading)}</h3>")
+        parts.append('<ul class="actions">')
+        for actions in subjects:
+            note, warning = _subject_note(report, actions[0].subject)
+            items = "".join(
+                f"<li>{_pill(LABELS.get(a.kind, a.kind), _ACTION_KIND.get(a.kind, 'muted'))} {_e(a.what)}." + (f" {_e(a.detail)}" if a.detail else "")
+                + f' <span class="why">({_e(a.rule)}, {_path(a.where)})</span></li>'
+                for a in actions
+            )
+            parts.append(f'<li><strong class="mono">{_e(actions[0].subject)}</strong>'
+                         + (f' <span class="why">{_e(note)}</span>' if note else "")
+                         + (f" {_pill(warning, 'bad')}" if warning else "") + f"<ul>{items}</ul></li>")
+        parts.append("</ul>")
+    parts.append("</section>")
+    return parts
 
 
 def render_html(report: ComplianceReport) -> str:
@@ -399,6 +493,7 @@ def render_html(report: ComplianceReport) -> str:
         "</div></header><main>",
     ]
     parts += [f'<p class="note">{_e(note)}</p>' for note in report.notes]
+    parts += _html_actions(report)
 
     parts.append('<section id="glance"><h2>Estate at a glance</h2><div class="cards">')
     parts += [
@@ -453,9 +548,9 @@ def render_html(report: ComplianceReport) -> str:
         listed, left_out = _listed(report, found)
         parts.append(
             _table(
-                [("Where", ""), ("Rule", ""), ("Subject", ""), ("Message", "")],
-                [[_path(_where(f)), _pill(f.rule, severity.label) + f"<br>{_e(f.slug)}",
-                  f'<span class="mono">{_e(f.subject or "")}</span>', _e(f.message)] for f in listed],
+                [("Finding", ""), ("Subject", ""), ("Where", ""), ("Rule", "")],
+                [[_e(f.message), f'<span class="mono">{_e(f.subject or "")}</span>', _path(_where(f)),
+                  _pill(f.rule, severity.label) + f"<br>{_e(f.slug)}"] for f in listed],
             )
         )
         if left_out:
@@ -465,9 +560,9 @@ def render_html(report: ComplianceReport) -> str:
         parts.append(f"<h3>Suppressed · {len(suppressed)}</h3>")
         parts.append(
             _table(
-                [("Where", ""), ("Rule", ""), ("Subject", ""), ("By", ""), ("Justification", "")],
-                [[_path(_where(f)), _pill(f.rule, "muted") + f"<br>{_e(f.slug)}",
-                  f'<span class="mono">{_e(f.subject or "")}</span>', _e(f.suppressed.kind), _e(f.suppressed.justification)]
+                [("Finding", ""), ("Subject", ""), ("Suppressed by", ""), ("Justification", ""), ("Where", ""), ("Rule", "")],
+                [[_e(f.message), f'<span class="mono">{_e(f.subject or "")}</span>', _e(_suppressed_by(f)),
+                  _e(f.suppressed.justification), _path(_where(f)), _pill(f.rule, "muted") + f"<br>{_e(f.slug)}"]
                  for f in suppressed if f.suppressed is not None],
             )
         )
@@ -483,7 +578,9 @@ def render_html(report: ComplianceReport) -> str:
                  (f"Timeline ({r.as_of.isoformat()} → {horizon.isoformat()})", ""), ("Approved by / ticket", ""), ("Reason", "")],
                 [[f'<span class="mono">{_e(w.id)}</span>', f'<span class="mono">{_e(", ".join(w.devices))}</span>',
                   _e(w.expires.isoformat() if w.expires else "none"), _e("" if w.days_left is None else w.days_left),
-                  _pill(w.status, _WAIVER_KIND.get(w.status, "muted")), _waiver_bar(w, r.as_of, horizon),
+                  _pill(w.status, _WAIVER_KIND.get(w.status, "muted"))
+                  + "".join("<br>" + _pill(f"does not protect {d}: not isolated", "bad") for d in _unprotected_by(report, w)),
+                  _waiver_bar(w, r.as_of, horizon),
                   _e(w.approved_by) + (f'<br><span class="mono">{_e(w.ticket)}</span>' if w.ticket else ""), _e(w.reason)]
                  for w in report.waivers],
             )

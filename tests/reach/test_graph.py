@@ -53,7 +53,7 @@ def test_mermaid_is_safe_to_embed(in_repo: None) -> None:
 
 def test_violating_flows_are_red_and_allowed_ones_are_not(in_repo: None) -> None:
     _, text = _graph("--format", "dot", *ARGS, str(ESTATE))
-    red = {line.split(" [")[0].strip() for line in text.splitlines() if "#dd0000" in line}
+    red = {line.split(" [")[0].strip() for line in text.splitlines() if "#dd0000" in line and "legend" not in line}
     # hq-legacy (z0) → internet by 'legacy-ntp'; hq-corp (z3) → hq-legacy by 'helpdesk'. The recorders' pull is fine.
     assert red == {"z0 -> internet", "z3 -> z0"}
     assert "z2 -> z0" in text
@@ -92,5 +92,28 @@ def test_one_site_with_the_zones_it_exchanges_flows_with(capsys: pytest.CaptureF
     nodes = set(re.findall(r'^    (z\d+) \[label="([^\\"]+)', text, re.M))
     # branch's two zones, and hq-legacy because br-corp and br-vms reach it; hq-vms and hq-corp are left out.
     assert {label for _, label in nodes} == {"br-vms", "br-corp", "hq-legacy"}
-    assert [line.split(" [")[0].strip() for line in text.splitlines() if "#dd0000" in line] == ["z1 -> z2"]
+    assert [line.split(" [")[0].strip() for line in text.splitlines() if "#dd0000" in line and "legend" not in line] == ["z1 -> z2"]
     assert main(["graph", "--no-plugins", "--site", "nowhere", str(cross_site)]) == 2
+
+
+def test_both_drawings_carry_a_legend_for_red_edges_and_shaded_zones(in_repo: None) -> None:
+    _, mermaid = _graph(*ARGS, str(ESTATE))
+    edges = [line for line in mermaid.splitlines() if "-->" in line]
+    legend_edge = next(i for i, line in enumerate(edges) if "legend1" in line)
+    assert '  subgraph legend["legend"]' in mermaid
+    assert 'legend0["shaded: a zone holding a legacy restricted device"]' in mermaid
+    assert '-->|"red: an allowed flow that breaks its isolation (VP202-VP204)"|' in mermaid
+    style = next(line for line in mermaid.splitlines() if line.startswith("  linkStyle "))
+    assert str(legend_edge) in style.split()[1].split(",")  # the legend's edge is drawn red like the others
+    assert re.search(r"^  class .*legend0,legend2 legacy$", mermaid, re.M)
+    _, dot = _graph("--format", "dot", *ARGS, str(ESTATE))
+    assert "  subgraph cluster_legend {" in dot
+    assert 'legend0 [label="shaded: a zone holding a legacy restricted device", fillcolor="#fff4e5"' in dot
+    assert 'legend1 -> legend2 [label="red: an allowed flow that breaks its isolation (VP202-VP204)", color="#dd0000"' in dot
+
+
+def test_dot_sets_the_font_of_everything_it_labels(in_repo: None) -> None:
+    _, dot = _graph("--format", "dot", *ARGS, str(ESTATE))
+    # Cluster (site) labels take the graph's font: without `graph [fontname=...]` Graphviz sets them in Times.
+    for kind in ("graph", "node", "edge"):
+        assert re.search(rf'^  {kind} \[.*fontname="Helvetica"', dot, re.M), kind

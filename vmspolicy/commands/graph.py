@@ -4,8 +4,9 @@ Zones are grouped by site and labelled with their purpose and their device
 counts by vendor family; an edge is a new flow the firewalls allow from one
 zone to another or between a zone and the internet, labelled with its ports.
 Edges that carry a flow VP202, VP203 or VP204 objects to (to or from a legacy
-restricted device) are drawn red. The Mermaid output renders in GitHub and
-GitLab Markdown inside a ``mermaid`` code block.
+restricted device) are drawn red, and zones holding a legacy restricted
+device are shaded; a legend in the drawing says so. The Mermaid output renders
+in GitHub and GitLab Markdown inside a ``mermaid`` code block.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ from vmspolicy.rules.structure import ParseErrorRule
 
 INTERNET_NODE = "internet"
 MAX_LABEL_PORTS = 4
+# The legend: what a shaded zone and a red edge mean, drawn with the graph's own styles.
+LEGEND_SHADED = "shaded: a zone holding a legacy restricted device"
+LEGEND_RED = "red: an allowed flow that breaks its isolation (VP202-VP204)"
+FONT = "Helvetica"
 
 
 @dataclass
@@ -149,11 +154,16 @@ def render_mermaid(graph: EstateGraph, estate: Estate) -> str:
         lines.append(f'  {ids[source]} -->|"{_mermaid_text(_ports_label(codes))}"| {ids[target]}')
         if (source, target) in graph.violations:
             red.append(str(index))
+    lines += [
+        '  subgraph legend["legend"]',
+        f'    legend0["{_mermaid_text(LEGEND_SHADED)}"]',
+        f'    legend1["zone"] -->|"{_mermaid_text(LEGEND_RED)}"| legend2["legacy zone"]',
+        "  end",
+    ]
+    red.append(str(len(graph.edges)))  # the legend's edge comes after the estate's
     lines.append("  classDef legacy fill:#fff4e5,stroke:#b45309")
-    if graph.legacy:
-        lines.append(f"  class {','.join(ids[z] for z in estate.zones if z in graph.legacy)} legacy")
-    if red:
-        lines.append(f"  linkStyle {','.join(red)} stroke:#d00,stroke-width:3px")
+    lines.append(f"  class {','.join([*(ids[z] for z in estate.zones if z in graph.legacy), 'legend0', 'legend2'])} legacy")
+    lines.append(f"  linkStyle {','.join(red)} stroke:#d00,stroke-width:3px")
     return "\n".join(lines) + "\n"
 
 
@@ -169,8 +179,10 @@ def render_dot(graph: EstateGraph, estate: Estate) -> str:
     lines = [
         "digraph estate {",
         "  rankdir=LR;",
-        '  node [shape=box, style="rounded,filled", fillcolor=white, fontname="Helvetica"];',
-        '  edge [fontname="Helvetica", fontsize=10];',
+        # Cluster labels take the graph's font: without it they would be in Times.
+        f'  graph [fontname="{FONT}", fontsize=12];',
+        f'  node [shape=box, style="rounded,filled", fillcolor=white, fontname="{FONT}", fontsize=11];',
+        f'  edge [fontname="{FONT}", fontsize=10];',
         f'  internet [shape=ellipse, label="{INTERNET_NODE}"];',
     ]
     for s, (site, zones) in enumerate(graph.sites.items()):
@@ -184,6 +196,15 @@ def render_dot(graph: EstateGraph, estate: Estate) -> str:
     for source, target, codes in _ordered_edges(graph, estate):
         style = ', color="#dd0000", fontcolor="#dd0000", penwidth=3' if (source, target) in graph.violations else ""
         lines.append(f'  {ids[source]} -> {ids[target]} [label="{_dot_text(_ports_label(codes))}"{style}];')
+    lines += [
+        "  subgraph cluster_legend {",
+        '    label="legend"; style=dashed; color="#888888";',
+        f'    legend0 [label="{_dot_text(LEGEND_SHADED)}", fillcolor="#fff4e5", color="#b45309"];',
+        '    legend1 [label="zone"];',
+        '    legend2 [label="legacy zone", fillcolor="#fff4e5", color="#b45309"];',
+        f'    legend1 -> legend2 [label="{_dot_text(LEGEND_RED)}", color="#dd0000", fontcolor="#dd0000", penwidth=3];',
+        "  }",
+    ]
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -204,7 +225,7 @@ def register(subparsers: Any) -> None:
         help="draw zones and the flows the firewalls allow (Mermaid or Graphviz DOT)",
         description="Draw the estate's zones (by site, with device counts by vendor family) and the new flows its "
         "firewalls allow between them and the internet. Flows that break the isolation of a legacy restricted "
-        "device (VP202-VP204) are red.",
+        "device (VP202-VP204) are red and zones holding one are shaded, as the drawing's legend says.",
     )
     add_common(parser)
     parser.add_argument("--format", choices=sorted(RENDERERS), default="mermaid", help="output format (default: mermaid)")

@@ -76,6 +76,26 @@ def test_sarif_uris_are_relative_to_the_repository_root(tmp_path: Path, monkeypa
     assert location == {"uri": "sites/hq/estate/cameras.yaml", "uriBaseId": "%SRCROOT%"}
 
 
+def assert_code_quality(text: str) -> list[dict[str, object]]:
+    """The fields GitLab's Code Quality documentation requires, with their types (GitLab publishes no JSON Schema)."""
+    issues = json.loads(text)
+    assert isinstance(issues, list)
+    for issue in issues:
+        assert isinstance(issue["description"], str) and isinstance(issue["check_name"], str)
+        assert isinstance(issue["fingerprint"], str) and issue["fingerprint"]
+        assert issue["severity"] in ("info", "minor", "major", "critical", "blocker")
+        path, begin = issue["location"]["path"], issue["location"]["lines"]["begin"]
+        assert isinstance(path, str) and not path.startswith(("/", "./", "../")) and isinstance(begin, int) and begin >= 1
+    assert len({issue["fingerprint"] for issue in issues}) == len(issues)
+    return list(issues)
+
+
+@pytest.mark.parametrize("which", sorted(RESULTS))
+def test_gitlab_code_quality_has_the_documented_fields(which: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    issues = assert_code_quality(render("gitlab", RESULTS[which](), tmp_path, monkeypatch))
+    assert len(issues) == len(RESULTS[which]().active)  # suppressed findings are left out
+
+
 def test_gitlab_paths_are_relative_to_the_repository_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # GitLab links Code Quality issues by path from the repository root, whichever folder vmspolicy ran in.
     (tmp_path / ".git").mkdir()

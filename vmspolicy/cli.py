@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import gc
 import importlib
 import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, NoReturn, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, Sequence, TextIO
 
 from vmspolicy import __version__, governance
 from vmspolicy.config import Config, ConfigError, find_config, load_config
 from vmspolicy.findings import SEVERITY_NAMES, Severity
 from vmspolicy.pipeline import STDIN, RunOptions, UsageError
-from vmspolicy.plugins import PluginError, PluginHost, load_plugins
+from vmspolicy.plugins import PluginError, PluginHost, guarded, load_plugins
+
+if TYPE_CHECKING:
+    from vmspolicy.reporters.base import RunResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -180,19 +184,29 @@ def cmd_check(args: argparse.Namespace) -> int:
         # An in-toto statement names at least one subject: with nothing checked there is nothing to attest.
         raise CliError("no input file to attest: an in-toto statement needs at least one subject (drop --allow-empty or the attestation output)")
     stdout = sys.stdout
-    stdout.write(reporters[args.format].render(result, color=use_color(stdout) and args.format == "text"))
+    stdout.write(render(host, args.format, result, color=use_color(stdout) and args.format == "text"))
     if os.environ.get("GITHUB_ACTIONS") == "true" and "github" in reporters and args.format != "github":
         # The runner reads workflow commands from stdout and stderr; a machine-readable format on
         # stdout (json, sarif...) must stay parseable, so the annotations go to stderr then.
         annotations = sys.stdout if args.format == "text" else sys.stderr
-        annotations.write(reporters["github"].render(result))
+        annotations.write(render(host, "github", result))
     for name, file in outputs:
+        text = render(host, name, result)
         try:
             file.parent.mkdir(parents=True, exist_ok=True)
-            file.write_text(reporters[name].render(result), encoding="utf-8")
+            file.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise CliError(f"cannot write {file}: {exc.strerror or exc}") from None
     return EXIT_FINDINGS if result.failing else EXIT_OK
+
+
+def render(host: PluginHost, name: str, result: RunResult, *, color: bool = False) -> str:
+    """The report in format ``name``; a reporter that raises or returns no text is a :class:`PluginError` naming its plugin."""
+    plugin = host.reporter_plugin(name)
+    text = guarded(plugin, f"reporter {name!r}", functools.partial(host.reporters()[name].render, result, color=color))
+    if not isinstance(text, str):
+        raise PluginError(plugin, f"reporter {name!r} returned {type(text).__name__}, not the report as a string")
+    return text
 
 
 def cmd_rules(args: argparse.Namespace) -> int:

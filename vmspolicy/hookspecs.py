@@ -5,6 +5,12 @@ registered through these same hooks, so a third-party plugin can do anything
 the core does. Plugins are found through the entry-point group ``vmspolicy``.
 All hooks are called for every plugin (none is first-result) and their
 results are concatenated in registration order, built-ins first.
+
+Each hook returns a list or tuple (or None). What it holds is checked when the
+plugin loads (:mod:`vmspolicy.plugin_contract`): anything that breaks the
+contract stops the run with exit code 2 naming the plugin and the attribute.
+A plugin imports the names it needs from ``vmspolicy`` itself (its
+``__all__``), never from the modules below it.
 """
 
 from __future__ import annotations
@@ -26,10 +32,13 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 def vmspolicy_rules() -> Sequence[type[Rule]]:
     """Return the rule classes this plugin provides.
 
-    :return: rule classes (subclasses of :class:`vmspolicy.rules.base.Rule`),
-        each with a unique ``code`` and ``slug`` and a documented docstring.
-        A code that another plugin already registered is a configuration error
-        (exit 2), never a silent override.
+    :return: rule classes (subclasses of :class:`vmspolicy.Rule`), each with
+        a unique ``code`` (``^[A-Z]{2,}[0-9]{3,}$``) and ``slug``, a
+        ``severity`` (a :class:`vmspolicy.Severity` or ``"error"``,
+        ``"warning"``, ``"info"``), options whose defaults are JSON types,
+        a docstring with the sections What it checks, Why, Example (fails),
+        Use instead and Options, and a ``check`` method. A code that another
+        plugin already registered is an error (exit 2), never a silent override.
 
     Called once per run, for every plugin; results are concatenated.
 
@@ -42,7 +51,9 @@ def vmspolicy_rules() -> Sequence[type[Rule]]:
 def vmspolicy_loaders() -> Sequence[Loader]:
     """Return loaders for the file formats this plugin reads.
 
-    :return: objects satisfying :class:`vmspolicy.loading.base.Loader`. For
+    :return: objects satisfying :class:`vmspolicy.Loader` (a lower-case
+        ``name`` no other loader has, ``suffixes`` such as ``(".cams",)``,
+        ``load``, which returns a list of :class:`vmspolicy.Document` or None). For
         each file the loaders are asked in order (built-ins last, so a plugin
         can claim a format before the generic ones); the first whose ``load``
         returns documents wins.
@@ -62,7 +73,10 @@ def vmspolicy_packs() -> Sequence[Mapping[str, Any]]:
         ``title``, restricted ``families``, ``cutoff`` date, ``sensitive_sites``
         behaviour, ``legacy`` (waivable, isolation), ``max_waiver_months``,
         ``mandatory`` (the rules configuration may not weaken; omitted: the
-        built-in packs' list) and ``sources`` (URL and date). A pack id registered twice is an error.
+        built-in packs' list) and ``sources`` (URL and date); typed as
+        :class:`vmspolicy.PackData`. A pack id registered twice is an error, and
+        so is a plugin pack with the id of a built-in one: plugins add policy,
+        they do not replace it.
 
     Called once per run, for every plugin; results are concatenated.
 
@@ -75,8 +89,9 @@ def vmspolicy_packs() -> Sequence[Mapping[str, Any]]:
 def vmspolicy_vendor_data() -> Sequence[Mapping[str, Any]]:
     """Return vendor catalog fragments (families, brands, relabels, model patterns, OUIs, URL fingerprints).
 
-    :return: mappings valid against ``schemas/vendors.schema.json``; every
-        entry names its source and confidence. Fragments are merged in order.
+    :return: mappings valid against ``schemas/vendors.schema.json``
+        (:class:`vmspolicy.VendorData`); every entry names its source and
+        confidence. Fragments are merged in order.
 
     Called once per run, for every plugin; results are concatenated.
 
@@ -89,8 +104,9 @@ def vmspolicy_vendor_data() -> Sequence[Mapping[str, Any]]:
 def vmspolicy_reporters() -> Sequence[Reporter]:
     """Return output formats.
 
-    :return: objects satisfying :class:`vmspolicy.reporters.base.Reporter`,
-        each with a unique ``name`` (the ``--format`` value).
+    :return: objects satisfying :class:`vmspolicy.Reporter`, each with a
+        unique lower-case ``name`` (the ``--format`` value), a ``description``
+        and ``render``, which returns the report as a string.
 
     Called once per run, for every plugin; results are concatenated.
 

@@ -27,7 +27,7 @@ from vmspolicy.plugins import PluginError, PluginHost, guarded
 from vmspolicy.reporters.base import InputFile, RunResult
 from vmspolicy.rules.base import CheckContext, Rule
 from vmspolicy.rules.structure import ParseErrorRule, SchemaViolation
-from vmspolicy.source import Document, Location
+from vmspolicy.source import Document, LocatedMap, Location
 
 # Folders a directory scan never enters: tool caches and dependencies, not the estate.
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"})
@@ -283,6 +283,11 @@ def _first_claim(source: SourceFile, loaders: Sequence[Any], host: PluginHost, *
             passthrough=(ParseError,),
         )
         if documents is not None:
+            if not isinstance(documents, list) or not all(isinstance(d, Document) and isinstance(d.data, LocatedMap) for d in documents):
+                raise PluginError(
+                    host.loader_plugin(loader),
+                    f"loader {loader.name!r} returned {documents!r} for {source.path}: a list of Documents (data a LocatedMap) or None",
+                )
             return documents
     return None
 
@@ -293,14 +298,17 @@ def run_rules(ctx: CheckContext, rules: Sequence[type[Rule]], config: Config, ho
     for rule in rules:
         if not config.enabled(rule.code):
             continue
-        instance = rule()
-        produced = guarded(host.rule_plugin(rule.code), f"rule {rule.code}", functools.partial(_findings_of, instance, ctx))
+        plugin = host.rule_plugin(rule.code)
+        produced = guarded(plugin, f"rule {rule.code}", functools.partial(_findings_of, rule, ctx))
+        for finding in produced:
+            if not isinstance(finding, Finding):
+                raise PluginError(plugin, f"rule {rule.code} yielded {finding!r}, not a Finding (use self.finding(location, message))")
         findings.extend(produced)
     return findings
 
 
-def _findings_of(rule: Rule, ctx: CheckContext) -> list[Finding]:
-    return list(rule.check(ctx))
+def _findings_of(rule: type[Rule], ctx: CheckContext) -> list[Finding]:
+    return list(rule().check(ctx))
 
 
 @dataclass

@@ -11,7 +11,7 @@ import importlib
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 import pluggy
 
@@ -74,43 +74,60 @@ class PluginHost:
                 raise PluginError(impl.plugin_name, f"{hook_name}() raised {type(exc).__name__}: {exc}") from exc
             if result is None:
                 continue
+            # A string or a single mapping (one pack returned bare) iterates, but not as a list of items.
+            if isinstance(result, (str, bytes, Mapping)) or not isinstance(result, Iterable):
+                raise PluginError(impl.plugin_name, f"{hook_name}() must return a list or tuple, not {type(result).__name__}")
             try:
                 items = list(result)
-            except TypeError:
-                raise PluginError(impl.plugin_name, f"{hook_name}() must return a sequence") from None
+            except Exception as exc:
+                raise PluginError(impl.plugin_name, f"{hook_name}() raised {type(exc).__name__}: {exc}") from exc
             out.extend((impl.plugin_name, item) for item in items)
         self._cache[hook_name] = out
         return out
 
     def rules(self) -> list[type[Any]]:
-        """Every rule class, checked for unique codes and slugs."""
-        from vmspolicy.rules.base import Rule
+        """Every rule class, checked against the rule contract, with unique codes and slugs."""
+        if "rules" in self._cache:
+            cached: list[type[Any]] = self._cache["rules"]
+            return cached
+        from vmspolicy.plugin_contract import check_rule
 
         seen: dict[str, str] = {}
         rules: list[type[Any]] = []
         for plugin, rule in self._collect("vmspolicy_rules"):
-            if not (isinstance(rule, type) and issubclass(rule, Rule)):
-                raise PluginError(plugin, f"vmspolicy_rules() returned {rule!r}, not a Rule subclass")
+            check_rule(plugin, rule, builtin=plugin in BUILTIN_PLUGINS)
             for key in (rule.code, rule.slug):
                 if key in seen:
                     raise PluginError(plugin, f"rule {key} is already registered by {seen[key]!r}")
                 seen[key] = plugin
             rules.append(rule)
-        return sorted(rules, key=lambda r: r.code)
+        self._cache["rules"] = sorted(rules, key=lambda r: r.code)
+        return self.rules()
 
     def rule_plugin(self, code: str) -> str:
         """Which plugin registered rule ``code``."""
         for plugin, rule in self._collect("vmspolicy_rules"):
-            if rule.code == code:
+            if getattr(rule, "code", None) == code:
                 return plugin
         return "?"
 
     def loaders(self) -> list[Any]:
-        """Loaders, third-party first (so they can claim a file before the generic ones)."""
-        collected = self._collect("vmspolicy_loaders")
-        builtin = [loader for plugin, loader in collected if plugin.startswith("vmspolicy.")]
-        outside = [loader for plugin, loader in collected if not plugin.startswith("vmspolicy.")]
-        return outside + builtin
+        """Loaders, checked against the loader protocol, third-party first (so they can claim a file before the generic ones)."""
+        if "loaders" not in self._cache:
+            from vmspolicy.plugin_contract import check_loader
+
+            collected = self._collect("vmspolicy_loaders")
+            seen: dict[str, str] = {}
+            for plugin, loader in collected:
+                check_loader(plugin, loader)
+                if loader.name in seen:
+                    raise PluginError(plugin, f"loader {loader.name!r} is already registered by {seen[loader.name]!r}")
+                seen[loader.name] = plugin
+            builtin = [loader for plugin, loader in collected if plugin in BUILTIN_PLUGINS]
+            outside = [loader for plugin, loader in collected if plugin not in BUILTIN_PLUGINS]
+            self._cache["loaders"] = outside + builtin
+        loaders: list[Any] = self._cache["loaders"]
+        return loaders
 
     def loader_plugin(self, loader: Any) -> str:
         for plugin, item in self._collect("vmspolicy_loaders"):
@@ -119,29 +136,66 @@ class PluginHost:
         return "?"
 
     def reporters(self) -> dict[str, Any]:
-        """Reporters by format name."""
-        out: dict[str, Any] = {}
+        """Reporters by format name, checked against the reporter protocol."""
+        if "reporters" not in self._cache:
+            from vmspolicy.plugin_contract import check_reporter
+
+            out: dict[str, Any] = {}
+            for plugin, reporter in self._collect("vmspolicy_reporters"):
+                check_reporter(plugin, reporter)
+                if reporter.name in out:
+                    raise PluginError(plugin, f"reporter {reporter.name!r} is already registered by {self.reporter_plugin(reporter.name)!r}")
+                out[reporter.name] = reporter
+            self._cache["reporters"] = out
+        reporters: dict[str, Any] = self._cache["reporters"]
+        return reporters
+
+    def reporter_plugin(self, name: str) -> str:
+        """Which plugin registered the format ``name`` (the first one)."""
         for plugin, reporter in self._collect("vmspolicy_reporters"):
-            if reporter.name in out:
-                raise PluginError(plugin, f"reporter {reporter.name!r} is already registered")
-            out[reporter.name] = reporter
-        return out
+            if getattr(reporter, "name", None) == name:
+                return plugin
+        return "?"
 
     def packs(self) -> list[Mapping[str, Any]]:
-        """Policy packs as data, checked for unique ids."""
-        out: dict[str, Mapping[str, Any]] = {}
-        for plugin, pack in self._collect("vmspolicy_packs"):
-            pack_id = pack.get("id") if isinstance(pack, Mapping) else None
-            if not isinstance(pack_id, str):
-                raise PluginError(plugin, "vmspolicy_packs() returned a pack without an 'id'")
-            if pack_id in out:
-                raise PluginError(plugin, f"policy pack {pack_id!r} is already registered")
-            out[pack_id] = pack
-        return list(out.values())
+        """Policy packs as data: a plugin's checked against the pack schema; ids unique, built-in ids never redefined."""
+        if "packs" not in self._cache:
+            from vmspolicy.plugin_contract import check_pack
+
+            out: dict[str, Mapping[str, Any]] = {}
+            builtin_ids: set[str] = set()
+            for plugin, pack in self._collect("vmspolicy_packs"):
+                if plugin not in BUILTIN_PLUGINS:
+                    pack = check_pack(plugin, pack)
+                pack_id = pack.get("id") if isinstance(pack, Mapping) else None
+                if not isinstance(pack_id, str):
+                    raise PluginError(plugin, "vmspolicy_packs() returned a pack without an 'id'")
+                if pack_id in builtin_ids and plugin not in BUILTIN_PLUGINS:
+                    # Plugins add policy, they do not weaken it: a pack of the same id could drop a family or move a cut-off.
+                    raise PluginError(
+                        plugin, f"policy pack {pack_id!r} redefines the built-in pack of that id; plugins may add packs, "
+                        "not replace built-in ones: give yours another id",
+                    )
+                if pack_id in out:
+                    raise PluginError(plugin, f"policy pack {pack_id!r} is already registered")
+                if plugin in BUILTIN_PLUGINS:
+                    builtin_ids.add(pack_id)
+                out[pack_id] = pack
+            self._cache["packs"] = list(out.values())
+        packs: list[Mapping[str, Any]] = self._cache["packs"]
+        return packs
 
     def vendor_data(self) -> list[Mapping[str, Any]]:
-        """Vendor catalog fragments, built-ins first."""
-        return [data for _, data in self._collect("vmspolicy_vendor_data")]
+        """Vendor catalog fragments, built-ins first; a plugin's checked against the vendor-data schema."""
+        if "vendor_data" not in self._cache:
+            from vmspolicy.plugin_contract import check_vendor_data
+
+            self._cache["vendor_data"] = [
+                data if plugin in BUILTIN_PLUGINS else check_vendor_data(plugin, data)
+                for plugin, data in self._collect("vmspolicy_vendor_data")
+            ]
+        fragments: list[Mapping[str, Any]] = self._cache["vendor_data"]
+        return fragments
 
 
 def guarded(plugin: str, what: str, call: Callable[[], T], passthrough: tuple[type[Exception], ...] = ()) -> T:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from vmspolicy import hookimpl
-from vmspolicy.findings import Finding
-from vmspolicy.rules.base import CheckContext, Rule
+from vmspolicy import CheckContext, Finding, Rule, hookimpl
 
 
 class Explodes(Rule):

@@ -8,12 +8,7 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from vmspolicy import hookimpl
-from vmspolicy.findings import Finding, Severity
-from vmspolicy.loading.base import SourceFile
-from vmspolicy.loading.text import ParseError
-from vmspolicy.rules.base import CheckContext, Rule
-from vmspolicy.source import Document, LocatedMap, LocatedSeq
+from vmspolicy import CheckContext, Document, Finding, LocatedMap, LocatedSeq, ParseError, Rule, Severity, SourceFile, hookimpl
 
 
 class CameraLocation(Rule):

@@ -51,7 +51,17 @@ def test_plugin_pack_selected_by_profile(tmp_path: Path) -> None:
 
 
 def test_broken_or_clashing_plugin_packs_are_exit_2(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="invalid"):
+    # Checked against the pack schema when the plugin loads, naming the plugin and the key.
+    with pytest.raises(PluginError, match=r"plugin 'acme_packs': policy pack 'ca-gov-2025': cutoff: \"soon\" is not valid"):
         run(tmp_path, {**PACK, "cutoff": "soon"}, profiles=())
-    with pytest.raises(PluginError, match="already registered"):
+    with pytest.raises(PluginError, match="plugin 'acme_packs': policy pack 'ca-gov-2025' is already registered"):
+        run(tmp_path, PACK, PACK, profiles=())
+    # A family no vendor data defines can never match a device: a typo would pass everything.
+    with pytest.raises(ConfigError, match="restricts family 'Hikvison'"):
+        run(tmp_path, {**PACK, "families": ["Hikvison"]}, profiles=())
+
+
+def test_a_plugin_pack_may_not_redefine_a_builtin_pack(tmp_path: Path) -> None:
+    # Plugins add policy, they do not weaken it: a pack of a built-in id could drop a family or move the cut-off.
+    with pytest.raises(PluginError, match="plugin 'acme_packs': policy pack 'uk-gov-2022' redefines the built-in pack"):
         run(tmp_path, {**PACK, "id": "uk-gov-2022"}, profiles=())

@@ -16,7 +16,7 @@ import inspect
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping, Sequence, TypeVar
 
-from vmspolicy.findings import Finding, Severity
+from vmspolicy.findings import SEVERITY_NAMES, Finding, Severity
 from vmspolicy.model import Estate
 from vmspolicy.source import Document, Location
 
@@ -102,6 +102,14 @@ class Rule:
     # Whether `vmspolicy baseline` may record its findings. A baseline has no reason, approver or
     # expiry, so what the regime says must be fixed or waived (restricted vendors, isolation) never goes in.
     baselinable: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # `severity = "warning"` is how a rule's severity is written in configuration and in the README,
+        # so a rule class may say it so too; anything else is reported when the plugin loads.
+        severity: object = cls.__dict__.get("severity")
+        if isinstance(severity, str) and severity in SEVERITY_NAMES:
+            cls.severity = Severity.parse(severity)
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         """Yield findings for ``ctx``; the default finds nothing (rules emitted by the pipeline)."""

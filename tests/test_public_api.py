@@ -1,0 +1,102 @@
+"""The stable plugin surface: everything a plugin needs comes from the top-level ``vmspolicy`` package."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import json
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+import vmspolicy
+from tests.plugins import public_api
+from vmspolicy.config import Config
+from vmspolicy.pipeline import RunOptions, check
+from vmspolicy.plugins import load_plugins
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_the_example_plugin_imports_only_the_top_level_package() -> None:
+    tree = ast.parse(Path(public_api.__file__).read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert {name for name in imported if name and name.startswith("vmspolicy")} == {"vmspolicy"}
+
+
+def test_a_rule_a_pack_a_loader_and_a_reporter_from_the_public_names_alone(tmp_path: Path) -> None:
+    (tmp_path / "sites.yaml").write_text("vmspolicy: 1\nsites: [{id: hq}]\n", encoding="utf-8")
+    (tmp_path / "cams.tab").write_text("cam-1\thq\tAxis\ncam-2\thq\tHikvision\n", encoding="utf-8")
+    host = load_plugins(entry_points_enabled=False, extra=[public_api])
+    options = RunOptions(paths=[str(tmp_path)], as_of=dt.date(2026, 1, 1))
+    result = check(options, Config(root=tmp_path, profiles=("acme-2026",)), host)
+    rendered = host.reporters()["lines"].render(result)
+    lines = rendered.splitlines()
+    tab = f"{tmp_path.as_posix()}/cams.tab"  # outside the working directory: named by its full path
+    # The loader's cameras reach the plugin's rule and the built-in rules under the plugin's pack.
+    assert f"{tab}:1:1 ACME101 cam-1" in lines
+    assert f"{tab}:2:1 ACME101 cam-2" in lines
+    assert any(line.startswith(f"{tab}:2:") and " VP102 cam-2" in line for line in lines), rendered
+    assert json.loads(lines[-1]) == {"passed": False}
+    assert [p["id"] for p in result.packs if p["id"] == "acme-2026"] == ["acme-2026"]
+
+
+def test_every_public_name_resolves_and_is_listed() -> None:
+    for name in vmspolicy.__all__:
+        assert getattr(vmspolicy, name) is not None, name
+    assert set(vmspolicy.__all__) <= set(dir(vmspolicy))
+    assert vmspolicy.Rule.__module__.startswith("vmspolicy.")
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        _ = vmspolicy.Nope  # type: ignore[attr-defined]
+
+
+def test_public_names_are_imported_on_first_use() -> None:
+    # `import vmspolicy` (every plugin's first line) must not import the rule engine: a pre-commit run pays for it.
+    probe = "import sys, vmspolicy; print(sorted(m for m in sys.modules if m.startswith('vmspolicy')))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert "vmspolicy.rules" not in loaded and "vmspolicy.model" not in loaded, loaded
+
+
+def test_a_deprecated_name_still_works_with_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(vmspolicy._DEPRECATED, "OldRule", ("vmspolicy.rules.base", "Rule", "vmspolicy.Rule"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert vmspolicy.OldRule is vmspolicy.Rule  # type: ignore[attr-defined]
+    assert [str(w.message) for w in caught] == ["vmspolicy.OldRule is deprecated and will be removed; use vmspolicy.Rule"]
+    assert caught[0].category is DeprecationWarning
+
+
+def test_the_readme_documents_the_stable_surface() -> None:
+    readme = README.read_text(encoding="utf-8")
+    section = readme[readme.index("### The stable plugin API"):]
+    section = section[: section.index("\n## ")]
+    assert f"`PLUGIN_API_VERSION` is `{vmspolicy.PLUGIN_API_VERSION}`" in section
+    for name in vmspolicy.__all__:
+        assert f"`{name}`" in section, f"the README's stable surface does not list {name}"
+
+
+def test_the_readme_plugin_works_as_written(tmp_path: Path) -> None:
+    readme = README.read_text(encoding="utf-8")
+    code = readme[readme.index("# my_plugin.py"):]
+    code = code[: code.index("```")]
+    site, work = tmp_path / "site", tmp_path / "work"
+    site.mkdir()
+    work.mkdir()
+    (site / "my_plugin.py").write_text(code, encoding="utf-8")
+    dist = site / "my_plugin-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: my-plugin\nVersion: 1.0\n", encoding="utf-8")
+    (dist / "entry_points.txt").write_text("[vmspolicy]\nmy_plugin = my_plugin\n", encoding="utf-8")
+    (work / "estate.yaml").write_text("vmspolicy: 1\nsites: [{id: hq}]\ncameras:\n  - {id: cam-1, site: hq, vendor: Axis}\n",
+                                      encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "vmspolicy", "check", "estate.yaml"], cwd=work, capture_output=True, text=True,
+                            env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}, check=False, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "estate.yaml:4:5: ACME101 [warning] cam-1 has no location (camera-location)" in result.stdout
+    typed = subprocess.run([sys.executable, "-m", "mypy", "--strict", str(site / "my_plugin.py")],
+                           capture_output=True, text=True, check=False, timeout=300)
+    assert typed.returncode == 0, typed.stdout

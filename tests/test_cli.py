@@ -98,7 +98,7 @@ def test_fail_on_and_severity_override(tmp_path: Path, capsys: pytest.CaptureFix
     assert check(capsys, "--fail-on", "warning", "estate.yaml")[0] == 1
     Path(".vmspolicy.yaml").write_text("disable: [VP003]\n", encoding="utf-8")
     code, out, _ = check(capsys, "estate.yaml")
-    assert code == 0 and "VP003" not in out
+    assert code == 0 and "VP003 [" not in out and "; 1 rule disabled by .vmspolicy.yaml (VP003); as of" in out
 
 
 def test_config_found_by_walking_up_and_in_pyproject(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

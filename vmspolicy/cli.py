@@ -125,6 +125,8 @@ def resolve_config(args: argparse.Namespace) -> Config:
         changes["fail_on"] = Severity.parse(args.fail_on)
     if getattr(args, "strict", None):
         changes["strict"] = True
+    if changes:
+        changes["command_line"] = tuple(sorted(changes))
     return replace(config, **changes) if changes else config
 
 

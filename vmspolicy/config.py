@@ -63,6 +63,7 @@ class Config:
     # "rules.VP101" (its key), "rules.VP101.severity", "rules.VP101.enabled", "rules.VP104.min_weight".
     positions: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     sha256: str = ""  # of the configuration file's bytes, for the record every report keeps
+    command_line: tuple[str, ...] = ()  # the settings the command line gave over the file's (profiles, fail_on, strict)
 
     def enabled(self, code: str) -> bool:
         """Whether rule ``code`` runs. VP001 and VP306 always do: an unreadable file must never

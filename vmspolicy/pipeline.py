@@ -20,6 +20,7 @@ from vmspolicy.config import Config, ConfigError
 from vmspolicy.estate import build_estate
 from vmspolicy.findings import Finding
 from vmspolicy.governance import overrides
+from vmspolicy.governance.configuration import configuration_record
 from vmspolicy.loading.base import SourceFile
 from vmspolicy.loading.text import ParseError
 from vmspolicy.manifest_signs import near_manifest
@@ -390,6 +391,7 @@ def _check(options: RunOptions, written: Config, host: PluginHost) -> RunResult:
     findings = [f for f in [*loaded.findings, *prepared.build_findings] if config.enabled(f.rule)]
     findings.extend(run_rules(ctx, rules, config, host))
     findings = governance.apply(findings, ctx, options.args)
+    configuration = configuration_record(written, config, ctx, options.args, overrides.refused_overrides(ctx))
     # After governance, so that its own findings (VP304, unused VP305) take configured severities too.
     findings = [f.with_severity(config.severities[f.rule]) if f.rule in config.severities else f for f in findings]
     if report_only is not None:
@@ -407,6 +409,7 @@ def _check(options: RunOptions, written: Config, host: PluginHost) -> RunResult:
         estate=ctx.estate,
         context=ctx,
         skipped=loaded.skipped,
+        configuration=configuration,
     )
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 
 from vmspolicy.findings import Finding, Severity, Suppression
+from vmspolicy.governance.configuration import AppliedPack, ConfigurationRecord, HashedFile
+from vmspolicy.governance.overrides import RefusedOverride
 from vmspolicy.remediation import FIX, ISOLATE, REMEDIES, REPLACE, RequiredAction
 from vmspolicy.reporters.base import InputFile, RunResult
 from vmspolicy.reporters.compliance import (
@@ -175,6 +177,32 @@ PACK = {
 ODD_PATH = "estate/odd, name: 100%.yaml"
 
 
+REGIME = ("VP001", "VP101", "VP102", "VP103", "VP104", "VP107", "VP201", "VP202", "VP203", "VP204", "VP205", "VP206", "VP502")
+
+# Every setting the record can hold, one refused: what the configuration did to the failing run.
+CONFIGURED = ConfigurationRecord(
+    files=(HashedFile(".vmspolicy.yaml", "e" * 64),),
+    command_line=("baseline", "profiles"),
+    profiles=("uk-gov-2022",),
+    packs=(AppliedPack("uk-gov-2022", "built-in", REGIME),),
+    mandatory=tuple(sorted((*REGIME, "VP306"))),
+    disabled=("VP106", "XP999"),
+    severities={"XP004": "warning"},
+    rule_options={"VP303": {"days": 60}, "VP205": {"services": ["p2p_cloud", "upnp", "ddns", "telnet"]}},
+    estate=("estate/**/*.yaml",),
+    exclude=("estate/archive/**",),
+    formats={"nvr/*.yml": "frigate"},
+    inline_suppressions=False,
+    baseline=HashedFile("baseline.json", "f" * 64),
+    refused=(
+        RefusedOverride("disable", ("VP101",), "disable: [VP101]", Location(".vmspolicy.yaml", 4, 18),
+                        "`disable: [VP101]` is refused: VP101 is mandatory under uk-gov-2022, so it runs as the pack says"),
+    ),
+)
+# The clean run has no configuration file: the record says so.
+DEFAULTS = ConfigurationRecord(packs=(AppliedPack("uk-gov-2022", "built-in", REGIME),), mandatory=tuple(sorted((*REGIME, "VP306"))))
+
+
 def findings() -> list[Finding]:
     """Findings that exercise every formatting edge: suppression, severities, escaping, odd paths."""
     waived = UnknownReference.finding(
@@ -222,6 +250,7 @@ def failing_result() -> RunResult:
         version=VERSION,
         profiles=("uk-gov-2022",),
         packs=(PACK,),
+        configuration=CONFIGURED,
     )
 
 
@@ -235,6 +264,7 @@ def clean_result() -> RunResult:
         version=VERSION,
         profiles=("uk-gov-2022",),
         packs=(PACK,),
+        configuration=DEFAULTS,
     )
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from vmspolicy import policy
 from vmspolicy.config import ALWAYS_ON, Config
 from vmspolicy.records import record
-from vmspolicy.rules.base import CheckContext, Rule
+from vmspolicy.rules.base import CheckContext, Looser, Rule
 from vmspolicy.source import Location
 
 ADVICE = "to judge by another policy, write your own pack and name it in the sites' policies: (`vmspolicy packs` lists them)"
@@ -88,7 +88,7 @@ def _refused(ctx: CheckContext) -> tuple[RefusedOverride, ...]:
             if name in rule.options and _loosens(rule, name, value):
                 written = f"rules.{code}.{name}: {_shown(value)}"
                 direction = rule.looser.get(name)
-                how = f"a {direction.value} value excuses more" if direction else "this option declares no safe direction"
+                how = _EXCUSES_MORE[direction] if direction else "this option declares no safe direction"
                 out.append(RefusedOverride(
                     "option", (code,), written, at(f"rules.{code}.{name}"),
                     f"`{written}` is refused: {how}, and {code} is {under}, so it keeps "
@@ -105,6 +105,14 @@ def _refused(ctx: CheckContext) -> tuple[RefusedOverride, ...]:
                 f"they run anyway; add them to select:, or {ADVICE}",
             ))
     return tuple(sorted(out, key=lambda r: (r.location.line, r.location.column, r.rules)))
+
+
+_EXCUSES_MORE = {
+    Looser.HIGHER: "a higher value excuses more",
+    Looser.LOWER: "a lower value excuses more",
+    Looser.FEWER: "leaving out items of the default excuses more",
+    Looser.MORE: "adding items to the default excuses more",
+}
 
 
 def _loosens(rule: type[Rule], name: str, value: Any) -> bool:

@@ -12,7 +12,7 @@ import json
 from typing import Any, Mapping
 
 from vmspolicy.reporters.base import RunResult
-from vmspolicy.reporters.common import applied_packs, fingerprint
+from vmspolicy.reporters.common import applied_packs, configuration_json, fingerprint
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 PREDICATE_TYPE = "https://vmspolicy.dev/attestation/compliance/v1"
@@ -33,7 +33,7 @@ def statement(result: RunResult) -> dict[str, Any]:
     """The in-toto Statement as JSON-ready data."""
     counts = result.counts()
     packs = [_pack_summary(p) for p in applied_packs(result)]
-    return {
+    document: dict[str, Any] = {
         "_type": STATEMENT_TYPE,
         "subject": [{"name": i.path, "digest": {"sha256": i.sha256}} for i in result.inputs],
         "predicateType": PREDICATE_TYPE,
@@ -60,6 +60,10 @@ def statement(result: RunResult) -> dict[str, Any]:
             ],
         },
     }
+    configuration = configuration_json(result)
+    if configuration is not None:
+        document["predicate"]["configuration"] = configuration
+    return document
 
 
 class AttestationReporter:

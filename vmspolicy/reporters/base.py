@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import field
-from typing import Mapping, Protocol, Sequence, runtime_checkable
+from typing import TYPE_CHECKING, Mapping, Protocol, Sequence, runtime_checkable
 
 from vmspolicy.findings import Finding, Severity
 from vmspolicy.model import Estate
 from vmspolicy.records import record
 from vmspolicy.rules.base import CheckContext, Rule
+
+if TYPE_CHECKING:
+    from vmspolicy.governance.configuration import ConfigurationRecord
 
 
 @record(frozen=True, slots=True)
@@ -39,6 +42,8 @@ class RunResult:
     context: CheckContext | None = None
     skipped: Sequence[str] = ()
     settings: Mapping[str, object] = field(default_factory=dict)
+    # What the configuration did: its file and SHA-256, the settings in force, the overrides refused.
+    configuration: ConfigurationRecord | None = None
 
     @property
     def active(self) -> list[Finding]:

@@ -10,7 +10,7 @@ import posixpath
 import re
 import textwrap
 from pathlib import Path, PurePath, PurePosixPath
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from vmspolicy.governance.fingerprint import fingerprint as governance_fingerprint
 from vmspolicy.reporters.base import RunResult
@@ -194,3 +194,53 @@ def applied_packs(result: RunResult) -> list[Mapping[str, object]]:
         named = {p for p in site.policies if p in known}
         wanted |= named or selection
     return [pack for pack in result.packs if pack.get("id") in wanted]
+
+
+def configuration_json(result: RunResult) -> dict[str, Any] | None:
+    """The run's configuration record as JSON-ready data (the JSON report, SARIF, the attestation); None without one."""
+    c = result.configuration
+    if c is None:
+        return None
+    return {
+        "files": [{"path": f.path, "sha256": f.sha256} for f in c.files],
+        "command_line": list(c.command_line),
+        "profiles": list(c.profiles),
+        "packs": [{"id": p.id, "origin": p.origin, "mandatory": list(p.mandatory)} for p in c.packs],
+        "mandatory": list(c.mandatory),
+        "disabled": list(c.disabled),
+        "selected": None if c.selected is None else list(c.selected),
+        "severities": dict(c.severities),
+        "rule_options": {code: {name: _plain(value) for name, value in options.items()} for code, options in c.rule_options.items()},
+        "estate": list(c.estate),
+        "exclude": list(c.exclude),
+        "formats": dict(c.formats),
+        "fail_on": c.fail_on,
+        "strict": c.strict,
+        "inline_suppressions": c.inline_suppressions,
+        "baseline": None if c.baseline is None else {"path": c.baseline.path, "sha256": c.baseline.sha256},
+        "refused": [
+            {"rules": list(r.rules), "setting": r.setting, "path": r.location.path, "line": r.location.line,
+             "column": r.location.column, "message": r.message}
+            for r in c.refused
+        ],
+    }
+
+
+def _plain(value: Any) -> Any:
+    """A configured option value as JSON holds it: sequences as lists, anything unusual as text."""
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def disabled_summary(result: RunResult) -> str:
+    """``2 rules disabled by .vmspolicy.yaml (VP106, VP303)``, or ``""`` when every rule runs."""
+    c = result.configuration
+    if c is None or not c.disabled:
+        return ""
+    n = len(c.disabled)
+    return f"{n} rule{'' if n == 1 else 's'} disabled by {c.source} ({', '.join(c.disabled)})"

@@ -8,6 +8,7 @@ from typing import Any
 from vmspolicy.findings import Finding
 from vmspolicy.governance.fingerprint import fingerprint
 from vmspolicy.reporters.base import RunResult
+from vmspolicy.reporters.common import configuration_json
 
 REPORT_VERSION = 1
 
@@ -41,7 +42,7 @@ def finding_to_json(finding: Finding) -> dict[str, Any]:
 
 def report_to_json(result: RunResult) -> dict[str, Any]:
     """The whole report as JSON-ready data."""
-    return {
+    report = {
         "version": REPORT_VERSION,
         "tool": {"name": "vmspolicy", "version": result.version},
         "as_of": result.as_of.isoformat(),
@@ -51,6 +52,10 @@ def report_to_json(result: RunResult) -> dict[str, Any]:
         "inputs": [{"path": i.path, "sha256": i.sha256, "format": i.format} for i in result.inputs],
         "summary": {**result.counts(), "files": len(result.inputs), "passed": not result.failing},
     }
+    configuration = configuration_json(result)
+    if configuration is not None:
+        report["configuration"] = configuration
+    return report
 
 
 class JsonReporter:

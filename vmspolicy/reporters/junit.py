@@ -12,11 +12,13 @@ so that the same inputs give the same bytes.
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 from vmspolicy.findings import Finding
 from vmspolicy.reporters.base import RunResult
+from vmspolicy.reporters.common import configuration_json
 from vmspolicy.reporters.text import format_finding
 
 # The XSD accepts only characters XML 1.0 allows; a control character in a message would make consumers reject the file.
@@ -49,6 +51,32 @@ def skip_message(finding: Finding, result: RunResult) -> str:
 def _case_name(finding: Finding) -> str:
     subject = f" {finding.subject}" if finding.subject else ""
     return _clean(f"{finding.rule} {finding.slug}{subject} ({finding.path}:{finding.line}:{finding.column})")
+
+
+def configuration_properties(result: RunResult) -> list[tuple[str, str]]:
+    """The configuration record as ``configuration.*`` properties: the file, packs and mandatory rules
+    always, every other setting when it is set."""
+    c, data = result.configuration, configuration_json(result)
+    if c is None or data is None:
+        return []
+    listed = [
+        ("files", "; ".join(f"{f.path} sha256:{f.sha256}" for f in c.files) or "none"),
+        ("packs", "; ".join(f"{p.id} ({p.origin})" for p in c.packs)),
+        ("mandatory", ",".join(c.mandatory)),
+        ("inline-suppressions", "on" if c.inline_suppressions else "off"),
+        ("command-line", ",".join(c.command_line)),
+        ("disabled", ",".join(c.disabled)),
+        ("selected", "" if c.selected is None else ",".join(c.selected)),
+        ("severities", ",".join(f"{code}={label}" for code, label in c.severities.items())),
+        ("rule-options", json.dumps(data["rule_options"], sort_keys=True) if c.rule_options else ""),
+        ("estate", ",".join(c.estate)),
+        ("exclude", ",".join(c.exclude)),
+        ("formats", ",".join(f"{glob}={loader}" for glob, loader in c.formats.items())),
+        ("strict", "true" if c.strict else ""),
+        ("baseline", f"{c.baseline.path} sha256:{c.baseline.sha256}" if c.baseline else ""),
+        ("refused", "; ".join(f"{r.setting} ({r.location})" for r in c.refused)),
+    ]
+    return [(f"configuration.{name}", value) for index, (name, value) in enumerate(listed) if value or index < 4]
 
 
 def junit_tree(result: RunResult) -> ET.Element:
@@ -86,8 +114,9 @@ def junit_tree(result: RunResult) -> ET.Element:
             ("as-of", result.as_of.isoformat()),
             ("fail-on", result.fail_on.label),
             ("profiles", ",".join(result.profiles)),
+            *configuration_properties(result),
         ):
-            ET.SubElement(properties, "property", {"name": name, "value": value})
+            ET.SubElement(properties, "property", {"name": name, "value": _clean(value)})
         classname = class_name(path)
         for finding in findings:
             case = ET.SubElement(suite, "testcase", {"name": _case_name(finding), "classname": classname, "time": "0"})

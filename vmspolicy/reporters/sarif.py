@@ -23,6 +23,7 @@ from vmspolicy.reporters.base import RunResult
 from vmspolicy.reporters.common import (
     FINGERPRINT_VERSION,
     REPOSITORY_URL,
+    configuration_json,
     fingerprint,
     first_paragraph,
     repository_path,
@@ -236,8 +237,14 @@ def sarif_log(result: RunResult, *, prefix: str = "", root: Path | None = None, 
         "invocations": [invocation],
         "results": [_result(f, rule_index, prefix, root) for f in shown],
     }
+    properties: dict[str, Any] = {}
     if omitted:
-        run["properties"] = {"resultsOmitted": omitted, "findings": len(result.findings)}
+        properties.update({"resultsOmitted": omitted, "findings": len(result.findings)})
+    configuration = configuration_json(result)
+    if configuration is not None:
+        properties["configuration"] = configuration
+    if properties:
+        run["properties"] = properties
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from vmspolicy.findings import Finding, Severity
 from vmspolicy.reporters.base import RunResult
+from vmspolicy.reporters.common import disabled_summary
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -41,6 +42,9 @@ def summary_line(result: RunResult) -> str:
     text = f"Found {found} in {files} file{'' if files == 1 else 's'}"
     if counts["suppressed"]:
         text += f" ({counts['suppressed']} suppressed)"
+    disabled = disabled_summary(result)
+    if disabled:
+        text += f"; {disabled}"
     verdict = "FAIL" if result.failing else "PASS"
     return f"{text}; as of {result.as_of.isoformat()}. {verdict} (fail on {result.fail_on.label})."
 

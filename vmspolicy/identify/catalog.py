@@ -150,6 +150,30 @@ class Catalog:
     oui_cache: dict[tuple[str, bool | None], Any] = field(default_factory=dict)
 
 
+def dash_optional(pattern: str) -> str:
+    """``pattern`` with every literal dash optional: a bill of materials writes ``DS2CD2143G0I`` for ``DS-2CD2143G0-I``.
+
+    Only dashes outside character classes and not escaped; model numbers reach
+    the patterns with their dashes and spaces already written as one ``-``.
+    """
+    out: list[str] = []
+    in_class = escaped = False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "-":
+            out.append("-?")
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
 def _patterns(items: Sequence[tuple[str, Fingerprint, bool]], *, words: bool, check: bool) -> PatternSet:
     """One alternation of named groups: a single search per field, and ``lastgroup`` says which pattern matched.
 
@@ -165,6 +189,8 @@ def _patterns(items: Sequence[tuple[str, Fingerprint, bool]], *, words: bool, ch
                 re.compile(pattern)
             except re.error as exc:
                 raise CatalogError(f"pattern {pattern!r}: {exc}") from None
+        if words:
+            pattern = dash_optional(pattern)
         if anchored:
             # Short prefixes (SD, ASI...) only where a model number starts, never inside another one.
             pattern = f"(?:^|(?<=[ /(,;])){pattern}"

@@ -11,8 +11,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Final, Sequence
 
-from vmspolicy.identify.catalog import Catalog, NameEntry, OuiEntry
-from vmspolicy.identify.normalise import format_oui, is_disguised, mac_digits, model_key, osa_distance, vendor_name, visible
+from vmspolicy.identify.catalog import Catalog, Fingerprint, NameEntry, OuiEntry
+from vmspolicy.identify.normalise import (
+    display_order,
+    format_oui,
+    has_bidi,
+    is_disguised,
+    mac_digits,
+    model_key,
+    osa_distance,
+    stream_key,
+    vendor_name,
+    visible,
+)
 from vmspolicy.records import record
 from vmspolicy.redact import redact_url
 
@@ -42,10 +53,12 @@ class VendorReading:
 
     matches: tuple[NameMatch, ...]
     disguised: bool
+    displayed: str | None = None  # what the name displays as, when bidirectional controls reorder it
 
     @property
     def known(self) -> bool:
-        return bool(self.matches)
+        """A maker the catalog knows; never a name that bidirectional controls make display otherwise."""
+        return bool(self.matches) and (self.displayed is None or any(m.entry.restricted for m in self.matches))
 
     @property
     def declared_family(self) -> str | None:
@@ -58,6 +71,21 @@ def read_vendor(catalog: Catalog, text: str) -> VendorReading:
     cached: VendorReading | None = catalog.vendor_cache.get(text)
     if cached is not None:
         return cached
+    displayed = None
+    if has_bidi(text):
+        # What a reader sees first (an override before a name written backwards), then what is stored.
+        displayed = display_order(text)
+        shown = _lookup(catalog, displayed)
+        matches = shown or _lookup(catalog, text)
+    else:
+        matches = _lookup(catalog, text)
+    reading = VendorReading(tuple(matches), is_disguised(text), displayed)
+    if len(catalog.vendor_cache) < 100_000:
+        catalog.vendor_cache[text] = reading
+    return reading
+
+
+def _lookup(catalog: Catalog, text: str) -> list[NameMatch]:
     name = vendor_name(text)
     matches: list[NameMatch] = []
     for words in (name.core, name.words):
@@ -76,10 +104,7 @@ def read_vendor(catalog: Catalog, text: str) -> VendorReading:
                 break
     if not matches:
         matches = _near_misses(catalog, name.core)
-    reading = VendorReading(tuple(matches), is_disguised(text))
-    if len(catalog.vendor_cache) < 100_000:
-        catalog.vendor_cache[text] = reading
-    return reading
+    return matches
 
 
 def _exact(catalog: Catalog, words: Sequence[str]) -> list[NameMatch]:
@@ -152,6 +177,8 @@ def _vendor_pieces(reading: VendorReading, text: str, installed: dt.date | None,
     out: list[Evidence] = []
     shown = visible(text.strip())
     how = " (written with look-alike or invisible characters)" if reading.disguised else ""
+    if reading.displayed is not None:
+        how = f' (written with bidirectional controls: it displays as "{visible(reading.displayed.strip())}")'
     for match in reading.matches:
         entry = match.entry
         if not entry.restricted or entry.family is None:
@@ -185,9 +212,7 @@ def model_evidence(catalog: Catalog, text: str, make: type[Evidence]) -> tuple[E
     cached: tuple[Evidence, ...] | None = catalog.model_cache.get(text)
     if cached is not None:
         return cached
-    key = model_key(text)
-    # A model written with spaces for dashes ("DS 2CD2143G0 I") is still that model.
-    hit = catalog.models.search(key) or catalog.models.search(key.replace(" ", "-"))
+    hit = _model_hit(catalog, display_order(text)) or (_model_hit(catalog, text) if has_bidi(text) else None)
     pieces: tuple[Evidence, ...] = ()
     if hit is not None:
         fingerprint, matched = hit
@@ -200,6 +225,12 @@ def model_evidence(catalog: Catalog, text: str, make: type[Evidence]) -> tuple[E
     if len(catalog.model_cache) < 200_000:
         catalog.model_cache[text] = pieces
     return pieces
+
+
+def _model_hit(catalog: Catalog, text: str) -> tuple[Fingerprint, str] | None:
+    key = model_key(text)
+    # A model written with spaces for dashes ("DS 2CD2143G0 I") is still that model.
+    return catalog.models.search(key) or catalog.models.search(key.replace(" ", "-"))
 
 
 def named_in_model(catalog: Catalog, text: str, make: type[Evidence]) -> tuple[Evidence, ...]:
@@ -275,8 +306,9 @@ def stream_evidence(catalog: Catalog, urls: Sequence[str], make: type[Evidence])
     """Evidence from stream and management URLs, one piece per URL that carries a fingerprint."""
     out: list[Evidence] = []
     for index, url in enumerate(urls):
-        hit = catalog.streams.search(url)
-        if hit is None or any(pattern.search(url) for pattern, _ in catalog.false_streams):
+        key = stream_key(url)
+        hit = catalog.streams.search(key)
+        if hit is None or any(pattern.search(key) for pattern, _ in catalog.false_streams):
             continue
         fingerprint, _ = hit
         shown = redact_url(url)  # evidence is quoted in findings and reports: never a password

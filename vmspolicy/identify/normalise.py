@@ -3,9 +3,15 @@
 A declared vendor is reduced to a *skeleton* in the sense of Unicode TR39:
 compatibility forms folded (NFKC: fullwidth ``Ｄａｈｕａ``, ligatures,
 mathematical letters), accents, zero-width and other format characters
-dropped, look-alike letters of other scripts mapped to the Latin letter they
-imitate (Cyrillic ``і``, Greek ``ο``), case folded; then split into words with
-corporate suffixes ("Co., Ltd.", "Digital Technology") set aside.
+dropped, look-alike letters of every script mapped to the Latin letter they
+imitate (Unicode's confusables data, :mod:`vmspolicy.identify.lookalikes`:
+Cyrillic ``і``, Greek ``ο``, Cherokee ``Ꮋ``, Coptic ``ⲏ``...), case folded;
+then split into words with corporate suffixes ("Co., Ltd.", "Digital
+Technology") set aside.
+
+Bidirectional controls (a right-to-left override before a name written
+backwards, ``\u202enoisivkiH``, displays as "Hikvision") are read in the order
+a reader sees, and said in findings, escaped.
 """
 
 from __future__ import annotations
@@ -14,13 +20,15 @@ import functools
 import re
 import unicodedata
 from typing import Final
+from urllib.parse import unquote
 
 from vmspolicy.records import record
 
 # Look-alikes of Latin letters, applied before case folding so that the case a
 # letter imitates is kept (Greek capital eta looks like H, small eta like n).
-# A subset of Unicode confusables.txt: the Cyrillic, Greek and Armenian letters
-# that render like Latin ones in common fonts.
+# These are read on top of Unicode's confusables data (lookalikes.py): letters
+# that TR39 gives no Latin prototype but that read as one in common fonts
+# (Cyrillic в, к, м, н, т; Greek β, ε, κ, τ; stroke letters ł, ø, đ; ß).
 CONFUSABLES: Final[dict[str, str]] = {
     # Cyrillic, lower case
     "а": "a", "в": "b", "е": "e", "ё": "e", "һ": "h", "і": "i", "ї": "i", "ј": "j", "к": "k",
@@ -40,7 +48,26 @@ CONFUSABLES: Final[dict[str, str]] = {
     "օ": "o", "ս": "u", "հ": "h", "ո": "n", "ı": "i", "ȷ": "j", "ł": "l", "ø": "o", "đ": "d",
     "ß": "ss", "æ": "ae", "œ": "oe",
 }
-_CONFUSABLE_TABLE: Final = str.maketrans(CONFUSABLES)
+
+
+@functools.cache
+def lookalike_table() -> dict[str, str]:
+    """Every look-alike identification maps: Unicode's confusables with :data:`CONFUSABLES` on top."""
+    from vmspolicy.identify.lookalikes import latin_lookalikes
+
+    return {**latin_lookalikes(), **CONFUSABLES}
+
+
+@functools.cache
+def _confusable_table() -> dict[int, str]:
+    return str.maketrans(lookalike_table())
+
+
+# Explicit bidirectional formatting: embeddings, overrides, isolates and their terminators. A name
+# holding one can display as something other than what it is: evidence of tampering in itself.
+BIDI_CONTROLS: Final = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_OPENERS: Final = frozenset("\u202a\u202b\u202d\u202e\u2066\u2067\u2068")
+_CLOSERS: Final = frozenset("\u202c\u2069")
 
 # In a vendor name a zero stands for the letter O ("HIKVISI0N"); model numbers keep their digits.
 _VENDOR_DIGITS: Final = str.maketrans({"0": "o"})
@@ -65,7 +92,40 @@ _SPACES: Final = re.compile(r"\s+")
 def _unconfuse(text: str) -> str:
     """Look-alikes mapped before NFKC as well as after it: NFKC turns some into letters that no longer
     look Latin (lunate sigma ``ϲ``, which reads as c, becomes ``σ``), and others into ones that do."""
-    return text if text.isascii() else text.translate(_CONFUSABLE_TABLE)
+    return text if text.isascii() else text.translate(_confusable_table())
+
+
+def has_bidi(text: str) -> bool:
+    """True when ``text`` holds an explicit bidirectional embedding, override or isolate."""
+    return not text.isascii() and not BIDI_CONTROLS.isdisjoint(text)
+
+
+def display_order(text: str) -> str:
+    """``text`` in the order it is displayed: what a right-to-left override (U+202E) covers is reversed.
+
+    Embeddings and isolates do not reorder Latin letters, only an override does;
+    each opener runs to its terminator (PDF, PDI) or to the end of the text.
+    Nested runs are reversed as units, as the Unicode bidirectional algorithm does.
+    """
+    if not has_bidi(text):
+        return text
+    stack: list[tuple[str, list[str]]] = [("", [])]
+    for ch in text:
+        if ch in _OPENERS:
+            stack.append((ch, []))
+        elif ch in _CLOSERS and len(stack) > 1:
+            _close(stack)
+        else:
+            stack[-1][1].append(ch)
+    while len(stack) > 1:
+        _close(stack)
+    return "".join(stack[0][1])
+
+
+def _close(stack: list[tuple[str, list[str]]]) -> None:
+    opener, run = stack.pop()
+    unit = "".join(reversed(run)) if opener == "\u202e" else "".join(run)
+    stack[-1][1].append(unit)
 
 
 def _strip_marks(text: str) -> str:
@@ -79,7 +139,7 @@ def _strip_marks(text: str) -> str:
 def skeleton(text: str) -> str:
     """The TR39-style skeleton of ``text``: NFKC, no marks or format characters, confusables mapped, case folded."""
     folded = _strip_marks(unicodedata.normalize("NFKC", _unconfuse(text)))
-    return unicodedata.normalize("NFKC", folded.translate(_CONFUSABLE_TABLE)).casefold()
+    return unicodedata.normalize("NFKC", _unconfuse(folded)).casefold()
 
 
 def is_disguised(text: str) -> bool:
@@ -87,7 +147,8 @@ def is_disguised(text: str) -> bool:
     if text.isascii():
         return False
     plain = unicodedata.normalize("NFKC", text)
-    return plain != text or any(unicodedata.category(ch) == "Cf" or ch in CONFUSABLES for ch in plain)
+    table = lookalike_table()
+    return plain != text or any(unicodedata.category(ch) == "Cf" or ch in table for ch in plain)
 
 
 def visible(text: str) -> str:
@@ -126,9 +187,44 @@ def name_key(text: str) -> str:
 
 def model_key(text: str) -> str:
     """A model number as patterns see it: skeleton, upper case, every dash or underscore ``-``, spaces single."""
-    folded = _strip_marks(unicodedata.normalize("NFKC", _unconfuse(text))).translate(_CONFUSABLE_TABLE)
+    folded = _unconfuse(_strip_marks(unicodedata.normalize("NFKC", _unconfuse(text))))
     dashed = _DASHES.sub("-", unicodedata.normalize("NFKC", folded).upper())
     return _SPACES.sub(" ", dashed).strip(" -")
+
+
+_URL_PARTS: Final = re.compile(r"^((?:[A-Za-z][A-Za-z0-9+.\-]*:)*(?://[^/?#]*)?)([^?#]*)(.*)$", re.DOTALL)
+_SLASHES: Final = re.compile(r"/{2,}")
+
+
+def stream_key(url: str) -> str:
+    """A stream or management URL as fingerprints see it: percent-decoded, its path's slashes normalised.
+
+    ``rtsp://cam//%53treaming/./Channels/101`` → ``rtsp://cam/Streaming/Channels/101``.
+    Decoded until nothing changes (twice-encoded ``%2553`` too), backslashes read as
+    slashes, doubled slashes and ``.`` segments dropped, ``..`` resolved; the scheme,
+    host and query are kept, so that a fingerprint can be anchored where the path starts.
+    """
+    text = url.strip()
+    for _ in range(3):
+        if "%" not in text:
+            break
+        decoded = unquote(text)
+        if decoded == text:
+            break
+        text = decoded
+    text = text.replace("\\", "/")
+    head, path, tail = _URL_PARTS.match(text).groups()  # type: ignore[union-attr]  # every string matches
+    if "//" in path or "/." in path:
+        segments: list[str] = []
+        for segment in _SLASHES.sub("/", path).split("/"):
+            if segment == ".":
+                continue
+            if segment == ".." and len(segments) > 1:
+                segments.pop()
+                continue
+            segments.append(segment)
+        path = "/".join(segments)
+    return head + path + tail
 
 
 _HEX: Final = frozenset("0123456789abcdef")

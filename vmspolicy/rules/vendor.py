@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, Iterable, Mapping, Seque
 
 from vmspolicy import identify, policy
 from vmspolicy.findings import Finding, Severity
+from vmspolicy.identify.normalise import display_order, has_bidi, visible
 from vmspolicy.plugins import hookimpl
 from vmspolicy.redact import redact_url
 from vmspolicy.rules.base import CheckContext, Looser, Rule
@@ -497,7 +498,13 @@ class UnidentifiedVendor(Rule):
                 continue
             weak = [mask(e.detail) for e in verdict.evidence] if verdict is not None else []
             hint = f" (only weak evidence: {'; '.join(weak)})" if weak else ""
-            if device.vendor and device.vendor.strip():
+            if device.vendor and has_bidi(device.vendor):
+                message = (
+                    f"{device.id}: vendor '{visible(device.vendor)}' holds bidirectional controls and displays as "
+                    f"'{visible(display_order(device.vendor))}': a declaration that reads otherwise than it is written identifies "
+                    f"nothing{hint}; write the vendor as on the label, without control characters"
+                )
+            elif device.vendor and device.vendor.strip():
                 message = (
                     f"{device.id}: vendor {device.vendor!r} is not a maker vmspolicy knows and nothing else identifies "
                     f"the device{hint}; check the label or ONVIF device information, or add the maker through vendor data"

@@ -59,11 +59,13 @@ def test_other_makers_models_are_never_restricted(vendor: str | None) -> None:
     assert flagged == []
 
 
-def test_hikmicro_models_are_weak_hikvision_evidence() -> None:
+def test_hikmicro_models_establish_hikvision_without_contradicting_a_declared_maker() -> None:
+    # Hikvision publishes HIKMICRO's firmware in its own download centre: the model establishes the family
+    # (medium weight), but a declared maker that no family claims outweighs the short HM-T prefix.
     for model in models("hikmicro.txt"):
         verdict = identify(model=model)
-        assert [e.family for e in verdict.evidence] == ["Hikvision"], model
-        assert verdict.family is None  # low-medium confidence alone does not establish the family
+        assert verdict.family == "Hikvision" and [e.weight for e in verdict.evidence] == [0.6], model
+        assert identify(vendor="FLIR", model=model).family is None, model
 
 
 def test_real_maker_named_still_loses_to_the_model() -> None:

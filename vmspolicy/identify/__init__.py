@@ -105,7 +105,7 @@ def identify(
         reading, pieces = ev.vendor_evidence(catalog, vendor, installed, Evidence)
         found.extend(pieces)
     if model and model.strip():
-        pieces = ev.model_evidence(catalog, model, Evidence)
+        pieces = ev.model_evidence(catalog, model, Evidence, other_maker=reading is not None and reading.other_maker)
         # A model field that names the maker ("HIKVISION 4MP dome") is a declaration too.
         found.extend(pieces or ev.named_in_model(catalog, model, Evidence))
     if mac and mac.strip():

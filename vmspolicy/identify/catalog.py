@@ -67,6 +67,7 @@ class Fingerprint:
     description: str = ""
     protocol: str = ""
     brand: str = ""  # the brand a model pattern belongs to, when not the family's own (HiLook, Amcrest...)
+    ambiguous: bool = False  # a short model prefix other makers may share: a declared other maker outweighs it
 
     @property
     def weight(self) -> float:
@@ -138,6 +139,7 @@ class Catalog:
     near_miss: tuple[tuple[str, NameEntry], ...]  # names a misspelling is compared with
     max_words: int
     models: PatternSet
+    distinctive_models: PatternSet  # the model patterns that a declared other maker does not outweigh
     streams: PatternSet
     banners: PatternSet
     ouis: dict[str, OuiEntry]
@@ -146,7 +148,7 @@ class Catalog:
     # Per-string results: estates repeat the same vendor and model strings thousands of times.
     vendor_cache: dict[str, Any] = field(default_factory=dict)
     vendor_evidence_cache: dict[tuple[str, bool | None], Any] = field(default_factory=dict)
-    model_cache: dict[str, Any] = field(default_factory=dict)
+    model_cache: dict[tuple[str, bool], Any] = field(default_factory=dict)
     oui_cache: dict[tuple[str, bool | None], Any] = field(default_factory=dict)
 
 
@@ -289,7 +291,7 @@ def compile_catalog(fragments: Sequence[Mapping[str, Any]], *, check_patterns: b
                     Fingerprint(
                         str(item["family"]), str(item["display"]), str(item["confidence"]),
                         str(item.get("source", default_source)), str(item.get("description", "")), str(item.get("protocol", "")),
-                        str(item.get("brand", "")),
+                        str(item.get("brand", "")), bool(item.get("ambiguous", False)),
                     ),
                     bool(item.get("anchored", False)),
                 ))
@@ -324,6 +326,7 @@ def compile_catalog(fragments: Sequence[Mapping[str, Any]], *, check_patterns: b
         near_miss=near_miss,
         max_words=max_words,
         models=_patterns(models, words=True, check=check_patterns),
+        distinctive_models=_patterns([m for m in models if not m[1].ambiguous], words=True, check=False),
         streams=_patterns(streams, words=False, check=check_patterns),
         banners=_patterns(banners, words=False, check=check_patterns),
         ouis=ouis,

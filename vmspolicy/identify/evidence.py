@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Final, Sequence
 
-from vmspolicy.identify.catalog import Catalog, Fingerprint, NameEntry, OuiEntry
+from vmspolicy.identify.catalog import Catalog, Fingerprint, NameEntry, OuiEntry, PatternSet
 from vmspolicy.identify.normalise import (
     display_order,
     format_oui,
@@ -59,6 +59,11 @@ class VendorReading:
     def known(self) -> bool:
         """A maker the catalog knows; never a name that bidirectional controls make display otherwise."""
         return bool(self.matches) and (self.displayed is None or any(m.entry.restricted for m in self.matches))
+
+    @property
+    def other_maker(self) -> bool:
+        """The declared vendor names only makers that no restricted family claims (Axis, Geovision, Cisco)."""
+        return self.known and all(not m.entry.restricted for m in self.matches)
 
     @property
     def declared_family(self) -> str | None:
@@ -207,12 +212,19 @@ def _vendor_pieces(reading: VendorReading, text: str, installed: dt.date | None,
     return out
 
 
-def model_evidence(catalog: Catalog, text: str, make: type[Evidence]) -> tuple[Evidence, ...]:
-    """Evidence from the model number (one pattern: the first that matches), computed once per distinct string."""
-    cached: tuple[Evidence, ...] | None = catalog.model_cache.get(text)
+def model_evidence(catalog: Catalog, text: str, make: type[Evidence], *, other_maker: bool = False) -> tuple[Evidence, ...]:
+    """Evidence from the model number (one pattern: the first that matches), computed once per distinct string.
+
+    ``other_maker``: the declared vendor is a maker no family claims (Geovision,
+    Cisco). Its word outweighs a short, ambiguous pattern (``HWK-``, ``ASA5506``),
+    never a distinctive one (``DS-2CD…``), which stays evidence (and a VP104).
+    """
+    key = (text, other_maker)
+    cached: tuple[Evidence, ...] | None = catalog.model_cache.get(key)
     if cached is not None:
         return cached
-    hit = _model_hit(catalog, display_order(text)) or (_model_hit(catalog, text) if has_bidi(text) else None)
+    patterns = catalog.distinctive_models if other_maker else catalog.models
+    hit = _model_hit(patterns, display_order(text)) or (_model_hit(patterns, text) if has_bidi(text) else None)
     pieces: tuple[Evidence, ...] = ()
     if hit is not None:
         fingerprint, matched = hit
@@ -223,14 +235,14 @@ def model_evidence(catalog: Catalog, text: str, make: type[Evidence]) -> tuple[E
                        f"model {visible(text.strip())} matches the {owner} pattern {prefix}…",
                        "model", text, None, fingerprint.source),)
     if len(catalog.model_cache) < 200_000:
-        catalog.model_cache[text] = pieces
+        catalog.model_cache[key] = pieces
     return pieces
 
 
-def _model_hit(catalog: Catalog, text: str) -> tuple[Fingerprint, str] | None:
+def _model_hit(patterns: PatternSet, text: str) -> tuple[Fingerprint, str] | None:
     key = model_key(text)
     # A model written with spaces for dashes ("DS 2CD2143G0 I") is still that model.
-    return catalog.models.search(key) or catalog.models.search(key.replace(" ", "-"))
+    return patterns.search(key) or patterns.search(key.replace(" ", "-"))
 
 
 def named_in_model(catalog: Catalog, text: str, make: type[Evidence]) -> tuple[Evidence, ...]:

@@ -27,7 +27,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Final, Iterable, Mapping, Sequence
 
-from vmspolicy.identify.catalog import CONFIDENCE, Catalog, NameEntry, compile_catalog
+from vmspolicy.identify.catalog import CONFIDENCE, Catalog, NameEntry, compile_catalog, dash_optional
 from vmspolicy.identify.evidence import ESTABLISHED, UNDATED_WINDOW_FACTOR
 from vmspolicy.policy import Pack
 from vmspolicy.records import record
@@ -54,7 +54,9 @@ LIMITS: Final = (
     "device there is forbidden) or names other packs in its `policies:`; whether a legacy device is really isolated "
     "(segmentation, internet and core-network reachability, firewall coverage: VP201-VP206); waivers and their validity "
     "across files (VP103, VP105, VP301-VP305); references and duplicates across files (VP003, VP004); misspelt vendor "
-    "names (Hikvison) and evidence that only adds up from several weak pieces. An entry with evidence of two restricted "
+    "names (Hikvison) and evidence that only adds up from several weak pieces; a declared maker that no family claims "
+    "outweighing a short, ambiguous model prefix (GeoVision HWK-: judged here by the prefix, establishing the family but "
+    "never contradicting the vendor). An entry with evidence of two restricted "
     "families is judged here for each of them, by `vmspolicy check` for the heavier one. Run `vmspolicy check` for the whole policy."
 )
 
@@ -204,10 +206,13 @@ def gather(fragments: Sequence[Mapping[str, Any]]) -> Gathered:
             for item in fragment.get(kind, ()):
                 family = str(item["family"])
                 weight = _weight(str(item["confidence"]))
-                translated = _translate(str(item["pattern"]), kind, model=kind == "models", anchored=bool(item.get("anchored", False)))
+                pattern = dash_optional(str(item["pattern"])) if kind == "models" else str(item["pattern"])
+                translated = _translate(pattern, kind, model=kind == "models", anchored=bool(item.get("anchored", False)))
                 if weight >= ESTABLISHED:
                     getattr(found[family], target).append(translated)
-                if weight >= STRONG:
+                # A short, ambiguous model prefix never contradicts a declared vendor (identify: a declared
+                # maker no family claims outweighs it), so it is never strong evidence here.
+                if weight >= STRONG and not item.get("ambiguous", False):
                     getattr(found[family], strong).append(translated)
         for item in fragment.get("false_friends", ()):
             false_streams.extend(_translate(str(p), "false_friends", model=False) for p in item.get("streams", ()))

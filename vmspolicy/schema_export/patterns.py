@@ -246,7 +246,10 @@ class _Translator:
         parts: list[str] = []
         while self.peek() not in ("", "|", ")"):
             atom = self.atom()
-            parts.append(atom + self.quantifier())
+            quantifier = self.quantifier()
+            if quantifier == "?" and atom.endswith("+"):
+                atom, quantifier = atom[:-1], "*"  # an optional dash ("DS-?2CD"): a run of separators or none
+            parts.append(atom + quantifier)
         return "".join(parts)
 
     def quantifier(self) -> str:

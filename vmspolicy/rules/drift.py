@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Iterable, Iterator, Mapping, Sequence
 
 from vmspolicy.findings import Finding, Severity
 from vmspolicy.identify import Verdict, identify, verdicts
@@ -147,6 +147,12 @@ class RestrictedDeviceDiscovered(Rule):
         rules (VP101-VP105) judge it, and replace or isolate it as the policy
         requires.
 
+        Huawei and ZTE make phones, laptops, routers and set-top boxes too: a
+        host whose only evidence is their MAC block (the OUI, or the MAC
+        vendor nmap prints) and that offers no surveillance service (RTSP,
+        ONVIF, a camera SDK or discovery port, a camera banner) is not
+        reported. A banner, a product name or an open RTSP port still is.
+
     Options
         None.
     """
@@ -189,7 +195,7 @@ def _identify_host(host: ObservedHost, ctx: CheckContext) -> tuple[Verdict, Pos,
     """The restricted family the scan shows for ``host``, where the scan shows it, and why."""
     banners = host.banners()
     verdict = identify(vendor=host.mac_vendor or None, mac=host.mac, banners=[t for t, _ in banners], vendor_data=ctx.vendor_data)
-    if verdict.restricted:
+    if verdict.restricted and not _mac_block_alone(host, verdict):
         return (verdict, *_strongest(host, verdict, banners))
     # nmap's product names ("Hikvision 7513 POE IP camera rtspd") name the maker the way a declared vendor does.
     for service in host.services:
@@ -199,6 +205,24 @@ def _identify_host(host: ObservedHost, ctx: CheckContext) -> tuple[Verdict, Pos,
                 detail = f'{service.protocol}/{service.port} answers as "{service.banner}"'
                 return by_product, service.pos, detail
     return None
+
+
+# Families that make far more than surveillance equipment (phones, laptops, home gateways): their MAC
+# block alone does not make a host surveillance equipment.
+MAC_BLOCK_NOT_ENOUGH: Final = frozenset({"Huawei", "ZTE"})
+# Ports and service names of video surveillance: RTSP, ONVIF and WS-Discovery, the Hikvision SDK and SADP,
+# Dahua's DVRIP and discovery, the XMeye DVRIP that relabelled recorders speak.
+SURVEILLANCE_PORTS: Final = frozenset({554, 8554, 3702, 8000, 37020, 37777, 37778, 37810, 34567})
+SURVEILLANCE_SERVICES: Final = frozenset({"rtsp", "onvif", "ws-discovery", "dvrip"})
+
+
+def _mac_block_alone(host: ObservedHost, verdict: Verdict) -> bool:
+    """The family is one of :data:`MAC_BLOCK_NOT_ENOUGH`, all its evidence is the MAC, and no surveillance service answers."""
+    if verdict.family not in MAC_BLOCK_NOT_ENOUGH:
+        return False
+    if any(e.field not in ("mac", "vendor") for e in verdict.evidence if e.family == verdict.family):
+        return False  # a banner
+    return not any(s.port in SURVEILLANCE_PORTS or s.name.lower() in SURVEILLANCE_SERVICES for s in host.services)
 
 
 def _strongest(host: ObservedHost, verdict: Verdict, banners: list[tuple[str, Pos]]) -> tuple[Pos, str]:

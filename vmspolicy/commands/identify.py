@@ -101,6 +101,7 @@ def merge(parts: list[Verdict]) -> Verdict:
         declared_family=next((p.declared_family for p in parts if p.declared_family), None),
         known_vendor=any(p.known_vendor for p in parts),
         relabel=next((p.relabel for p in parts if p.relabel), None),
+        maker=None if combined.family else next((p.maker for p in parts if p.maker), None),
     )
 
 
@@ -125,6 +126,7 @@ def render_json(verdict: Verdict) -> str:
         "confidence": verdict.confidence,
         "declared_family": verdict.declared_family,
         "known_vendor": verdict.known_vendor,
+        "maker": verdict.maker,
         "relabel": _evidence_dict(verdict.relabel) if verdict.relabel else None,
         "evidence": [_evidence_dict(piece) for piece in verdict.evidence],
     }
@@ -137,6 +139,8 @@ def render_text(verdict: Verdict) -> str:
         lines = [f"RESTRICTED: {verdict.family} (confidence {verdict.confidence:.2f})"]
     elif verdict.evidence:
         lines = [f"not established: weak evidence only (confidence {verdict.confidence:.2f})"]
+    elif verdict.maker:
+        lines = [f"not restricted: {verdict.maker}, known by its MAC block, stream URL or model; no evidence of a restricted family"]
     elif verdict.known_vendor:
         lines = ["not restricted: a known vendor, no evidence of a restricted family"]
     else:

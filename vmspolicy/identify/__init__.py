@@ -57,8 +57,10 @@ class Verdict:
     maps to (None when it names no restricted family, also for a non-restricted
     known vendor). ``known_vendor``: the declared vendor is a recognised maker
     (restricted or not); with no declared vendor and no evidence at all the
-    vendor is unidentified (VP106). ``relabel``: the evidence that the declared
-    brand is an OEM relabel of a restricted family (VP105), if any.
+    vendor is unidentified (VP106); a known maker's MAC block, stream URL or
+    model makes it known too, and ``maker`` names that maker. ``relabel``: the
+    evidence that the declared brand is an OEM relabel of a restricted family
+    (VP105), if any.
     """
 
     family: str | None
@@ -67,6 +69,8 @@ class Verdict:
     declared_family: str | None = None
     known_vendor: bool = False
     relabel: Evidence | None = None
+    maker: str | None = None  # a maker no family claims, known from the MAC block, a stream URL or the model
+
 
     @property
     def restricted(self) -> bool:
@@ -114,7 +118,12 @@ def identify(
         found.extend(ev.stream_evidence(catalog, urls, Evidence))
     if banners:
         found.extend(ev.banner_evidence(catalog, banners, Evidence))
-    return ev.combine(found, reading, Verdict)
+    verdict = ev.combine(found, reading, Verdict)
+    if verdict.family is None and not verdict.known_vendor:
+        maker = ev.known_maker(catalog, model, mac, urls)
+        if maker is not None:
+            return Verdict(None, verdict.confidence, verdict.evidence, verdict.declared_family, True, verdict.relabel, maker)
+    return verdict
 
 
 # The implementation modules import only type names from here, so they load after the contract.

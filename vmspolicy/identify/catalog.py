@@ -145,6 +145,11 @@ class Catalog:
     ouis: dict[str, OuiEntry]
     oui_long_prefixes: frozenset[str]  # MA-L prefixes holding a registered MA-M or MA-S block
     false_streams: tuple[tuple[re.Pattern[str], NameEntry], ...]
+    # Known makers that no family claims, by their technical evidence: a device that no family is
+    # established for is theirs (no VP106). Never weighed against a restricted family.
+    maker_ouis: dict[str, str] = field(default_factory=dict)  # prefix -> maker
+    maker_streams: PatternSet = field(default_factory=lambda: PatternSet(None, ()))
+    maker_models: PatternSet = field(default_factory=lambda: PatternSet(None, ()))
     # Per-string results: estates repeat the same vendor and model strings thousands of times.
     vendor_cache: dict[str, Any] = field(default_factory=dict)
     vendor_evidence_cache: dict[tuple[str, bool | None], Any] = field(default_factory=dict)
@@ -231,6 +236,9 @@ def compile_catalog(fragments: Sequence[Mapping[str, Any]], *, check_patterns: b
     raw_ouis: list[tuple[Mapping[str, Any], str]] = []
     false_ouis: list[tuple[str, NameEntry]] = []
     false_streams: list[tuple[re.Pattern[str], NameEntry]] = []
+    maker_ouis: dict[str, str] = {}
+    maker_streams: list[tuple[str, Fingerprint, bool]] = []
+    maker_models: list[tuple[str, Fingerprint, bool]] = []
 
     max_words = 1
 
@@ -273,6 +281,10 @@ def compile_catalog(fragments: Sequence[Mapping[str, Any]], *, check_patterns: b
             entry = NameEntry("vendor", str(item["name"]), None, "owner", str(item.get("source", default_source)))
             for text in [item["name"], *item.get("aliases", ())]:
                 add_name(str(text), entry)
+            maker = Fingerprint(str(item["name"]), str(item["name"]), "owner", entry.source)
+            maker_ouis.update((str(prefix).lower(), entry.name) for prefix in item.get("ouis", ()))
+            maker_streams.extend((str(pattern), maker, False) for pattern in item.get("streams", ()))
+            maker_models.extend((str(pattern), maker, False) for pattern in item.get("models", ()))
         for item in fragment.get("false_friends", ()):
             entry = NameEntry("false-friend", str(item["name"]), str(item["resembles"]), "owner", str(item.get("source", default_source)))
             for text in [item["name"], *item.get("aliases", ())]:
@@ -332,6 +344,9 @@ def compile_catalog(fragments: Sequence[Mapping[str, Any]], *, check_patterns: b
         ouis=ouis,
         oui_long_prefixes=frozenset(prefix[:6] for prefix in ouis if len(prefix) > 6),
         false_streams=tuple(false_streams),
+        maker_ouis=maker_ouis,
+        maker_streams=_patterns(maker_streams, words=False, check=check_patterns),
+        maker_models=_patterns(maker_models, words=True, check=check_patterns),
     )
 
 

@@ -345,6 +345,30 @@ def banner_evidence(catalog: Catalog, banners: Sequence[str], make: type[Evidenc
     return out
 
 
+def known_maker(catalog: Catalog, model: str | None, mac: str | None, urls: Sequence[str]) -> str | None:
+    """The maker that no family claims which the MAC block, a stream URL or the model shows, if any.
+
+    Asked only when no restricted family is established and the declared vendor
+    names no known maker: it keeps a compliant estate free of VP106 noise
+    (seven Reolink cameras in a Frigate configuration, known by their streams).
+    """
+    if mac:
+        digits = _canonical_mac_digits(mac) or mac_digits(mac)
+        if digits is not None:
+            maker = catalog.maker_ouis.get(digits[:9]) or catalog.maker_ouis.get(digits[:7]) or catalog.maker_ouis.get(digits[:6])
+            if maker is not None:
+                return maker
+    for url in urls:
+        hit = catalog.maker_streams.search(stream_key(url))
+        if hit is not None:
+            return hit[0].family
+    if model and model.strip():
+        found = _model_hit(catalog.maker_models, model)
+        if found is not None:
+            return found[0].family
+    return None
+
+
 def combine(evidence: Sequence[Evidence], reading: VendorReading | None, make: type[Verdict]) -> Verdict:
     """The verdict: the best-supported family if its score reaches :data:`ESTABLISHED`."""
     if not evidence:

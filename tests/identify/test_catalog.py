@@ -36,7 +36,7 @@ def test_every_entry_names_source_and_confidence() -> None:
 def test_oui_extract_is_complete_and_resolved() -> None:
     catalog = catalog_for(builtin_fragments())
     ouis = builtin_fragments()[1]["ouis"]
-    assert len(ouis) == 2619  # every row of the 2026-03 extract, and ZTE's 00:D0:D0 ("Zhongxing Telecom")
+    assert len(ouis) == 2630  # the 2026-03 extract, and 12 blocks of 2026-12 (ZTE's 00:D0:D0 "Zhongxing Telecom", HuaRay...)
     families = {catalog.ouis[o["prefix"].lower()].entity.family for o in ouis}
     assert families == {"Hikvision", "Dahua", "Hytera", "Huawei", "ZTE"}
 

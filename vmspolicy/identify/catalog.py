@@ -157,28 +157,17 @@ class Catalog:
     oui_cache: dict[tuple[str, bool | None], Any] = field(default_factory=dict)
 
 
+# What a literal dash of a pattern is not: an escape, or a character class (whose '-' is a range).
+_DASH_OR_SKIPPED: Final = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]])*\]|-")
+
+
 def dash_optional(pattern: str) -> str:
     """``pattern`` with every literal dash optional: a bill of materials writes ``DS2CD2143G0I`` for ``DS-2CD2143G0-I``.
 
     Only dashes outside character classes and not escaped; model numbers reach
     the patterns with their dashes and spaces already written as one ``-``.
     """
-    out: list[str] = []
-    in_class = escaped = False
-    for ch in pattern:
-        if escaped:
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        elif in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "-":
-            out.append("-?")
-            continue
-        out.append(ch)
-    return "".join(out)
+    return _DASH_OR_SKIPPED.sub(lambda m: "-?" if m.group() == "-" else m.group(), pattern)
 
 
 def _patterns(items: Sequence[tuple[str, Fingerprint, bool]], *, words: bool, check: bool) -> PatternSet:

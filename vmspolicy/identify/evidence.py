@@ -223,8 +223,11 @@ def model_evidence(catalog: Catalog, text: str, make: type[Evidence], *, other_m
     cached: tuple[Evidence, ...] | None = catalog.model_cache.get(key)
     if cached is not None:
         return cached
-    patterns = catalog.distinctive_models if other_maker else catalog.models
-    hit = _model_hit(patterns, display_order(text)) or (_model_hit(patterns, text) if has_bidi(text) else None)
+    hit = _model_hit(catalog.models, display_order(text)) or (_model_hit(catalog.models, text) if has_bidi(text) else None)
+    if hit is not None and other_maker and hit[0].ambiguous:
+        # Only now the second alternation (compiled at its first use): most models match nothing at all.
+        distinctive = catalog.distinctive_models
+        hit = _model_hit(distinctive, display_order(text)) or (_model_hit(distinctive, text) if has_bidi(text) else None)
     pieces: tuple[Evidence, ...] = ()
     if hit is not None:
         fingerprint, matched = hit

@@ -92,7 +92,9 @@ _SPACES: Final = re.compile(r"\s+")
 def _unconfuse(text: str) -> str:
     """Look-alikes mapped before NFKC as well as after it: NFKC turns some into letters that no longer
     look Latin (lunate sigma ``ϲ``, which reads as c, becomes ``σ``), and others into ones that do."""
-    return text if text.isascii() else text.translate(_confusable_table())
+    if text.isascii() or all(ch < "\u0080" or "\u4e00" <= ch <= "\u9fff" for ch in text):
+        return text  # ASCII and CJK ideographs (海康威视) hold no look-alike of a Latin letter: the table is not read
+    return text.translate(_confusable_table())
 
 
 def has_bidi(text: str) -> bool:

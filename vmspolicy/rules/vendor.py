@@ -297,7 +297,10 @@ class VendorMismatch(Rule):
         stream URL or scan banner establishes. The finding points at the field
         that contradicts the paperwork, not at the vendor. A known relabel of
         that family is VP105, not a contradiction; a misspelling of the family
-        (``Hikvison``) is not one either.
+        (``Hikvison``) is not one either, nor is a short model prefix that other
+        makers' numbering may share (``SD…``, ``NVR…``, ``HWI-…``: it establishes
+        the family at medium confidence, and a declared maker no family claims
+        outweighs it altogether).
 
     Why
         A camera declared as "Axis" whose MAC is registered to Hangzhou Hikvision

@@ -29,6 +29,7 @@ from typing import Any, Final, Iterable, Mapping, Sequence
 
 from vmspolicy.identify.catalog import CONFIDENCE, Catalog, NameEntry, compile_catalog, dash_optional
 from vmspolicy.identify.evidence import ESTABLISHED, UNDATED_WINDOW_FACTOR
+from vmspolicy.identify.normalise import vendor_name
 from vmspolicy.policy import Pack
 from vmspolicy.records import record
 from vmspolicy.rules.isolation import CloudServicesEnabled
@@ -103,6 +104,7 @@ class FamilyEvidence:
     false_friends: list[str] = field(default_factory=list)
     models: list[str] = field(default_factory=list)
     strong_models: list[str] = field(default_factory=list)
+    ambiguous_models: list[str] = field(default_factory=list)  # count only when the vendor names no known maker
     ouis: list[str] = field(default_factory=list)
     strong_ouis: list[str] = field(default_factory=list)
     streams: list[str] = field(default_factory=list)
@@ -144,6 +146,7 @@ class Gathered:
     families: dict[str, FamilyEvidence]
     excluded_ouis: list[str]
     false_streams: list[str]
+    known_makers: list[tuple[str, ...]] = field(default_factory=list)  # the words of each name of a maker no family claims
 
 
 def gather(fragments: Sequence[Mapping[str, Any]]) -> Gathered:
@@ -208,6 +211,10 @@ def gather(fragments: Sequence[Mapping[str, Any]]) -> Gathered:
                 weight = _weight(str(item["confidence"]))
                 pattern = dash_optional(str(item["pattern"])) if kind == "models" else str(item["pattern"])
                 translated = _translate(pattern, kind, model=kind == "models", anchored=bool(item.get("anchored", False)))
+                if kind == "models" and item.get("ambiguous", False):
+                    if weight >= ESTABLISHED:
+                        found[family].ambiguous_models.append(translated)
+                    continue
                 if weight >= ESTABLISHED:
                     getattr(found[family], target).append(translated)
                 # A short, ambiguous model prefix never contradicts a declared vendor (identify: a declared
@@ -216,7 +223,11 @@ def gather(fragments: Sequence[Mapping[str, Any]]) -> Gathered:
                     getattr(found[family], strong).append(translated)
         for item in fragment.get("false_friends", ()):
             false_streams.extend(_translate(str(p), "false_friends", model=False) for p in item.get("streams", ()))
-    return Gathered(found, excluded, false_streams)
+    makers: set[tuple[str, ...]] = set()
+    for fragment in fragments:
+        for item in [*fragment.get("vendors", ()), *fragment.get("false_friends", ())]:
+            makers.update(vendor_name(str(text)).core for text in [item["name"], *item.get("aliases", ())])
+    return Gathered(found, excluded, false_streams, sorted(w for w in makers if w and all(word.isascii() for word in w)))
 
 
 def _translate(pattern: str, where: str, *, model: bool, anchored: bool = False) -> str:
@@ -227,6 +238,20 @@ def _translate(pattern: str, where: str, *, model: bool, anchored: bool = False)
 
 
 # ----------------------------------------------------------------------------- evidence subschemas
+
+KNOWN_MAKER: Final = "vmspolicy-vendor-known-maker"
+
+
+def known_maker_schema(gathered: Gathered) -> dict[str, Any]:
+    """The vendor field names a maker that no family claims (Axis, GeoVision, Cisco) or a false friend."""
+    # Plain letters, words apart or run together: a known maker's name written with look-alikes leaves
+    # the ambiguous prefix counting here (the schema is then stricter than `vmspolicy check`), and the
+    # pattern stays a few kilobytes.
+    separators = patterns.char_class(patterns.SEPARATORS) + "*"
+    names = [separators.join("".join(patterns.char_class({ord(c.lower()), ord(c.upper())}) for c in word) for word in words)
+             for words in gathered.known_makers]
+    outside = patterns.char_class(patterns.boundary())
+    return _field("vendor", _string(f"(?:^|{outside})(?:{'|'.join(names)})(?:{outside}|$)"))
 
 def _string(pattern: str) -> dict[str, Any]:
     return {"type": "string", "pattern": pattern}
@@ -334,6 +359,10 @@ def technical_pieces(evidence: FamilyEvidence, gathered: Gathered) -> dict[str, 
     medium = [m for m in evidence.models if m not in evidence.strong_models]
     if medium:
         other_models.append(_field("model", _string("|".join(medium))))
+    if evidence.ambiguous_models:
+        # A declared maker that no family claims outweighs a short, ambiguous prefix (identify's rule).
+        ambiguous = _field("model", _string("|".join(evidence.ambiguous_models)))
+        other_models.append({"allOf": [ambiguous, {"not": {"$ref": f"#/$defs/{KNOWN_MAKER}"}}]} if gathered.known_makers else ambiguous)
     in_model = _vendor_names(evidence.declared, (), evidence.false_friends)
     if in_model is not None:
         other_models.append(_field("model", in_model["properties"]["vendor"]))
@@ -610,6 +639,8 @@ def compile_schema(packs: Sequence[Pack], fragments: Sequence[Mapping[str, Any]]
     schema["$comment"] = f"Generated by `vmspolicy schema {' '.join('--profile ' + i for i in ids)}`; do not edit by hand."
     defs.update(CONDITIONS)
     defs.update(date_conditions(sorted({p.cutoff for p in packs})))
+    if gathered.known_makers:
+        defs[KNOWN_MAKER] = known_maker_schema(gathered)
     for family, evidence in gathered.families.items():
         slug = _slug(family)
         defs[f"vmspolicy-name-{slug}"] = name_schema(evidence)

@@ -312,6 +312,7 @@ def _device_builder(kind: DeviceKind) -> Callable[[_Builder, Origin, LocatedMap]
             mac=normalise_mac(mac) if isinstance(mac, str) else None,
             ip=ipaddress.ip_address(ip) if isinstance(ip, str) else None,
             firmware=_text(e.get("firmware")),
+            serial=_text(e.get("serial")),
             installed=_date(installed),
             status=e.get("status", "active"),
             services={str(k): bool(v) for k, v in services.items()},

@@ -104,6 +104,7 @@ class Device:
     mac: str | None = None  # normalised: lower-case, colon-separated
     ip: IPAddress | None = None
     firmware: str | None = None
+    serial: str | None = None
     installed: dt.date | None = None
     status: str = "active"
     services: Mapping[str, bool] = field(default_factory=dict)

@@ -143,3 +143,15 @@ def test_chinese_false_friends(vendor: str) -> None:
 def test_zte_block_registered_as_zhongxing_telecom() -> None:
     verdict = identify(mac="00:D0:D0:12:34:56")
     assert verdict.family == "ZTE" and verdict.evidence[0].detail == "MAC 00:D0:D0 is registered to Zhongxing Telecom"
+
+
+@pytest.mark.parametrize("serial", ["DS-2CD2143G0-I20190101AAWRC12345678", "DS2CD2143G0I20190101AAWRC1234"])
+def test_a_hikvision_serial_starts_with_its_model(serial: str) -> None:
+    verdict = identify(serial=serial)
+    assert verdict.family == "Hikvision" and verdict.evidence[0].field == "serial"
+
+
+@pytest.mark.parametrize("serial", ["4J0123PAZ1234567", "ABCDS-2CD2143", "SD49225XA-HNR2019"])
+def test_other_serials_say_nothing(serial: str) -> None:
+    # Only a serial that starts with a distinctive model pattern counts (never a short, ambiguous prefix).
+    assert identify(serial=serial).evidence == ()

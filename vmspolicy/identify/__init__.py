@@ -86,13 +86,16 @@ def identify(
     vendor_data: Sequence[Mapping[str, object]] = (),
     installed: dt.date | None = None,
     banners: Sequence[str] = (),
+    serial: str | None = None,
 ) -> Verdict:
     """Identify loose facts (any may be missing) against the catalog built from ``vendor_data``.
 
     ``vendor_data``: catalog fragments as the ``vmspolicy_vendor_data`` hook
     returns them (built-ins first); empty means the built-in catalog alone.
     ``installed`` places the device in a relabel's date window (Lorex under
-    Dahua 2018-02..2022-11). ``banners``: scan strings (HTTP/RTSP server
+    Dahua 2018-02..2022-11). ``serial``: Hikvision serial numbers start with
+    the model (``DS-2CD2143G0-I20190101AAWRC...``); only a distinctive model
+    pattern counts there, never a short prefix. ``banners``: scan strings (HTTP/RTSP server
     headers, SNMP sysObjectID, ONVIF manufacturer).
 
     Pieces of evidence for one family combine as 1 - Π(1 - weight); the best
@@ -112,6 +115,8 @@ def identify(
         pieces = ev.model_evidence(catalog, model, Evidence, other_maker=reading is not None and reading.other_maker)
         # A model field that names the maker ("HIKVISION 4MP dome") is a declaration too.
         found.extend(pieces or ev.named_in_model(catalog, model, Evidence))
+    if serial and serial.strip() and not any(e.kind == "model" for e in found):
+        found.extend(ev.serial_evidence(catalog, serial, Evidence))
     if mac and mac.strip():
         found.extend(ev.mac_evidence(catalog, mac, installed, Evidence))
     if urls:
@@ -140,6 +145,7 @@ def identify_device(device: Device, vendor_data: Sequence[Mapping[str, object]] 
         urls=device.streams,
         vendor_data=vendor_data,
         installed=device.installed,
+        serial=device.serial,
     )
 
 
@@ -163,5 +169,6 @@ def _all_verdicts(ctx: CheckContext) -> dict[str, Verdict]:
             urls=device.streams,
             vendor_data=ctx.vendor_data,
             installed=when,
+            serial=device.serial,
         )
     return out

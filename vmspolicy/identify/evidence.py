@@ -248,6 +248,21 @@ def _model_hit(patterns: PatternSet, text: str) -> tuple[Fingerprint, str] | Non
     return patterns.search(key) or patterns.search(key.replace(" ", "-"))
 
 
+def serial_evidence(catalog: Catalog, text: str, make: type[Evidence]) -> tuple[Evidence, ...]:
+    """Evidence from a serial number that starts with a distinctive model number (Hikvision writes them so)."""
+    hit = _model_hit(catalog.distinctive_models, text)
+    if hit is None:
+        return ()
+    fingerprint, matched = hit
+    if not model_key(text).replace(" ", "-").startswith(matched):
+        return ()  # only a serial that starts with the model: one that merely holds a few matching letters says nothing
+    prefix = matched.rstrip("0123456789-") or fingerprint.display.rstrip("…")
+    owner = f"{fingerprint.brand} ({fingerprint.family})" if fingerprint.brand else fingerprint.family
+    return (make("model", fingerprint.family, fingerprint.weight,
+                 f"serial number {visible(text.strip())} starts with a model of the {owner} pattern {prefix}…",
+                 "serial", text, None, fingerprint.source),)
+
+
 def named_in_model(catalog: Catalog, text: str, make: type[Evidence]) -> tuple[Evidence, ...]:
     """A restricted family or brand named word for word in the model field (never a misspelling or a relabel)."""
     out: list[Evidence] = []

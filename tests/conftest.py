@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -17,3 +21,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(scope="session")
+def vmspolicy_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """vmspolicy's wheel, built once per session for the tests that install it into a fresh virtual environment."""
+    from tests.venvs import build_wheel
+
+    return build_wheel(ROOT, tmp_path_factory.mktemp("dist"), "vmspolicy")
+
+
+@pytest.fixture
+def plugin_workspace(tmp_path: Path) -> Path:
+    """``site/`` for plugins installed as entry points (tests.test_plugins.install_entry_point), ``work/`` with a one-camera estate."""
+    (tmp_path / "site").mkdir()
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "sites.yaml").write_text("vmspolicy: 1\nsites: [{id: hq}]\ncameras: [{id: cam-1, site: hq, vendor: Axis}]\n",
+                                                 encoding="utf-8")
+    return tmp_path

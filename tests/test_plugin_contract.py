@@ -215,35 +215,26 @@ def test_vendor_data_is_checked_against_its_schema_naming_the_plugin() -> None:
     assert host_with(vmspolicy_vendor_data=lambda: [fragment]).vendor_data()[-1] == fragment
 
 
-@pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    (tmp_path / "site").mkdir()
-    (tmp_path / "work").mkdir()
-    (tmp_path / "work" / "sites.yaml").write_text("vmspolicy: 1\nsites: [{id: hq}]\ncameras: [{id: cam-1, site: hq, vendor: Axis}]\n",
-                                                 encoding="utf-8")
-    return tmp_path
 
-
-def test_a_rule_with_severity_warning_works_in_every_command(workspace: Path) -> None:
+def test_a_rule_with_severity_warning_works_in_every_command(plugin_workspace: Path) -> None:
     source = (Path(public_api.__file__).parent / "thirdparty.py").read_text(encoding="utf-8")
     assert "severity = Severity.WARNING" in source
-    (workspace / "site").mkdir(exist_ok=True)
-    install_entry_point(workspace / "site", "thirdparty", "thirdparty")
-    plugin = workspace / "site" / "thirdparty.py"
+    install_entry_point(plugin_workspace / "site", "thirdparty", "thirdparty")
+    plugin = plugin_workspace / "site" / "thirdparty.py"
     plugin.write_text(source.replace("severity = Severity.WARNING", 'severity = "warning"'), encoding="utf-8")
-    checked = run_cli(workspace, "check", "sites.yaml")
+    checked = run_cli(plugin_workspace, "check", "sites.yaml")
     assert checked.returncode == 0, checked.stderr
     assert "VP901 [warning] cam-1 has no location" in checked.stdout
-    assert "VP901  camera-location                        warning" in run_cli(workspace, "rules").stdout
-    assert run_cli(workspace, "explain", "VP901").stdout.startswith("VP901 camera-location [warning]")
+    assert "VP901  camera-location                        warning" in run_cli(plugin_workspace, "rules").stdout
+    assert run_cli(plugin_workspace, "explain", "VP901").stdout.startswith("VP901 camera-location [warning]")
 
 
-def test_a_broken_plugin_attribute_is_exit_2_naming_plugin_and_attribute(workspace: Path) -> None:
-    install_entry_point(workspace / "site", "thirdparty", "thirdparty")
-    plugin = workspace / "site" / "thirdparty.py"
+def test_a_broken_plugin_attribute_is_exit_2_naming_plugin_and_attribute(plugin_workspace: Path) -> None:
+    install_entry_point(plugin_workspace / "site", "thirdparty", "thirdparty")
+    plugin = plugin_workspace / "site" / "thirdparty.py"
     plugin.write_text(plugin.read_text(encoding="utf-8").replace("severity = Severity.WARNING", 'severity = "Warn"'), encoding="utf-8")
     for command in (("check", "sites.yaml"), ("rules",), ("explain", "VP003")):
-        result = run_cli(workspace, *command)
+        result = run_cli(plugin_workspace, *command)
         assert result.returncode == 2, (command, result.stdout)
         assert result.stderr == (
             "vmspolicy: plugin error: plugin 'thirdparty': rule VP901 (CameraLocation): severity 'Warn' must be a "
@@ -295,3 +286,65 @@ def test_a_reporter_that_raises_or_returns_no_text_is_exit_2(tmp_path: Path, mon
         assert main(command) == 2
         assert f"vmspolicy: plugin error: plugin 'acme': {words}" in capsys.readouterr().err
     assert not Path("out.txt").exists()
+
+
+def test_a_plugin_may_not_weaken_a_builtin_mandatory_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vmspolicy.rules.vendor import RestrictedVendorOnSensitiveSite, VendorMismatch
+
+    def finds_nothing(self: Rule, ctx: object) -> Iterable[Finding]:
+        return ()
+
+    tampering: list[tuple[Callable[[], None], str]] = [
+        (lambda: monkeypatch.setattr(RestrictedVendorOnSensitiveSite, "severity", Severity.INFO),
+         "changed severity of the built-in rule VP101 (error -> info), which packs make mandatory"),
+        (lambda: monkeypatch.setattr(RestrictedVendorOnSensitiveSite, "check", finds_nothing),
+         "changed check of the built-in rule VP101 (RestrictedVendorOnSensitiveSite.check -> "),
+        (lambda: monkeypatch.setattr(VendorMismatch, "options", {**VendorMismatch.options, "min_weight": 0.99}),
+         "changed options of the built-in rule VP104"),
+    ]
+    for tamper, words in tampering:
+        def hook(tamper: Callable[[], None] = tamper) -> list[object]:
+            tamper()
+            return []
+
+        with pytest.raises(PluginError) as raised:
+            host_with(vmspolicy_rules=hook).rules()
+        assert str(raised.value).startswith(f"plugin 'acme': {words}")
+        monkeypatch.undo()
+
+
+def test_a_plugin_may_not_alter_a_builtin_pack(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vmspolicy.packs import builtin_packs
+
+    def hook() -> list[object]:
+        monkeypatch.setitem(builtin_packs()[0], "mandatory", ["VP001"])  # type: ignore[arg-type]
+        return []
+
+    with pytest.raises(PluginError, match="plugin 'acme': changed the data of a built-in policy pack"):
+        host_with(vmspolicy_packs=hook).packs()
+
+
+def test_a_plugin_rule_that_weakens_a_builtin_one_while_it_runs_is_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from vmspolicy.rules.isolation import InternetEgress
+
+    monkeypatch.chdir(tmp_path)
+    Path("sites.yaml").write_text("vmspolicy: 1\nsites: [{id: hq}]\n", encoding="utf-8")
+
+    def downgrade(self: Rule, ctx: object) -> Iterable[Finding]:
+        monkeypatch.setattr(InternetEgress, "severity", Severity.INFO)
+        return ()
+
+    monkeypatch.setattr("vmspolicy.cli.plugins_for", lambda args: rules_of(rule_class(code="AAA001", check=downgrade)))
+    assert main(["check", "sites.yaml"]) == 2
+    assert "vmspolicy: plugin error: plugin 'acme': changed severity of the built-in rule VP202 (error -> info)" in capsys.readouterr().err
+
+
+def test_a_plugin_that_weakens_a_builtin_rule_when_imported_is_exit_2(plugin_workspace: Path) -> None:
+    install_entry_point(plugin_workspace / "site", "thirdparty", "thirdparty")
+    plugin = plugin_workspace / "site" / "thirdparty.py"
+    plugin.write_text(plugin.read_text(encoding="utf-8") + "\nfrom vmspolicy.rules.vendor import RestrictedVendorLegacy\n"
+                      "RestrictedVendorLegacy.severity = Severity.WARNING\n", encoding="utf-8")
+    result = run_cli(plugin_workspace, "check", "sites.yaml")
+    assert result.returncode == 2
+    assert result.stderr.startswith("vmspolicy: plugin error: plugin 'thirdparty': changed severity of the built-in rule VP103 (error -> warning)")

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from vmspolicy.loading.text import ParseError
     from vmspolicy.model import Device, Estate, Firewall, Origin, Site, Waiver, Zone
     from vmspolicy.plugin_data import PackData, PackFamily, PackLegacy, PackMilestone, PackSource, VendorData
+    from vmspolicy.plugins import PluginInfo
     from vmspolicy.reporters.base import InputFile, Reporter, RunResult
     from vmspolicy.rules.base import CheckContext, Looser, Rule
     from vmspolicy.source import Document, LocatedMap, LocatedSeq, Location, Pos
@@ -64,6 +65,7 @@ _EXPORTS: dict[str, str] = {
     "Reporter": "vmspolicy.reporters.base",
     "RunResult": "vmspolicy.reporters.base",
     "InputFile": "vmspolicy.reporters.base",
+    "PluginInfo": "vmspolicy.plugins",
     # packs and vendor data
     "PackData": "vmspolicy.plugin_data",
     "PackFamily": "vmspolicy.plugin_data",
@@ -97,6 +99,7 @@ __all__ = [
     "PackMilestone",
     "PackSource",
     "ParseError",
+    "PluginInfo",
     "Pos",
     "Reporter",
     "Rule",

@@ -75,13 +75,32 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-plugins", action="store_true", help="do not load third-party plugins (entry points)")
 
 
+class _Version(argparse.Action):
+    """``--version``: vmspolicy's version, then the installed plugins with their distributions, as pytest lists its own."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object, option: str | None = None) -> None:
+        print(version_text())
+        parser.exit()
+
+
+def version_text() -> str:
+    from vmspolicy.plugins import installed_plugins
+
+    lines = [f"vmspolicy {__version__}"]
+    plugins = installed_plugins()
+    if plugins:
+        lines.append("registered third-party plugins:")
+        lines += [f"  {plugin.label}" for plugin in plugins]
+    return "\n".join(lines)
+
+
 def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     """The command line; ``commands=False`` leaves out the COMMAND_MODULES subcommands (not imported)."""
     parser = argparse.ArgumentParser(
         prog="vmspolicy",
         description="Policy-as-code for video-surveillance estates: forbid restricted vendors, prove legacy cameras are isolated.",
     )
-    parser.add_argument("--version", action="version", version=f"vmspolicy {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and the installed plugins, and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = sub.add_parser("check", help="check manifests and other estate files")

@@ -301,6 +301,7 @@ def run_rules(ctx: CheckContext, rules: Sequence[type[Rule]], config: Config, ho
             continue
         plugin = host.rule_plugin(rule.code)
         produced = guarded(plugin, f"rule {rule.code}", functools.partial(_findings_of, rule, ctx))
+        host.check_untouched(plugin)
         for finding in produced:
             if not isinstance(finding, Finding):
                 raise PluginError(plugin, f"rule {rule.code} yielded {finding!r}, not a Finding (use self.finding(location, message))")
@@ -410,6 +411,7 @@ def _check(options: RunOptions, written: Config, host: PluginHost) -> RunResult:
         context=ctx,
         skipped=loaded.skipped,
         configuration=configuration,
+        plugins=host.plugins,
     )
 
 

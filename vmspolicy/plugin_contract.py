@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from typing import Any, Final, Mapping
+from typing import Any, Final, Mapping, Sequence
 
 from vmspolicy.findings import SEVERITY_NAMES, Severity
 from vmspolicy.plugins import PluginError
@@ -176,3 +176,70 @@ def _schema_check(plugin: str, schema: str, data: dict[str, Any], what: str) -> 
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise PluginError(plugin, f"{what}: {errors[0].message}{more} (schemas/{schema}.schema.json)")
+
+
+class BuiltinGuard:
+    """What third-party plugin code must leave as it is: the built-in mandatory rules and the built-in packs.
+
+    Plugins add policy, they do not weaken it. A plugin could otherwise turn a
+    pack's mandatory rule down from inside Python (set its severity to info,
+    replace its ``check`` with one that finds nothing, loosen an option's
+    default) or edit a built-in pack's data, and no configuration check would
+    see it. The state is recorded before any third-party code runs and
+    compared after each piece of it (an import, a hook, a rule), so the plugin
+    that did it is the one named.
+    """
+
+    def __init__(self, builtin_rules: Sequence[type[Rule]]) -> None:
+        from vmspolicy.packs import builtin_packs
+        from vmspolicy.policy import ALWAYS_MANDATORY, CORE_MANDATORY
+
+        packs = builtin_packs()
+        mandatory = set(ALWAYS_MANDATORY).union(*(p.get("mandatory", CORE_MANDATORY) for p in packs))
+        self._rules = {rule: _judging_state(rule) for rule in builtin_rules if rule.code in mandatory}
+        self._packs = _pack_state(packs)
+
+    def check(self, plugin: str) -> None:
+        """Raise :class:`PluginError` naming ``plugin`` when a built-in mandatory rule or pack is no longer as it was."""
+        from vmspolicy.packs import builtin_packs
+
+        for rule, before in self._rules.items():
+            after = _judging_state(rule)
+            if after != before:
+                changed = next(name for name in before if before[name] != after[name])
+                was, now = _shown(before[changed]), _shown(after[changed])
+                raise PluginError(
+                    plugin,
+                    f"changed {changed} of the built-in rule {before['code']} ({was} -> {now}), which packs make mandatory: "
+                    "plugins add rules and packs; they may not disable or weaken the built-in ones",
+                )
+        if _pack_state(builtin_packs()) != self._packs:
+            raise PluginError(plugin, "changed the data of a built-in policy pack: plugins add packs; they may not alter the built-in ones")
+
+
+def _judging_state(rule: type[Rule]) -> dict[str, Any]:
+    return {
+        "code": rule.code,
+        "slug": rule.slug,
+        "severity": rule.severity,
+        "check": rule.check,
+        "options": repr(dict(rule.options)),
+        "looser": repr(dict(rule.looser)),
+        "waivable": rule.waivable,
+        "inline_suppressible": rule.inline_suppressible,
+        "baselinable": rule.baselinable,
+    }
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, Severity):
+        return value.label
+    if callable(value):
+        return str(getattr(value, "__qualname__", value))
+    return str(value)
+
+
+def _pack_state(packs: Sequence[Mapping[str, Any]]) -> str:
+    import json
+
+    return json.dumps(list(packs), sort_keys=True, default=str)

@@ -11,11 +11,15 @@ import importlib
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 import pluggy
 
 from vmspolicy import hookspecs
+from vmspolicy.records import record
+
+if TYPE_CHECKING:
+    from vmspolicy.plugin_contract import BuiltinGuard
 
 T = TypeVar("T")
 
@@ -41,6 +45,27 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
 # name above must import, and a test keeps this list complete.
 
 
+@record(frozen=True, slots=True)
+class PluginInfo:
+    """A third-party plugin of a run: its entry-point name and the distribution that installed it.
+
+    Reports record these, because a plugin's rules and packs change the
+    verdict. ``distribution`` and ``version`` are None for a plugin registered
+    in-process rather than installed (tests).
+    """
+
+    name: str
+    distribution: str | None = None
+    version: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``vmspolicy-acme 1.0.0 (entry point acme)``, for people."""
+        if self.distribution is None:
+            return f"{self.name} (not installed from a distribution)"
+        return f"{self.distribution} {self.version or '(no version)'} (entry point {self.name})"
+
+
 class PluginError(Exception):
     """A plugin that could not be loaded or that failed while running."""
 
@@ -54,7 +79,16 @@ class PluginHost:
     """The loaded plugins and what they registered."""
 
     manager: pluggy.PluginManager
+    # The third-party plugins registered, in registration order (built-ins are vmspolicy itself).
+    plugins: tuple[PluginInfo, ...] = ()
+    # Set when third-party plugins are registered: the built-in mandatory rules and packs as they were before.
+    guard: BuiltinGuard | None = None
     _cache: dict[str, Any] = field(default_factory=dict)
+
+    def check_untouched(self, plugin: str) -> None:
+        """Raise :class:`PluginError` naming ``plugin`` if third-party code changed a built-in mandatory rule or pack."""
+        if self.guard is not None and plugin not in BUILTIN_PLUGINS:
+            self.guard.check(plugin)
 
     def names(self) -> list[str]:
         """Names of every registered plugin, built-ins first."""
@@ -81,6 +115,7 @@ class PluginHost:
                 items = list(result)
             except Exception as exc:
                 raise PluginError(impl.plugin_name, f"{hook_name}() raised {type(exc).__name__}: {exc}") from exc
+            self.check_untouched(impl.plugin_name)
             out.extend((impl.plugin_name, item) for item in items)
         self._cache[hook_name] = out
         return out
@@ -221,23 +256,52 @@ def load_plugins(*, entry_points_enabled: bool = True, extra: Sequence[object] =
     for name in BUILTIN_PLUGINS:
         module = importlib.import_module(name)
         manager.register(module, name=name)
-    if entry_points_enabled:
-        for ep in _entry_points():
-            try:
-                plugin = ep.load()
-            except Exception as exc:
-                raise PluginError(ep.name, f"failed to load ({ep.value}): {type(exc).__name__}: {exc}") from exc
-            try:
-                manager.register(plugin, name=ep.name)
-            except ValueError as exc:
-                raise PluginError(ep.name, str(exc)) from exc
+    registered: list[PluginInfo] = []
+    entry_points = list(_entry_points()) if entry_points_enabled else []
+    guard = _guard(manager) if entry_points or extra else None
+    for ep in entry_points:
+        try:
+            plugin = ep.load()
+        except Exception as exc:
+            raise PluginError(ep.name, f"failed to load ({ep.value}): {type(exc).__name__}: {exc}") from exc
+        try:
+            manager.register(plugin, name=ep.name)
+        except ValueError as exc:
+            raise PluginError(ep.name, str(exc)) from exc
+        if guard is not None:
+            guard.check(ep.name)  # what its import did
+        registered.append(_info(ep))
     for index, plugin in enumerate(extra):
-        manager.register(plugin, name=getattr(plugin, "__name__", f"extra-{index}"))
+        name = getattr(plugin, "__name__", f"extra-{index}")
+        manager.register(plugin, name=name)
+        registered.append(PluginInfo(name))
     try:
         manager.check_pending()
     except pluggy.PluginValidationError as exc:
         raise PluginError(getattr(exc.plugin, "__name__", "?"), f"unknown hook: {exc}") from exc
-    return PluginHost(manager)
+    return PluginHost(manager, tuple(registered), guard)
+
+
+def _guard(manager: pluggy.PluginManager) -> BuiltinGuard:
+    from vmspolicy.plugin_contract import BuiltinGuard
+
+    rules: list[Any] = []
+    for impl in manager.hook.vmspolicy_rules.get_hookimpls():  # only the built-ins are registered yet
+        returned: Any = impl.function()
+        rules.extend(returned or ())
+    return BuiltinGuard(rules)
+
+
+def installed_plugins() -> list[PluginInfo]:
+    """The plugins the entry-point group lists, read from their metadata without importing them (``--version``)."""
+    return [_info(ep) for ep in _entry_points()]
+
+
+def _info(ep: Any) -> PluginInfo:
+    dist = getattr(ep, "dist", None)
+    if dist is None:
+        return PluginInfo(ep.name)
+    return PluginInfo(ep.name, str(dist.metadata["Name"] or ep.name), str(dist.version))
 
 
 def _entry_points() -> Iterator[Any]:

@@ -13,6 +13,7 @@ import datetime as dt
 from vmspolicy.findings import Finding, Severity, Suppression
 from vmspolicy.governance.configuration import AppliedPack, ConfigurationRecord, HashedFile
 from vmspolicy.governance.overrides import RefusedOverride
+from vmspolicy.plugins import PluginInfo
 from vmspolicy.remediation import FIX, ISOLATE, REMEDIES, REPLACE, RequiredAction
 from vmspolicy.reporters.base import InputFile, RunResult
 from vmspolicy.reporters.compliance import (
@@ -251,6 +252,8 @@ def failing_result() -> RunResult:
         profiles=("uk-gov-2022",),
         packs=(PACK,),
         configuration=CONFIGURED,
+        # One installed plugin and one registered in-process: both shapes every report records.
+        plugins=(PluginInfo("acme", "vmspolicy-acme", "1.0.0"), PluginInfo("local_rules")),
     )
 
 

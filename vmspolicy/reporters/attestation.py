@@ -12,7 +12,7 @@ import json
 from typing import Any, Mapping
 
 from vmspolicy.reporters.base import RunResult
-from vmspolicy.reporters.common import applied_packs, configuration_json, fingerprint
+from vmspolicy.reporters.common import applied_packs, configuration_json, fingerprint, plugins_json
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 PREDICATE_TYPE = "https://vmspolicy.dev/attestation/compliance/v1"
@@ -42,6 +42,7 @@ def statement(result: RunResult) -> dict[str, Any]:
             "asOf": result.as_of.isoformat(),
             "profiles": list(result.profiles),
             "packs": packs,
+            "plugins": plugins_json(result),
             "failOn": result.fail_on.label,
             "verdict": "fail" if result.failing else "pass",
             "counts": {**counts, "files": len(result.inputs), "failing": len(result.failing)},

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Mapping, Protocol, Sequence, runtime_checkable
 
 from vmspolicy.findings import Finding, Severity
 from vmspolicy.model import Estate
+from vmspolicy.plugins import PluginInfo
 from vmspolicy.records import record
 from vmspolicy.rules.base import CheckContext, Rule
 
@@ -44,6 +45,8 @@ class RunResult:
     settings: Mapping[str, object] = field(default_factory=dict)
     # What the configuration did: its file and SHA-256, the settings in force, the overrides refused.
     configuration: ConfigurationRecord | None = None
+    # The third-party plugins of the run (their rules and packs change the verdict): every report names them.
+    plugins: Sequence[PluginInfo] = ()
 
     @property
     def active(self) -> list[Finding]:

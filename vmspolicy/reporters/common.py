@@ -244,3 +244,7 @@ def disabled_summary(result: RunResult) -> str:
         return ""
     n = len(c.disabled)
     return f"{n} rule{'' if n == 1 else 's'} disabled by {c.source} ({', '.join(c.disabled)})"
+
+def plugins_json(result: RunResult) -> list[dict[str, str | None]]:
+    """The run's third-party plugins as JSON-ready data: entry-point name, distribution, version (None when not installed)."""
+    return [{"name": p.name, "distribution": p.distribution, "version": p.version} for p in result.plugins]

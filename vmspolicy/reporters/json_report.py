@@ -8,7 +8,7 @@ from typing import Any
 from vmspolicy.findings import Finding
 from vmspolicy.governance.fingerprint import fingerprint
 from vmspolicy.reporters.base import RunResult
-from vmspolicy.reporters.common import configuration_json
+from vmspolicy.reporters.common import configuration_json, plugins_json
 
 REPORT_VERSION = 1
 
@@ -48,6 +48,7 @@ def report_to_json(result: RunResult) -> dict[str, Any]:
         "as_of": result.as_of.isoformat(),
         "profiles": list(result.profiles),
         "fail_on": result.fail_on.label,
+        "plugins": plugins_json(result),
         "findings": [finding_to_json(f) for f in result.findings],
         "inputs": [{"path": i.path, "sha256": i.sha256, "format": i.format} for i in result.inputs],
         "summary": {**result.counts(), "files": len(result.inputs), "passed": not result.failing},

@@ -115,6 +115,7 @@ def junit_tree(result: RunResult) -> ET.Element:
             ("fail-on", result.fail_on.label),
             ("profiles", ",".join(result.profiles)),
             *configuration_properties(result),
+            *((f"vmspolicy.plugin.{p.name}", f"{p.distribution or p.name} {p.version or ''}".strip()) for p in result.plugins),
         ):
             ET.SubElement(properties, "property", {"name": name, "value": _clean(value)})
         classname = class_name(path)

@@ -19,6 +19,7 @@ from typing import Any, Mapping, Sequence
 from urllib.parse import quote
 
 from vmspolicy.findings import Finding, Severity
+from vmspolicy.plugins import PluginInfo
 from vmspolicy.reporters.base import RunResult
 from vmspolicy.reporters.common import (
     FINGERPRINT_VERSION,
@@ -200,6 +201,15 @@ def _omission_notice(result: RunResult, shown: Sequence[Finding], omitted: int) 
     }
 
 
+def _extension(plugin: PluginInfo) -> dict[str, Any]:
+    """A plugin of the run as a ``tool.extensions`` component: its distribution and version, and its entry point."""
+    extension: dict[str, Any] = {"name": plugin.distribution or plugin.name}
+    if plugin.version:
+        extension["version"] = plugin.version
+    extension["properties"] = {"entryPoint": plugin.name}
+    return extension
+
+
 def sarif_log(result: RunResult, *, prefix: str = "", root: Path | None = None, limit: int = MAX_RESULTS) -> dict[str, Any]:
     """The whole SARIF log as JSON-ready data; beyond ``limit`` results, the most severe ones.
 
@@ -219,16 +229,19 @@ def sarif_log(result: RunResult, *, prefix: str = "", root: Path | None = None, 
     }
     if omitted:
         invocation["toolExecutionNotifications"] = [_omission_notice(result, shown, omitted)]
+    tool: dict[str, Any] = {
+        "driver": {
+            "name": "vmspolicy",
+            "version": result.version,
+            "semanticVersion": result.version,
+            "informationUri": INFORMATION_URI,
+            "rules": [rule_descriptor(rule, result.version) for rule in rules],
+        }
+    }
+    if result.plugins:
+        tool["extensions"] = [_extension(plugin) for plugin in result.plugins]
     run: dict[str, Any] = {
-        "tool": {
-            "driver": {
-                "name": "vmspolicy",
-                "version": result.version,
-                "semanticVersion": result.version,
-                "informationUri": INFORMATION_URI,
-                "rules": [rule_descriptor(rule, result.version) for rule in rules],
-            }
-        },
+        "tool": tool,
         "columnKind": "unicodeCodePoints",
         "artifacts": [
             {"location": artifact_location(i.path, prefix, root), "hashes": {"sha-256": i.sha256}, "properties": {"format": i.format}}

@@ -71,7 +71,7 @@ def test_governance_case(name: str, root: Path, targets: list[str]) -> None:
     else:
         text = (root / targets[0]).read_text(encoding="utf-8")
         expected, exit_code, options, only = _parse([line for line in text.splitlines() if line.startswith("#")], targets[0])
-    code, _, raw = run_case(Case(name, root, targets, options=options))
+    code, _, raw = run_case(Case(name, root, tuple(targets), options=tuple(options)))
     actual = {
         (f["path"], f["rule"], f["line"], f["column"], f["subject"], (f["suppressed"] or {}).get("kind"))
         for f in json.loads(raw)["findings"]

@@ -180,6 +180,24 @@ def test_stdin_with_a_name(capsys: pytest.CaptureFixture[str], monkeypatch: pyte
     assert code == 1 and "\nsite/cams.yaml:4:19: VP003 [error]" in out
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (b"vmspolicy: 1\nsites: [{id: hq}]\ncameras:\n  - {id: c, site: nope}\n", "\n<stdin>:4:19: VP003 [error]"),
+        (b'\xef\xbb\xbf {"vmspolicy": 1, "sites": [{"id": "hq"}],\n "cameras": [{"id": "c", "site": "nope"}]}\n', "\n<stdin>:2:34: VP003 [error]"),
+    ],
+    ids=["yaml", "json"],
+)
+def test_stdin_without_a_name_is_read_by_its_content(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                                                     text: bytes, expected: str) -> None:
+    class Stdin:
+        buffer = io.BytesIO(text)
+
+    monkeypatch.setattr(sys, "stdin", Stdin())
+    code, out, err = check(capsys, "-")
+    assert code == 1 and expected in "\n" + out, (out, err)
+
+
 def test_several_outputs_in_one_run(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     Path("estate.yaml").write_text(GOOD, encoding="utf-8")

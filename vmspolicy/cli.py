@@ -65,11 +65,13 @@ def _jobs(text: str) -> int:
 
 def add_common(parser: argparse.ArgumentParser) -> None:
     """Options shared by the commands that read an estate."""
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files and folders to check (folders recursively); - reads stdin")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="files and folders to check (folders recursively); - reads stdin (YAML, JSON or XML, told by content)")
     parser.add_argument("--config", type=Path, help="configuration file (default: nearest .vmspolicy.yaml or pyproject.toml)")
     parser.add_argument("--profile", action="append", default=[], metavar="NAME", help="policy pack to apply (repeatable)")
     parser.add_argument("--as-of", type=_date, metavar="DATE", help="judge waivers, suppressions and cut-offs as of this day (default: today, UTC)")
-    parser.add_argument("--stdin-filename", metavar="NAME", help="the name to report for input read from stdin")
+    parser.add_argument("--stdin-filename", metavar="NAME",
+                        help="the name to report for input read from stdin; its suffix sets the format (e.g. bom.csv)")
     parser.add_argument("--strict", action="store_true", default=None, help="an unidentified vendor (VP106) is an error")
     parser.add_argument("-v", "--verbose", action="store_true", help="say which files were read and which skipped")
     parser.add_argument("--no-plugins", action="store_true", help="do not load third-party plugins (entry points)")

@@ -21,7 +21,7 @@ from vmspolicy.estate import build_estate
 from vmspolicy.findings import Finding
 from vmspolicy.governance import overrides
 from vmspolicy.governance.configuration import configuration_record
-from vmspolicy.loading.base import SourceFile
+from vmspolicy.loading.base import SourceFile, content_suffix
 from vmspolicy.loading.text import ParseError
 from vmspolicy.manifest_signs import near_manifest
 from vmspolicy.plugins import PluginError, PluginHost, guarded
@@ -193,6 +193,9 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
             outcome.findings.append(ParseErrorRule.finding(Location(shown), f"cannot read file: {exc.strerror or exc}"))
             return outcome
     source = SourceFile(shown, raw)
+    if path is None and not source.suffix:
+        # Standard input without --stdin-filename: recognised by its content, as a file of that format.
+        source.sniffed_suffix = content_suffix(raw)
     forced = [name for pattern, name in config.formats.items() if fnmatch.fnmatch(shown, pattern)]
     if forced and forced[0] not in by_name:
         raise UsageError(f"formats: {forced[0]!r} (for {shown}) is not a known loader: {', '.join(by_name)}")

@@ -34,6 +34,9 @@ class SourceFile:
 
     path: str
     raw: bytes
+    # For input without a file name (stdin): the suffix its content shows, so that loaders that
+    # choose files by suffix still see it (see :func:`content_suffix`).
+    sniffed_suffix: str = ""
     _text: str | None = field(default=None, repr=False)
     _data: list[Any] | None = field(default=None, repr=False)
     tagged: list[Tagged] = field(default_factory=list, repr=False)
@@ -45,7 +48,7 @@ class SourceFile:
     @property
     def suffix(self) -> str:
         name = self.path.rsplit("/", 1)[-1].lower()
-        return "." + name.rsplit(".", 1)[-1] if "." in name else ""
+        return "." + name.rsplit(".", 1)[-1] if "." in name else self.sniffed_suffix
 
     @property
     def text(self) -> str:
@@ -73,6 +76,20 @@ class SourceFile:
         tagged = Tagged(tag, value, pos)
         self.tagged.append(tagged)
         return tagged
+
+
+def content_suffix(raw: bytes) -> str:
+    """The suffix a nameless input (``check -``) is read as: ``.xml`` for markup, ``.json`` for an
+    object or array, else ``.yaml`` (a manifest); a CSV bill of materials needs ``--stdin-filename``."""
+    head = raw[:4096]
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        head = head.removeprefix(bom)
+    head = head.replace(b"\x00", b"").lstrip()
+    if head.startswith(b"<"):
+        return ".xml"
+    if head.startswith((b"{", b"[")):
+        return ".json"
+    return ".yaml"
 
 
 def _check_strict_json(text: str) -> None:

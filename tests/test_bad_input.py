@@ -51,7 +51,7 @@ def one_finding(tmp_path: Path, name: str, content: bytes, capsys: pytest.Captur
         ("deep.yaml", b"vmspolicy: 1\nx: " + b"[" * 150 + b"]" * 150 + b"\n", "VP001", 2, 103, "nesting deeper"),
         ("version.yaml", b"vmspolicy: 2\n", "VP002", 1, 12, "unsupported manifest format version 2"),
         ("version-text.yaml", b"vmspolicy: one\n", "VP002", 1, 12, "unsupported manifest format version 'one'"),
-        ("types.yaml", b"vmspolicy: 1\nsites:\n  - id: [hq]\n", "VP002", 3, 9, "not of type"),
+        ("types.yaml", b"vmspolicy: 1\nsites:\n  - id: [hq]\n", "VP002", 3, 9, "is a list; expected text"),
         ("bad.json", b'{"vmspolicy": 1, "sites": [}\n', "VP001", 1, 28, "invalid JSON"),
         ("dup.json", b'{"vmspolicy": 1, "vmspolicy": 1}\n', "VP001", 1, 18, "duplicate key"),
     ],

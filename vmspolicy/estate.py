@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Final
+from typing import Any, Callable, Final, Iterable
 
 from vmspolicy.findings import Finding
 from vmspolicy.model import (
@@ -27,6 +27,7 @@ from vmspolicy.model import (
     Origin,
     PortForward,
     Site,
+    UnreadableFirewall,
     Waiver,
     Zone,
     normalise_mac,
@@ -55,6 +56,7 @@ class _Builder:
     completions: dict[tuple[int, str, int], tuple[Document, LocatedMap]] = field(default_factory=dict)
     completing: set[tuple[int, str, int]] = field(default_factory=set)
     schema_errors: dict[int, list[SchemaError]] = field(default_factory=dict)  # by document
+    unreadable_firewalls: list[UnreadableFirewall] = field(default_factory=list)
 
 
 # Sections whose imported records a manifest record may complete.
@@ -88,6 +90,7 @@ def build_estate(documents: list[Document], *, import_site: str | None = None) -
         firewalls=tuple(b.firewalls),
         waivers=b.waivers,
         paths=tuple(dict.fromkeys(d.path for d in documents)),
+        unreadable_firewalls=tuple(b.unreadable_firewalls),
     )
     _check_identities(b, estate)
     _check_references(b, estate)
@@ -121,13 +124,13 @@ def _add_document(b: _Builder, doc: Document) -> None:
     data = doc.data
     version = data.get("vmspolicy")
     if version != SUPPORTED_VERSION:
-        b.findings.append(
-            SchemaViolation.finding(
-                doc.at(data.where("vmspolicy")),
-                f"unsupported manifest format version {version!r}: this vmspolicy reads version "
-                f"{SUPPORTED_VERSION} (upgrade vmspolicy, or write 'vmspolicy: 1')",
-            )
-        )
+        if isinstance(version, str) and version.strip() == str(SUPPORTED_VERSION):
+            # A quoted "1" is text, not the version number: say so rather than call it unsupported.
+            message = f"vmspolicy: {version!r} is text; write the number {SUPPORTED_VERSION} without quotes: 'vmspolicy: {SUPPORTED_VERSION}'"
+        else:
+            message = (f"unsupported manifest format version {version!r}: this vmspolicy reads version "
+                       f"{SUPPORTED_VERSION} (upgrade vmspolicy, or write 'vmspolicy: {SUPPORTED_VERSION}')")
+        b.findings.append(SchemaViolation.finding(doc.at(data.where("vmspolicy")), message))
         return
     errors = _schema_errors(b, doc)
     b.findings.extend(SchemaViolation.finding(doc.at(error.pos), error.message) for error in errors)
@@ -145,10 +148,35 @@ def _add_document(b: _Builder, doc: Document) -> None:
             if (section, index) in invalid:
                 if isinstance(entry_id, str):
                     b.invalid_ids.add(entry_id)
+                if section == "firewalls":
+                    _unreadable_firewall(b, doc, entry, index, errors)
                 continue
             completion = b.completions.get((id(doc), section, index))
             origin = Origin(doc.path, entry) if completion is None else _completed(b, doc, entry, *completion)
             _BUILDERS[section](b, origin, origin.node)
+
+
+def _unreadable_firewall(b: _Builder, doc: Document, entry: LocatedMap, index: int, errors: list[SchemaError]) -> None:
+    site = entry.get("site")
+    if not isinstance(site, str):
+        return  # no site: no site's isolation depends on it
+    first = next(e for e in errors if e.path[:2] == ("firewalls", index))
+    part = "entry"
+    if len(first.path) >= 4 and first.path[2] in ("rules", "nat") and isinstance(first.path[3], int):
+        item = _item(entry.get(first.path[2]), first.path[3])
+        name = item.get("name") if isinstance(item, LocatedMap) else None
+        noun = "rule" if first.path[2] == "rules" else "port forward"
+        part = f"{noun} {name!r}" if isinstance(name, str) else f"{noun} #{first.path[3] + 1}"
+    elif len(first.path) >= 3:
+        part = f"key {first.path[2]!r}"
+    entry_id = entry.get("id")
+    b.unreadable_firewalls.append(
+        UnreadableFirewall(entry_id if isinstance(entry_id, str) else f"firewall #{index + 1}", site, part, doc.at(first.pos))
+    )
+
+
+def _item(items: Any, index: int) -> Any:
+    return items[index] if isinstance(items, list) and 0 <= index < len(items) else None
 
 
 def _schema_errors(b: _Builder, doc: Document) -> list[SchemaError]:
@@ -413,16 +441,30 @@ def _check_identities(b: _Builder, estate: Estate) -> None:
             )
 
 
+_SUGGESTIONS_PER_RUN = 500
+"""Misses that get a did-you-mean: each compares the id with every id of its kind, so a brownfield
+estate with thousands of broken references stays fast (the first ones show the pattern)."""
+
+
 def _check_references(b: _Builder, estate: Estate) -> None:
     known = b.declared
+    suggested = 0
 
-    def missing(entry_id: str, what: str, location: Location, subject: str, field_name: str) -> None:
+    def missing(entry_id: str, what: str, location: Location, subject: str, field_name: str, candidates: Iterable[str]) -> None:
+        nonlocal suggested
         if entry_id in known and entry_id in b.invalid_ids:
             return  # declared but broken: VP002 already says so
+        hint = ""
+        if suggested < _SUGGESTIONS_PER_RUN:
+            import difflib  # only for a broken reference
+
+            suggested += 1
+            close = difflib.get_close_matches(str(entry_id), list(candidates), n=1, cutoff=0.75)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
         b.findings.append(
             UnknownReference.finding(
                 location,
-                f"{field_name} {entry_id!r} of {subject}: no {what} with this id in the estate",
+                f"{field_name} {entry_id!r} of {subject}: no {what} with this id in the estate{hint}",
                 subject=subject,
                 evidence=f"{field_name}:{entry_id}",
             )
@@ -430,7 +472,7 @@ def _check_references(b: _Builder, estate: Estate) -> None:
 
     def check(entry_id: str, table: Any, what: str, location: Location, subject: str, field_name: str) -> None:
         if entry_id not in table:
-            missing(entry_id, what, location, subject, field_name)
+            missing(entry_id, what, location, subject, field_name, table)
 
     for zone in estate.zones.values():
         check(zone.site, estate.sites, "site", zone.origin.loc("site"), zone.id, "site")
@@ -440,7 +482,7 @@ def _check_references(b: _Builder, estate: Estate) -> None:
             continue
         device_zone = estate.zones.get(device.zone)
         if device_zone is None:
-            missing(device.zone, "zone", device.origin.loc("zone"), device.id, "zone")
+            missing(device.zone, "zone", device.origin.loc("zone"), device.id, "zone", estate.zones)
         elif device_zone.site != device.site and device.site in estate.sites:
             b.findings.append(
                 UnknownReference.finding(
@@ -456,11 +498,12 @@ def _check_references(b: _Builder, estate: Estate) -> None:
         for rule in entries:
             for key, value in (("from", rule.source), ("to", rule.destination)):
                 if not _is_endpoint(value, estate):
-                    missing(value, "zone or device", rule.origin.loc(key), firewall.id, f"rule {rule.name!r} {key}")
+                    missing(value, "zone or device", rule.origin.loc(key), firewall.id, f"rule {rule.name!r} {key}",
+                            [*estate.zones, *estate.devices, INTERNET, ANY])
     for waiver in estate.waivers.values():
         for index, device_id in enumerate(waiver.devices):
             if device_id not in estate.devices:
-                missing(device_id, "device", waiver.origin.loc("devices", index), waiver.id, "device")
+                missing(device_id, "device", waiver.origin.loc("devices", index), waiver.id, "device", estate.devices)
 
 
 def _is_endpoint(value: str, estate: Estate) -> bool:

@@ -184,6 +184,20 @@ class Waiver:
 
 
 @record(frozen=True, slots=True)
+class UnreadableFirewall:
+    """A firewall the manifests declare but whose policy broke the schema (VP002): not in the model.
+
+    Isolation cannot be shown on its site while it is unreadable (it may allow anything), so
+    VP206 names what could not be read instead of reporting the site as having no firewall.
+    """
+
+    id: str
+    site: str
+    part: str  # what could not be read: "rule 'nvr-pulls'", "key 'default'"
+    location: Location
+
+
+@record(frozen=True, slots=True)
 class Estate:
     """Everything the manifests declare, with references resolved and indexed by id."""
 
@@ -193,6 +207,7 @@ class Estate:
     firewalls: tuple[Firewall, ...]
     waivers: Mapping[str, Waiver]
     paths: tuple[str, ...] = ()
+    unreadable_firewalls: tuple[UnreadableFirewall, ...] = ()
     # firewalls_of's index, built at its first call: isolation rules ask it several times per legacy device.
     _firewalls_by_site: dict[str, tuple[Firewall, ...]] = field(default_factory=dict, init=False, compare=False, repr=False)
 

@@ -109,12 +109,32 @@ def _explain(
                     (*instance_path, key),
                 )
         return
-    if keyword in ("pattern", "anyOf", "format"):
-        described = _schema_node(schema, schema_path_[:-1])
-        description = described.get("description") if isinstance(described, dict) else None
+    described = _schema_node(schema, schema_path_[:-1])
+    described = described if isinstance(described, dict) else {}
+    advice = _advice(keyword, described, node)
+    if advice:
+        message = advice
+    elif keyword in ("pattern", "anyOf", "format"):
+        description = described.get("description")
         if description and isinstance(node, (str, int, float)):
             message = f"{json.dumps(node)} is not valid here. Expected: {description}"
     yield SchemaError(f"{where}: {message}", position_of(data, instance_path), tuple(instance_path))
+
+
+def _advice(keyword: str | int, described: dict[str, Any], node: Any) -> str | None:
+    """What to write instead, for the mistakes people make most: quoted booleans and numbers, a port
+    without its protocol, a date that does not exist, a value close to an allowed one."""
+    from vmspolicy import schema_advice  # only for an error
+
+    if described.get("format") == "date" and keyword in ("type", "pattern", "format"):
+        return schema_advice.date(node, described.get("description"))
+    if keyword == "type":
+        return schema_advice.wrong_type(node, described)
+    if keyword == "pattern" and "tcp" in str(described.get("pattern", "")):
+        return schema_advice.port(node)
+    if keyword == "enum" and isinstance(described.get("enum"), list):
+        return schema_advice.not_one_of(node, described["enum"])
+    return None
 
 
 def _resolve(data: Any, path: Sequence[str | int]) -> Any:

@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Iterable, Iterator, Mapping, Sequence
 
 from vmspolicy import policy
 from vmspolicy.findings import Finding
-from vmspolicy.model import Device, Zone
+from vmspolicy.model import Device, UnreadableFirewall, Zone
 from vmspolicy.plugins import hookimpl
 from vmspolicy.reach import Direction, Flow, Reachability, Unresolved, device_flows, reachability
 from vmspolicy.rules.base import CheckContext, Looser, Rule
@@ -496,7 +496,22 @@ class IsolationUnverifiable(_IsolationRule):
         unresolved: dict[str, list[Unresolved]] = {}
         for item in analysis.unresolved:
             unresolved.setdefault(item.site, []).append(item)
+        unreadable: dict[str, list[UnreadableFirewall]] = {}
+        for firewall in ctx.estate.unreadable_firewalls:
+            unreadable.setdefault(firewall.site, []).append(firewall)
         for device in subjects:
+            if device.site in unreadable:
+                # Fail closed, and say why: the firewall exists, but what it allows is unknown.
+                bad = unreadable[device.site]
+                more = f" (and {len(bad) - 1} more firewall(s))" if len(bad) > 1 else ""
+                yield self.finding(
+                    _where(device),
+                    f"{bad[0].id}'s {bad[0].part} ({bad[0].location.path}:{bad[0].location.line}) cannot be read (VP002){more}, "
+                    f"so nothing shows that legacy restricted {device.id} is isolated; fix that {bad[0].part.split()[0]}",
+                    subject=device.id,
+                    evidence=f"unreadable:{bad[0].id}:{bad[0].part}",
+                )
+                continue
             if not has_firewall(ctx, device):
                 yield self.finding(
                     _where(device),

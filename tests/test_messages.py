@@ -88,3 +88,34 @@ def test_an_unreadable_firewall_rule_is_named_not_reported_as_no_firewall(tmp_pa
     vp206 = [line for line in found if "(isolation-unverifiable)" in line]
     assert len(vp206) == 1 and "no firewall" not in vp206[0], found
     assert f"fw's rule 'nvr-pulls' ({tmp_path / 'estate.yaml'}:12) cannot be read (VP002)" in vp206[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("vmspolicy: 1\nsites: [{id: hq}\ncameras: []\n",
+         "2:8: VP001 [error] the '[' opened here is not closed: end it with ']' (and separate its items with ',');"
+         " YAML was still inside it at line 3"),
+        ('vmspolicy: 1\nsites:\n  - id: hq\n    name: "Head office\ncameras: []\n',
+         '4:11: VP001 [error] the quote " opened here is not closed: add the closing "'),
+        ("vmspolicy: 1\nsites:\n  - id: hq\n    site hq\n    name: x\n",
+         "4:5: VP001 [error] a line that is neither 'key: value' nor '- item': add the ':' after the key"),
+        ("vmspolicy: 1\nsites\n  - id: hq\n", "2:1: VP001 [error] a line that is neither 'key: value' nor '- item'"),
+        ("a first line\nvmspolicy: 1\n", "1:1: VP001 [error] this line has no ':', so YAML read line 2 as the rest of its value"),
+        ("vmspolicy: 1\nsites:\n  - id: hq\n    name: Gate: north\n",
+         "4:15: VP001 [error] a ': ' YAML cannot place: a value that contains ': ' must be quoted"),
+        ("vmspolicy: 1\nsites:\n  - id: hq\n   name: x\n",
+         "4:4: VP001 [error] this line is inside a list begun at line 3 but does not start with '- '"),
+        ("vmspolicy: 1\nsites:\n    - id: hq\n  zones: []\n", "4:3: VP001 [error] this line's indentation does not match the keys above it"),
+        ("vmspolicy: 1\nsites:\n  - id: 'hq' office\n", "3:14: VP001 [error] text after a closing quote: quote the whole value"),
+        ("vmspolicy: 1\nsites:\n  - id: @hq\n", "3:9: VP001 [error] '@' cannot start a plain value: quote the value"),
+    ],
+    ids=["unclosed-bracket", "unclosed-quote", "missing-colon", "section-without-colon", "key-without-colon", "colon-in-value", "list-indentation",
+         "indentation", "after-quote", "reserved"],
+)
+def test_yaml_syntax_errors_in_plain_words_at_the_line_to_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, expected: str) -> None:
+    manifest = tmp_path / "estate.yaml"
+    manifest.write_text(text, encoding="utf-8")
+    main(["check", "--no-plugins", str(manifest)])
+    out = capsys.readouterr().out
+    assert f"{manifest}:{expected}" in out, out

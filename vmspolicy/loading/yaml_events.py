@@ -163,13 +163,12 @@ def load_documents(text: str, *, json_mode: bool = False, on_tag: TagHandler | N
             exc.column = _original_column(shifts, exc.line, exc.column)
         raise
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        if mark is None:
+        from vmspolicy.loading.yaml_errors import explain  # only for a file that does not parse
+
+        message, line, column = explain(exc, text)
+        if line is None or column is None:
             raise ParseError(message) from None
-        if 0 <= mark.index < len(text) and text[mark.index] == "\t":
-            message += " (a tab: YAML indentation must use spaces)"
-        raise ParseError(message, mark.line + 1, mark.column + 1) from None
+        raise ParseError(message, line, column) from None
     except yaml.reader.ReaderError as exc:
         raise ParseError(
             f"character #x{exc.character:04x} is not allowed in YAML", *line_col_of_index(text, exc.position)

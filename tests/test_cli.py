@@ -222,7 +222,7 @@ def test_color_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> Non
         "os.waitpid(pid, 0)\n"
         "sys.stdout.write(repr(out))\n"
     )
-    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env = {**{k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}, "TERM": "xterm"}
     tty = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
     assert "\\x1b[" in tty.stdout
     no_color = subprocess.run(
@@ -234,6 +234,53 @@ def test_color_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> Non
         cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
     )
     assert "\x1b[" not in piped.stdout and "VP003" in piped.stdout
+    dumb = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env={**env, "TERM": "dumb"}, capture_output=True, text=True, check=True)
+    assert "\\x1b[" not in dumb.stdout and "VP003" in dumb.stdout
+    forced = subprocess.run(
+        [sys.executable, "-m", "vmspolicy", "check", "--no-plugins", "estate.yaml"],
+        cwd=tmp_path, env={**env, "FORCE_COLOR": "1"}, capture_output=True, text=True, check=False,
+    )
+    assert "\x1b[31m[error]" in forced.stdout  # a CI log that renders colour asked for it
+    both = subprocess.run(
+        [sys.executable, "-m", "vmspolicy", "check", "--no-plugins", "estate.yaml"],
+        cwd=tmp_path, env={**env, "FORCE_COLOR": "1", "NO_COLOR": "1"}, capture_output=True, text=True, check=False,
+    )
+    assert "\x1b[" not in both.stdout  # NO_COLOR wins
+
+
+def test_on_a_terminal_syntax_and_schema_findings_show_the_line_with_a_caret(tmp_path: Path) -> None:
+    (tmp_path / "estate.yaml").write_text("vmspolicy: 1\nsites: [{id: hq}\ncameras: []\n", encoding="utf-8")
+    (tmp_path / "other.yaml").write_text("vmspolicy: 1\nsites:\n  - {id: hq2, sensitive: 'yes'}\n", encoding="utf-8")
+    script = (
+        "import os, pty, sys\n"
+        "pid, fd = pty.fork()\n"
+        "if pid == 0:\n"
+        "    os.execv(sys.executable, [sys.executable, '-m', 'vmspolicy', 'check', '--no-plugins', 'estate.yaml', 'other.yaml'])\n"
+        "out = b''\n"
+        "while True:\n"
+        "    try:\n        chunk = os.read(fd, 4096)\n    except OSError:\n        break\n"
+        "    if not chunk:\n        break\n    out += chunk\n"
+        "os.waitpid(pid, 0)\n"
+        "sys.stdout.write(out.decode())\n"
+    )
+    env = {**os.environ, "NO_COLOR": "1"}
+    tty = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+    lines = tty.stdout.replace("\r\n", "\n").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("estate.yaml:2:8: VP001"))
+    assert lines[at + 1:at + 4] == ["  1 | vmspolicy: 1", "  2 | sites: [{id: hq}", "    |        ^"], lines
+    at = next(i for i, line in enumerate(lines) if line.startswith("other.yaml:3:26: VP002"))
+    assert lines[at + 2:at + 4] == ["  3 |   - {id: hq2, sensitive: 'yes'}", "    |                          ^"], lines
+    piped = subprocess.run([sys.executable, "-m", "vmspolicy", "check", "--no-plugins", "estate.yaml"],
+                           cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    assert " | " not in piped.stdout  # tools that parse the output get one line per finding
+
+
+def test_a_code_frame_never_passes_control_characters_to_the_terminal() -> None:
+    from vmspolicy.reporters.text import code_frame
+
+    frame = code_frame("a: 1\nb: \x1b[2Jx\tdone\n", 2, 4)
+    assert "\x1b" not in frame and "\\x1b" in frame
+    assert code_frame("a: 1\n", 5, 1) == ""
 
 
 def test_python_dash_m_and_console_script_agree(tmp_path: Path) -> None:

@@ -176,11 +176,20 @@ def plugins_for(args: argparse.Namespace) -> PluginHost:
     return load_plugins(entry_points_enabled=not getattr(args, "no_plugins", False))
 
 
+def is_terminal(stream: TextIO) -> bool:
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
 def use_color(stream: TextIO) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    """Colour on a terminal that can show it: never with NO_COLOR (https://no-color.org), always with
+    FORCE_COLOR (a CI log that renders colour), never on TERM=dumb (an editor's output pane)."""
     if os.environ.get("NO_COLOR"):
         return False
-    return bool(getattr(stream, "isatty", lambda: False)())
+    if os.environ.get("FORCE_COLOR", "") not in ("", "0"):
+        return True
+    if os.environ.get("TERM") == "dumb":
+        return False
+    return is_terminal(stream)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -207,7 +216,17 @@ def cmd_check(args: argparse.Namespace) -> int:
         # An in-toto statement names at least one subject: with nothing checked there is nothing to attest.
         raise CliError("no input file to attest: an in-toto statement needs at least one subject (drop --allow-empty or the attestation output)")
     stdout = sys.stdout
-    stdout.write(render(host, args.format, result, color=use_color(stdout) and args.format == "text"))
+    color = use_color(stdout) and args.format == "text"
+    reporter = host.reporters()[args.format]
+    if args.format == "text" and is_terminal(stdout):
+        from vmspolicy.reporters.text import TextReporter
+
+        # The built-in text format (not a plugin's replacement), read by a person: show the lines that do not parse.
+        if isinstance(getattr(reporter, "reporter", reporter), TextReporter):
+            stdout.write(TextReporter(frames=True).render(result, color=color))
+            reporter = None
+    if reporter is not None:
+        stdout.write(render(host, args.format, result, color=color))
     if os.environ.get("GITHUB_ACTIONS") == "true" and "github" in reporters and args.format != "github":
         # The runner reads workflow commands from stdout and stderr; a machine-readable format on
         # stdout (json, sarif...) must stay parseable, so the annotations go to stderr then.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from vmspolicy.findings import Finding, Severity
 from vmspolicy.reporters.base import RunResult
 from vmspolicy.reporters.common import disabled_summary
@@ -49,12 +51,53 @@ def summary_line(result: RunResult) -> str:
     return f"{text}; as of {result.as_of.isoformat()}. {verdict} (fail on {result.fail_on.label})."
 
 
+_FRAMED = frozenset({"VP001", "VP002"})
+"""Findings about how a file is written (syntax, schema): on a terminal, the line itself is shown."""
+
+
+def code_frame(text: str, line: int, column: int) -> str:
+    """The line before, the line at ``line`` and a caret under ``column``, numbered; '' if out of range."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return ""
+    width = len(str(line))
+    shown = [f"  {n:>{width}} | {lines[n - 1]}".rstrip() for n in range(max(1, line - 1), line + 1)]
+    prefix = lines[line - 1][: max(column - 1, 0)]
+    indent = "".join("\t" if ch == "\t" else " " for ch in prefix)  # a tab stays a tab, so the caret lines up
+    shown.append(f"  {'':>{width}} | {indent}^")
+    # A control character in the file (an escape sequence) must not reach the terminal as such.
+    return "\n".join(part if part.replace("\t", " ").isprintable() else _shown(part) for part in shown)
+
+
+def _source_text(path: str) -> str | None:
+    try:
+        from vmspolicy.loading.text import decode
+
+        return decode(Path(path).read_bytes()).text
+    except (OSError, ValueError):
+        return None  # stdin, a vanished or undecodable file: the finding's line says enough
+
+
 class TextReporter:
     name = "text"
     description = "human-readable lines, path:line:col: CODE [severity] message (slug)"
 
+    def __init__(self, *, frames: bool = False) -> None:
+        # frames: under syntax and schema findings, the line they point at (for a person at a terminal).
+        self.frames = frames
+
     def render(self, result: RunResult, *, color: bool = False) -> str:
-        lines = [format_finding(f, color=color) for f in result.findings if f.suppressed is None]
-        lines += [format_finding(f, color=color) for f in result.findings if f.suppressed is not None]
+        ordered = [f for f in result.findings if f.suppressed is None] + [f for f in result.findings if f.suppressed is not None]
+        lines = []
+        texts: dict[str, str | None] = {}
+        for finding in ordered:
+            lines.append(format_finding(finding, color=color))
+            if self.frames and finding.rule in _FRAMED and finding.suppressed is None:
+                if finding.path not in texts:
+                    texts[finding.path] = _source_text(finding.path)
+                text = texts[finding.path]
+                frame = code_frame(text, finding.line, finding.column) if text is not None else ""
+                if frame:
+                    lines.append(f"{_DIM}{frame}{_RESET}" if color else frame)
         lines.append(summary_line(result))
         return "\n".join(lines) + "\n"

@@ -33,3 +33,45 @@ def test_wheel_installs_and_runs_in_a_fresh_venv(tmp_path: Path, vmspolicy_wheel
     )
     assert result.returncode == 1, result.stderr
     assert "estate.yaml:3:29: VP002 [error] unknown key 'vendr'" in result.stdout
+
+
+def test_the_wheel_and_the_sdist_carry_the_license_and_the_sdist_everything_the_tests_read(tmp_path: Path) -> None:
+    import tarfile
+
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "build", "--sdist", "--wheel", "--no-isolation", "-o", str(dist), str(ROOT)],
+                   check=True, capture_output=True, timeout=600)
+    wheel = zipfile.ZipFile(next(dist.glob("vmspolicy-*.whl")))
+    license_text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert "Apache License" in license_text and "Version 2.0, January 2004" in license_text
+    licenses = [name for name in wheel.namelist() if name.endswith(".dist-info/licenses/LICENSE")]
+    assert len(licenses) == 1 and wheel.read(licenses[0]).decode() == license_text
+    metadata = wheel.read(next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))).decode()
+    assert "License-Expression: Apache-2.0" in metadata and "Classifier: Programming Language :: Python :: 3.10" in metadata
+    assert "Project-URL: Homepage," in metadata
+    with tarfile.open(next(dist.glob("vmspolicy-*.tar.gz"))) as sdist:
+        members = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
+    # Unpacked, the sdist is a checkout the tests pass in: every file of this tree but the repository's own machinery.
+    skipped_dirs = {".git", ".ci", ".venv", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis", "dist", "build"}
+    wanted = {
+        path.relative_to(ROOT).as_posix()
+        for path in ROOT.rglob("*")
+        if path.is_file() and not skipped_dirs.intersection(path.relative_to(ROOT).parts)
+        and not path.relative_to(ROOT).as_posix().startswith("benchmarks/out/")
+        and not any(part.endswith(".egg-info") for part in path.relative_to(ROOT).parts)
+        and path.name not in (".gitignore", "PKG-INFO") and not path.name.endswith(".pyc")
+    }
+    assert wanted <= members, sorted(wanted - members)
+
+
+def test_the_installed_jsonschema_rs_is_inside_the_tested_range() -> None:
+    # A compiled pre-1.0 dependency: the declared range is the one these tests ran with.
+    import importlib.metadata
+    import re
+
+    requirement = next(r for r in importlib.metadata.requires("vmspolicy") or [] if r.startswith("jsonschema-rs"))
+    low = re.search(r">=([\d.]+)", requirement)
+    high = re.search(r"<([\d.]+)", requirement)
+    assert low and high, f"jsonschema-rs needs a tested lower and upper bound: {requirement}"
+    installed = tuple(int(part) for part in importlib.metadata.version("jsonschema-rs").split(".")[:2])
+    assert tuple(int(p) for p in low.group(1).split(".")[:2]) <= installed < tuple(int(p) for p in high.group(1).split(".")[:2])

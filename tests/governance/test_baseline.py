@@ -138,6 +138,9 @@ def test_restricted_equipment_and_isolation_never_go_into_a_baseline(estate: Pat
                       + "  - {id: cam-old, site: hq, zone: cctv, vendor: Hikvision, ip: 10.20.30.22, installed: 2019-01-01}\n")
     code, out, _ = run(capsys, "baseline", "-o", "baseline.json", "estate.yaml")
     assert code == 0 and "1 finding(s) recorded" in out
+    # It says what it left out, and why, instead of leaving the user to wonder where they went.
+    assert ("not recorded: 4 finding(s) a baseline never holds (VP102, VP103, VP201, VP206): "
+            "fix them, or waive them with a reason, approver and expiry") in out
     recorded = json.loads(Path("baseline.json").read_text())["findings"]
     assert [(e["rule"], e["subject"]) for e in recorded] == [("VP005", "cam-1")]
     # Nor does a baseline absorb them when someone writes them in by hand.
@@ -154,3 +157,18 @@ def test_which_rules_a_baseline_never_holds() -> None:
     never = never_recorded(load_plugins(entry_points_enabled=False).rules())
     assert never == {"VP001", "VP101", "VP102", "VP103", "VP104", "VP105", "VP107",
                      "VP201", "VP202", "VP203", "VP204", "VP205", "VP206", "VP306", "VP502"}
+
+
+def test_a_new_baseline_file_gets_the_umasks_mode_as_any_file_to_commit(estate: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+    import stat
+
+    previous = os.umask(0o022)
+    try:
+        assert run(capsys, "baseline", "-o", "baseline.json", "estate.yaml")[0] == 0
+        assert stat.S_IMODE(Path("baseline.json").stat().st_mode) == 0o644  # not mkstemp's private 0600
+        os.umask(0o027)
+        assert run(capsys, "baseline", "-o", "other.json", "estate.yaml")[0] == 0
+        assert stat.S_IMODE(Path("other.json").stat().st_mode) == 0o640
+    finally:
+        os.umask(previous)

@@ -40,7 +40,8 @@ def test_fix_turns_before_into_after_and_then_has_nothing_left(
     assert (work / "estate.yaml").read_bytes() == (FIXES / name / "after.yaml").read_bytes()
     capsys.readouterr()
     assert cli.main(["fix", "--no-plugins", "--diff", *legacy_devices, "estate.yaml"]) == 0
-    assert capsys.readouterr().out == ""
+    out, err = capsys.readouterr()
+    assert out == "" and err == "nothing to fix\n"  # the diff stays empty for tools; the person is told
     assert not [p.name for p in work.iterdir() if p.name != "estate.yaml"], "a temporary file was left behind"
 
 
@@ -55,6 +56,15 @@ def test_diff_prints_the_change_and_leaves_the_input_untouched(
     assert out.startswith("--- a/estate.yaml\n+++ b/estate.yaml\n")
     assert "-    mac: 44-19-B6-12-34-56\n+    mac: 44:19:b6:12:34:56\n" in out
     assert "+  - id: W-cam-1\n" in out
+
+
+def test_a_crlf_file_keeps_its_line_endings(work: Path, legacy_devices: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    before = (FIXES / "legacy-camera" / "before.yaml").read_bytes()
+    after = (FIXES / "legacy-camera" / "after.yaml").read_bytes()
+    (work / "estate.yaml").write_bytes(before.replace(b"\n", b"\r\n"))
+    assert cli.main(["fix", "--no-plugins", *legacy_devices, "estate.yaml"]) == 0
+    assert (work / "estate.yaml").read_bytes() == after.replace(b"\n", b"\r\n")  # only the fixed lines differ
+    capsys.readouterr()
 
 
 def test_comments_and_key_order_survive(work: Path, legacy_devices: list[str]) -> None:

@@ -76,4 +76,12 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CliError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     print(f"{args.output}: {len(entries)} finding(s) recorded ({note}); as of {result.as_of.isoformat()}.")
+    excluded = sorted({f.rule for f in result.findings if f.suppressed is None and f.rule in never})
+    unrecorded = sum(1 for f in result.findings if f.suppressed is None and f.rule in never)
+    excused = sum(1 for f in result.findings if f.suppressed is not None)
+    if unrecorded:
+        print(f"not recorded: {unrecorded} finding(s) a baseline never holds ({', '.join(excluded)}): "
+              "fix them, or waive them with a reason, approver and expiry")
+    if excused:
+        print(f"not recorded: {excused} finding(s) already waived or suppressed")
     return EXIT_OK

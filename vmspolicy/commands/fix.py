@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -65,10 +66,15 @@ def cmd_fix(args: argparse.Namespace) -> int:
         if fix.path not in editable:
             continue
         try:
-            text = Path(fix.path).read_text(encoding="utf-8")
+            raw = Path(fix.path).read_bytes()
+            text = raw.decode("utf-8").replace("\r\n", "\n")
         except (OSError, UnicodeDecodeError) as exc:
             raise CliError(f"{fix.path}: cannot read: {exc}") from None
-        fixes.append(apply(fix, text))
+        fixed = apply(fix, text)
+        if b"\r\n" in raw and raw.count(b"\n") == raw.count(b"\r\n") and fixed.fixed is not None:
+            # A Windows-edited file stays CRLF: otherwise every line of it would change, not just the fixed ones.
+            fixed = replace(fixed, original=fixed.original.replace("\n", "\r\n"), fixed=fixed.fixed.replace("\n", "\r\n"))
+        fixes.append(fixed)
     refused = [f for f in fixes if f.fixed is None]
     changed = [f for f in fixes if f.fixed is not None and f.fixed != f.original]
     for fix in refused:
@@ -77,6 +83,8 @@ def cmd_fix(args: argparse.Namespace) -> int:
             print(f"  {edit.description}", file=sys.stderr)
     if args.diff:
         sys.stdout.write("".join(f.diff() for f in changed))
+        if not changed and not refused:
+            print("nothing to fix", file=sys.stderr)  # stderr: standard output stays a diff (empty) for tools
         return EXIT_FINDINGS if changed or refused else EXIT_OK
     for fix in changed:
         assert fix.fixed is not None
@@ -87,6 +95,6 @@ def cmd_fix(args: argparse.Namespace) -> int:
         print(f"{fix.path}: {len(fix.edits)} edit(s)")
         for edit in fix.edits:
             print(f"  {edit.description}")
-    if not fixes:
+    if not changed and not refused:
         print("nothing to fix")
     return EXIT_FINDINGS if refused else EXIT_OK

@@ -131,6 +131,12 @@ def write_atomically(path: Path, text: str) -> None:
             stream.write(text)
         if path.exists():
             os.chmod(temporary, path.stat().st_mode & 0o7777)
+        else:
+            # mkstemp makes a private file (0600); a baseline or a fixed manifest is meant to be committed
+            # and shared, so it gets the mode any new file gets here.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

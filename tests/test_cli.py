@@ -124,7 +124,7 @@ def test_config_found_by_walking_up_and_in_pyproject(tmp_path: Path, capsys: pyt
         ("fail_on: sometimes\n", ":1:10", "fail_on"),
         ("profiles: [uk-gov-2022]\nrulez: {}\n", ":2:1", "rulez"),
         ("rules:\n  VP003: {severity: loud}\n", ":2:21", "severity"),
-        ("fail_on: [error\n", ":2:1", "flow sequence"),
+        ("fail_on: [error\n", ":1:10", "the '[' opened here is not closed"),
     ],
 )
 def test_bad_config_is_exit_2_with_location(

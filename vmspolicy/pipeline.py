@@ -408,7 +408,9 @@ def _check(options: RunOptions, written: Config, host: PluginHost) -> RunResult:
         as_of=options.as_of,
         fail_on=config.fail_on,
         version=__version__,
-        profiles=config.profiles,
+        # The packs sites that name none are judged under: the configured profiles, else the default pack,
+        # so that a report says which regime it applied rather than an empty list.
+        profiles=policy.default_selection(ctx),
         packs=ctx.packs,
         estate=ctx.estate,
         context=ctx,

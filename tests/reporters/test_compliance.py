@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.external_tools import missing
 from tests.golden_files import assert_golden
 from tests.reporters import sample
 from vmspolicy.cli import main
@@ -85,21 +86,16 @@ def browser() -> str:
         found = shutil.which(name)
         if found:
             return found
-    # A newcomer's machine may have no browser: the test says how to run it instead of failing. CI
-    # (.ci/run) installs Chromium and sets VMSPOLICY_REQUIRE_BROWSER=1, so there the report is always rendered.
-    reason = "headless Chromium not found: install it (apt-get install chromium) to render the HTML report in a browser"
-    if os.environ.get("VMSPOLICY_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason}; VMSPOLICY_REQUIRE_BROWSER=1 makes this an error")
-    pytest.skip(reason)
+    missing("headless Chromium not found: install it (apt-get install chromium) to render the HTML report in a browser")
 
 
 def test_without_a_browser_the_render_test_skips_saying_how_to_enable_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # no browser on it
-    monkeypatch.delenv("VMSPOLICY_REQUIRE_BROWSER", raising=False)
+    monkeypatch.delenv("VMSPOLICY_REQUIRE_TOOLS", raising=False)
     with pytest.raises(pytest.skip.Exception, match=r"apt-get install chromium"):
         browser()
-    monkeypatch.setenv("VMSPOLICY_REQUIRE_BROWSER", "1")  # as .ci/run sets it: CI always renders the report
-    with pytest.raises(pytest.fail.Exception, match="VMSPOLICY_REQUIRE_BROWSER=1"):
+    monkeypatch.setenv("VMSPOLICY_REQUIRE_TOOLS", "1")  # as .ci/run sets it: CI always renders the report
+    with pytest.raises(pytest.fail.Exception, match="VMSPOLICY_REQUIRE_TOOLS=1"):
         browser()
 
 

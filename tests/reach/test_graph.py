@@ -81,7 +81,7 @@ def test_unreadable_input_is_an_error_with_its_location(tmp_path: Path, capsys: 
     code = main(["graph", "--no-plugins", str(broken)])
     err = capsys.readouterr().err
     assert code == 2
-    assert "broken.yaml:3:1: VP001" in err, err
+    assert "broken.yaml:2:9: VP001" in err, err
 
 
 def test_one_site_with_the_zones_it_exchanges_flows_with(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,8 +9,6 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.external_tools import missing
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"

@@ -269,7 +269,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     for rule in host.rules():
         if wanted.upper() == rule.code or wanted.lower() == rule.slug:
             print(f"{rule.code} {rule.slug} [{rule.severity.label}] (waivable: {rule.excused_by()})\n")
-            print(rule.documentation())
+            print(rule.plain_documentation())
             return EXIT_OK
     raise CliError(f"no rule {wanted!r}; `vmspolicy rules` lists them")
 

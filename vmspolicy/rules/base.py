@@ -150,6 +150,24 @@ class Rule:
         return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod
+    def plain_documentation(cls) -> str:
+        """The documentation as plain text, for a terminal: no ``.. code-block::`` lines, no double backticks."""
+        import re  # only for `vmspolicy explain`
+
+        out: list[str] = []
+        after_directive = False
+        for line in cls.documentation().splitlines():
+            if re.fullmatch(r"\s*\.\. code-block::.*", line):
+                after_directive = True
+                continue
+            if after_directive and not line.strip():
+                after_directive = False
+                continue  # the blank line a directive needs
+            after_directive = False
+            out.append(line)
+        return re.sub(r"``([^`]+?)``", r"\1", "\n".join(out))  # a literal may run over a line break
+
+    @classmethod
     def short_description(cls) -> str:
         """One line: the summary, else the first line of the documentation."""
         if cls.summary:

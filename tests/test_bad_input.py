@@ -37,8 +37,8 @@ def one_finding(tmp_path: Path, name: str, content: bytes, capsys: pytest.Captur
 @pytest.mark.parametrize(
     ("name", "content", "rule", "line", "column", "words"),
     [
-        ("unclosed.yaml", b"vmspolicy: 1\nsites: [{id: hq}\n", "VP001", 3, 1, "flow sequence"),
-        ("unclosed-map.yaml", b"vmspolicy: 1\nsites: [{id: hq, name: x]\n", "VP001", 2, 25, "flow mapping"),
+        ("unclosed.yaml", b"vmspolicy: 1\nsites: [{id: hq}\n", "VP001", 2, 8, "the '[' opened here is not closed"),
+        ("unclosed-map.yaml", b"vmspolicy: 1\nsites: [{id: hq, name: x]\n", "VP001", 2, 25, "the '{' at column 9 is not closed before this ']'"),
         ("tabs.yaml", b"vmspolicy: 1\nsites:\n\t- id: hq\n", "VP001", 3, 1, "tab"),
         ("dup.yaml", b"vmspolicy: 1\nsites: []\nsites: []\n", "VP001", 3, 1, "duplicate key 'sites'"),
         ("py.yaml", b"vmspolicy: 1\nsites: !!python/name:os.system\n", "VP001", 2, 8, "construct a Python object"),

@@ -27,6 +27,8 @@ def explain(exc: Any, text: str) -> tuple[str, int | None, int | None]:
     found = text[stop.index] if 0 <= stop.index < len(text) else ""
 
     for construct, (opener, closer) in _CLOSERS.items():
+        if construct in context and at_start and start.line == stop.line and found.strip():
+            return f"the {opener!r} at column {at_start[1]} is not closed before this {found!r}: add {closer!r} before it", *at_stop
         if construct in context and at_start:
             return (f"the {opener!r} opened here is not closed: end it with {closer!r} (and separate its items with ',');"
                     f" YAML was still inside it at line {at_stop[0]}", *at_start)

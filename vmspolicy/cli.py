@@ -217,16 +217,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise CliError("no input file to attest: an in-toto statement needs at least one subject (drop --allow-empty or the attestation output)")
     stdout = sys.stdout
     color = use_color(stdout) and args.format == "text"
-    reporter = host.reporters()[args.format]
+    framed = False
     if args.format == "text" and is_terminal(stdout):
         from vmspolicy.reporters.text import TextReporter
 
         # The built-in text format (not a plugin's replacement), read by a person: show the lines that do not parse.
-        if isinstance(getattr(reporter, "reporter", reporter), TextReporter):
-            stdout.write(TextReporter(frames=True).render(result, color=color))
-            reporter = None
-    if reporter is not None:
-        stdout.write(render(host, args.format, result, color=color))
+        registered = host.reporters()[args.format]
+        framed = isinstance(getattr(registered, "reporter", registered), TextReporter)
+    stdout.write(TextReporter(frames=True).render(result, color=color) if framed else render(host, args.format, result, color=color))
     if os.environ.get("GITHUB_ACTIONS") == "true" and "github" in reporters and args.format != "github":
         # The runner reads workflow commands from stdout and stderr; a machine-readable format on
         # stdout (json, sarif...) must stay parseable, so the annotations go to stderr then.

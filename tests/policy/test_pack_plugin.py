@@ -52,7 +52,7 @@ def test_plugin_pack_selected_by_profile(tmp_path: Path) -> None:
 
 def test_broken_or_clashing_plugin_packs_are_exit_2(tmp_path: Path) -> None:
     # Checked against the pack schema when the plugin loads, naming the plugin and the key.
-    with pytest.raises(PluginError, match=r"plugin 'acme_packs': policy pack 'ca-gov-2025': cutoff: \"soon\" is not valid"):
+    with pytest.raises(PluginError, match=r"plugin 'acme_packs': policy pack 'ca-gov-2025': cutoff: \"soon\" is not a date in the form YYYY-MM-DD"):
         run(tmp_path, {**PACK, "cutoff": "soon"}, profiles=())
     with pytest.raises(PluginError, match="plugin 'acme_packs': policy pack 'ca-gov-2025' is already registered"):
         run(tmp_path, PACK, PACK, profiles=())

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 from tests.venvs import fresh_venv
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_wheel_installs_and_runs_in_a_fresh_venv(tmp_path: Path, vmspolicy_wheel: Path) -> None:

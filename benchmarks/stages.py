@@ -58,7 +58,8 @@ FUNCTIONS: dict[tuple[str, str], str] = {
     ("vmspolicy/pipeline.py", "load_files"): "parse",
     ("vmspolicy/pipeline.py", "_load_one"): "parse",
     ("vmspolicy/pipeline.py", "_first_claim"): "parse",
-    ("vmspolicy/pipeline.py", "discover"): "startup (imports, plugins, config)",
+    ("vmspolicy/discovery.py", "discover"): "startup (imports, plugins, config)",
+    ("vmspolicy/discovery.py", "estate_files"): "startup (imports, plugins, config)",
 }
 ORDER = ("startup (imports, plugins, config)", "parse", "schema", "model", "identification", "reachability", "rules",
          "governance", "reporting", "other")

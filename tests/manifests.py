@@ -25,3 +25,15 @@ CAMERAS_BAD = CAMERAS_OK + CAMERA_OUTSIDE
 VIOLATING = NETWORK + "cameras:\n" + CAMERA_INSIDE + CAMERA_OUTSIDE
 # The same estate with cam-2 moved inside the zone: no finding.
 CLEAN = NETWORK + "cameras:\n" + CAMERA_INSIDE + CAMERA_OUTSIDE.replace("10.20.40.11", "10.20.30.12")
+
+# Files every repository holds beside its estate (the discovery and pre-commit tests): none is the estate's, none
+# parses as vmspolicy reads YAML and JSON or names a maker or model column; each was VP001 and blocked commits.
+UNRELATED = {
+    "chart/templates/deployment.yaml": "{{- if .Values.enabled }}\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
+                                       "  name: {{ .Release.Name }}\n{{- end }}\n",
+    "tsconfig.json": '{\n  // compiler settings\n  "compilerOptions": {"strict": true, "devices": []},\n  "include": ["src"],\n}\n',
+    "mkdocs.yml": "site_name: docs\nmarkdown_extensions:\n  - pymdownx.emoji:\n"
+                  "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n",
+    ".github/workflows/ci.yml": "name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps: [{run: make}]\n",
+    "data/visitors.csv": 'day,visitors\n2026-01-01,4\n"2026-01-02,5\n',
+}

@@ -45,7 +45,7 @@ def one_finding(tmp_path: Path, name: str, content: bytes, capsys: pytest.Captur
         ("tag.yaml", b"vmspolicy: 1\nsites: !GetAtt x\n", "VP001", 2, 8, "!GetAtt"),
         ("nul.yaml", b"vmspolicy: 1\nsites:\n  - id: h\x00q\n", "VP001", 3, 10, "#x0000"),
         ("latin1.yaml", b"vmspolicy: 1\nsites:\n  - id: hq\n    name: Caf\xe9\n", "VP001", 4, 14, "byte offset 44"),
-        ("binary.yaml", bytes(range(256)) * 4, "VP001", 2, 118, "byte 0x80 at byte offset 128"),
+        ("binary.yaml", b"vmspolicy: 1\n" + bytes(range(256)) * 4, "VP001", 3, 118, "byte 0x80 at byte offset 141"),
         ("bigint.yaml", b"vmspolicy: 1\nzones:\n  - {id: z, site: s, purpose: other, vlan: " + b"9" * 5000 + b"}\n",
          "VP001", 3, 44, "number cannot be read"),
         ("deep.yaml", b"vmspolicy: 1\nx: " + b"[" * 150 + b"]" * 150 + b"\n", "VP001", 2, 103, "nesting deeper"),

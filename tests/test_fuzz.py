@@ -5,8 +5,8 @@ it was.
 Each strategy writes one file (or a copy of the example estate with one file mutated) into a fresh
 folder and runs ``vmspolicy.cli.main`` in-process. Exit 2 is accepted only where the README allows
 it for an existing file: nothing in the run is a manifest (an empty file, YAML or JSON without
-``vmspolicy:``), and then only when the file really parses as such; a file that cannot be parsed
-"may have been a manifest" and must be VP001.
+``vmspolicy:`` or a manifest section), and then only when the file really parses as such or, if it
+cannot be parsed, shows no sign of a manifest; a broken file that says ``vmspolicy:`` must be VP001.
 """
 
 from __future__ import annotations
@@ -151,8 +151,33 @@ def decode_as_documented(raw: bytes) -> str:
     return raw.decode("utf-8-sig")
 
 
+SECTION_NAMES = {"sites", "zones", "cameras", "recorders", "devices", "firewalls", "waivers"}
+
+
+def shows_header(raw: bytes) -> bool:
+    """A narrow reading of the README's signs of a manifest in a file that does not parse: a line
+    that starts with the header key, or a JSON text that opens with it. vmspolicy sees more signs
+    than these; whatever these see, it must see too."""
+    text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    return bool(re.search(r"^vmspolicy:", text, re.MULTILINE)) or text.lstrip().startswith('{"vmspolicy":')
+
+
+def meant_as_manifest(keys: list[Any]) -> bool:
+    """A top level that the README says was meant to be a manifest: the header in any case, or a section."""
+    return any(str(key).casefold() == "vmspolicy" or str(key).casefold() in SECTION_NAMES for key in keys)
+
+
+MAKER_COLUMNS = {"manufacturer", "vendor", "brand", "model", "part number", "sku"}
+
+
+def names_a_maker_column(text: str) -> bool:
+    """A narrow reading of the README's bill of materials: a line with a cell that names a maker or model column."""
+    return any(cell.strip().strip('"').strip().casefold() in MAKER_COLUMNS
+               for line in text.splitlines()[:20] for cell in re.split(r"[,;\t]", line))
+
+
 def may_be_skipped(files: dict[str, bytes]) -> bool:
-    """Whether "no manifest found" is a fair answer: every file parses, and none is a manifest."""
+    """Whether "no manifest found" is a fair answer: no file is, was meant to be, or looks like a manifest."""
     for name, raw in files.items():
         try:
             text = decode_as_documented(raw)
@@ -162,15 +187,25 @@ def may_be_skipped(files: dict[str, bytes]) -> bool:
                 roots: list[Any] = [json.loads(text)]
             elif name.endswith((".yaml", ".yml")):
                 roots = list(yaml.compose_all(text, Loader=YAML_PARSER))
+            elif name.endswith((".csv", ".tsv")):
+                if names_a_maker_column(text):
+                    return False  # a bill of materials: read, or VP001 when it cannot be read exactly
+                continue  # a data file without a maker or model column: skipped
             else:
-                return False  # CSV and XML files are claimed by suffix or root element, never skipped
+                return False  # XML files are claimed by root element, never skipped
         except (UnicodeDecodeError, ValueError, yaml.YAMLError, RecursionError):
-            return False  # unparseable: it may have been a manifest, so it must be VP001
+            if shows_header(raw):
+                return False  # unparseable, but it says it is a manifest: it must be VP001
+            continue  # unparseable and shows no sign of a manifest: skipped, so unrelated files never block a commit
         for root in roots:
-            if isinstance(root, dict) and "vmspolicy" in root:
-                return False
-            if isinstance(root, yaml.MappingNode) and any(getattr(key, "value", None) == "vmspolicy" for key, _ in root.value):
-                return False
+            items = root if isinstance(root, list) else [root]
+            for item in items:
+                if isinstance(item, dict) and meant_as_manifest(list(item)):
+                    return False
+            nodes = root.value if isinstance(root, yaml.SequenceNode) else [root]
+            for node in nodes:
+                if isinstance(node, yaml.MappingNode) and meant_as_manifest([getattr(key, "value", None) for key, _ in node.value]):
+                    return False
     return True
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.manifests import CAMERAS_BAD, CAMERAS_OK, NETWORK
+from tests.manifests import CAMERAS_BAD, CAMERAS_OK, NETWORK, UNRELATED
 
 ROOT = Path(__file__).resolve().parents[1]
 PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
@@ -114,3 +114,52 @@ def test_hook_manifest_is_valid_and_runs_existing_options() -> None:
         assert hook["require_serial"]
         for name in ("cameras.yaml", "estate.yml", "site.json", "bom.csv", "bom.tsv", "bom.xlsx"):
             assert re.search(hook["files"], name), name
+
+
+def stage(project: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(text, encoding="utf-8")
+    git("add", "-A", cwd=project)
+
+
+def hook_outputs(stdout: str) -> dict[str, str]:
+    """Each hook's result line ('Passed', 'Failed') by hook name."""
+    return {m.group(1): m.group(2) for m in re.finditer(r"^(vmspolicy(?: \(whole estate\))?)\.+(Passed|Failed|\(no files to check\)Skipped)$",
+                                                         stdout, re.MULTILINE)}
+
+
+@pytest.mark.parametrize("configured", [True, False], ids=["estate-configured", "no-configuration"])
+def test_unrelated_files_pass_and_the_violating_manifest_is_blocked_in_the_same_commit(
+    hook_repo: Path, project: Path, configured: bool
+) -> None:
+    if not configured:
+        (project / ".vmspolicy.yaml").unlink()
+        git("add", "-A", cwd=project)
+    stage(project, {**UNRELATED, "estate/cameras.yaml": CAMERAS_BAD})
+    done = try_repo(hook_repo, project)  # the staged files, as `git commit` hands them over
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert hook_outputs(done.stdout) == {"vmspolicy": "Failed", "vmspolicy (whole estate)": "Failed"}, done.stdout
+    assert "estate/cameras.yaml:4:43: VP005 [error]" in done.stdout
+    for name in UNRELATED:
+        assert f"{name}:" not in done.stdout, done.stdout
+    # The same files without the violation: the commit goes through.
+    stage(project, {"estate/cameras.yaml": CAMERAS_OK})
+    done = try_repo(hook_repo, project)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_estate_hook_runs_only_when_a_file_of_the_estate_changed(hook_repo: Path, project: Path) -> None:
+    # An estate that already fails (a finding committed before the hooks): a commit of other files is not blocked by it ...
+    (project / "estate" / "cameras.yaml").write_text(CAMERAS_BAD, encoding="utf-8")
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "--no-verify", "-m", "known finding", cwd=project)
+    stage(project, UNRELATED)
+    done = try_repo(hook_repo, project, "vmspolicy-estate")
+    assert done.returncode == 0, done.stdout + done.stderr
+    # ... a change to the estate re-judges all of it, the untouched camera file included.
+    git("commit", "-q", "--no-verify", "-m", "other files", cwd=project)
+    stage(project, {"estate/network.yaml": NETWORK + "# reviewed\n"})
+    done = try_repo(hook_repo, project, "vmspolicy-estate")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "estate/cameras.yaml:4:43: VP005 [error]" in done.stdout

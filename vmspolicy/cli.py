@@ -73,7 +73,7 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stdin-filename", metavar="NAME",
                         help="the name to report for input read from stdin; its suffix sets the format (e.g. bom.csv)")
     parser.add_argument("--strict", action="store_true", default=None, help="an unidentified vendor (VP106) is an error")
-    parser.add_argument("-v", "--verbose", action="store_true", help="say which files were read and which skipped")
+    parser.add_argument("-v", "--verbose", action="store_true", help="say which files were read, which skipped or excluded, and why")
     parser.add_argument("--no-plugins", action="store_true", help="do not load third-party plugins (entry points)")
 
 
@@ -114,6 +114,9 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     check.add_argument("--output", action="append", default=[], metavar="FORMAT:FILE", help="also write FORMAT to FILE (repeatable)")
     check.add_argument("--fail-on", choices=SEVERITY_NAMES, help="lowest severity that fails the run (default: error)")
     check.add_argument("--allow-empty", action="store_true", help="exit 0 when no manifest is found (pre-commit on unrelated files)")
+    check.add_argument("--whole-estate", action="store_true",
+                       help="PATHS are changed files: check the whole estate (the configured one, else the working directory) "
+                            "if one of them is a file of it, else nothing (the vmspolicy-estate pre-commit hook)")
     check.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N",
                        help="load files in N processes (0: one per CPU; default 1); output is the same as a serial run")
     governance.add_check_arguments(check)
@@ -208,9 +211,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         if name not in reporters:
             raise CliError(f"unknown format {name!r}; available: {', '.join(sorted(reporters))}")
     options = run_options(args, config)
+    if args.whole_estate:
+        whole = _whole_estate(options, config, host)
+        if whole is None:
+            return EXIT_OK
+        options = whole
     result = check(options, config, host)
     if not result.inputs and not args.allow_empty:
-        skipped = f" ({len(result.skipped)} file(s) skipped; -v says which)" if result.skipped else ""
+        skipped = f" ({len(result.skipped)} file(s) skipped; -v says which and why)" if result.skipped else ""
         raise CliError(f"no manifest found in {', '.join(options.paths) or 'the configured estate'}{skipped}")
     if not result.inputs and "attestation" in [args.format, *(n for n, _ in outputs)]:
         # An in-toto statement names at least one subject: with nothing checked there is nothing to attest.
@@ -247,6 +255,28 @@ def render(host: PluginHost, name: str, result: RunResult, *, color: bool = Fals
     if not isinstance(text, str):
         raise PluginError(plugin, f"reporter {name!r} returned {type(text).__name__}, not the report as a string")
     return text
+
+
+def _whole_estate(options: RunOptions, config: Config, host: PluginHost) -> RunOptions | None:
+    """The run over the whole estate, when a changed file named in ``options`` is the estate's; else None.
+
+    With ``estate:`` configured, a file is the estate's when the globs name it; without, when
+    a check of it reads it (a manifest, a near-manifest or a recognised format).
+    """
+    from vmspolicy.pipeline import check, display_path, estate_files
+
+    whole = replace(options, paths=[] if config.estate else ["."])
+    if not options.paths:
+        return whole
+    if config.estate:
+        members = {shown for shown, _ in estate_files(config).files}
+        changed = [p for p in options.paths if display_path(p) in members]
+    else:
+        changed = [i.path for i in check(options, config, host).inputs]
+    if not changed:
+        options.verbose("no file of the estate changed: the whole-estate check has nothing to do")
+        return None
+    return whole
 
 
 def cmd_rules(args: argparse.Namespace) -> int:

@@ -13,7 +13,8 @@ JSON. The line between the two is drawn here, on what a file's top level says:
 
 :func:`near_manifest` judges parsed documents (the finding is VP002, at the key);
 :func:`shows_signs` scans the text of a file that does not parse (then VP001, since
-it cannot be read) line by line for the same keys.
+it cannot be read) line by line for the same keys; without them such a file is
+skipped, unless it belongs to the configured estate.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator, Sequence
 
+from vmspolicy.loading.text import ParseError, decode
 from vmspolicy.records import record
 from vmspolicy.source import LocatedMap, LocatedSeq, Pos
 
@@ -127,22 +129,48 @@ def near_manifest(documents: Sequence[Any], *, manifest_file: bool) -> Iterator[
 
 
 # A key at the start of a line: plain, or quoted; after '- ' (a list-wrapped manifest), '--- ' or '{'.
-_YAML_KEY = re.compile(r"""^(?:---[ \t]+|-[ \t]+|\{[ \t]*)?(?:"([^"\n]*)"|'([^'\n]*)'|([^\s#'"{}\[\],:&*!|>%@`-][^:#\n]*?))[ \t]*:(?:[ \t]|$)""",
-                       re.MULTILINE)
+_YAML_KEY = re.compile(
+    r"""^([ \t]*)(?:---[ \t]+|-[ \t]+|\{[ \t]*)?(?:"([^"\n]*)"|'([^'\n]*)'|([^\s#'"{}\[\],:&*!|>%@`-][^:#\n]*?))[ \t]*:(?:[ \t]|$)""",
+    re.MULTILINE,
+)
 
 
-def shows_signs(text: str, *, json: bool) -> bool:
-    """Whether the text of a file that does not parse names a header-like key or a manifest section at its top.
+def lenient_text(raw: bytes) -> str:
+    """``raw`` decoded as vmspolicy decodes files, with undecodable bytes replaced: for looking, not reading."""
+    try:
+        return decode(raw).text
+    except ParseError:
+        for bom, encoding in (("\xff\xfe\x00\x00", "utf-32-le"), ("\x00\x00\xfe\xff", "utf-32-be"), ("\xff\xfe", "utf-16-le"),
+                              ("\xfe\xff", "utf-16-be")):
+            if raw.startswith(bom.encode("latin-1")):
+                return raw[len(bom):].decode(encoding, errors="replace")
+        return raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
 
-    YAML: a key at the start of a line (or of a list item at the start of a line).
-    JSON: a key of the outermost object, or of an object directly inside an outermost list.
+
+def top_keys(text: str) -> Iterator[tuple[str, bool]]:
+    """Keys a text that may not parse puts at its top, each with whether it starts its line unindented.
+
+    YAML: a key at the start of a line, or of a list item there. JSON (also read from
+    YAML files, which may be written in flow style): a key of the outermost object, or
+    of an object directly inside an outermost list.
     """
-    keys = _json_top_keys(text) if json else (next(k for k in match.groups() if k is not None) for match in _YAML_KEY.finditer(text))
-    return any(key == HEADER or header_like(key) or is_section(key) for key in keys)
+    for match in _YAML_KEY.finditer(text):
+        yield next(k for k in match.groups()[1:] if k is not None), not match.group(1)
+    for key in _json_top_keys(text):
+        yield key, True
+
+
+def shows_signs(raw: bytes) -> bool:
+    """Whether a file that does not parse names the header or a manifest section at its top.
+
+    A header-like key counts at any indentation (nothing else is called ``vmspolicy``);
+    a section name only unindented, since ``devices:`` is common deeper in other files.
+    """
+    return any(key == HEADER or header_like(key) or (top and is_section(key)) for key, top in top_keys(lenient_text(raw)))
 
 
 def _json_top_keys(text: str) -> Iterator[str]:
-    """Keys at the top of a JSON(-like) text that may be broken: strings followed by ':' at depth one.
+    """Keys at depth one of a JSON(-like) text that may be broken: strings followed by ':'.
 
     Comments (``//``, ``/* */``) are passed over, so that ``tsconfig.json`` reads as what it is.
     """

@@ -10,13 +10,13 @@ import datetime as dt
 import fnmatch
 import functools
 import gc
-import os
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from vmspolicy import __version__, governance, policy
-from vmspolicy.config import Config, ConfigError
+from vmspolicy.config import Config
+from vmspolicy.discovery import ExcludedPath, UsageError, discover, display_path, estate_files
 from vmspolicy.estate import build_estate
 from vmspolicy.findings import Finding
 from vmspolicy.governance import overrides
@@ -25,20 +25,14 @@ from vmspolicy.loading.base import SourceFile, content_suffix
 from vmspolicy.loading.text import ParseError
 from vmspolicy.manifest_signs import near_manifest
 from vmspolicy.plugins import PluginError, PluginHost, guarded
-from vmspolicy.reporters.base import InputFile, RunResult
+from vmspolicy.reporters.base import ExcludedFile, InputFile, RunResult, SkippedFile
 from vmspolicy.rules.base import CheckContext, Rule
 from vmspolicy.rules.structure import ParseErrorRule, SchemaViolation
 from vmspolicy.source import Document, LocatedMap, Location
 
-# Folders a directory scan never enters: tool caches and dependencies, not the estate.
-SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"})
 STDIN = "-"
 MAX_FILE_BYTES = 512 * 1024 * 1024
 """Largest file read; a 100,000-camera manifest is about 36 MB."""
-
-
-class UsageError(Exception):
-    """A problem with what was asked (a missing path, an unknown profile): exit code 2."""
 
 
 @dataclass
@@ -62,77 +56,18 @@ class Loaded:
     documents: list[Document] = field(default_factory=list)
     inputs: list[InputFile] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-
-
-def display_path(path: Path | str) -> str:
-    """How a file is named in findings: relative to the working directory when below it, with '/'."""
-    p = Path(path)
-    try:
-        rel = p.resolve().relative_to(Path.cwd().resolve())
-        return PurePosixPath(rel).as_posix()
-    except ValueError:
-        return PurePosixPath(p).as_posix() if not p.is_absolute() else p.as_posix()
-
-
-def discover(paths: Sequence[str], suffixes: set[str], exclude: Sequence[str]) -> list[Path]:
-    """Files named in ``paths`` (any suffix) and files below named folders (known suffixes only).
-
-    Raises :class:`UsageError` for a path that does not exist.
-    """
-    found: dict[str, Path] = {}
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for folder, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-                for name in sorted(files):
-                    candidate = Path(folder) / name
-                    # A FIFO or a link to a device would block or never end: a scan reads regular files only.
-                    # A dangling link stays, so that it is reported as unreadable (fail closed).
-                    if candidate.exists() and not candidate.is_file():
-                        continue
-                    if candidate.suffix.lower() in suffixes and not _excluded(candidate, exclude):
-                        found.setdefault(display_path(candidate), candidate)
-        elif path.exists():
-            found.setdefault(display_path(path), path)
-        else:
-            raise UsageError(f"{raw}: no such file or directory")
-    return [found[key] for key in sorted(found)]
-
-
-def _excluded(path: Path, patterns: Sequence[str]) -> bool:
-    shown = display_path(path)
-    return any(fnmatch.fnmatch(shown, pattern) for pattern in patterns)
-
-
-def estate_files(config: Config) -> list[Path]:
-    """The files the configuration's ``estate`` globs name (relative to the configuration file).
-
-    A glob must stay below the configuration's folder: an absolute or ``..`` pattern is a
-    configuration error (it could walk the whole machine, /proc included).
-    """
-    files: dict[str, Path] = {}
-    for pattern in config.estate:
-        parts = PurePosixPath(pattern).parts
-        if PurePosixPath(pattern).is_absolute() or ".." in parts or Path(pattern).is_absolute():
-            raise ConfigError(
-                f"estate: {pattern!r} must be relative to the configuration's folder, without '..'",
-                str(config.path or ""),
-            )
-        try:
-            matches = sorted(config.root.glob(pattern))
-        except (OSError, ValueError, NotImplementedError) as exc:
-            raise ConfigError(f"estate: {pattern!r} cannot be used: {exc}", str(config.path or "")) from None
-        for match in matches:
-            if match.is_file() and not _excluded(match, config.exclude):
-                files.setdefault(display_path(match), match)
-    return [files[key] for key in sorted(files)]
+    skipped: list[SkippedFile] = field(default_factory=list)
+    excluded: list[ExcludedFile] = field(default_factory=list)
 
 
 def load_files(files: Sequence[tuple[str, bytes | None, Path | None]], host: PluginHost, config: Config,
-               verbose: Callable[[str], None], jobs: int = 1) -> Loaded:
+               verbose: Callable[[str], None], jobs: int = 1, *, bound: bool = False) -> Loaded:
     """Read and load every file. ``files`` holds (display path, bytes if already read, filesystem path).
+
+    ``bound``: the files are the configured estate's, so one that does not parse is VP001
+    whatever it looks like. Otherwise such a file is VP001 only when it shows signs of being
+    a manifest or a format a loader reads (:meth:`resembles`); anything else is skipped, so
+    that a repository's workflows, templates and data files never block a commit.
 
     With ``jobs`` > 1 and several files, files are read and parsed in that many
     worker processes (parsing is pure-Python work the GIL would serialise in
@@ -144,17 +79,17 @@ def load_files(files: Sequence[tuple[str, bytes | None, Path | None]], host: Plu
     by_name = {loader.name: loader for loader in loaders}
     workers = min(jobs, len(files))
     if workers > 1 and _can_fork():
-        outcomes: Iterable[_FileOutcome] = _load_in_workers(files, host, config, loaders, by_name, workers)
+        outcomes: Iterable[_FileOutcome] = _load_in_workers(files, host, config, loaders, by_name, workers, bound)
     else:
-        outcomes = (_load_one(entry, host, config, loaders, by_name) for entry in files)
+        outcomes = (_load_one(entry, host, config, loaders, by_name, bound) for entry in files)
     for outcome in outcomes:
         if outcome.plugin_error is not None:
             raise PluginError(*outcome.plugin_error)
         for message in outcome.notes:
             verbose(message)
         loaded.findings.extend(outcome.findings)
-        if outcome.skipped:
-            loaded.skipped.append(outcome.shown)
+        if outcome.skipped is not None:
+            loaded.skipped.append(SkippedFile(outcome.shown, outcome.skipped))
         if outcome.documents is not None:
             loaded.documents.extend(outcome.documents)
         if outcome.input is not None:
@@ -170,13 +105,13 @@ class _FileOutcome:
     documents: list[Document] | None = None
     input: InputFile | None = None
     findings: list[Finding] = field(default_factory=list)
-    skipped: bool = False
+    skipped: str | None = None  # why the file was not judged
     notes: list[str] = field(default_factory=list)  # the -v messages, replayed in file order
     plugin_error: tuple[str, str] | None = None  # (plugin, message): PluginError does not survive pickling
 
 
 def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, config: Config, loaders: Sequence[Any],
-              by_name: dict[str, Any]) -> _FileOutcome:
+              by_name: dict[str, Any], bound: bool) -> _FileOutcome:
     shown, raw, path = entry
     outcome = _FileOutcome(shown)
     if raw is None:
@@ -202,12 +137,28 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
     candidates = [by_name[forced[0]]] if forced else loaders
     if not raw.strip():
         outcome.notes.append(f"{shown}: empty, skipped")
-        outcome.skipped = True
+        outcome.skipped = "empty"
         return outcome
     try:
         documents = _first_claim(source, candidates, host, forced=bool(forced))
     except ParseError as exc:
+        if not (bound or forced or _resembles(source, candidates, host)):
+            outcome.notes.append(
+                f"{shown}: does not parse ({exc.line}:{exc.column}: {exc.message}) and shows no sign of being a manifest "
+                "or a known format, skipped"
+            )
+            outcome.skipped = "does not parse, no sign of a manifest"
+            return outcome
         outcome.findings.append(ParseErrorRule.finding(Location(shown, exc.line, exc.column), exc.message))
+        outcome.input = InputFile(shown, source.sha256, "unreadable")
+        return outcome
+    if documents is None and forced:
+        pattern = next(p for p in config.formats if fnmatch.fnmatch(shown, p))
+        outcome.findings.append(ParseErrorRule.finding(
+            Location(shown),
+            f"formats: {pattern!r} says this file is {forced[0]}, but the {forced[0]} loader does not read it as one; "
+            "fix the file or the configuration's formats:",
+        ))
         outcome.input = InputFile(shown, source.sha256, "unreadable")
         return outcome
     if documents is None:
@@ -219,7 +170,7 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
             return outcome
     if documents is None:
         outcome.notes.append(f"{shown}: not a manifest or a known format, skipped")
-        outcome.skipped = True
+        outcome.skipped = "not a manifest or a known format"
         return outcome
     if documents and documents[0].format == "manifest":
         # Each document of a manifest file needs its own header: the others would be dropped unread.
@@ -251,14 +202,14 @@ def _can_fork() -> bool:
 
 # What forked workers load: set by the parent just before the fork, so only file indexes cross
 # the process boundary on the way out (not the plugin host, which cannot be pickled).
-_WORK: list[tuple[Sequence[tuple[str, bytes | None, Path | None]], PluginHost, Config, Sequence[Any], dict[str, Any]]] = []
+_WORK: list[tuple[Sequence[tuple[str, bytes | None, Path | None]], PluginHost, Config, Sequence[Any], dict[str, Any], bool]] = []
 
 
 def _load_in_workers(files: Sequence[tuple[str, bytes | None, Path | None]], host: PluginHost, config: Config,
-                     loaders: Sequence[Any], by_name: dict[str, Any], workers: int) -> Iterator[_FileOutcome]:
+                     loaders: Sequence[Any], by_name: dict[str, Any], workers: int, bound: bool) -> Iterator[_FileOutcome]:
     import multiprocessing
 
-    _WORK[:] = [(files, host, config, loaders, by_name)]
+    _WORK[:] = [(files, host, config, loaders, by_name, bound)]
     try:
         # fork, not spawn: the children inherit the loaded plugins (including ones registered in-process).
         with multiprocessing.get_context("fork").Pool(workers) as pool:
@@ -269,13 +220,28 @@ def _load_in_workers(files: Sequence[tuple[str, bytes | None, Path | None]], hos
 
 
 def _load_by_index(index: int) -> _FileOutcome:
-    files, host, config, loaders, by_name = _WORK[0]
+    files, host, config, loaders, by_name, bound = _WORK[0]
     try:
-        return _load_one(files[index], host, config, loaders, by_name)
+        return _load_one(files[index], host, config, loaders, by_name, bound)
     except PluginError as exc:
         prefix = f"plugin {exc.plugin!r}: "
         message = str(exc)
         return _FileOutcome(files[index][0], plugin_error=(exc.plugin, message.removeprefix(prefix)))
+
+
+def _resembles(source: SourceFile, loaders: Sequence[Any], host: PluginHost) -> bool:
+    """Whether a loader that could read ``source``'s kind of file sees signs of its format in it.
+
+    A loader without ``resembles`` cannot say, so the file counts as its (fail closed).
+    """
+    for loader in loaders:
+        if source.suffix not in loader.suffixes:
+            continue
+        resembles = getattr(loader, "resembles", None)
+        if resembles is None or guarded(host.loader_plugin(loader), f"loader {loader.name!r} on {source.path}",
+                                        functools.partial(resembles, source)):
+            return True
+    return False
 
 
 def _first_claim(source: SourceFile, loaders: Sequence[Any], host: PluginHost, *, forced: bool) -> list[Document] | None:
@@ -294,6 +260,17 @@ def _first_claim(source: SourceFile, loaders: Sequence[Any], host: PluginHost, *
                 )
             return documents
     return None
+
+
+def _excluded_file(entry: ExcludedPath, host: PluginHost, config: Config, verbose: Callable[[str], None]) -> ExcludedFile:
+    """What an excluded file is, without judging it: a manifest or a known format is listed in the reports."""
+    loaders = host.loaders()
+    outcome = _load_one((entry.shown, None, entry.path), host, config, loaders, {loader.name: loader for loader in loaders}, False)
+    if outcome.input is None:
+        verbose(f"{entry.shown}: excluded by {entry.pattern!r} (not a manifest)")
+        return ExcludedFile(entry.shown, entry.pattern)
+    verbose(f"{entry.shown}: excluded by {entry.pattern!r}: a {outcome.input.format} file, listed in the report's inputs as excluded")
+    return ExcludedFile(entry.shown, entry.pattern, outcome.input.format, outcome.input.sha256)
 
 
 def run_rules(ctx: CheckContext, rules: Sequence[type[Rule]], config: Config, host: PluginHost) -> list[Finding]:
@@ -339,17 +316,31 @@ def prepare(options: RunOptions, config: Config, host: PluginHost) -> Prepared:
         if raw == STDIN:
             name = options.stdin_filename or "<stdin>"
             given.append((name, options.stdin_bytes or b"", None))
-    for path in discover([p for p in options.paths if p != STDIN], suffixes, config.exclude):
-        given.append((display_path(path), None, path))
+    found = discover([p for p in options.paths if p != STDIN], suffixes, config.exclude)
+    given.extend((shown, None, path) for shown, path in found.files)
     files = list(given)
+    problems, excluded = found.problems, list(found.excluded)
+    skipped: list[SkippedFile] = []
     report_only: set[str] | None = None
     if config.estate:
-        shown = {entry[0] for entry in files}
-        extra = [(display_path(p), None, p) for p in estate_files(config) if display_path(p) not in shown]
+        # Only the estate is judged: a workflow or a template committed beside it is not its business.
+        configured = estate_files(config)
+        members = {shown for shown, _ in configured.files}
+        files = [entry for entry in given if entry[0] in members]
+        for shown, _, _ in given:
+            if shown not in members:
+                options.verbose(f"{shown}: not in the configured estate ({', '.join(config.estate)}), skipped")
+                skipped.append(SkippedFile(shown, "not in the configured estate", outside_estate=True))
+        shown_given = {entry[0] for entry in files}
         if options.select_only_given and options.paths:
-            report_only = shown
-        files.extend(extra)
-    loaded = load_files(files, host, config, options.verbose, jobs=options.jobs)
+            report_only = shown_given
+        files.extend((shown, None, path) for shown, path in configured.files if shown not in shown_given)
+        problems = configured.problems
+        excluded += [e for e in configured.excluded if e.shown not in {x.shown for x in excluded}]
+    loaded = load_files(files, host, config, options.verbose, jobs=options.jobs, bound=bool(config.estate))
+    loaded.findings.extend(problems)
+    loaded.skipped[:0] = skipped
+    loaded.excluded = [_excluded_file(entry, host, config, options.verbose) for entry in sorted(excluded, key=lambda e: e.shown)]
     import_settings = config.settings.get("import") or {}
     estate, build_findings = build_estate(loaded.documents, import_site=import_settings.get("site"))
     ctx = CheckContext(
@@ -417,7 +408,8 @@ def _check(options: RunOptions, written: Config, host: PluginHost) -> RunResult:
         skipped=loaded.skipped,
         configuration=configuration,
         plugins=host.plugins,
+        excluded=loaded.excluded,
     )
 
 
-__all__ = ["PluginError", "Prepared", "RunOptions", "UsageError", "check", "discover", "display_path", "prepare"]
+__all__ = ["PluginError", "Prepared", "RunOptions", "UsageError", "check", "discover", "display_path", "estate_files", "prepare"]

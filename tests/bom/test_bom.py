@@ -185,7 +185,22 @@ def test_unreadable_bom_fails_the_gate_with_vp001(tmp_path: Path) -> None:
     (tmp_path / "nocols.csv").write_text("Item,Qty\n1,2\n", encoding="utf-8")
     code, found, _ = check_json(tmp_path, "latin1.csv", "nocols.csv")
     assert code == 1
+    # Without a maker or model column a CSV is no bill of materials: a data file, skipped...
+    assert {(f["path"], f["rule"], f["line"]) for f in found} == {("latin1.csv", "VP001", 2)}
+    # ... unless the configuration says it is part of the estate: then it cannot be told what it lists.
+    (tmp_path / ".vmspolicy.yaml").write_text('estate: ["*.csv"]\n', encoding="utf-8")
+    code, found, _ = check_json(tmp_path)
+    assert code == 1
     assert {(f["path"], f["rule"], f["line"]) for f in found} == {("latin1.csv", "VP001", 2), ("nocols.csv", "VP001", 1)}
+
+
+def test_broken_csv_with_a_maker_column_is_vp001_and_a_data_csv_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "quote.csv").write_text('Manufacturer,Model\n"Hikvision,DS-2CD2143G0-I\n', encoding="utf-8")
+    (tmp_path / "data.csv").write_text('day,visitors\n"2026-01-01,4\n', encoding="utf-8")
+    (tmp_path / "ok.yaml").write_text("vmspolicy: 1\nsites: [{id: hq}]\n", encoding="utf-8")
+    code, found, _ = check_json(tmp_path, ".")
+    assert code == 1
+    assert {(f["path"], f["rule"], f["line"]) for f in found} == {("quote.csv", "VP001", 2)}
 
 
 def test_xlsx_formula_without_a_saved_value_is_refused(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from vmspolicy.governance.configuration import AppliedPack, ConfigurationRecord,
 from vmspolicy.governance.overrides import RefusedOverride
 from vmspolicy.plugins import PluginInfo
 from vmspolicy.remediation import FIX, ISOLATE, REMEDIES, REPLACE, RequiredAction
-from vmspolicy.reporters.base import InputFile, RunResult
+from vmspolicy.reporters.base import ExcludedFile, InputFile, RunResult, SkippedFile
 from vmspolicy.reporters.compliance import (
     ISOLATED,
     NOT_ASSESSED,
@@ -246,6 +246,11 @@ def failing_result() -> RunResult:
             InputFile("estate/network.yaml", "c" * 64, "manifest"),
             InputFile(ODD_PATH, "d" * 64, "unreadable"),
         ],
+        # Seen and not judged: every report lists the excluded manifest; the text summary counts them all.
+        skipped=[SkippedFile("docs/mkdocs.yml", "does not parse, no sign of a manifest"),
+                 SkippedFile("ci/workflow.yml", "not in the configured estate", outside_estate=True)],
+        excluded=[ExcludedFile("estate/archive/2019.yaml", "estate/archive/**", "manifest", "e" * 64),
+                  ExcludedFile("estate/archive/readme.yaml", "estate/archive/**")],
         as_of=AS_OF,
         fail_on=Severity.ERROR,
         version=VERSION,

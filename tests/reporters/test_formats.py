@@ -168,6 +168,8 @@ def test_junit_fails_what_fails_the_gate_and_skips_every_other_finding(tmp_path:
         "estate/network.yaml": [("XP004 duplicate-identity cctv", "estate/network_yaml",
                                  "skipped: warning below --fail-on error: reported, does not fail the gate")],
         sample.ODD_PATH: [("XP001 parse-error", "estate/odd, name: 100%_yaml", "failure")],
+        "estate/archive/2019.yaml": [("excluded", "estate/archive/2019_yaml",
+                                      "skipped: not judged: excluded by the configuration's pattern 'estate/archive/**'")],
     }
 
 
@@ -179,6 +181,7 @@ def test_junit_counts_failures_and_skips_per_file(tmp_path: Path, monkeypatch: p
         "estate/clean.yaml": (1, 0, 0),
         "estate/network.yaml": (1, 0, 1),
         sample.ODD_PATH: (1, 1, 0),
+        "estate/archive/2019.yaml": (1, 0, 1),
     }
     from xml.etree import ElementTree as ET
 
@@ -274,3 +277,18 @@ def test_applied_packs_follow_site_policies_then_the_selection() -> None:
     all_named = Estate({"a": site("a", "au-gov-2023")}, {}, {}, (), {})
     assert [p["id"] for p in applied_packs(replace(result, estate=all_named, profiles=("us-ndaa-889",)))] == ["au-gov-2023"]
     assert [p["id"] for p in applied_packs(replace(result, estate=None, profiles=("us-ndaa-889",)))] == ["us-ndaa-889"]
+
+
+def test_text_summary_counts_the_files_seen_and_not_judged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    summary = render("text", sample.failing_result(), tmp_path, monkeypatch).splitlines()[-1]
+    assert " in 4 files (1 suppressed); " in summary
+    assert "; 1 skipped as not a manifest, 1 outside the estate, 2 excluded; as of 2026-03-01." in summary
+    clean = render("text", sample.clean_result(), tmp_path, monkeypatch)
+    assert "; as of" in clean and "excluded" not in clean
+
+
+def test_json_inputs_list_excluded_manifests_with_their_pattern(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    report = json.loads(render("json", sample.failing_result(), tmp_path, monkeypatch))
+    assert report["inputs"][-1] == {"path": "estate/archive/2019.yaml", "sha256": "e" * 64, "format": "manifest",
+                                    "excluded_by": "estate/archive/**"}
+    assert report["summary"]["files"] == 4  # the files judged

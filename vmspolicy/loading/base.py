@@ -137,3 +137,8 @@ class Loader(Protocol):
         format (or cannot be told apart) but cannot be read: it becomes VP001.
         """
         ...
+
+    # Optional: ``resembles(source) -> bool``, whether a file that raised ParseError shows signs of
+    # this format (a root element, a top-level key, a header row). Outside the configured estate a
+    # file no loader recognises is skipped rather than VP001, so that a repository's unrelated files
+    # never block a commit; a loader without it counts every file of its suffixes as its own.

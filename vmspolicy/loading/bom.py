@@ -92,6 +92,18 @@ class BomLoader:
         sheets = read_workbook(source.raw) if is_workbook else [("", read_delimited(source.text, tab_only=source.suffix == ".tsv"))]
         return [build_document(source.path, source.sha256, sheets)]
 
+    def resembles(self, source: SourceFile) -> bool:
+        """A header row naming a maker or model column; a workbook that cannot be opened cannot be told apart."""
+        if source.suffix == ".xlsx":
+            try:
+                return any(find_header(rows) is not None for _, rows in read_workbook(source.raw))
+            except ParseError:
+                return True
+        from vmspolicy.manifest_signs import lenient_text
+
+        lines = lenient_text(source.raw).splitlines()[:HEADER_SEARCH_ROWS]
+        return find_header([[Cell(cell.strip().strip('"'), 1, 1) for cell in re.split(r"[,;\t]", line)] for line in lines]) is not None
+
 
 def read_delimited(text: str, *, tab_only: bool = False) -> list[Row]:
     """Rows of delimited text, with the delimiter that makes the best header; raises :class:`ParseError`."""

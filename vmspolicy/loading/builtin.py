@@ -45,6 +45,10 @@ class DeferredLoader:
     def load(self, source: SourceFile) -> list[Document] | None:
         return self.loader.load(source)
 
+    def resembles(self, source: SourceFile) -> bool:
+        resembles = getattr(self.loader, "resembles", None)
+        return True if resembles is None else bool(resembles(source))
+
 
 @hookimpl
 def vmspolicy_loaders() -> Sequence[Loader]:

@@ -41,6 +41,11 @@ class FrigateLoader:
     name = "frigate"
     suffixes: Sequence[str] = (".yaml", ".yml")
 
+    def resembles(self, source: SourceFile) -> bool:
+        from vmspolicy.manifest_signs import lenient_text, top_keys
+
+        return any(top and key == "cameras" for key, top in top_keys(lenient_text(source.raw)))
+
     def load(self, source: SourceFile) -> list[Document] | None:
         data = first_mapping(source)
         if data is None:

@@ -147,6 +147,11 @@ class Go2rtcLoader:
     name = "go2rtc"
     suffixes: Sequence[str] = (".yaml", ".yml")
 
+    def resembles(self, source: SourceFile) -> bool:
+        from vmspolicy.manifest_signs import lenient_text, top_keys
+
+        return any(top and key == "streams" for key, top in top_keys(lenient_text(source.raw)))
+
     def load(self, source: SourceFile) -> list[Document] | None:
         data = first_mapping(source)
         if data is None or not isinstance(data.get("streams"), LocatedMap) or not set(data) <= GO2RTC_KEYS:

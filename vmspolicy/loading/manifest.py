@@ -26,6 +26,12 @@ class ManifestLoader:
             raise ParseError(f"tag {first.tag} is not allowed: manifests hold plain data only (no custom tags)", *first.pos)
         return [Document(source.path, data, self.name, source.sha256, text=source.text) for data in manifests]
 
+    def resembles(self, source: SourceFile) -> bool:
+        """A top-level header-like key or manifest section (see :mod:`vmspolicy.manifest_signs`)."""
+        from vmspolicy.manifest_signs import shows_signs
+
+        return shows_signs(source.raw)
+
 
 MANIFEST_LOADER: Loader = ManifestLoader()
 

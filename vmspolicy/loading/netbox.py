@@ -136,6 +136,10 @@ class NetboxLoader:
     name = "netbox"
     suffixes: Sequence[str] = (".json",)
 
+    def resembles(self, source: SourceFile) -> bool:
+        # Fields only NetBox's device and IP address objects carry.
+        return any(marker in source.raw for marker in (b'"device_type"', b'"primary_ip', b'"assigned_object'))
+
     def load(self, source: SourceFile) -> list[Document] | None:
         documents = source.documents()
         root = documents[0] if documents else None

@@ -114,6 +114,9 @@ class NmapLoader:
     name = "nmap"
     suffixes: Sequence[str] = (".xml",)
 
+    def resembles(self, source: SourceFile) -> bool:
+        return xml_root_tag(source) == "nmaprun"
+
     def load(self, source: SourceFile) -> list[Document] | None:
         if xml_root_tag(source) != "nmaprun":
             return None

@@ -407,6 +407,9 @@ class OpnsenseLoader:
     name = "opnsense"
     suffixes: Sequence[str] = (".xml",)
 
+    def resembles(self, source: SourceFile) -> bool:
+        return xml_root_tag(source) in ROOTS
+
     def load(self, source: SourceFile) -> list[Document] | None:
         if xml_root_tag(source) not in ROOTS:
             return None

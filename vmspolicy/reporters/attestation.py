@@ -46,6 +46,11 @@ def statement(result: RunResult) -> dict[str, Any]:
             "failOn": result.fail_on.label,
             "verdict": "fail" if result.failing else "pass",
             "counts": {**counts, "files": len(result.inputs), "failing": len(result.failing)},
+            # Not subjects: nothing in them was judged. Listed so that what the configuration left out is on record.
+            "excluded": [
+                {"name": e.path, "digest": {"sha256": e.sha256}, "format": e.format, "excludedBy": e.pattern}
+                for e in result.excluded_inputs
+            ],
             "findings": [
                 {
                     "rule": f.rule,

@@ -26,6 +26,30 @@ class InputFile:
 
 
 @record(frozen=True, slots=True)
+class SkippedFile:
+    """A file the run looked at and did not judge, and why (for ``-v`` and the summary's counts)."""
+
+    path: str
+    reason: str
+    outside_estate: bool = False  # with ``estate:`` configured, a file that is not the estate's
+
+
+@record(frozen=True, slots=True)
+class ExcludedFile:
+    """A file the configuration's ``exclude:`` kept out of the judgement, with the pattern that did.
+
+    ``format`` and ``sha256`` are set when the file is a manifest or a format a loader
+    recognises: the reports list those among their inputs, so nothing judged-worthy
+    leaves the run without a trace.
+    """
+
+    path: str
+    pattern: str
+    format: str | None = None
+    sha256: str | None = None
+
+
+@record(frozen=True, slots=True)
 class RunResult:
     """Everything reporters may show. Reporters format this; they compute nothing."""
 
@@ -41,12 +65,18 @@ class RunResult:
     # The context the rules judged: the shared analyses (verdicts, judgements, waivers) for the
     # compliance report, which shows more than findings. Reporters read it; they compute nothing new.
     context: CheckContext | None = None
-    skipped: Sequence[str] = ()
+    skipped: Sequence[SkippedFile] = ()
+    excluded: Sequence[ExcludedFile] = ()
     settings: Mapping[str, object] = field(default_factory=dict)
     # What the configuration did: its file and SHA-256, the settings in force, the overrides refused.
     configuration: ConfigurationRecord | None = None
     # The third-party plugins of the run (their rules and packs change the verdict): every report names them.
     plugins: Sequence[PluginInfo] = ()
+
+    @property
+    def excluded_inputs(self) -> list[ExcludedFile]:
+        """Excluded files that are manifests or recognised formats: every report lists them among its inputs."""
+        return [e for e in self.excluded if e.format is not None]
 
     @property
     def active(self) -> list[Finding]:

@@ -50,7 +50,10 @@ def report_to_json(result: RunResult) -> dict[str, Any]:
         "fail_on": result.fail_on.label,
         "plugins": plugins_json(result),
         "findings": [finding_to_json(f) for f in result.findings],
-        "inputs": [{"path": i.path, "sha256": i.sha256, "format": i.format} for i in result.inputs],
+        "inputs": [
+            *({"path": i.path, "sha256": i.sha256, "format": i.format} for i in result.inputs),
+            *({"path": e.path, "sha256": e.sha256, "format": e.format, "excluded_by": e.pattern} for e in result.excluded_inputs),
+        ],
         "summary": {**result.counts(), "files": len(result.inputs), "passed": not result.failing},
     }
     configuration = configuration_json(result)

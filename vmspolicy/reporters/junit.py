@@ -84,14 +84,15 @@ def junit_tree(result: RunResult) -> ET.Element:
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for finding in result.findings:
         by_file[finding.path].append(finding)
-    files = sorted({i.path for i in result.inputs} | set(by_file))
+    excluded = {e.path: e.pattern for e in result.excluded_inputs}
+    files = sorted({i.path for i in result.inputs} | set(by_file) | set(excluded))
     failing = {id(f) for f in result.failing}
     timestamp = f"{result.as_of.isoformat()}T00:00:00"
     root = ET.Element("testsuites")
     for index, path in enumerate(files):
         findings = by_file.get(path, [])
         failures = sum(1 for f in findings if id(f) in failing)
-        skipped = len(findings) - failures
+        skipped = len(findings) - failures + (path in excluded)
         suite = ET.SubElement(
             root,
             "testsuite",
@@ -99,7 +100,7 @@ def junit_tree(result: RunResult) -> ET.Element:
                 "name": _clean(path),
                 "timestamp": timestamp,
                 "hostname": "localhost",
-                "tests": str(max(1, len(findings))),
+                "tests": str(max(1, len(findings) + (path in excluded))),
                 "failures": str(failures),
                 "errors": "0",
                 "skipped": str(skipped),
@@ -131,7 +132,11 @@ def junit_tree(result: RunResult) -> ET.Element:
                 # Not a pass: a waived camera or a warning shown as a green test would hide it.
                 skip = ET.SubElement(case, "skipped", {"message": _clean(skip_message(finding, result))})
                 skip.text = _clean(text)
-        if not findings:
+        if path in excluded:
+            # Listed, never judged: a manifest the configuration's exclude: kept out, and the pattern that did.
+            case = ET.SubElement(suite, "testcase", {"name": "excluded", "classname": classname, "time": "0"})
+            ET.SubElement(case, "skipped", {"message": _clean(f"not judged: excluded by the configuration's pattern {excluded[path]!r}")})
+        elif not findings:
             ET.SubElement(suite, "testcase", {"name": "no findings", "classname": classname, "time": "0"})
     return root
 

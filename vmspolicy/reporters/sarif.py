@@ -246,6 +246,10 @@ def sarif_log(result: RunResult, *, prefix: str = "", root: Path | None = None, 
         "artifacts": [
             {"location": artifact_location(i.path, prefix, root), "hashes": {"sha-256": i.sha256}, "properties": {"format": i.format}}
             for i in result.inputs
+        ] + [
+            {"location": artifact_location(e.path, prefix), "hashes": {"sha-256": e.sha256},
+             "properties": {"format": e.format, "excludedBy": e.pattern}}
+            for e in result.excluded_inputs
         ],
         "invocations": [invocation],
         "results": [_result(f, rule_index, prefix, root) for f in shown],

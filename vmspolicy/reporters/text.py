@@ -47,6 +47,7 @@ def summary_line(result: RunResult) -> str:
     disabled = disabled_summary(result)
     if disabled:
         text += f"; {disabled}"
+    text += _not_judged(result)
     verdict = "FAIL" if result.failing else "PASS"
     return f"{text}; as of {result.as_of.isoformat()}. {verdict} (fail on {result.fail_on.label})."
 
@@ -76,6 +77,20 @@ def _source_text(path: str) -> str | None:
         return decode(Path(path).read_bytes()).text
     except (OSError, ValueError):
         return None  # stdin, a vanished or undecodable file: the finding's line says enough
+
+
+def _not_judged(result: RunResult) -> str:
+    """``; 2 skipped as not manifests, 1 excluded``: the files the run saw and did not judge (``-v`` names them)."""
+    outside = sum(1 for s in result.skipped if s.outside_estate)
+    others = len(result.skipped) - outside
+    parts = []
+    if others:
+        parts.append(f"{others} skipped as not {'a manifest' if others == 1 else 'manifests'}")
+    if outside:
+        parts.append(f"{outside} outside the estate")
+    if result.excluded:
+        parts.append(f"{len(result.excluded)} excluded")
+    return "; " + ", ".join(parts) if parts else ""
 
 
 class TextReporter:

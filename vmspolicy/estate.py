@@ -1,23 +1,28 @@
-"""Build the estate model from validated documents, resolving references across files.
+"""Build the estate model from the documents, resolving references across files.
 
-One pass over every document: schema validation (VP002), records built from
-the entries that validated, then ids, MACs and IPs checked for uniqueness
-(VP004) and every reference resolved (VP003). Entries that failed the schema
-are left out of the model but their ids still count as declared, so one typo
-does not cascade into a page of unknown-reference findings.
+One pass over every document: schema validation (VP002), a record built from
+every entry, then ids, MACs and IPs checked for uniqueness (VP004) and every
+reference resolved (VP003). An entry that breaks the schema is still a record,
+judged on what it says: each field is read with its fail-closed default
+(:mod:`vmspolicy.failclosed`), because VP002 alone can be disabled or
+baselined and the vendor and isolation rules cannot. Only a waiver that breaks
+the schema is left out: it excuses nothing. A reference that cannot be read is
+VP002's to report, not VP003's.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import ipaddress
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Final, Iterable
 
+from vmspolicy import failclosed
 from vmspolicy.findings import Finding
 from vmspolicy.model import (
     ANY,
+    DEVICE_TYPES,
     INTERNET,
+    UNREADABLE,
     Device,
     DeviceKind,
     Estate,
@@ -31,11 +36,10 @@ from vmspolicy.model import (
     Waiver,
     Zone,
     normalise_mac,
-    parse_ports,
 )
 from vmspolicy.rules.structure import DuplicateIdentity, SchemaViolation, UnknownReference
 from vmspolicy.schemas import SchemaError, validate
-from vmspolicy.source import Document, LocatedMap, LocatedSeq, Location, iter_items
+from vmspolicy.source import Document, LocatedMap, Location, iter_items
 
 SECTIONS = ("sites", "zones", "cameras", "recorders", "devices", "firewalls", "waivers")
 SUPPORTED_VERSION = 1
@@ -123,6 +127,7 @@ def _prefix(zone: Zone, address: Any) -> int:
 def _add_document(b: _Builder, doc: Document) -> None:
     data = doc.data
     version = data.get("vmspolicy")
+    errors = _schema_errors(b, doc)
     if version != SUPPORTED_VERSION:
         if isinstance(version, str) and version.strip() == str(SUPPORTED_VERSION):
             # A quoted "1" is text, not the version number: say so rather than call it unsupported.
@@ -131,29 +136,67 @@ def _add_document(b: _Builder, doc: Document) -> None:
             message = (f"unsupported manifest format version {version!r}: this vmspolicy reads version "
                        f"{SUPPORTED_VERSION} (upgrade vmspolicy, or write 'vmspolicy: {SUPPORTED_VERSION}')")
         b.findings.append(SchemaViolation.finding(doc.at(data.where("vmspolicy")), message))
-        return
-    errors = _schema_errors(b, doc)
-    b.findings.extend(SchemaViolation.finding(doc.at(error.pos), error.message) for error in errors)
-    invalid = _invalid_entries(errors)
+    # Every record is built, whatever the schema says about it: each field is read with its fail-closed
+    # default (vmspolicy.failclosed), so a misspelt or malformed field never takes a record out of the judgement.
+    broken = _broken_records(errors)
+    subjects: dict[tuple[str, str | int], str] = {}
     for section in SECTIONS:
-        entries = data.get(section)
-        if not isinstance(entries, LocatedSeq) or (section, -1) in invalid:
-            continue
-        for index, entry in enumerate(entries):
-            if not isinstance(entry, LocatedMap) or (id(doc), section, index) in b.completing:
+        for key, entry in _records(data.get(section)):
+            if (id(doc), section, key) in b.completing:
                 continue  # a manifest record completing an imported one is part of that record
-            entry_id = entry.get("id")
-            if isinstance(entry_id, str):
+            entry_id = failclosed.identifier(entry.get("id"))
+            if entry_id is not None:
                 _declare(b, entry_id, doc.at(entry.where("id")))
-            if (section, index) in invalid:
-                if isinstance(entry_id, str):
+            if section == "waivers" and (section, key) in broken:
+                # A waiver that breaks the schema excuses nothing: it is left out of the model (fail closed).
+                if entry_id is not None:
                     b.invalid_ids.add(entry_id)
-                if section == "firewalls":
-                    _unreadable_firewall(b, doc, entry, index, errors)
                 continue
-            completion = b.completions.get((id(doc), section, index))
+            if section == "firewalls" and isinstance(key, int) and (section, key) in broken:
+                # Read leniently below (what it allows fails closed), and named by VP206: what it allows is unknown.
+                _unreadable_firewall(b, doc, entry, key, errors)
+            completion = b.completions.get((id(doc), section, key)) if isinstance(key, int) else None
             origin = Origin(doc.path, entry) if completion is None else _completed(b, doc, entry, *completion)
-            _BUILDERS[section](b, origin, origin.node)
+            built = _BUILDERS[section](b, origin, origin.node, broken.get((section, key), frozenset()))
+            if built is not None:
+                subjects[(section, key)] = built
+    if version == SUPPORTED_VERSION:
+        # The record an error is in is its subject: what a baseline follows, and what may not be baselined.
+        b.findings.extend(
+            SchemaViolation.finding(doc.at(error.pos), error.message, subject=_subject_of(error, subjects)) for error in errors
+        )
+
+
+def _records(section: Any) -> list[tuple[str | int, LocatedMap]]:
+    """The records of a section: the mappings of its list; a section written as one mapping is one record."""
+    if isinstance(section, list):
+        return [(index, entry) for index, entry in enumerate(section) if isinstance(entry, LocatedMap)]
+    if isinstance(section, LocatedMap):
+        return [(0, section)]
+    return []
+
+
+def _broken_records(errors: list[SchemaError]) -> dict[tuple[str, str | int], frozenset[tuple[str | int, ...]]]:
+    """(section, index) of each record the errors are in, with the paths inside the record that are wrong.
+
+    A section that is not a list is one broken record (it is read as a single record, index 0).
+    """
+    broken: dict[tuple[str, str | int], set[tuple[str | int, ...]]] = {}
+    for error in errors:
+        if len(error.path) >= 2 and isinstance(error.path[0], str) and isinstance(error.path[1], int):
+            broken.setdefault((error.path[0], error.path[1]), set()).add(tuple(error.path[2:]))
+        elif len(error.path) == 1 and isinstance(error.path[0], str):
+            broken.setdefault((error.path[0], 0), set()).add(())
+    return {key: frozenset(paths) for key, paths in broken.items()}
+
+
+def _subject_of(error: SchemaError, subjects: dict[tuple[str, str | int], str]) -> str | None:
+    path = error.path
+    if len(path) >= 2 and isinstance(path[0], str) and isinstance(path[1], int):
+        return subjects.get((path[0], path[1]))
+    if len(path) == 1 and isinstance(path[0], str):
+        return subjects.get((path[0], 0))  # a section written as one record
+    return None
 
 
 def _unreadable_firewall(b: _Builder, doc: Document, entry: LocatedMap, index: int, errors: list[SchemaError]) -> None:
@@ -289,114 +332,181 @@ def _declare(b: _Builder, entry_id: str, location: Location) -> None:
     b.declared[entry_id] = location
 
 
-def _is_first(b: _Builder, entry_id: str, origin: Origin) -> bool:
+_Paths = frozenset[tuple[str | int, ...]]  # where a record breaks the schema, inside it ("" when it is fine)
+_Build = Callable[[_Builder, Origin, LocatedMap, _Paths], "str | None"]
+
+
+def _record_id(b: _Builder, origin: Origin, section: str) -> str | None:
+    """The id the record is modelled under, or None when it is a second record of a declared id.
+
+    A record whose id cannot be read is still judged, under a name that says
+    where it is ("camera at hq.yaml:12:5"): nothing can refer to it, and it can
+    collide with no id.
+    """
+    entry_id = failclosed.identifier(origin.node.get("id"))
+    if entry_id is None:
+        return f"{section} at {origin.loc()}"
     # A duplicate id was reported by _declare; the model keeps the first record only.
-    return b.declared.get(entry_id) == origin.loc("id")
+    return entry_id if b.declared.get(entry_id) == origin.loc("id") else None
 
 
-def _site(b: _Builder, origin: Origin, e: LocatedMap) -> None:
-    if _is_first(b, e["id"], origin):
-        b.sites[e["id"]] = Site(
-            id=e["id"],
+def _site(b: _Builder, origin: Origin, e: LocatedMap, broken: _Paths) -> str | None:
+    site_id = _record_id(b, origin, "site")
+    if site_id is not None:
+        b.sites[site_id] = Site(
+            id=site_id,
             origin=origin,
-            name=e.get("name"),
-            sensitive=bool(e.get("sensitive", False)),
-            classification=e.get("classification"),
-            policies=tuple(e.get("policies") or ()),
+            name=failclosed.text(e.get("name")),
+            sensitive=failclosed.sensitive(e),
+            classification=failclosed.text(e.get("classification")),
+            policies=failclosed.words(e.get("policies")),
         )
+    return site_id
 
 
-def _zone(b: _Builder, origin: Origin, e: LocatedMap) -> None:
+def _zone(b: _Builder, origin: Origin, e: LocatedMap, broken: _Paths) -> str | None:
     raw = e.get("cidr")
     cidrs: list[IPNetwork] = []
-    for index, text in enumerate([raw] if isinstance(raw, str) else list(raw or ())):
+    for index, text in enumerate([raw] if not isinstance(raw, list) else raw):
+        if raw is None:
+            break
         try:
             cidrs.append(ipaddress.ip_network(text, strict=False))
-        except ValueError as exc:
-            b.findings.append(SchemaViolation.finding(origin.loc("cidr", index), f"cidr {text!r}: {exc}"))
-    if _is_first(b, e["id"], origin):
-        b.zones[e["id"]] = Zone(
-            id=e["id"], site=e["site"], origin=origin, purpose=e["purpose"], vlan=e.get("vlan"), cidrs=tuple(cidrs)
-        )
-
-
-def _device_builder(kind: DeviceKind) -> Callable[[_Builder, Origin, LocatedMap], None]:
-    def build(b: _Builder, origin: Origin, e: LocatedMap) -> None:
-        if not _is_first(b, e["id"], origin):
-            return
-        mac = e.get("mac")
-        ip = e.get("ip")
-        installed = e.get("installed")
-        services = e.get("services") or {}
-        b.devices[e["id"]] = Device(
-            id=e["id"],
-            kind=kind,
-            type=kind if kind != "device" else e["type"],
-            site=e["site"],
+        except (TypeError, ValueError) as exc:
+            if not broken:  # else the schema has said it already
+                b.findings.append(SchemaViolation.finding(origin.loc("cidr", index), f"cidr {text!r}: {exc}"))
+    zone_id = _record_id(b, origin, "zone")
+    if zone_id is not None:
+        b.zones[zone_id] = Zone(
+            id=zone_id,
+            site=failclosed.required_reference(e, "site"),
             origin=origin,
-            zone=e.get("zone"),
-            vendor=e.get("vendor"),
-            model=_text(e.get("model")),
-            mac=normalise_mac(mac) if isinstance(mac, str) else None,
-            ip=ipaddress.ip_address(ip) if isinstance(ip, str) else None,
-            firmware=_text(e.get("firmware")),
-            serial=_text(e.get("serial")),
-            installed=_date(installed),
-            status=e.get("status", "active"),
-            services={str(k): bool(v) for k, v in services.items()},
-            streams=tuple(e.get("streams") or ()),
+            purpose=failclosed.purpose(e.get("purpose")),
+            vlan=failclosed.vlan(e.get("vlan")),
+            cidrs=tuple(cidrs),
         )
+    return zone_id
+
+
+# The keys a device record may have, to tell a misspelt evidence key from a known one.
+_DEVICE_KEYS: Final = frozenset({
+    "id", "name", "site", "zone", "vendor", "model", "mac", "ip", "firmware", "installed", "status", "services",
+    "streams", "serial", "location", "tags", "notes", "software", "type",
+})
+
+
+def _device_builder(kind: DeviceKind) -> _Build:
+    def build(b: _Builder, origin: Origin, e: LocatedMap, broken: _Paths) -> str | None:
+        if broken and origin.completion is None:
+            origin = Origin(origin.path, failclosed.with_misspelt_evidence(e, _DEVICE_KEYS))
+            e = origin.node
+        device_id = _record_id(b, origin, kind)
+        if device_id is None:
+            return None
+        mac = failclosed.text(e.get("mac"))
+        # An unreadable type is covered by every equipment list of a pack (vmspolicy.policy.PackFamily).
+        device_type = e.get("type") if kind == "device" else kind
+        b.devices[device_id] = Device(
+            id=device_id,
+            kind=kind,
+            type=device_type if isinstance(device_type, str) and device_type in (kind, *DEVICE_TYPES) else UNREADABLE,
+            site=failclosed.required_reference(e, "site"),
+            origin=origin,
+            zone=failclosed.reference(e, "zone"),
+            vendor=failclosed.text(e.get("vendor")),
+            model=failclosed.text(e.get("model")),
+            mac=normalise_mac(mac) if mac is not None else None,
+            ip=failclosed.address(e.get("ip")),
+            firmware=failclosed.text(e.get("firmware")),
+            serial=failclosed.text(e.get("serial")),
+            installed=failclosed.date(e.get("installed")),
+            status=failclosed.status(e.get("status")),
+            services=failclosed.services(e.get("services")),
+            streams=failclosed.words(e.get("streams")),
+        )
+        return device_id
 
     return build
 
 
-def _firewall(b: _Builder, origin: Origin, e: LocatedMap) -> None:
-    if not _is_first(b, e["id"], origin):
-        return
-    rules = tuple(
-        FirewallRule(
-            name=r.get("name") or f"rule {i + 1}",
-            index=i,
-            source=r["from"],
-            destination=r["to"],
-            action=r["action"],
+def _firewall(b: _Builder, origin: Origin, e: LocatedMap, broken: _Paths) -> str | None:
+    firewall_id = _record_id(b, origin, "firewall")
+    if firewall_id is None:
+        return None
+    rules: list[FirewallRule] = []
+    for index, (r, wrong) in enumerate(_entries(e, "rules", broken)):
+        action = failclosed.action(r.get("action"))
+        if action == "deny" and wrong:
+            continue  # a deny that cannot be read exactly cannot be shown to stop anything: it denies nothing
+        rules.append(FirewallRule(
+            name=failclosed.text(r.get("name")) or f"rule {index + 1}",
+            index=index,
+            source=failclosed.required_reference(r, "from"),
+            destination=failclosed.required_reference(r, "to"),
+            action=action,
             origin=Origin(origin.path, r),
-            ports=parse_ports(r.get("ports")),
-        )
-        for i, r in enumerate(e.get("rules") or ())
-    )
+            ports=failclosed.ports(r.get("ports")),
+        ))
     nat = tuple(
         PortForward(
-            name=n.get("name") or f"nat {i + 1}",
-            index=i,
-            source=n.get("from", INTERNET),
-            destination=n["to"],
+            name=failclosed.text(n.get("name")) or f"nat {index + 1}",
+            index=index,
+            source=failclosed.reference(n, "from") or INTERNET,
+            destination=failclosed.required_reference(n, "to"),
             origin=Origin(origin.path, n),
-            ports=parse_ports(n.get("ports")),
+            ports=failclosed.ports(n.get("ports")),
         )
-        for i, n in enumerate(e.get("nat") or ())
+        for index, (n, _) in enumerate(_entries(e, "nat", broken))
     )
-    b.firewalls.append(Firewall(id=e["id"], site=e["site"], origin=origin, default=e["default"], rules=rules, nat=nat))
+    b.firewalls.append(Firewall(
+        id=firewall_id,
+        site=failclosed.required_reference(e, "site"),
+        origin=origin,
+        default=failclosed.action(e.get("default")),
+        rules=tuple(rules),
+        nat=nat,
+    ))
+    return firewall_id
 
 
-def _waiver(b: _Builder, origin: Origin, e: LocatedMap) -> None:
-    if not _is_first(b, e["id"], origin):
-        return
+def _entries(e: LocatedMap, key: str, broken: _Paths) -> list[tuple[LocatedMap, bool]]:
+    """A firewall's rules or port forwards, each with whether it breaks the schema.
+
+    An entry that is no mapping, or a list that is no list, cannot be read at
+    all: it stands for an entry with nothing readable, which allows everything.
+    """
+    value = e.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        return [(LocatedMap(e.where(key)), True)]
+    out: list[tuple[LocatedMap, bool]] = []
+    for index, item in enumerate(value):
+        wrong = any(path[:2] == (key, index) or path == (key,) for path in broken)
+        out.append((item, wrong) if isinstance(item, LocatedMap) else (LocatedMap(failclosed.item_pos(value, index, e.pos)), True))
+    return out
+
+
+def _waiver(b: _Builder, origin: Origin, e: LocatedMap, broken: _Paths) -> str | None:
+    waiver_id = _record_id(b, origin, "waiver")
+    if waiver_id is None:
+        return None
     rules = e.get("rules")
-    b.waivers[e["id"]] = Waiver(
-        id=e["id"],
+    b.waivers[waiver_id] = Waiver(
+        id=waiver_id,
         origin=origin,
         devices=tuple(e.get("devices") or ()),
         reason=e.get("reason"),
         approved_by=e.get("approved_by"),
         ticket=e.get("ticket"),
-        approved_on=_date(e.get("approved_on")),
-        expires=_date(e.get("expires")),
+        approved_on=failclosed.date(e.get("approved_on")),
+        expires=failclosed.date(e.get("expires")),
         rules=tuple(rules) if rules is not None else None,
     )
+    return waiver_id
 
 
-_BUILDERS: dict[str, Callable[[_Builder, Origin, LocatedMap], None]] = {
+_BUILDERS: dict[str, _Build] = {
     "sites": _site,
     "zones": _zone,
     "cameras": _device_builder("camera"),
@@ -405,19 +515,6 @@ _BUILDERS: dict[str, Callable[[_Builder, Origin, LocatedMap], None]] = {
     "firewalls": _firewall,
     "waivers": _waiver,
 }
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def _date(value: Any) -> dt.date | None:
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
 
 
 def _check_identities(b: _Builder, estate: Estate) -> None:
@@ -452,8 +549,8 @@ def _check_references(b: _Builder, estate: Estate) -> None:
 
     def missing(entry_id: str, what: str, location: Location, subject: str, field_name: str, candidates: Iterable[str]) -> None:
         nonlocal suggested
-        if entry_id in known and entry_id in b.invalid_ids:
-            return  # declared but broken: VP002 already says so
+        if entry_id == UNREADABLE or (entry_id in known and entry_id in b.invalid_ids):
+            return  # unreadable, or declared but broken: VP002 already says so
         hint = ""
         if suggested < _SUGGESTIONS_PER_RUN:
             import difflib  # only for a broken reference
@@ -483,7 +580,7 @@ def _check_references(b: _Builder, estate: Estate) -> None:
         device_zone = estate.zones.get(device.zone)
         if device_zone is None:
             missing(device.zone, "zone", device.origin.loc("zone"), device.id, "zone", estate.zones)
-        elif device_zone.site != device.site and device.site in estate.sites:
+        elif device_zone.site not in (device.site, UNREADABLE) and device.site in estate.sites:
             b.findings.append(
                 UnknownReference.finding(
                     device.origin.loc("zone"),

@@ -26,6 +26,10 @@ DEVICE_TYPES: Final = (
 STATUSES: Final = ("active", "planned", "decommissioned")
 INTERNET: Final = "internet"
 ANY: Final = "any"
+UNREADABLE: Final = "(unreadable)"
+"""A reference (site, zone, firewall endpoint) or device type whose value cannot be read; no id can be this.
+
+It resolves to nothing, so whatever depends on it fails closed (see :mod:`vmspolicy.failclosed`)."""
 
 
 @record(frozen=True, slots=True, eq=False)

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Final, Mapping, Sequence
 
 from vmspolicy import identify
 from vmspolicy.config import ConfigError
+from vmspolicy.model import UNREADABLE
 from vmspolicy.plugins import PluginError
 from vmspolicy.records import record
 from vmspolicy.schemas import validate
@@ -85,7 +86,10 @@ class PackFamily:
     equipment: frozenset[str] | None = None  # None: every device of the family
 
     def covers(self, family: str, device_type: str) -> bool:
-        return self.name.casefold() == family.casefold() and (self.equipment is None or device_type in self.equipment)
+        # A device whose type cannot be read may be any of them (fail closed).
+        return self.name.casefold() == family.casefold() and (
+            self.equipment is None or device_type in self.equipment or device_type == UNREADABLE
+        )
 
 
 @record(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Iterable, Iterator, Mapping, Sequence
 
 from vmspolicy import policy
 from vmspolicy.findings import Finding
-from vmspolicy.model import Device, UnreadableFirewall, Zone
+from vmspolicy.model import UNREADABLE, Device, UnreadableFirewall, Zone
 from vmspolicy.plugins import hookimpl
 from vmspolicy.reach import Direction, Flow, Reachability, Unresolved, device_flows, reachability
 from vmspolicy.rules.base import CheckContext, Looser, Rule
@@ -451,7 +451,9 @@ class IsolationUnverifiable(_IsolationRule):
         firewall (``firewalls:`` with ``site:``); the device lies in a zone
         (a declared ``zone``, or an address inside a zone's ``cidr``); and
         every ``from``/``to`` of its site's firewall rules and port forwards
-        names a zone, a device, a CIDR, ``internet`` or ``any``.
+        names a zone, a device, a CIDR, ``internet`` or ``any``. A site, zone
+        or rule ``from``/``to`` that cannot be read at all (a list, a mapping:
+        VP002) is no better than one that names nothing.
 
     Why
         Fail closed. Without a firewall the site's zones are not separated at
@@ -500,6 +502,16 @@ class IsolationUnverifiable(_IsolationRule):
         for firewall in ctx.estate.unreadable_firewalls:
             unreadable.setdefault(firewall.site, []).append(firewall)
         for device in subjects:
+            if UNREADABLE in (device.site, device.zone):
+                which = "site" if device.site == UNREADABLE else "zone"
+                yield self.finding(
+                    _where(device),
+                    f"the {which} of legacy restricted {device.id} cannot be read (see VP002 at its {which}:), so no "
+                    f"firewall rule can be shown to isolate it; write the id of its {which}",
+                    subject=device.id,
+                    evidence=f"{which}:unreadable",
+                )
+                continue
             if device.site in unreadable:
                 # Fail closed, and say why: the firewall exists, but what it allows is unknown.
                 bad = unreadable[device.site]
@@ -534,11 +546,15 @@ class IsolationUnverifiable(_IsolationRule):
             if broken:
                 first = broken[0]
                 more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+                named = (
+                    f"has a {first.field}: that cannot be read (see VP002), so it is taken to match everything"
+                    if first.value == UNREADABLE
+                    else f"names {first.value!r} in {first.field}:, which is no zone, device or network"
+                )
                 yield self.finding(
                     _where(device),
-                    f"{first.firewall} rule '{first.rule}' ({first.location.path}:{first.location.line}) names "
-                    f"{first.value!r} in {first.field}:, which is no zone, device or network{more}; the isolation of "
-                    f"legacy restricted {device.id} cannot be shown until it is fixed",
+                    f"{first.firewall} rule '{first.rule}' ({first.location.path}:{first.location.line}) {named}{more}; "
+                    f"the isolation of legacy restricted {device.id} cannot be shown until it is fixed",
                     subject=device.id,
                     evidence=f"unresolved:{first.firewall}:{first.rule}:{first.field}",
                 )

@@ -197,7 +197,12 @@ class RestrictedVendorNewInstall(Rule):
             elif device.status == "planned":
                 why, hint = "is planned", ""
             elif device.installed is None:
-                why, hint = "has no installed date", "; if it went in before the cut-off, write its installed: date"
+                written = device.origin.holder("installed").node.get("installed")
+                if written is None:
+                    why, hint = "has no installed date", "; if it went in before the cut-off, write its installed: date"
+                else:
+                    why = f"has an installed date that cannot be read ({written!r})"
+                    hint = "; if it went in before the cut-off, write the date as YYYY-MM-DD"
             else:
                 after = [p for p in restricting if device.installed >= p.cutoff]
                 if after:

@@ -172,3 +172,14 @@ def test_a_new_baseline_file_gets_the_umasks_mode_as_any_file_to_commit(estate: 
         assert stat.S_IMODE(Path("other.json").stat().st_mode) == 0o640
     finally:
         os.umask(previous)
+
+
+def test_a_schema_violation_of_a_restricted_record_is_never_recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    source = Path(__file__).parent / "cases" / "baseline-restricted-schema" / "estate.yaml"
+    Path("estate.yaml").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    code, out, _ = run(capsys, "baseline", "--output", "baseline.json", "estate.yaml")
+    assert code == 0 and "1 finding(s) recorded" in out
+    recorded = json.loads(Path("baseline.json").read_text(encoding="utf-8"))["findings"]
+    assert [(e["rule"], e["subject"]) for e in recorded] == [("VP002", "cam-axis")]

@@ -21,6 +21,7 @@ from vmspolicy.governance.baseline import (
     reconcile,
     recordable,
     render_baseline,
+    restricted_records,
     write_atomically,
 )
 
@@ -34,7 +35,8 @@ def register(subparsers: Any) -> None:
         help="record today's findings in a file, for `check --baseline` (brownfield adoption)",
         description="Record today's unsuppressed findings so that `vmspolicy check --baseline FILE` reports only new "
         "ones. Waived and inline-suppressed findings are not recorded, nor are unreadable files (VP001), restricted "
-        "equipment (VP1xx) and isolation (VP2xx, VP502): those are fixed or waived, with a reason, approver and expiry.",
+        "equipment (VP1xx), isolation (VP2xx, VP502) and schema violations of a restricted device's record: those are fixed or "
+        "waived, with a reason, approver and expiry.",
     )
     add_common(parser)
     parser.add_argument("--output", "-o", required=True, type=Path, metavar="FILE", help="the baseline file to write (JSON)")
@@ -63,9 +65,10 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     if not result.inputs:
         raise CliError(f"no manifest found in {', '.join(options.paths) or 'the configured estate'}")
     never = never_recorded(result.rules)
-    current = [f for f in result.findings if recordable(f, never)]
+    restricted = restricted_records(result.context) if result.context is not None else frozenset()
+    current = [f for f in result.findings if recordable(f, never, restricted)]
     if args.update:
-        update = reconcile(previous, current, never)
+        update = reconcile(previous, current, never, restricted)
         entries = list(update.kept) + (list(update.new) if args.add else [])
         note = f"{len(update.fixed)} fixed and dropped, {len(update.new)} new " + ("added" if args.add else "not added (use --add)")
     else:

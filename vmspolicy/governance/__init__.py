@@ -75,7 +75,13 @@ def apply(findings: Sequence[Finding], ctx: CheckContext, args: Any) -> list[Fin
     baseline_file = getattr(args, "baseline", None)
     if baseline_file:
         # Imported here: most runs (every pre-commit run) have no baseline.
-        from vmspolicy.governance.baseline import BaselineError, apply_baseline, never_recorded, read_baseline
+        from vmspolicy.governance.baseline import (
+            BaselineError,
+            apply_baseline,
+            never_recorded,
+            read_baseline,
+            restricted_records,
+        )
 
         try:
             baseline = read_baseline(str(baseline_file))
@@ -83,5 +89,5 @@ def apply(findings: Sequence[Finding], ctx: CheckContext, args: Any) -> list[Fin
             from vmspolicy.pipeline import UsageError
 
             raise UsageError(str(exc)) from None
-        out = apply_baseline(out, baseline, never_recorded(ctx.rules))
+        out = apply_baseline(out, baseline, never_recorded(ctx.rules), restricted_records(ctx))
     return out

@@ -25,11 +25,12 @@ from vmspolicy.governance.fingerprint import fingerprint
 from vmspolicy.loading.text import ParseError
 from vmspolicy.loading.yaml_events import load_documents
 from vmspolicy.records import record
+from vmspolicy.rules.structure import SchemaViolation
 from vmspolicy.schemas import validate
 from vmspolicy.source import Location
 
 if TYPE_CHECKING:
-    from vmspolicy.rules.base import Rule
+    from vmspolicy.rules.base import CheckContext, Rule
 
 BASELINE_VERSION = 1
 
@@ -70,9 +71,24 @@ def never_recorded(rules: Iterable[type[Rule]]) -> frozenset[str]:
     return frozenset(rule.code for rule in rules if not rule.baselinable)
 
 
-def recordable(finding: Finding, never: Collection[str]) -> bool:
-    """Whether ``finding`` belongs in a baseline: unsuppressed, and of a rule a baseline may hold."""
-    return finding.suppressed is None and finding.rule not in never
+def restricted_records(ctx: CheckContext) -> frozenset[str]:
+    """The devices judged restricted: no baseline holds a schema violation (VP002) of their records.
+
+    Such a record does not say what its author meant, and what it means (an
+    install date, a status, services) decides whether the device may stay at
+    all: it is fixed, not deferred. Its vendor and isolation findings are never
+    baselined anyway; this keeps the broken field itself in sight too.
+    """
+    from vmspolicy import policy
+
+    return frozenset(device for device, judgement in policy.judgements(ctx).items() if judgement.restricted)
+
+
+def recordable(finding: Finding, never: Collection[str], restricted: Collection[str] = ()) -> bool:
+    """Whether ``finding`` belongs in a baseline: unsuppressed, of a rule a baseline may hold, not about a broken restricted record."""
+    if finding.suppressed is not None or finding.rule in never:
+        return False
+    return not (finding.rule == SchemaViolation.code and finding.subject in restricted)
 
 
 def read_baseline(path: str) -> Baseline:
@@ -143,15 +159,18 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def apply_baseline(findings: Sequence[Finding], baseline: Baseline, never: Collection[str]) -> list[Finding]:
+def apply_baseline(
+    findings: Sequence[Finding], baseline: Baseline, never: Collection[str], restricted: Collection[str] = ()
+) -> list[Finding]:
     """Mark the findings the baseline recorded; each entry absorbs at most one finding.
 
-    A finding of a rule in ``never`` is not absorbed even when an (edited or older) baseline lists it.
+    A finding of a rule in ``never``, or a schema violation of a ``restricted`` device's record
+    (:func:`restricted_records`), is not absorbed even when an (edited or older) baseline lists it.
     """
     remaining = Counter(e.fingerprint for e in baseline.entries)
     out: list[Finding] = []
     for finding in sorted(findings, key=Finding.sort_key):
-        if recordable(finding, never):
+        if recordable(finding, never, restricted):
             key = fingerprint(finding)
             if remaining[key] > 0:
                 remaining[key] -= 1
@@ -169,9 +188,11 @@ class BaselineUpdate:
     new: tuple[BaselineEntry, ...]  # found now, not recorded
 
 
-def reconcile(previous: Sequence[BaselineEntry], current: Sequence[Finding], never: Collection[str]) -> BaselineUpdate:
+def reconcile(
+    previous: Sequence[BaselineEntry], current: Sequence[Finding], never: Collection[str], restricted: Collection[str] = ()
+) -> BaselineUpdate:
     """Compare a baseline with today's recordable findings."""
-    found = Counter(fingerprint(f) for f in current if recordable(f, never))
+    found = Counter(fingerprint(f) for f in current if recordable(f, never, restricted))
     kept: list[BaselineEntry] = []
     fixed: list[BaselineEntry] = []
     for entry in previous:
@@ -182,7 +203,7 @@ def reconcile(previous: Sequence[BaselineEntry], current: Sequence[Finding], nev
             fixed.append(entry)
     new: list[BaselineEntry] = []
     for finding in sorted(current, key=Finding.sort_key):
-        if not recordable(finding, never):
+        if not recordable(finding, never, restricted):
             continue
         key = fingerprint(finding)
         if found[key] > 0:

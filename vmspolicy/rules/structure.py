@@ -65,9 +65,15 @@ class SchemaViolation(Rule):
         MAC addresses, dates and ports (``tcp/554``, ``udp/1000-2000``).
 
     Why
-        A misspelt key (``vendr:``) would otherwise leave the vendor blank and
-        the camera unchecked. Validating the shape first lets every later rule
-        trust the data it reads.
+        A misspelt key (``instaled:``) or a value in the wrong form
+        (``installed: 15/03/2020``) means the record does not say what its
+        author meant. The record is still judged on what can be read from it,
+        each unreadable field taking the value that judges it most strictly (no
+        install date: a restricted device is a new install, VP102; an unknown
+        status is active; unknown services are not off, VP205; an unreadable
+        site or zone cannot be shown isolated, VP206), so switching VP002 off
+        hides no restricted device. A VP002 on a device that carries evidence of
+        a restricted maker cannot be baselined: fix the record.
 
     Example (fails)
         .. code-block:: yaml

@@ -161,7 +161,7 @@ def site_lines(site: Site, rng: random.Random, macs: set[str]) -> dict[str, list
                 f"    firmware: V5.{rng.randint(4, 7)}.{rng.randint(0, 9)} build {rng.randint(170101, 220930)}",
                 f"    installed: {_date(rng, 2016, 2021)}",
                 "    status: active",
-                "    services: {p2p_cloud: false, upnp: false, telnet: false, ssh: false, onvif: true}",
+                "    services: {p2p_cloud: false, upnp: false, ddns: false, telnet: false, ssh: false, onvif: true}",
                 f'    streams: ["rtsp://${{CAM_USER}}:${{CAM_PASS}}@{ip}:554{path}"]',
             ]
             site.legacy.append(cam)

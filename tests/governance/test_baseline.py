@@ -131,7 +131,7 @@ def test_add_needs_update(estate: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_restricted_equipment_and_isolation_never_go_into_a_baseline(estate: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # A new Hikvision install (VP102) and a legacy one that is not isolated (VP103, VP201, VP206): the regime
+    # A new Hikvision install (VP102) and a legacy one that is not isolated (VP103, VP201, VP205, VP206): the regime
     # says fix or waive them (reason, approver, expiry); a baseline has none of that, so it takes only cam-1.
     estate.write_text(ESTATE + camera("cam-1", "10.20.40.11")
                       + "  - {id: cam-new, site: hq, zone: cctv, vendor: Hikvision, ip: 10.20.30.21}\n"
@@ -150,7 +150,7 @@ def test_restricted_equipment_and_isolation_never_go_into_a_baseline(estate: Pat
     code, found = findings_of(capsys, "--baseline", "baseline.json", "estate.yaml")
     assert code == 1
     unsuppressed = sorted({f["rule"] for f in found if f["suppressed"] is None})
-    assert unsuppressed == ["VP102", "VP103", "VP201", "VP206"]
+    assert unsuppressed == ["VP102", "VP103", "VP201", "VP205", "VP206"]
 
 
 def test_which_rules_a_baseline_never_holds() -> None:

@@ -75,10 +75,13 @@ def test_comments_and_key_order_survive(work: Path, legacy_devices: list[str]) -
     comments = [line.split("#", 1)[1] for line in before.splitlines() if "#" in line]
     assert all(comment in after for comment in comments)
     keys = [line.strip().split(":")[0] for line in before.splitlines() if line.startswith("    ") and ":" in line]
-    after_keys = [line.strip().split(":")[0] for line in after.splitlines() if line.startswith("    ") and ":" in line]
+    added = ("ddns: false", "services: {p2p_cloud: false, upnp: false, ddns: false}")  # services declared off where missing
+    after_keys = [line.strip().split(":")[0] for line in after.splitlines()
+                  if line.startswith("    ") and ":" in line and line.strip() not in added]
     assert after_keys[: len(keys)] == keys
     # Only the edited lines differ; everything else is byte for byte the original.
-    unchanged = [line for line in before.splitlines() if "mac:" not in line and "services: {" not in line and "upnp: true" not in line]
+    unchanged = [line for line in before.splitlines()
+                 if "mac:" not in line and "services: {" not in line and "upnp: true" not in line and "{id: cam-5" not in line]
     assert all(line in after.splitlines() for line in unchanged)
 
 
@@ -192,3 +195,22 @@ def test_with_an_estate_only_the_named_files_are_edited(work: Path, capsys: pyte
     assert "W-cam-1" in (work / "cameras.yaml").read_text(encoding="utf-8")  # judged with network.yaml's site
     assert (work / "other.yaml").read_text(encoding="utf-8") == other
     assert (work / "network.yaml").read_text(encoding="utf-8").startswith("vmspolicy: 1\nsites:")
+
+
+def test_fix_turns_off_exactly_what_vp205_reports(work: Path, legacy_devices: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    # Unknown is not off: VP205 reports services that are true, unreadable or not declared, and fix
+    # declares each of them off (adding services: when a camera has none), nothing more.
+    shutil.copy(FIXES / "legacy-camera" / "before.yaml", work / "estate.yaml")
+
+    def vp205() -> set[tuple[str, str]]:
+        capsys.readouterr()
+        cli.main(["check", "--no-plugins", "--format", "json", "--as-of", "2026-01-01", *legacy_devices, "estate.yaml"])
+        found = json.loads(capsys.readouterr().out)["findings"]
+        return {(f["subject"], f["message"].split(" ")[0]) for f in found if f["rule"] == "VP205"}
+
+    assert vp205() == {("cam-1", "p2p_cloud"), ("cam-1", "upnp"), ("cam-1", "ddns"), ("cam-3", "upnp"), ("cam-3", "ddns"),
+                       ("cam-4", "p2p_cloud,"), ("cam-5", "p2p_cloud,")}
+    assert cli.main(["fix", "--no-plugins", *legacy_devices, "estate.yaml"]) == 0
+    edits = capsys.readouterr().out
+    assert {line.split(":")[0].strip() for line in edits.splitlines() if "services." in line} == {"cam-1", "cam-3", "cam-4", "cam-5"}
+    assert vp205() == set()

@@ -25,7 +25,7 @@ cameras:
     zone: br-legacy
     ip: 10.1.30.11
     installed: 2019-03-04
-    services: {p2p_cloud: true}
+    services: {p2p_cloud: true, upnp: false, ddns: false}
 firewalls:
   - id: br-fw
     site: branch

@@ -137,7 +137,8 @@ zones:
   - {id: vms, site: depot, purpose: vms, cidr: 10.20.40.0/24}
 cameras:
   - {id: cam-axis, site: depot, zone: legacy, vendor: Axis, model: P3265-LVE, ip: 10.20.30.10, installed: 2021-01-01}
-  - {id: cam-hik, site: depot, zone: legacy, vendor: Hikvision, model: DS-2CD2143G0-I, ip: 10.20.30.11, installed: 2020-05-18}
+  - {id: cam-hik, site: depot, zone: legacy, vendor: Hikvision, model: DS-2CD2143G0-I, ip: 10.20.30.11, installed: 2020-05-18,
+     services: {p2p_cloud: false, upnp: false, ddns: false}}
 recorders:
   - {id: nvr-1, site: depot, zone: vms, vendor: Milestone, ip: 10.20.40.5}
 firewalls:

@@ -27,7 +27,7 @@ def _estate(path: Path, cameras: int) -> Path:
         entries.append({
             "id": f"cam-{index:05d}", "site": "hq", "zone": "hq-legacy", "vendor": vendor, "model": model,
             "mac": f"{oui}:{index // 65536 % 256:02x}:{index // 256 % 256:02x}:{index % 256:02x}",
-            "installed": "2018-06-01", "services": {"p2p_cloud": False, "upnp": False},
+            "installed": "2018-06-01", "services": {"p2p_cloud": False, "upnp": False, "ddns": False},
             "streams": [f"rtsp://${{U}}:${{P}}@10.1.{index // 256 % 256}.{index % 256}:554/live"],
         })
     path.write_text(yaml.safe_dump({"vmspolicy": 1, "cameras": entries}, sort_keys=False), encoding="utf-8")

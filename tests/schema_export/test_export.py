@@ -137,7 +137,8 @@ def test_plugin_packs_and_families_through_the_plugin_host() -> None:
     schema = _schema("acme-ban", extra=[_plugin()])
     Draft202012Validator.check_schema(schema)
     camera = Draft202012Validator({"$ref": "#/$defs/camera", "$defs": schema["$defs"]})
-    assert camera.is_valid({"id": "c1", "site": "s", "zone": "z", "vendor": "ACME Surveillance Ltd", "installed": "2024-12-31"})
+    assert camera.is_valid({"id": "c1", "site": "s", "zone": "z", "vendor": "ACME Surveillance Ltd", "installed": "2024-12-31",
+                            "services": {"p2p_cloud": False, "upnp": False, "ddns": False}})
     messages = [e.message for e in camera.iter_errors({"id": "c1", "site": "s", "zone": "z", "vendor": "acme", "installed": "2025-01-01"})]
     assert any("VP102 restricted-vendor-new-install: Acme (acme-ban) may not be installed on or after 2025-01-01" in m for m in messages)
     # Hikvision is not restricted by this pack: only VP104 (a contradiction, whatever the packs) could apply.
@@ -159,7 +160,8 @@ def test_a_pack_from_the_configuration(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     schema = json.loads(run.stdout)
     camera = Draft202012Validator({"$ref": "#/$defs/camera", "$defs": schema["$defs"]})
-    assert camera.is_valid({"id": "c1", "site": "s", "zone": "z", "vendor": "Hikvision", "installed": "2023-12-31"})
+    assert camera.is_valid({"id": "c1", "site": "s", "zone": "z", "vendor": "Hikvision", "installed": "2023-12-31",
+                            "services": {"p2p_cloud": False, "upnp": False, "ddns": False}})
     messages = [e.message for e in camera.iter_errors({"id": "c1", "site": "s", "vendor": "Hikvision", "installed": "2024-01-01"})]
     assert any("Hikvision (estate-2024) may not be installed on or after 2024-01-01" in m for m in messages)
     # Dahua is not in this pack: nothing to say about it.

@@ -1,6 +1,7 @@
 """``vmspolicy fix``: safe edits of YAML manifests (comments, key order and layout kept).
 
-Turns off P2P cloud and UPnP on legacy restricted devices, normalises MAC
+Declares off the cloud services VP205 reports on legacy restricted devices
+(P2P cloud, UPnP and DDNS by default, added where they are missing), normalises MAC
 notation, and scaffolds a waiver for each legacy restricted device that no
 waiver names (a person must fill it in: it is VP301 until then). ``--diff``
 shows the changes without writing; otherwise each file is replaced atomically.
@@ -26,7 +27,7 @@ def register(subparsers: Any) -> None:
 
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "fix",
-        help="safe edits: P2P cloud/UPnP off on legacy restricted devices, MAC notation, waiver scaffolds",
+        help="safe edits: cloud services off on legacy restricted devices (VP205), MAC notation, waiver scaffolds",
         description="Edit YAML manifests in place, keeping comments, key order and layout. Nothing is approved "
         "automatically: scaffolded waivers fail VP301 until a person fills in reason, approved_by and expires.",
     )

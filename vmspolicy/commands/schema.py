@@ -24,7 +24,7 @@ def register(subparsers: Any) -> None:
         help="print the manifest JSON Schema with policy packs compiled in (for editors and check-jsonschema)",
         description="Print the manifest v1 JSON Schema (draft 2020-12) with the policy packs compiled in: restricted vendor "
         "names, brands and relabels (look-alike characters included), model numbers and MAC blocks; new installs rejected; "
-        "legacy devices must name their zone and have P2P cloud and UPnP off. Default packs: --profile, else the "
+        "legacy devices must name their zone and declare P2P cloud, UPnP and DDNS off. Default packs: --profile, else the "
         "configuration's profiles, else every built-in pack.",
     )
     parser.add_argument("--profile", action="append", default=[], metavar="NAME", help="policy pack to compile in (repeatable)")

@@ -3,7 +3,10 @@
 What it changes:
 
 - on legacy restricted devices (:func:`vmspolicy.policy.legacy_restricted`),
-  ``services.p2p_cloud`` and ``services.upnp`` from true to false (VP205);
+  each cloud service VP205 judges (its ``services`` option: ``p2p_cloud``,
+  ``upnp``, ``ddns`` by default) that is not declared ``false`` is set to
+  false, added when missing (and ``services:`` with it): exactly what VP205
+  reports, except services that are no mapping at all, left to a person;
 - MAC addresses written in another notation, to lower-case colon form;
 - for each legacy restricted device that no waiver names (and that a waiver could
   excuse: not on a sensitive site, under a pack that allows legacy devices), a waiver *scaffold*
@@ -31,7 +34,6 @@ from vmspolicy.records import record
 from vmspolicy.rules.base import CheckContext
 
 SECTIONS = {"camera": "cameras", "recorder": "recorders", "device": "devices"}
-CLOUD_SERVICES = ("p2p_cloud", "upnp")
 # YAML 1.1 reads 12:34:56 as a base-60 integer: an all-digit MAC must be quoted.
 _SEXAGESIMAL = re.compile(r"^[0-9:]+$")
 
@@ -70,8 +72,12 @@ class FileFix:
 def plan(ctx: CheckContext) -> list[FileFix]:
     """The edits the estate needs, grouped by file (in path order)."""
     from vmspolicy import policy
+    from vmspolicy.rules.isolation import isolated_devices, watched_services
 
     legacy = {d.id for d in policy.legacy_restricted(ctx)}
+    # The devices and services VP205 judges, so that fix turns off exactly what it reports.
+    isolated = {d.id for d in isolated_devices(ctx)}
+    services = watched_services(ctx)
     found = policy.judgements(ctx)
     # A waiver cannot help on a sensitive site (VP101) or under packs that allow no legacy
     # devices at all: scaffolding one there would only invite a pointless approval.
@@ -86,21 +92,27 @@ def plan(ctx: CheckContext) -> list[FileFix]:
     for device in sorted(ctx.estate.devices.values(), key=lambda d: (d.origin.path, d.origin.loc().line)):
         if not device.active:
             continue
-        for edit in _device_edits(device, device.id in legacy, device.id in waived, taken):
+        cloud = services if device.id in isolated else []
+        for edit in _device_edits(device, device.id in legacy, device.id in waived, taken, cloud):
             by_path.setdefault(edit.path, FileFix(edit.path)).edits.append(edit)
     return [by_path[p] for p in sorted(by_path)]
 
 
-def _device_edits(device: Device, legacy: bool, waived: bool, taken: set[str]) -> list[Edit]:
+def _device_edits(device: Device, legacy: bool, waived: bool, taken: set[str], cloud: Sequence[str]) -> list[Edit]:
     edits: list[Edit] = []
     # A waiver goes into the manifest that completes an imported device, if one does: the user's file.
     path = device.origin.completion.path if device.origin.completion is not None else device.origin.path
-    if legacy:
-        for key in CLOUD_SERVICES:
-            if device.services.get(key) is True:
-                # In the file that says so: a manifest record may complete an imported one.
-                edits.append(Edit(device.origin.holder("services").path, device.id, "service", key=key,
-                                  description=f"{device.id}: services.{key} true -> false (turn it off on the device too)"))
+    written = device.origin.holder("services")
+    declared = written.node.get("services")
+    # In the file that says so (a manifest record may complete an imported one), else where a waiver would go.
+    services_path = written.path if "services" in written.node else path
+    for key in cloud:
+        if device.services.get(key) is False:
+            continue
+        value = declared.get(key) if isinstance(declared, dict) else None
+        was = "not declared" if value is None else "true" if value is True else repr(value)
+        edits.append(Edit(services_path, device.id, "service", key=key,
+                          description=f"{device.id}: services.{key} {was} -> false (turn it off on the device too)"))
     written = device.origin.holder("mac")
     raw = written.node.get("mac")
     if isinstance(raw, str):
@@ -155,7 +167,9 @@ def apply(fix: FileFix, text: str) -> FileFix:
             fix.problem = f"cannot find {edit.device} in the file"
             return fix
         if edit.kind == "service":
-            entry["services"][edit.key] = False
+            if not _turn_off(entry, edit.key):
+                fix.problem = f"the services of {edit.device} are not a mapping; declare them by hand"
+                return fix
         elif edit.kind == "mac":
             entry["mac"] = _mac_scalar(entry["mac"], edit.value)
         elif edit.kind == "waiver":
@@ -184,6 +198,21 @@ def _find(documents: Sequence[Any], device_id: str) -> tuple[Any, Any]:
                 if isinstance(entry, dict) and entry.get("id") == device_id:
                     return entry, document
     return None, None
+
+
+def _turn_off(entry: Any, key: str) -> bool:
+    """Set ``services.KEY: false``, adding ``services: {...}`` (flow style) when the entry has none; False if it cannot."""
+    from ruamel.yaml.comments import CommentedMap
+
+    services = entry.get("services")
+    if services is None:
+        services = CommentedMap()
+        services.fa.set_flow_style()
+        entry["services"] = services
+    if not isinstance(services, dict):
+        return False
+    services[key] = False
+    return True
 
 
 def _mac_scalar(old: Any, new: str) -> Any:

@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Iterable, Iterator, Mapping, Sequence
 
 from vmspolicy import policy
 from vmspolicy.findings import Finding
-from vmspolicy.model import UNREADABLE, Device, UnreadableFirewall, Zone
+from vmspolicy.model import UNREADABLE, Device, Origin, UnreadableFirewall, Zone
 from vmspolicy.plugins import hookimpl
 from vmspolicy.reach import Direction, Flow, Reachability, Unresolved, device_flows, reachability
 from vmspolicy.rules.base import CheckContext, Looser, Rule
@@ -387,18 +387,24 @@ class CoreNetworkReachable(_FlowRule):
 
 
 class CloudServicesEnabled(_IsolationRule):
-    """P2P cloud, UPnP or a similar service is enabled on a legacy restricted device.
+    """P2P cloud, UPnP or a similar service is enabled, or not declared off, on a legacy restricted device.
 
     What it checks
         The device's ``services:`` flags named in the option ``services``
-        (``p2p_cloud``, ``upnp`` and ``ddns`` by default): each one set to
-        ``true`` is a finding located at that flag.
+        (``p2p_cloud``, ``upnp`` and ``ddns`` by default): each must be
+        ``false``. One set to ``true``, or to anything that is not a boolean, is
+        a finding at that flag; the flags not written at all (or ``services:``
+        missing or unreadable) are one finding at ``services:``, else at the
+        device's ``id``.
 
     Why
         Vendor P2P clouds (Hik-Connect, EZVIZ, Easy4IP/DMSS) open an outbound
         tunnel that a firewall rule allowing "just NTP" or "just updates" lets
         through, and UPnP asks the router to open inbound ports by itself: both
-        defeat isolation that the firewall rules seem to prove.
+        defeat isolation that the firewall rules seem to prove. These services
+        are on by default on many such cameras, so unknown is not off: a
+        service that is not declared off cannot be shown off, just as a site
+        without a firewall cannot be shown isolated (VP206).
 
     Example (fails)
         .. code-block:: yaml
@@ -407,40 +413,72 @@ class CloudServicesEnabled(_IsolationRule):
               - id: cam-lobby-01
                 vendor: Hikvision
                 installed: 2019-03-04
-                services: {p2p_cloud: true, upnp: false}
+                services: {p2p_cloud: true}   # and upnp, ddns not declared
 
     Use instead
         .. code-block:: yaml
 
                 services: {p2p_cloud: false, upnp: false, ddns: false}
 
+        ``vmspolicy fix`` writes them so (turn them off on the device too).
+
     Options
         ``services`` (list of service names, default ``[p2p_cloud, upnp, ddns]``):
-        the flags that must be off. Not waivable.
+        the flags that must be declared off. Not waivable.
     """
 
     code = "VP205"
     slug = "cloud-services-enabled"
-    summary = "P2P cloud, UPnP or similar enabled on it"
+    summary = "P2P cloud, UPnP or similar enabled, or not declared off, on it"
     options: ClassVar[Mapping[str, Any]] = MappingProxyType({"services": ("p2p_cloud", "upnp", "ddns")})
     looser: ClassVar[Mapping[str, Looser]] = MappingProxyType({"services": Looser.FEWER})  # fewer services must be off
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        watched = [str(s) for s in ctx.options_for(type(self)).get("services") or ()]
+        watched = watched_services(ctx)
         for device in self.subjects(ctx):
             written = device.origin.holder("services")  # a manifest record may complete an imported one
             node = written.node.get("services")
+            undeclared: list[str] = []
             for service in watched:
-                if not device.services.get(service):
+                state = device.services.get(service)
+                if state is False:
                     continue
-                pos = node.where(service) if isinstance(node, LocatedMap) else written.node.where("services")
-                yield self.finding(
-                    Location(written.path, *pos),
-                    f"{service} is enabled on legacy restricted {device.id}: it opens a path that the firewall rules "
-                    f"do not show; set {service}: false",
-                    subject=device.id,
-                    evidence=f"service:{service}",
-                )
+                if isinstance(node, LocatedMap) and service in node:
+                    value = "enabled" if state is True else f"set to {node[service]!r}, which is not false,"
+                    yield self.finding(
+                        Location(written.path, *node.where(service)),
+                        f"{service} is {value} on legacy restricted {device.id}: it opens a path that the firewall rules "
+                        f"do not show; set {service}: false (`vmspolicy fix` does) and turn it off on the device",
+                        subject=device.id,
+                        evidence=f"service:{service}",
+                    )
+                else:
+                    undeclared.append(service)
+            if undeclared:
+                yield self._undeclared(device, written, node, undeclared)
+
+    def _undeclared(self, device: Device, written: Origin, node: Any, services: list[str]) -> Finding:
+        names = f"{', '.join(services[:-1])} and {services[-1]}" if len(services) > 1 else services[0]
+        why = f"{names} {'are' if len(services) > 1 else 'is'} not declared off"
+        if node is None:
+            where = _where(device)
+        else:
+            where = Location(written.path, *written.node.where("services"))
+            if not isinstance(node, LocatedMap):
+                why = f"services cannot be read (VP002), so {why}"
+        declared = ", ".join(f"{s}: false" for s in services)
+        return self.finding(
+            where,
+            f"{why} on legacy restricted {device.id}: unknown is not off, and such a service opens a path that the "
+            f"firewall rules do not show; declare each off (services: {{{declared}}}) or run `vmspolicy fix`",
+            subject=device.id,
+            evidence=f"services-not-declared:{','.join(services)}",
+        )
+
+
+def watched_services(ctx: CheckContext) -> list[str]:
+    """The services VP205 requires off on a legacy restricted device (its ``services`` option); ``vmspolicy fix`` writes them off."""
+    return [str(s) for s in ctx.options_for(CloudServicesEnabled).get("services") or ()]
 
 
 class IsolationUnverifiable(_IsolationRule):

@@ -50,7 +50,7 @@ LIMITS: Final = (
     "This schema carries the per-entry part of the policy packs {packs}: a restricted vendor's camera, recorder or device "
     "that is a new install (planned, undated, or installed on or after the cut-off) is rejected (VP102), and so is any "
     "restricted recorder (VP107) and a declared vendor that contradicts the model number, MAC block or stream URL (VP104); "
-    "a legacy one must name its zone and have P2P cloud, UPnP and vendor DDNS off (VP206, VP205). "
+    "a legacy one must name its zone and declare P2P cloud, UPnP and vendor DDNS off (VP206, VP205). "
     "A schema judges one entry at a time, so it CANNOT check: whether the site is sensitive (VP101: every restricted "
     "device there is forbidden) or names other packs in its `policies:`; whether a legacy device is really isolated "
     "(segmentation, internet and core-network reachability, firewall coverage: VP201-VP206); waivers and their validity "
@@ -577,11 +577,18 @@ def family_rules(family: str, packs: Sequence[Pack]) -> list[dict[str, Any]]:
             "a device in no zone cannot be placed behind any firewall rule, so its isolation cannot be shown.")))
         for service in CLOUD_SERVICES:
             label = _SERVICE_LABELS.get(service, service)
-            on = {"required": ["services"], "properties": {"services": {"required": [service], "properties": {service: {"const": True}}}}}
-            rules.append(_rule([*legacy, on], _at("services", _at(service, _reject(
+            written = {"required": ["services"], "properties": {"services": {"required": [service]}}}
+            not_off = {"required": ["services"], "properties": {"services": {
+                "required": [service], "properties": {service: {"not": {"const": False}}}}}}
+            rules.append(_rule([*legacy, not_off], _at("services", _at(service, _reject(
                 "VP205", "cloud-services-enabled",
                 f"{label} must be off on legacy {family} equipment: it opens a path to the vendor's cloud or through "
                 f"the router. Set services.{service}: false.")))))
+            # Unknown is not off: a service not declared off cannot be shown off.
+            rules.append(_rule([*legacy, {"not": written}], _reject(
+                "VP205", "cloud-services-enabled",
+                f"{label} is not declared off on legacy {family} equipment, and unknown is not off: it may open a path "
+                f"to the vendor's cloud or through the router. Add services.{service}: false.")))
     return rules
 
 

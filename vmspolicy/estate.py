@@ -337,17 +337,21 @@ _Build = Callable[[_Builder, Origin, LocatedMap, _Paths], "str | None"]
 
 
 def _record_id(b: _Builder, origin: Origin, section: str) -> str | None:
-    """The id the record is modelled under, or None when it is a second record of a declared id.
+    """The id the record is modelled under, or None when it is a second site, zone or firewall of a declared id.
 
-    A record whose id cannot be read is still judged, under a name that says
-    where it is ("camera at hq.yaml:12:5"): nothing can refer to it, and it can
-    collide with no id.
+    A record whose id cannot be read, and a device that repeats a declared id,
+    are still judged, under a name that says where they are
+    (``camera@hq.yaml:12:5``, ``cam-1@hq.yaml:14:9``): nothing refers to them.
     """
     entry_id = failclosed.identifier(origin.node.get("id"))
     if entry_id is None:
-        return f"{section} at {origin.loc()}"
-    # A duplicate id was reported by _declare; the model keeps the first record only.
-    return entry_id if b.declared.get(entry_id) == origin.loc("id") else None
+        return f"{section}@{origin.loc()}"
+    if b.declared.get(entry_id) == origin.loc("id"):
+        return entry_id
+    # A duplicate id was reported by _declare (VP004, which may be baselined). References name the first
+    # record; a second camera, recorder or device is judged all the same, or a restricted camera could
+    # hide behind a copy of a compliant one's id.
+    return f"{entry_id}@{origin.loc('id')}" if section in ("camera", "recorder", "device") else None
 
 
 def _site(b: _Builder, origin: Origin, e: LocatedMap, broken: _Paths) -> str | None:
@@ -403,6 +407,8 @@ def _device_builder(kind: DeviceKind) -> _Build:
         device_id = _record_id(b, origin, kind)
         if device_id is None:
             return None
+        while device_id in b.devices:  # a written id that spells a located name: both records are judged
+            device_id += "+"
         mac = failclosed.text(e.get("mac"))
         # An unreadable type is covered by every equipment list of a pack (vmspolicy.policy.PackFamily).
         device_type = e.get("type") if kind == "device" else kind

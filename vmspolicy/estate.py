@@ -375,8 +375,10 @@ def _zone(b: _Builder, origin: Origin, e: LocatedMap, broken: _Paths) -> str | N
         if raw is None:
             break
         try:
+            if not isinstance(text, str):  # ip_network would read a number (or a boolean) as an address
+                raise ValueError("a network is written as text, e.g. 10.20.30.0/24")
             cidrs.append(ipaddress.ip_network(text, strict=False))
-        except (TypeError, ValueError) as exc:
+        except ValueError as exc:
             if not broken:  # else the schema has said it already
                 b.findings.append(SchemaViolation.finding(origin.loc("cidr", index), f"cidr {text!r}: {exc}"))
     zone_id = _record_id(b, origin, "zone")

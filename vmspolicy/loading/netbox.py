@@ -225,7 +225,7 @@ class NetboxLoader:
         name, name_pos = _text(obj, "name")
         site, site_pos = _text(obj, "site", "slug")
         role = _text(obj, "role", "name")[0] or ""
-        vlan = int(vid) if vid and vid.isdigit() and 1 <= int(vid) <= 4094 else None
+        vlan = int(vid) if vid and vid.isascii() and vid.isdigit() and 1 <= int(vid) <= 4094 else None
         return entry(
             obj.pos,
             ("id", slug_id(site or "netbox", f"vlan{vid}"), vid_pos),
@@ -257,7 +257,7 @@ class NetboxLoader:
             obj.pos,
             ("id", slug_id(site or "netbox", prefix.replace("/", "-")), prefix_pos),
             ("site", site, site_pos),
-            ("vlan", int(vid) if vid and vid.isdigit() and 1 <= int(vid) <= 4094 else None, vid_pos),
+            ("vlan", int(vid) if vid and vid.isascii() and vid.isdigit() and 1 <= int(vid) <= 4094 else None, vid_pos),
             ("cidr", sequence(prefix_pos, [(prefix, prefix_pos)]), prefix_pos),
             ("purpose", zone_purpose(f"{role} {description}"), obj.pos),
         )

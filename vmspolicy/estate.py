@@ -203,7 +203,11 @@ def _unreadable_firewall(b: _Builder, doc: Document, entry: LocatedMap, index: i
     site = entry.get("site")
     if not isinstance(site, str):
         return  # no site: no site's isolation depends on it
-    first = next(e for e in errors if e.path[:2] == ("firewalls", index))
+    # A section written as one mapping is one record (index 0) whose errors sit at the section itself.
+    matching = [e for e in errors if e.path[:2] == ("firewalls", index)] or [e for e in errors if e.path[:1] == ("firewalls",)]
+    if not matching:
+        return
+    first = matching[0]
     part = "entry"
     if len(first.path) >= 4 and first.path[2] in ("rules", "nat") and isinstance(first.path[3], int):
         item = _item(entry.get(first.path[2]), first.path[3])

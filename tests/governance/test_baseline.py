@@ -139,7 +139,7 @@ def test_restricted_equipment_and_isolation_never_go_into_a_baseline(estate: Pat
     code, out, _ = run(capsys, "baseline", "-o", "baseline.json", "estate.yaml")
     assert code == 0 and "1 finding(s) recorded" in out
     # It says what it left out, and why, instead of leaving the user to wonder where they went.
-    assert ("not recorded: 4 finding(s) a baseline never holds (VP102, VP103, VP201, VP206): "
+    assert ("not recorded: 5 finding(s) a baseline never holds (VP102, VP103, VP201, VP205, VP206): "
             "fix them, or waive them with a reason, approver and expiry") in out
     recorded = json.loads(Path("baseline.json").read_text())["findings"]
     assert [(e["rule"], e["subject"]) for e in recorded] == [("VP005", "cam-1")]

@@ -447,6 +447,13 @@ def _firewall(b: _Builder, origin: Origin, e: LocatedMap, broken: _Paths) -> str
         return None
     rules: list[FirewallRule] = []
     for index, (r, wrong) in enumerate(_entries(e, "rules", broken)):
+        if _check_port_order(b, origin.path, r, firewall_id, f"rule {index + 1}"):
+            site = failclosed.identifier(e.get("site"))
+            if site is not None and not wrong and not any(u.id == firewall_id for u in b.unreadable_firewalls):
+                # Named by VP206 like a rule that breaks the schema: what the firewall stops is unknown.
+                name = failclosed.text(r.get("name")) or f"#{index + 1}"
+                b.unreadable_firewalls.append(UnreadableFirewall(firewall_id, site, f"rule {name!r}", origin.loc("rules", index)))
+            wrong = True
         action = failclosed.action(r.get("action"))
         if action == "deny" and wrong:
             continue  # a deny that cannot be read exactly cannot be shown to stop anything: it denies nothing
@@ -459,26 +466,52 @@ def _firewall(b: _Builder, origin: Origin, e: LocatedMap, broken: _Paths) -> str
             origin=Origin(origin.path, r),
             ports=failclosed.ports(r.get("ports")),
         ))
-    nat = tuple(
-        PortForward(
+    nat: list[PortForward] = []
+    for index, (n, _) in enumerate(_entries(e, "nat", broken)):
+        _check_port_order(b, origin.path, n, firewall_id, f"nat {index + 1}")  # a forward's unreadable ports are all of them
+        nat.append(PortForward(
             name=failclosed.text(n.get("name")) or f"nat {index + 1}",
             index=index,
             source=failclosed.reference(n, "from") or INTERNET,
             destination=failclosed.required_reference(n, "to"),
             origin=Origin(origin.path, n),
             ports=failclosed.ports(n.get("ports")),
-        )
-        for index, (n, _) in enumerate(_entries(e, "nat", broken))
-    )
+        ))
     b.firewalls.append(Firewall(
         id=firewall_id,
         site=failclosed.required_reference(e, "site"),
         origin=origin,
         default=failclosed.action(e.get("default")),
         rules=tuple(rules),
-        nat=nat,
+        nat=tuple(nat),
     ))
     return firewall_id
+
+
+def _check_port_order(b: _Builder, path: str, entry: LocatedMap, firewall_id: str, fallback: str) -> bool:
+    """Report each ``ports`` range written high to low (``tcp/600-500``): VP002 at it. True when there is one.
+
+    The schema's pattern keeps ports within 1-65535 but cannot compare two
+    numbers. Such a range matches no packet, so the rule is read as one that
+    breaks the schema: a deny denies nothing, an allow allows the whole protocol.
+    """
+    ports = entry.get("ports")
+    if not isinstance(ports, list):
+        return False
+    found = False
+    for index, item in enumerate(ports):
+        if not isinstance(item, str) or "-" not in item:
+            continue
+        low, _, high = item.partition("/")[2].partition("-")
+        if low.isdigit() and high.isdigit() and int(low) > int(high):
+            from vmspolicy import schema_advice  # only for an error
+
+            name = failclosed.text(entry.get("name")) or fallback
+            where = Location(path, *failclosed.item_pos(ports, index, entry.where("ports")))
+            advice = schema_advice.port_range(item) or f"{item!r}: a range runs from low to high"
+            b.findings.append(SchemaViolation.finding(where, f"{firewall_id} rule {name!r} ports: {advice}", subject=firewall_id))
+            found = True
+    return found
 
 
 def _entries(e: LocatedMap, key: str, broken: _Paths) -> list[tuple[LocatedMap, bool]]:

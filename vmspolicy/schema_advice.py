@@ -47,12 +47,33 @@ def _is_port(described: dict[str, Any]) -> bool:
     return "tcp" in str(described.get("pattern", ""))
 
 
+_PORT_SPAN = re.compile(r"(tcp|udp|sctp)/(\d+)(?:-(\d+))?")
+
+
 def port(value: Any) -> str | None:
-    """A bare port number where a protocol and port are expected."""
+    """A bare port number where a protocol and port are expected, or a port or range no packet can have."""
     text = str(value).strip()
-    if isinstance(value, bool) or not text.isdigit():
+    if isinstance(value, bool):
         return None
-    return f"{_shown(value)} needs its protocol: write tcp/{text} (or udp/{text})"
+    if text.isdigit():
+        return f"{_shown(value)} needs its protocol: write tcp/{text} (or udp/{text})"
+    return port_range(value)
+
+
+def port_range(value: Any) -> str | None:
+    """What is wrong with ``tcp/99999``, ``tcp/0`` or ``tcp/600-500``; None when the ports are a real range."""
+    match = _PORT_SPAN.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        return None
+    protocol, low, high = match.group(1), int(match.group(2)), int(match.group(3) or match.group(2))
+    if not (1 <= low <= 65535 and 1 <= high <= 65535):
+        wrong = next(p for p in (low, high) if not 1 <= p <= 65535)
+        return f"{_shown(value)}: there is no port {wrong}; ports run from 1 to 65535, e.g. {protocol}/8000-8100"
+    if low > high:
+        return f"{_shown(value)}: a range runs from low to high; write {protocol}/{high}-{low}"
+    if match.group(2).startswith("0") or (match.group(3) or "1").startswith("0"):
+        return f"{_shown(value)}: write the port without leading zeros, e.g. {protocol}/{low}" + (f"-{high}" if high != low else "")
+    return None
 
 
 def _kind(value: Any) -> str:

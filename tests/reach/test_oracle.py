@@ -36,7 +36,10 @@ ENDPOINTS = [
 PORTS = ["tcp/22", "tcp/80-90", "udp/53", "icmp", "tcp", "udp/50-60"]
 PROBES = [("tcp", 22), ("tcp", 80), ("tcp", 90), ("tcp", 91), ("udp", 53), ("udp", 60), ("icmp", 0), ("sctp", 1)]
 # 10.0.0.24/29 lies outside every zone: the internet; 10.0.0.40 and 8.8.8.8 are internet outside every CIDR above.
-ADDRESSES = [ipaddress.ip_address(a) for a in [*(f"10.0.0.{i}" for i in range(32)), "10.0.0.40", "8.8.8.8", "2001:db8::2", "2001:db8::9"]]
+ADDRESSES = [
+    ipaddress.ip_address(a)
+    for a in [*(f"10.0.0.{i}" for i in range(32)), "10.0.0.40", "8.8.8.8", "2001:db8::2", "2001:db8::5", "2001:db8::9"]
+]
 
 ports_st = st.one_of(st.none(), st.lists(st.sampled_from(PORTS), min_size=1, max_size=2, unique=True))
 
@@ -180,14 +183,24 @@ def test_device_flows_name_exactly_the_peers_the_oracle_reaches(subject: Estate)
         home = subject.zone_of_address(item.ip)
         if home is None:
             continue  # d6 without its zone: internet to internet is not the estate's traffic
+        # Where the device may be: its address, and anywhere in its zone's IPv6 networks and in the networks
+        # that do not hold its address (auto-configured and secondary addresses), as far as its zone owns them.
+        zone = subject.zones[item.zone] if item.zone is not None else home
+        places = [item.ip, *(
+            a for a in ADDRESSES
+            if a != item.ip and subject.zone_of_address(a) == zone
+            and any(a in net and (net.version == 6 or item.ip not in net) for net in zone.cidrs if net.version == a.version)
+        )]
         for direction in ("out", "in"):
             expected: set[str] = set()
-            for other in ADDRESSES:
-                peer = subject.zone_of_address(other)
-                if peer is not None and peer == home:
-                    continue
-                src, dst = (item.ip, other) if direction == "out" else (other, item.ip)
-                if any(oracle.allows(subject, src, dst, protocol, port) for protocol, port in PROBES):
-                    expected.add("internet" if peer is None else peer.id)
+            for place in places:
+                mine = subject.zone_of_address(place)
+                for other in ADDRESSES:
+                    peer = subject.zone_of_address(other)
+                    if peer is not None and peer == mine:
+                        continue
+                    src, dst = (place, other) if direction == "out" else (other, place)
+                    if any(oracle.allows(subject, src, dst, protocol, port) for protocol, port in PROBES):
+                        expected.add("internet" if peer is None else peer.id)
             flows = device_flows(analysis, direction, item)  # type: ignore[arg-type]
             assert {f.peer_label for f in flows} == expected, (item.id, direction)

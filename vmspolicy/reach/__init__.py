@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from vmspolicy.model import INTERNET, Device, Estate
 from vmspolicy.reach import ports
 from vmspolicy.reach.engine import Decision, Direction, Grant, Reachability, Unresolved
-from vmspolicy.reach.intervals import IntervalSet
+from vmspolicy.reach.intervals import EMPTY, IntervalSet, subtract, union
 from vmspolicy.records import record
 
 if TYPE_CHECKING:
@@ -40,6 +40,12 @@ class Flow:
     peer: str | None  # a zone id; None: the internet
     ports: IntervalSet
     decisions: tuple[Decision, ...]
+    at: str | None = None  # the zone network the subject is reached at, when not the address it declares
+
+    @property
+    def subject_label(self) -> str:
+        """``cam-1``, or ``cam-1 at 2001:db8:30::/64`` when the flow reaches it only at a network of its zone."""
+        return self.subject if self.at is None else f"{self.subject} at {self.at}"
 
     @property
     def peer_label(self) -> str:
@@ -48,7 +54,7 @@ class Flow:
     @property
     def arrow(self) -> str:
         """``cam-1 → internet tcp/443`` (or ``internet → cam-1 ...``)."""
-        ends = (self.subject, self.peer_label) if self.direction == "out" else (self.peer_label, self.subject)
+        ends = (self.subject_label, self.peer_label) if self.direction == "out" else (self.peer_label, self.subject_label)
         return f"{ends[0]} → {ends[1]} {ports.describe(self.ports)}"
 
     def explain(self) -> str:
@@ -58,7 +64,7 @@ class Flow:
     @property
     def evidence(self) -> str:
         """Flow and rule names only, no positions: stable across edits elsewhere (baselines)."""
-        ends = (self.subject, self.peer_label) if self.direction == "out" else (self.peer_label, self.subject)
+        ends = (self.subject_label, self.peer_label) if self.direction == "out" else (self.peer_label, self.subject_label)
         return f"{ends[0]}->{ends[1]} {ports.describe(self.ports)} via {'+'.join(d.key for d in self.decisions)}"
 
 
@@ -75,17 +81,28 @@ def reachability(ctx: CheckContext) -> Reachability:
 def device_flows(analysis: Reachability, direction: Direction, device: Device) -> list[Flow]:
     """Allowed new flows of ``device`` to (``out``) or from (``in``) other zones and the internet.
 
-    Ordered by peer (the internet first, then zones as declared) and by the
-    order rules were met; one :class:`Flow` per peer and decision chain.
+    Ordered by peer (the internet first, then zones as declared); for each
+    peer, the flows of the address the device declares come first, then those
+    of the other networks of its zone where it may hold addresses (its
+    zone's IPv6 prefixes, a second prefix: see
+    :meth:`~vmspolicy.reach.space.AddressSpace.places_of_device`), each named
+    with that network and holding only what the declared address does not
+    already show. One :class:`Flow` per peer, place and decision chain.
     """
-    atoms = analysis.space.atoms_of_device(device)
-    grouped = analysis.peers(direction, atoms)
     order = analysis.zone_order
+    seen: dict[tuple[str | None, tuple[Decision, ...]], IntervalSet] = {}
     flows: list[Flow] = []
-    for peer in sorted(grouped, key=lambda z: -1 if z is None else order.get(z, len(order))):
-        for codes, chain in grouped[peer]:
-            flows.append(Flow(direction, device.id, peer, codes, chain))
-    return flows
+    for network, atoms in analysis.space.places_of_device(device):
+        grouped = analysis.peers(direction, atoms)
+        for peer in grouped:
+            for codes, chain in grouped[peer]:
+                shown = seen.get((peer, chain), EMPTY)
+                new = subtract(codes, shown)
+                if new:
+                    seen[(peer, chain)] = union(shown, new)
+                    flows.append(Flow(direction, device.id, peer, new, chain, None if network is None else str(network)))
+    # Stable: within one peer, the declared address first, then the networks in the zone's order.
+    return sorted(flows, key=lambda f: -1 if f.peer is None else order.get(f.peer, len(order)))
 
 
 __all__ = ["MEMO_KEY", "Decision", "Direction", "Flow", "Grant", "Reachability", "Unresolved", "analyse", "device_flows", "reachability"]

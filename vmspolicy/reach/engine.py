@@ -14,11 +14,13 @@ Semantics (the contract VP202-VP206 and ``vmspolicy graph`` rely on):
   and enters through the second's: both must allow it.
 - A site without any firewall filters nothing; such a flow is explained as
   "no firewall at site X" (and VP206 says so for legacy devices there).
-- A flow stays in its address family: a device is where its declared
-  address is, and an IPv4 address exchanges flows with IPv4 addresses only.
-  A zone's members without an address stand for both families. A device
-  without an address is anywhere in its zone: a rule naming it counts as
-  naming its zone if it allows, and as naming nothing if it denies.
+- A flow stays in its address family: an IPv4 address exchanges flows with
+  IPv4 addresses only. A zone's members without an address stand for both
+  families. A device without an address is anywhere in its zone: a rule
+  naming it counts as naming its zone if it allows, and as naming nothing if
+  it denies. A device with an address is there, and also anywhere in its
+  zone's IPv6 networks (cameras configure IPv6 addresses of their own) and
+  in its zone's other networks; a rule naming it names its declared address.
 - Only new flows are analysed. Replies to an allowed flow are allowed and are
   not new flows: a camera answering an allowed inbound connection is not
   internet egress (the inbound connection is the finding).

@@ -21,8 +21,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Final, Iterable
 
-from vmspolicy.model import ANY, INTERNET, Device, Estate, IPAddress
-from vmspolicy.reach.intervals import EMPTY, Interval, IntervalSet, from_points, normalise
+from vmspolicy.model import ANY, INTERNET, Device, Estate, IPAddress, IPNetwork
+from vmspolicy.reach.intervals import EMPTY, Interval, IntervalSet, from_points, intersect, normalise
 
 V6_BASE: Final = 1 << 32
 SYNTHETIC_BASE: Final = V6_BASE + (1 << 128)
@@ -221,13 +221,40 @@ class AddressSpace:
         return self.renumber[self._index(address_point(address))]
 
     def atoms_of_device(self, device: Device) -> IntervalSet:
-        """Where the device may be: its address's atom, else anywhere in its zone (empty: nowhere known)."""
-        if device.ip is not None:
-            atom = self.atom_of_address(device.ip)
-            return ((atom, atom + 1),)
-        if device.zone is not None and device.zone in self.estate.zones:
-            return self.endpoint(device.zone) or EMPTY
-        return EMPTY
+        """Where the device may be (empty: nowhere known): see :meth:`places_of_device`."""
+        return normalise(part for _, atoms in self.places_of_device(device) for part in atoms)
+
+    def places_of_device(self, device: Device) -> list[tuple[IPNetwork | None, IntervalSet]]:
+        """Where the device may be: ``(None, atoms)`` for where it declares, then ``(network, atoms)`` per other network.
+
+        A device without an address is anywhere in its zone. One with an address
+        is there, and also anywhere in each network of its zone that does not
+        hold that address, and anywhere in each of its zone's IPv6 networks: a
+        camera configures IPv6 addresses of its own (SLAAC, privacy addresses),
+        and a second prefix on its segment can hand it an address too. Only the
+        IPv4 network of its declared IPv4 address pins it to that address.
+        """
+        if device.ip is None:
+            if device.zone is not None and device.zone in self.estate.zones:
+                return [(None, self.endpoint(device.zone) or EMPTY)]
+            return [(None, EMPTY)]
+        atom = self.atom_of_address(device.ip)
+        places: list[tuple[IPNetwork | None, IntervalSet]] = [(None, ((atom, atom + 1),))]
+        home = device.zone if device.zone is not None else self.owner[atom]
+        zone = self.estate.zones.get(home) if home is not None else None
+        if zone is None:
+            return places
+        ip = device.ip
+        for network in zone.cidrs:
+            if network.version == 4 and ip.version == 4 and ip in network:
+                continue
+            start = int(network.network_address) + (0 if network.version == 4 else V6_BASE)
+            # Only the atoms its zone owns: a more specific zone inside the network keeps its own addresses.
+            block = self.zone_blocks.get(zone.id)
+            atoms = intersect(self.atoms_of_range(start, start + network.num_addresses), (block,)) if block else EMPTY
+            if atoms:
+                places.append((network, atoms))
+        return places
 
     def site_of_atom(self, atom: int) -> str | None:
         owner = self.owner[atom]

@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Iterable, Iterator, Mapping, Sequence
 
 from vmspolicy import policy
 from vmspolicy.findings import Finding
-from vmspolicy.model import UNREADABLE, Device, Origin, UnreadableFirewall, Zone
+from vmspolicy.model import UNREADABLE, Device, Estate, IPNetwork, Origin, UnreadableFirewall, Zone
 from vmspolicy.plugins import hookimpl
 from vmspolicy.reach import Direction, Flow, Reachability, Unresolved, device_flows, reachability
 from vmspolicy.rules.base import CheckContext, Looser, Rule
@@ -49,6 +49,23 @@ def device_zone(ctx: CheckContext, device: Device) -> Zone | None:
         space = reachability(ctx).space
         owner = space.owner[space.atom_of_address(device.ip)]
         return ctx.estate.zones.get(owner) if owner is not None else None
+    return None
+
+
+def overlapping_zone(estate: Estate, zone: Zone) -> tuple[Zone, IPNetwork, IPNetwork] | None:
+    """The first zone of another purpose whose networks overlap ``zone``'s: ``(zone, its network, theirs)``.
+
+    Zones of one purpose may share addresses (a legacy zone split over VLANs);
+    a corporate zone holding the legacy zone's prefix puts its devices on the
+    legacy cameras' segment, where nothing is filtered.
+    """
+    for other in estate.zones.values():
+        if other.id == zone.id or other.purpose == zone.purpose:
+            continue
+        for mine in zone.cidrs:
+            for theirs in other.cidrs:
+                if mine.version == theirs.version and mine.overlaps(theirs):
+                    return other, mine, theirs
     return None
 
 
@@ -125,14 +142,17 @@ class NotSegmented(_IsolationRule):
         Every legacy restricted device (restricted by a pack that applies to
         its site, installed before the pack's cut-off) sits in a zone with
         ``purpose: legacy-cameras`` (its declared ``zone``, else the zone its
-        address lies in), and every other active device in that zone is a
-        legacy restricted camera too.
+        address lies in), every other active device in that zone is a
+        legacy restricted camera too, and no zone of another purpose declares
+        a network that overlaps one of the zone's (IPv4 or IPv6).
 
     Why
         Isolation is proved per zone: traffic inside a zone is never filtered.
         A workstation, recorder or compliant camera sharing the segment can
         talk to the restricted camera freely, whatever the firewall says, and
-        one compromised device reaches the other.
+        one compromised device reaches the other. A corporate zone that
+        declares the legacy zone's prefix (or a network around it) puts its
+        devices on that segment too.
 
     Example (fails)
         .. code-block:: yaml
@@ -166,6 +186,7 @@ class NotSegmented(_IsolationRule):
         # Zone mates that may stay: legacy restricted cameras, whether or not their own packs require isolation.
         legacy_cameras = {d.id for d in policy.legacy_restricted(ctx) if d.kind == "camera"}
         members: dict[str, list[Device]] = {}
+        overlaps: dict[str, tuple[Zone, IPNetwork, IPNetwork] | None] = {}
         for other in ctx.estate.devices.values():
             zone = device_zone(ctx, other) if other.active else None
             if zone is not None:
@@ -181,6 +202,20 @@ class NotSegmented(_IsolationRule):
                     f"{LEGACY_PURPOSE} zone of its own; move it to one that only its recorders can reach",
                     subject=device.id,
                     evidence=f"zone:{zone.id}:{zone.purpose}",
+                )
+                continue
+            if zone.id not in overlaps:
+                overlaps[zone.id] = overlapping_zone(ctx.estate, zone)
+            overlap = overlaps[zone.id]
+            if overlap is not None:
+                neighbour, mine, theirs = overlap
+                yield self.finding(
+                    _where(device),
+                    f"legacy restricted {device.id} sits in {LEGACY_PURPOSE} zone {zone.id}, whose network {mine} overlaps "
+                    f"{theirs} of zone {neighbour.id} (purpose {neighbour.purpose}, site {neighbour.site}): a device of that "
+                    "zone may hold an address on the legacy cameras' segment; give the zones networks that do not overlap",
+                    subject=device.id,
+                    evidence=f"zone:{zone.id}:overlaps:{neighbour.id}",
                 )
                 continue
             mates = [m for m in members.get(zone.id, ()) if m.id != device.id and m.id not in legacy_cameras]

@@ -135,6 +135,9 @@ def _setting_keys(data: Mapping[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
     keys: list[tuple[str, tuple[str, ...]]] = []
     if "select" in data:
         keys.append(("select", ("select",)))
+    isolation = data.get("isolation")
+    if isinstance(isolation, Mapping) and "management_zones" in isolation:
+        keys.append(("isolation.management_zones", ("isolation", "management_zones")))
     for code in data.get("disable") or ():
         keys.append((f"disable:{code}", ("disable", str(code))))
     for code, settings in (data.get("rules") or {}).items():

@@ -19,7 +19,10 @@ every pack instead would put the US cut-off (2019-08-13) on UK and Australian
 estates and turn their legitimate legacy cameras into forbidden new installs. A profile
 that names no known pack is a configuration error (exit 2); a site that does
 is a VP003 finding, and the site falls back to the run's selection so that its
-devices are still judged.
+devices are still judged. Profiles that name only packs defined in the
+repository's own configuration get the default beside them: the repository may
+add restrictions that way, not replace the regime (a site's ``policies:``, in
+the manifests, is where a pack replaces it).
 
 With several packs on one site the strictest wins: a device is restricted when
 any applicable pack restricts its family, and a new install when it is one
@@ -197,6 +200,8 @@ def _check_families(pack: Pack, vendor_data: Sequence[Mapping[str, Any]]) -> Non
 def default_selection(ctx: CheckContext) -> tuple[str, ...]:
     """The packs applied to sites that name none: the profiles, else :data:`DEFAULT_PACK`.
 
+    Profiles that name only packs of the configuration get the default beside them.
+
     Raises :class:`PolicyError` for a profile that names no known pack.
     """
     known = registry(ctx)
@@ -207,7 +212,17 @@ def default_selection(ctx: CheckContext) -> tuple[str, ...]:
                 f"unknown policy pack {unknown[0]!r} in the profiles (--profile or the configuration's profiles:); "
                 f"known packs: {', '.join(sorted(known))} (`vmspolicy packs` lists them)"
             )
-        return tuple(ctx.profiles)
+        chosen = tuple(ctx.profiles)
+        if all(known[p].origin == "configuration" for p in chosen):
+            # The profiles are the repository's own setting, and so are the packs it defines: a pack
+            # selected that way judges beside the regime's default, never instead of it, so it can
+            # only add restrictions. A site that names it in its policies: (the manifests) is judged by it alone.
+            chosen = (*_regime_default(known), *chosen)
+        return chosen
+    return _regime_default(known)
+
+
+def _regime_default(known: Mapping[str, Pack]) -> tuple[str, ...]:
     if DEFAULT_PACK in known:
         return (DEFAULT_PACK,)
     return tuple(pid for pid, pack in known.items() if pack.origin == "built-in")
@@ -385,10 +400,15 @@ def _bom_sensitive(ctx: CheckContext) -> bool:
 
 def forbidden_on_sensitive_site(ctx: CheckContext, judgement: Judgement) -> bool:
     """True when ``judgement`` is a restricted device on a sensitive site that a restricting pack forbids outright (VP101)."""
+    return bool(forbidding_packs(ctx, judgement))
+
+
+def forbidding_packs(ctx: CheckContext, judgement: Judgement) -> tuple[str, ...]:
+    """The restricting packs that forbid ``judgement``'s device outright on its sensitive site (none: not VP101)."""
+    if not (judgement.restricted and judgement.sensitive_site):
+        return ()
     known = registry(ctx)
-    return judgement.restricted and judgement.sensitive_site and any(
-        known[p].sensitive_forbid for p in judgement.restricting_packs if p in known
-    )
+    return tuple(p for p in judgement.restricting_packs if p in known and known[p].sensitive_forbid)
 
 
 def restricting_packs(ctx: CheckContext, device_id: str) -> tuple[Pack, ...]:

@@ -111,7 +111,8 @@ def test_configuration_pack_is_selectable_and_can_forbid_legacy(monkeypatch: pyt
     text = one_camera("2020-06-01").replace("Hikvision", "Dahua")
     ctx = context(monkeypatch, text, {"cam-1": named("Dahua")}, profiles=("acme",), settings={"packs": [CUSTOM]})
     judgement = policy.judgements(ctx)["cam-1"]
-    assert judgement.restricting_packs == ("acme",) and judgement.new_install and not judgement.legacy
+    # Selected by the profiles, the repository's own pack judges beside the default, and the strictest wins.
+    assert judgement.restricting_packs == ("uk-gov-2022", "acme") and judgement.new_install and not judgement.legacy
     assert policy.registry(ctx)["acme"].origin == "configuration"
     assert policy.max_waiver_months(ctx, "cam-1") == 6
 
@@ -157,9 +158,19 @@ def test_relabel_without_window_is_always_its_family_when_identification_says_so
 def test_applied_packs_include_site_and_configuration_packs(monkeypatch: pytest.MonkeyPatch) -> None:
     text = "vmspolicy: 1\nsites: [{id: a, policies: [au-gov-2023]}, {id: b}]\n"
     ctx = context(monkeypatch, text, {}, profiles=("acme",), settings={"packs": [CUSTOM]})
-    assert [p.id for p in policy.applied_packs(ctx)] == ["au-gov-2023", "acme"]
+    assert [p.id for p in policy.applied_packs(ctx)] == ["au-gov-2023", "uk-gov-2022", "acme"]
     empty = context(monkeypatch, "vmspolicy: 1\n", {})
     assert [p.id for p in policy.applied_packs(empty)] == ["uk-gov-2022"]
+
+
+def test_a_configuration_pack_replaces_the_default_only_where_a_site_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "vmspolicy: 1\nsites: [{id: a, policies: [acme]}, {id: b}]\n"
+    ctx = context(monkeypatch, text, {}, profiles=("acme", "us-ndaa-889"), settings={"packs": [CUSTOM]})
+    assert [p.id for p in policy.site_packs(ctx, ctx.estate.sites["a"])] == ["acme"]
+    # Beside a pack that is not the repository's own, the profiles need no default added.
+    assert [p.id for p in policy.site_packs(ctx, ctx.estate.sites["b"])] == ["acme", "us-ndaa-889"]
+    alone = context(monkeypatch, text, {}, profiles=("acme",), settings={"packs": [CUSTOM]})
+    assert [p.id for p in policy.site_packs(alone, alone.estate.sites["b"])] == ["uk-gov-2022", "acme"]
 
 
 def test_a_pack_family_no_vendor_data_defines_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:

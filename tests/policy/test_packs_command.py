@@ -42,11 +42,15 @@ def test_json_holds_the_packs_data_origin_and_selection(tmp_path: Path) -> None:
     code, out, _ = run(tmp_path, "--format", "json")
     assert code == 0
     document = json.loads(out)
-    assert document["selected"] == ["acme"] and document["selected_by"] == "the profiles" and document["default"] == "uk-gov-2022"
+    # The repository's own pack, selected by its own profiles, judges beside the default, never instead of it.
+    assert document["selected"] == ["uk-gov-2022", "acme"] and document["selected_by"] == "the profiles"
+    assert document["default"] == "uk-gov-2022"
     packs = {p["id"]: p for p in document["packs"]}
     assert packs["acme"]["origin"] == "configuration" and packs["acme"]["selected"]
     assert packs["us-ndaa-889"]["origin"] == "built-in" and not packs["us-ndaa-889"]["selected"]
     assert packs["us-ndaa-889"]["cutoff"] == "2019-08-13"
+    code, out, _ = run(tmp_path)
+    assert "uk-gov-2022  UK Government" in out and "[applies where a site names no pack: the default, beside the configuration's own packs" in out
 
 
 def test_unknown_profile_and_bad_configuration_pack_exit_2(tmp_path: Path) -> None:

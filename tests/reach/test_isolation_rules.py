@@ -105,7 +105,11 @@ def test_a_pack_that_does_not_require_isolation_has_no_isolation_findings(estate
         "sources": [{"title": "test", "url": "https://example.org/", "date": "2026-01-01"}],
     }
     (estate_dir.parent / ".vmspolicy.yaml").write_text(json.dumps({"packs": [pack]}), encoding="utf-8")
+    # Selected by the repository's own profile, the pack judges beside the default, which requires isolation.
     _, findings = _check(estate_dir, "--profile", "lenient")
-    assert _isolation(findings) == []
-    _, findings = _check(estate_dir, "--profile", "uk-gov-2022")
     assert {f["rule"] for f in _isolation(findings)} == {"VP202", "VP205"}
+    # Named in the site's policies (the manifests), it judges the site alone.
+    manifest = estate_dir / "branch.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("{id: branch}", "{id: branch, policies: [lenient]}"), encoding="utf-8")
+    _, findings = _check(estate_dir)
+    assert _isolation(findings) == []

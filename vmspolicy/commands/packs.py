@@ -11,7 +11,7 @@ import argparse
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Collection
 
 from vmspolicy import policy
 from vmspolicy.model import Estate
@@ -52,7 +52,7 @@ def cmd_packs(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(packs_json(packs, selected, how), indent=2, ensure_ascii=False))
     else:
-        print(packs_text(packs, selected, how), end="")
+        print(packs_text(packs, selected, how, set(selected) - set(config.profiles) if config.profiles else ()), end="")
     return EXIT_OK
 
 
@@ -70,12 +70,16 @@ def packs_json(packs: Any, selected: tuple[str, ...], how: str) -> dict[str, Any
     }
 
 
-def packs_text(packs: Any, selected: tuple[str, ...], how: str) -> str:
-    """The text listing: one block per pack."""
+JOINED = "the default, beside the configuration's own packs, which may add restrictions but not replace it"
+
+
+def packs_text(packs: Any, selected: tuple[str, ...], how: str, joined: Collection[str] = ()) -> str:
+    """The text listing: one block per pack; ``joined``: selected packs the profiles did not name (:data:`JOINED`)."""
     out: list[str] = []
     for pack in packs.values():
         data = pack.data or {}
-        mark = f"  [applies where a site names no pack: {how}]" if pack.id in selected else ""
+        why = JOINED if pack.id in joined else how
+        mark = f"  [applies where a site names no pack: {why}]" if pack.id in selected else ""
         out.append(f"{pack.id}  {pack.title}  ({pack.origin}){mark}")
         out.append(f"  cut-off     {pack.cutoff}: restricted devices installed from this day, planned or undated are new installs (VP102)")
         families = [f.name + (f" ({', '.join(sorted(f.equipment))} only)" if f.equipment else "") for f in pack.families]

@@ -15,7 +15,7 @@ mandatory rule that declares no direction may not change at all.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, Mapping
 
 from vmspolicy import policy
 from vmspolicy.config import ALWAYS_ON, Config
@@ -30,7 +30,7 @@ ADVICE = "to judge by another policy, write your own pack and name it in the sit
 class RefusedOverride:
     """A configuration setting that would weaken a mandatory rule, refused."""
 
-    kind: str  # disable | enabled | select | severity | option
+    kind: str  # disable | enabled | select | severity | option | isolation
     rules: tuple[str, ...]  # the mandatory rules it would weaken
     setting: str  # as written: "disable: [VP101]", "rules.VP104.min_weight: 0.95"
     location: Location
@@ -95,6 +95,7 @@ def _refused(ctx: CheckContext) -> tuple[RefusedOverride, ...]:
                     f"{name}: {_shown(rule.options[name])}; configuration may only tighten it",
                     option=name,
                 ))
+    out.extend(_management_zones_refused(ctx, at("isolation.management_zones")))
     if config.selected is not None:
         left_out = tuple(code for code in mandatory if code not in config.selected and code not in ALWAYS_ON)
         if left_out:
@@ -105,6 +106,32 @@ def _refused(ctx: CheckContext) -> tuple[RefusedOverride, ...]:
                 f"they run anyway; add them to select:, or {ADVICE}",
             ))
     return tuple(sorted(out, key=lambda r: (r.location.line, r.location.column, r.rules)))
+
+
+def _management_zones_refused(ctx: CheckContext, where: Location) -> list[RefusedOverride]:
+    """``isolation.management_zones`` entries that are no management zone: the setting only narrows VP204.
+
+    Naming a corporate or guest zone there would let it reach the legacy restricted
+    devices as if it were management; the isolation analysis never lets it in
+    (:func:`vmspolicy.rules.isolation.allowed_peer`), and this says so at the setting.
+    """
+    section = ctx.settings.get("isolation")
+    named = section.get("management_zones") if isinstance(section, Mapping) else None
+    if not isinstance(named, (list, tuple)):
+        return []
+    out: list[RefusedOverride] = []
+    for zone_id in named:
+        zone = ctx.estate.zones.get(str(zone_id))
+        if zone is None or zone.purpose == "management":
+            continue
+        written = f"isolation.management_zones: [{zone_id}]"
+        out.append(RefusedOverride(
+            "isolation", ("VP204",), written, where,
+            f"`{written}` is refused: {zone_id} is a zone of purpose {zone.purpose}, not management, and the setting "
+            f"can only choose which management zones may reach legacy restricted devices, so flows from {zone_id} "
+            f"are judged as VP204 says; if {zone_id} is a management network, declare it purpose: management in the manifests",
+        ))
+    return out
 
 
 _EXCUSES_MORE = {

@@ -86,20 +86,18 @@ def allowed_peer(ctx: CheckContext, device: Device, zone_id: str) -> bool:
 
     Zones whose purpose every restricting pack lists (``reachable_from``, by
     default ``vms`` and ``management``). When the configuration names
-    ``isolation.management_zones``, only those zones count as management
-    (whatever their purpose), so a site-wide management VLAN is not let in by
-    accident.
+    ``isolation.management_zones``, only those of the management zones count,
+    so a site-wide management VLAN is not let in by accident. The setting only
+    narrows: naming a zone of another purpose (a corporate one) lets nothing
+    more in, and is a VP306 finding at the setting.
     """
     zone = ctx.estate.zones.get(zone_id)
     if zone is None:
         return False
     purposes = policy.reachable_from(ctx, device.id)
     named = management_zones(ctx)
-    if named is not None:
-        if zone_id in named:
-            return True
-        if zone.purpose == "management":
-            return False
+    if named is not None and zone.purpose == "management":
+        return zone_id in named and "management" in purposes
     return zone.purpose in purposes
 
 
@@ -109,6 +107,7 @@ def _allowed_peers(ctx: CheckContext, device: Device) -> str:
     named = management_zones(ctx)
     if named is None:
         return f"{' and '.join(purposes) or 'no'} zones"
+    named = frozenset(z for z in named if (zone := ctx.estate.zones.get(z)) is None or zone.purpose == "management")
     kept = [p for p in purposes if p != "management"]
     listed = f"the management zones {', '.join(sorted(named))}" if named else "no management zone"
     return f"{' and '.join(kept)} zones and {listed}" if kept else listed
@@ -393,8 +392,9 @@ class CoreNetworkReachable(_FlowRule):
             isolation:
               management_zones: [hq-mgmt]
 
-        Then only those zones count as management (whatever their purpose);
-        otherwise every zone with ``purpose: management`` does. Not waivable.
+        Then only those of the ``purpose: management`` zones count as
+        management; otherwise every one does. The setting only narrows: a
+        listed zone of another purpose lets nothing in and is VP306. Not waivable.
     """
 
     code = "VP204"

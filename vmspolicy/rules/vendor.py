@@ -135,7 +135,7 @@ class RestrictedVendorOnSensitiveSite(Rule):
                 continue
             yield _restricted_finding(
                 self, device, family, evidence, f"{family} equipment",
-                f" on sensitive site {device.site}: forbidden outright by {_packs(judgement.restricting_packs)}, legacy or not, "
+                f" on sensitive site {device.site}: forbidden outright by {_packs(policy.forbidding_packs(ctx, judgement))}, legacy or not, "
                 "waiver or not; remove it and replace it with equipment from a maker no pack restricts",
             )
 

@@ -341,10 +341,10 @@ _Build = Callable[[_Builder, Origin, LocatedMap, _Paths], "str | None"]
 
 
 def _record_id(b: _Builder, origin: Origin, section: str) -> str | None:
-    """The id the record is modelled under, or None when it is a second site, zone or firewall of a declared id.
+    """The id the record is modelled under, or None when it is a second site or zone of a declared id.
 
-    A record whose id cannot be read, and a device that repeats a declared id,
-    are still judged, under a name that says where they are
+    A record whose id cannot be read, and a device or firewall that repeats a
+    declared id, are still judged, under a name that says where they are
     (``camera@hq.yaml:12:5``, ``cam-1@hq.yaml:14:9``): nothing refers to them.
     """
     entry_id = failclosed.identifier(origin.node.get("id"))
@@ -354,8 +354,8 @@ def _record_id(b: _Builder, origin: Origin, section: str) -> str | None:
         return entry_id
     # A duplicate id was reported by _declare (VP004, which may be baselined). References name the first
     # record; a second camera, recorder or device is judged all the same, or a restricted camera could
-    # hide behind a copy of a compliant one's id.
-    return f"{entry_id}@{origin.loc('id')}" if section in ("camera", "recorder", "device") else None
+    # hide behind a copy of a compliant one's id. So is a second firewall: its allow rules open paths too.
+    return f"{entry_id}@{origin.loc('id')}" if section in ("camera", "recorder", "device", "firewall") else None
 
 
 def _site(b: _Builder, origin: Origin, e: LocatedMap, broken: _Paths) -> str | None:

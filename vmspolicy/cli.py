@@ -292,12 +292,18 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
+    from vmspolicy.citations import references
+    from vmspolicy.policy import CORE_MANDATORY
+
     host = plugins_for(args)
     wanted = args.code.strip()
     for rule in host.rules():
         if wanted.upper() == rule.code or wanted.lower() == rule.slug:
             print(f"{rule.code} {rule.slug} [{rule.severity.label}] (waivable: {rule.excused_by()})\n")
             print(rule.plain_documentation())
+            cited = references(rule.code, host.packs(), CORE_MANDATORY)
+            if cited:
+                print(f"\n{cited}", end="")
             return EXIT_OK
     raise CliError(f"no rule {wanted!r}; `vmspolicy rules` lists them")
 

@@ -95,7 +95,8 @@ def packs_text(packs: Any, selected: tuple[str, ...], how: str, joined: Collecti
         for index, milestone in enumerate(data.get("milestones") or ()):
             out.append(f"  {'milestones' if index == 0 else '':<11} {milestone['date']}  {milestone['event']}")
         for index, source in enumerate(data.get("sources") or ()):
-            out.append(f"  {'sources' if index == 0 else '':<11} {source['date']}  {source['title']}")
+            kind = {"copy": "  (a copy of the record)", "report": "  (a report, not the record)"}.get(source.get("kind", ""), "")
+            out.append(f"  {'sources' if index == 0 else '':<11} {source['date']}  {source['title']}{kind}")
             out.append(f"  {'':<11} {'':<10}  {source['url']}")
         out.append("")
     return "\n".join(out)

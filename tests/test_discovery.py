@@ -117,6 +117,27 @@ def test_a_symlink_loop_is_vp001_at_the_link(repo: Path, capsys: pytest.CaptureF
     assert sorted(findings) == [("estate/self", "VP001", 1, 1), ("estate/zones/back", "VP001", 1, 1)], findings
 
 
+@pytest.mark.parametrize("target", ["b.yaml", "a.yaml", "missing.yaml"])
+def test_a_named_link_that_loops_or_leads_nowhere_is_vp001_not_nothing_found(
+    repo: Path, capsys: pytest.CaptureFixture[str], target: str
+) -> None:
+    # pre-commit names the changed files: a link among them that cannot be read fails the gate as a finding at it.
+    (repo / "a.yaml").symlink_to(target)
+    if target == "b.yaml":
+        (repo / "b.yaml").symlink_to("a.yaml")
+    code, findings, _ = check(repo, capsys, "a.yaml")
+    assert code == 1 and findings == [("missing.yaml" if target == "missing.yaml" else "a.yaml", "VP001", 1, 1)], findings
+    previous = Path.cwd()
+    os.chdir(repo)
+    try:
+        assert main(["check", "--no-plugins", "a.yaml"]) == 1
+    finally:
+        os.chdir(previous)
+    printed = capsys.readouterr().out
+    expected = "loops back on itself" if target != "missing.yaml" else "leads to nothing that exists"
+    assert expected in printed, printed
+
+
 def test_a_folder_that_cannot_be_listed_is_vp001(repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     # Tests run as root, for whom no folder is unreadable: the refusal is simulated where a scan lists folders.
     write(repo, {"estate/site.yaml": CLEAN, "estate/locked/cameras.yaml": VIOLATING})

@@ -217,7 +217,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             return EXIT_OK
         options = whole
     result = check(options, config, host)
-    if not result.inputs and not args.allow_empty:
+    if not result.inputs and not result.findings and not args.allow_empty:
+        # A named file that cannot be read (a link that loops) is a finding, not "nothing found" (exit 2).
         skipped = f" ({len(result.skipped)} file(s) skipped; -v says which and why)" if result.skipped else ""
         raise CliError(f"no manifest found in {', '.join(options.paths) or 'the configured estate'}{skipped}")
     if not result.inputs and "attestation" in [args.format, *(n for n, _ in outputs)]:

@@ -118,7 +118,7 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
         assert path is not None
         try:
             if not path.is_file():
-                raise OSError(f"not a regular file (a FIFO, device or folder cannot be checked): {shown}")
+                raise OSError(_not_a_file(path, shown))
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
                 raise OSError(f"{size:,} bytes is more than the {MAX_FILE_BYTES:,} a file may have")
@@ -182,6 +182,20 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
     outcome.documents = documents
     outcome.input = InputFile(shown, source.sha256, documents[0].format if documents else "empty")
     return outcome
+
+
+def _not_a_file(path: Path, shown: str) -> str:
+    """Why a named path holds no file to read: a link that loops or leads nowhere, or no regular file."""
+    if path.is_symlink():
+        import errno
+
+        try:
+            path.stat()
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return f"symbolic link {shown} loops back on itself: nothing behind it can be read"
+            return f"symbolic link {shown} leads to nothing that exists ({exc.strerror or exc})"
+    return f"not a regular file (a FIFO, device or folder cannot be checked): {shown}"
 
 
 _NEAR_SUFFIXES = (".yaml", ".yml", ".json")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import shutil
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 
 from tests.formats.helpers import SAMPLES, check_json, entries, source, text_source, where
 from vmspolicy.estate import build_estate
+from vmspolicy.loading.base import SourceFile
 from vmspolicy.loading.opnsense import OPNSENSE_LOADER, zone_purpose
 from vmspolicy.loading.text import ParseError
 from vmspolicy.source import Document
@@ -303,3 +305,41 @@ def test_a_port_forward_to_what_cannot_be_resolved_fails_closed() -> None:
     assert [(line, r["name"], r["to"], r["ports"]) for line, r in _nat(PORT_FORWARDS)] == [
         (9, "alias this file does not define", "any", ["tcp/554"]),
     ]
+
+
+# Expat reads UTF-8, UTF-16 and one-byte encodings; any other declared encoding used to escape the parser as a
+# ValueError or LookupError, which aborted the whole run as a plugin error.
+@pytest.mark.parametrize("declared", ["UTF-7", "utf-7", "UTF-32", "x-no-such-encoding", "", "base64", "shift_jis"])
+@pytest.mark.parametrize("root", ["opnsense", "pfsense", "nmaprun"])
+def test_an_encoding_the_parser_cannot_read_is_vp001_for_that_file(tmp_path: Path, declared: str, root: str) -> None:
+    (tmp_path / "config.xml").write_bytes(f'<?xml version="1.0" encoding="{declared}"?>\n<{root}></{root}>\n'.encode("ascii"))
+    (tmp_path / "site.yaml").write_text("vmspolicy: 1\nsites: [{id: hq}]\n", encoding="utf-8")
+    code, findings = check_json(tmp_path)
+    assert code == 1
+    assert [(f["rule"], f["path"], f["line"], f["column"]) for f in findings] == [("VP001", "config.xml", 1, 31)]
+    assert f"encoding={declared!r}" in findings[0]["message"]
+
+
+def test_xml_in_utf32_is_vp001(tmp_path: Path) -> None:
+    (tmp_path / "config.xml").write_bytes(codecs.BOM_UTF32_LE + "<opnsense><interfaces/></opnsense>".encode("utf-32-le"))
+    code, findings = check_json(tmp_path)
+    assert code == 1
+    assert [(f["rule"], f["path"], f["line"]) for f in findings] == [("VP001", "config.xml", 1)]
+    assert "UTF-32" in findings[0]["message"]
+
+
+@pytest.mark.parametrize("bom", [True, False])
+def test_a_utf16_firewall_backup_is_read_not_skipped(tmp_path: Path, bom: bool) -> None:
+    text = (FIXTURES / "pfsense-config.xml").read_text(encoding="utf-8")
+    text = text.replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-16"?>', 1)
+    (tmp_path / "config.xml").write_bytes((codecs.BOM_UTF16_LE if bom else b"") + text.encode("utf-16-le"))
+    expected = OPNSENSE_LOADER.load(source(FIXTURES / "pfsense-config.xml"))
+    loaded = OPNSENSE_LOADER.load(source(tmp_path / "config.xml"))
+    assert expected is not None and loaded is not None
+    assert entries(loaded[0], "firewalls")[0]["rules"] == entries(expected[0], "firewalls")[0]["rules"]
+
+
+def test_a_one_byte_encoding_is_read_as_declared(tmp_path: Path) -> None:
+    text = '<?xml version="1.0" encoding="windows-1252"?>\n<opnsense><system><hostname>caf\u00e9</hostname></system></opnsense>\n'
+    docs = OPNSENSE_LOADER.load(SourceFile("config.xml", text.encode("cp1252")))
+    assert docs is not None

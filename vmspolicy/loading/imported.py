@@ -286,9 +286,27 @@ class XmlElement:
 _XML_ROOT: Final = re.compile(r"<([A-Za-z_][\w.-]*)[\s/>]")
 
 
+# How the first bytes of an XML file tell its encoding family (XML 1.0, appendix F): byte-order marks,
+# then "<?" written in UTF-32 or UTF-16 without one. The declaration is read in that family.
+_XML_FAMILIES: Final = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"), (b"\x00<\x00?", "utf-16-be"), (b"<\x00?\x00", "utf-16-le"),
+)
+_XML_DECLARED: Final = re.compile(r"""<\?xml\s[^>]*?\bencoding\s*=\s*(["'])(.*?)\1""")
+# The encodings expat reads itself; others go through Python codecs, which work only for one-byte encodings.
+_EXPAT_NATIVE: Final = frozenset({"utf-8", "utf8", "utf-16", "utf16", "iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"})
+
+
+def _xml_head(raw: bytes) -> tuple[str, str]:
+    """The first 8 KiB of an XML file as text, and the family of its encoding (``utf-8`` for ASCII-compatible)."""
+    family = next((name for prefix, name in _XML_FAMILIES if raw.startswith(prefix)), "utf-8")
+    return raw[:8192].decode(family, errors="replace").lstrip("\ufeff"), family
+
+
 def xml_root_tag(source: SourceFile) -> str | None:
     """The root element's name, read cheaply (past the prolog, comments and doctype); None if not XML."""
-    head = source.raw[:8192].decode("utf-8", errors="replace")
+    head, _ = _xml_head(source.raw)
     head = re.sub(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>", "", head, flags=re.DOTALL)
     match = _XML_ROOT.search(head)
     return match.group(1) if match and not head[: match.start()].strip() else None
@@ -309,6 +327,8 @@ def read_xml(source: SourceFile) -> XmlElement:
     from defusedxml.expatreader import create_parser
 
     from vmspolicy.loading.text import ParseError
+
+    _check_xml_encoding(source.raw)
 
     class Builder(ContentHandler):
         def __init__(self) -> None:
@@ -357,6 +377,49 @@ def read_xml(source: SourceFile) -> XmlElement:
     except DefusedXmlException as exc:
         # Entity declarations and external references are how XML bombs and XXE work: refuse, never expand.
         raise ParseError(f"XML refused for safety: {exc}", *builder.here()) from None
+    except (ValueError, LookupError) as exc:
+        # pyexpat's last word on an encoding it cannot read (a multi-byte codec, an unknown name).
+        raise ParseError(f"XML that cannot be decoded: {exc}; save the file as UTF-8", *builder.here()) from None
     if builder.root is None:
         raise ParseError("invalid XML: no root element")
     return builder.root
+
+
+def _check_xml_encoding(raw: bytes) -> None:
+    """Refuse, as a located parse error, an encoding the XML parser cannot read (UTF-7, UTF-32, an unknown name).
+
+    Expat reads UTF-8, UTF-16, ISO-8859-1 and US-ASCII itself and one-byte
+    encodings through Python's codecs; anything else would end in an exception
+    from inside the parser. Guessing is no option: a vendor name decoded in
+    the wrong encoding is another name.
+    """
+    import codecs
+
+    from vmspolicy.loading.text import ParseError, line_col_of_index
+
+    head, family = _xml_head(raw)
+    if family.startswith("utf-32"):
+        raise ParseError("XML in UTF-32, which the XML parser does not read; save the file as UTF-8")
+    match = _XML_DECLARED.match(head)
+    if match is None:
+        return
+    name = match.group(2).strip()
+    where = line_col_of_index(head, match.start(2))
+    if name.lower() in _EXPAT_NATIVE:
+        return
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise ParseError(f"XML declares encoding={name!r}, which is no known encoding; save the file as UTF-8 and "
+                         "declare encoding=\"UTF-8\"", *where) from None
+    # A one-byte encoding turns 256 bytes into 256 characters; UTF-7, UTF-32 and the East Asian codecs do not,
+    # and "base64" or "rot13" are no text encodings at all.
+    one_byte = getattr(info, "_is_text_encoding", True) and not info.name.startswith("utf")
+    if one_byte:
+        try:
+            one_byte = len(bytes(range(256)).decode(info.name, errors="replace")) == 256
+        except (ValueError, LookupError, TypeError):
+            one_byte = False
+    if not one_byte:
+        raise ParseError(f"XML declares encoding={name!r}, which the XML parser does not read (it reads UTF-8, UTF-16 "
+                         "and one-byte encodings); save the file as UTF-8 and declare encoding=\"UTF-8\"", *where)

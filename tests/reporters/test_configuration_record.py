@@ -113,7 +113,7 @@ def test_the_compliance_report_records_the_configuration(estate: Path) -> None:
     section = markdown.split("## Configuration", 1)[1].split("## Inputs", 1)[0]
     assert f"| Configuration file | .vmspolicy.yaml (SHA-256 {sha256(estate / '.vmspolicy.yaml')}) |" in section
     assert "| Rules disabled | VP106 |" in section and "acme-cctv (configuration): VP001, VP102" in section
-    assert "| Refused (VP306) | disable: [VP101] at .vmspolicy.yaml:1:18 |" in section
+    assert "| Refused (VP306) | disable: \\[VP101\\] at .vmspolicy.yaml:1:18 |" in section
     assert main(["report", "--no-plugins", "--as-of", "2026-01-01", "--output", "r.html", "estate.yaml"]) == 0
     html = (estate / "r.html").read_text(encoding="utf-8")
     assert '<section id="configuration"><h2>Configuration</h2>' in html and sha256(estate / ".vmspolicy.yaml") in html

@@ -23,6 +23,22 @@ FINGERPRINT_VERSION = "vmspolicy/v1"
 fingerprint = governance_fingerprint
 
 
+def visible(text: str, *, lines: bool = False) -> str:
+    """``text`` with every character a terminal or a renderer would act on written as an escape (``\\x1b``).
+
+    ESC starts the sequences that recolour a terminal, rewrite its title or make
+    a hidden link (OSC 8); the C1 controls (U+0080-U+009F) do the same on some
+    terminals; bidirectional overrides reorder what a reviewer reads; a line
+    break forges a line of output. Values come from the files being judged, so
+    none of them may reach a reader as such. ``lines``: keep line breaks (``\\n``), for
+    a format in which they cannot start a record of their own (HTML, an annotation).
+    """
+    if text.isprintable():
+        return text
+    kept = "\n" if lines else ""
+    return "".join(ch if ch.isprintable() or ch in kept else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
 REPOSITORY_URL = "https://github.com/OWNER/vmspolicy"
 """The project's repository (as in ``pyproject.toml``'s ``[project.urls]``): SARIF's ``informationUri``."""
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from dataclasses import field
 from itertools import groupby
 from typing import Sequence
@@ -20,6 +21,7 @@ from vmspolicy.findings import Finding, Severity
 from vmspolicy.records import record
 from vmspolicy.remediation import LABELS, RequiredAction
 from vmspolicy.reporters.base import RunResult
+from vmspolicy.reporters.common import visible
 
 ISOLATED, NOT_ISOLATED, UNVERIFIABLE, NONE = "isolated", "not isolated", "unverifiable", "no legacy restricted devices"
 # A new install is forbidden outright: whether it is isolated does not make it compliant, and the isolation rules judge legacy devices.
@@ -217,10 +219,45 @@ def _suppressed_by(finding: Finding) -> str:
     return f"{s.kind} {s.reference}" if s.reference else s.kind
 
 
+# What makes Markdown act on text: a link or image ([text](url), ![alt](url)), raw HTML and autolinks (<...>),
+# entities (&...;), a table cell's end (|), and the backslash that would undo an escape.
+_MD_ACTIVE = re.compile(r"([\\\[\]|])")
+# GitHub links a bare URL by itself ("https://", "www."): a colon or dot escaped keeps it text.
+_MD_AUTOLINK = re.compile(r"(?<=[A-Za-z])(:)(?=//)|(?<![\w.])(www)(\.)", re.IGNORECASE)
+
+
 def _md(text: object) -> str:
-    """A table cell: pipes and HTML escaped (Markdown renderers take raw HTML), line breaks flattened."""
-    cell = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    """A value from the input as Markdown text: link, image, HTML and entity syntax escaped, controls made visible.
+
+    Every value of the report may come from the files judged (a vendor named
+    ``[approve](https://…)``, a waiver's reason holding ``<img …>``); rendered
+    in a job summary or a merge-request comment it must read as written, never
+    as a link, markup or terminal control. Line breaks are flattened (a table
+    row is one line).
+    """
+    cell = visible(str(text).replace("\r", " ").replace("\n", " "))
+    cell = _MD_ACTIVE.sub(r"\\\1", cell)
+    cell = _MD_AUTOLINK.sub(lambda m: f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\{m.group(3)}", cell)
     return cell.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _md_link(title: str, url: str) -> str:
+    """``[title](url)`` for a web address; the title alone (as text) for anything else (``javascript:``...)."""
+    safe = _web_url(url)
+    return f"[{_md(title)}](<{safe}>)" if safe else _md(f"{title} ({url})" if url and url != title else title)
+
+
+def _web_url(url: str) -> str | None:
+    """``url`` when it is an http(s) address, with what could end a Markdown or HTML link percent-encoded; else None."""
+    from urllib.parse import quote, urlsplit
+
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    if scheme not in ("http", "https"):
+        return None
+    return quote(url.strip(), safe=":/?#[]@!$&'*+,;=%-._~")
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
@@ -287,7 +324,7 @@ def render_markdown(report: ComplianceReport) -> str:
     counts = r.counts()
     verdict = "PASS" if report.passed else "FAIL"
     out = [
-        f"# {report.title}",
+        f"# {_md(report.title)}",
         "",
         f"**Verdict: {verdict}** (fails on {r.fail_on.label} and above) · as of {r.as_of.isoformat()} · vmspolicy {r.version}",
         "",
@@ -350,8 +387,9 @@ def render_markdown(report: ComplianceReport) -> str:
         out += ["No waivers.", ""]
     out += ["## Policy packs applied", ""]
     for pack in report.packs:
-        out += [f"- **{pack.id}**: {pack.title}. Cut-off {pack.cutoff}; {pack.origin}; sites: {', '.join(pack.sites) or 'none'}."]
-        out += [f"  - [{_md(s.title)}]({s.url}) ({s.date})" for s in pack.sources]
+        out += [f"- **{_md(pack.id)}**: {_md(pack.title)}. Cut-off {_md(pack.cutoff)}; {_md(pack.origin)}; "
+                f"sites: {_md(', '.join(pack.sites) or 'none')}."]
+        out += [f"  - {_md_link(s.title, s.url)} ({_md(s.date)})" for s in pack.sources]
     if not report.packs:
         out.append("No policy pack applied.")
     configuration = configuration_rows(r)
@@ -432,7 +470,14 @@ section{break-inside:auto}tr,.card{break-inside:avoid}h2,h3{break-after:avoid}ta
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    """A value as HTML text: markup escaped, control characters made visible (see :func:`visible`)."""
+    return html.escape(visible(str(text), lines=True), quote=True)
+
+
+def _html_link(title: str, url: str) -> str:
+    """A link to a web address; the title and the address as text for anything else (``javascript:``...)."""
+    safe = _web_url(url)
+    return f'<a href="{_e(safe)}">{_e(title)}</a>' if safe else _e(f"{title} ({url})" if url and url != title else title)
 
 
 def _path(text: str) -> str:
@@ -635,7 +680,7 @@ def render_html(report: ComplianceReport) -> str:
             _table(
                 [("Pack", ""), ("Cut-off", "date"), ("Sites", ""), ("Sources", "")],
                 [[f"<strong>{_e(p.id)}</strong><br>{_e(p.title)}<br>{_pill(p.origin, 'muted')}", _e(p.cutoff), _e(", ".join(p.sites)),
-                  '<ul class="sources">' + "".join(f'<li><a href="{_e(s.url)}">{_e(s.title)}</a> ({_e(s.date)})</li>' for s in p.sources)
+                  '<ul class="sources">' + "".join(f"<li>{_html_link(s.title, s.url)} ({_e(s.date)})</li>" for s in p.sources)
                   + "</ul>"] for p in report.packs],
             )
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from vmspolicy.findings import Finding, Severity
 from vmspolicy.reporters.base import RunResult
+from vmspolicy.reporters.common import visible
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -32,7 +33,8 @@ def annotation(finding: Finding) -> str:
         "title": f"{finding.rule} {finding.slug}",
     }
     rendered = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
-    return f"::{COMMANDS[finding.severity]} {rendered}::{escape_data(finding.message)}"
+    # The workflow log is a terminal of sorts: an escape sequence in a value must not reach it as such.
+    return f"::{COMMANDS[finding.severity]} {rendered}::{escape_data(visible(finding.message, lines=True))}"
 
 
 class GitHubReporter:

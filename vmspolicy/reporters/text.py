@@ -6,7 +6,7 @@ from pathlib import Path
 
 from vmspolicy.findings import Finding, Severity
 from vmspolicy.reporters.base import RunResult
-from vmspolicy.reporters.common import disabled_summary
+from vmspolicy.reporters.common import disabled_summary, visible
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -24,9 +24,9 @@ def format_finding(finding: Finding, *, color: bool = False) -> str:
     if color:
         where = f"{_BOLD}{where}{_RESET}"
         severity = f"{_COLORS[finding.severity]}{severity}{_RESET}"
-    line = f"{where}: {finding.rule} {severity} {finding.message} ({finding.slug})"
+    line = f"{where}: {finding.rule} {severity} {visible(finding.message)} ({finding.slug})"
     if finding.suppressed is not None:
-        note = f"  suppressed by {finding.suppressed.kind}: {finding.suppressed.justification}"
+        note = f"  suppressed by {finding.suppressed.kind}: {visible(finding.suppressed.justification)}"
         line += f"\n{_DIM}{note}{_RESET}" if color else "\n" + note
     return line
 

@@ -73,6 +73,7 @@ class VendorData(TypedDict, total=False):
 
     version: int
     source: str
+    date: str  # YYYY-MM-DD or YYYY-MM: the date of the fragment's facts, shown by `vmspolicy packs` and every report
     families: Sequence[Mapping[str, object]]
     brands: Sequence[Mapping[str, object]]
     relabels: Sequence[Mapping[str, object]]

@@ -13,6 +13,7 @@ import datetime as dt
 from vmspolicy.findings import Finding, Severity, Suppression
 from vmspolicy.governance.configuration import AppliedPack, ConfigurationRecord, HashedFile
 from vmspolicy.governance.overrides import RefusedOverride
+from vmspolicy.identify.dated import VendorDataSource
 from vmspolicy.plugins import PluginInfo
 from vmspolicy.remediation import FIX, ISOLATE, REMEDIES, REPLACE, RequiredAction
 from vmspolicy.reporters.base import ExcludedFile, InputFile, RunResult, SkippedFile
@@ -180,6 +181,12 @@ ODD_PATH = "estate/odd, name: 100%.yaml"
 
 REGIME = ("VP001", "VP101", "VP102", "VP103", "VP104", "VP107", "VP201", "VP202", "VP203", "VP204", "VP205", "VP206", "VP502")
 
+# The vendor data a run identified devices with, with the date of each part (a plugin's may give none).
+VENDOR_DATA = (
+    VendorDataSource("vmspolicy built-in vendor catalog (vmspolicy/data/vendors.yaml)", "2026-12-04", "built-in"),
+    VendorDataSource("IEEE registry MAC blocks, MA-L extract of 2026-03", "2026-03", "built-in"),
+)
+
 # Every setting the record can hold, one refused: what the configuration did to the failing run.
 CONFIGURED = ConfigurationRecord(
     files=(HashedFile(".vmspolicy.yaml", "e" * 64),),
@@ -199,9 +206,11 @@ CONFIGURED = ConfigurationRecord(
         RefusedOverride("disable", ("VP101",), "disable: [VP101]", Location(".vmspolicy.yaml", 4, 18),
                         "`disable: [VP101]` is refused: VP101 is mandatory under uk-gov-2022, so it runs as the pack says"),
     ),
+    vendor_data=(*VENDOR_DATA, VendorDataSource("acme-relabels: <Acme & Co> relabel list", None, "plugin")),
 )
 # The clean run has no configuration file: the record says so.
-DEFAULTS = ConfigurationRecord(packs=(AppliedPack("uk-gov-2022", "built-in", REGIME),), mandatory=tuple(sorted((*REGIME, "VP306"))))
+DEFAULTS = ConfigurationRecord(packs=(AppliedPack("uk-gov-2022", "built-in", REGIME),), mandatory=tuple(sorted((*REGIME, "VP306"))),
+                               vendor_data=VENDOR_DATA)
 
 
 def findings() -> list[Finding]:

@@ -14,6 +14,7 @@ import pytest
 from tests.manifests import VIOLATING
 from tests.reporters.validators import assert_valid_sarif
 from vmspolicy.cli import main
+from vmspolicy.identify.builtin import builtin_fragments
 from vmspolicy.schemas import load_schema
 
 CONFIG = """\
@@ -83,6 +84,8 @@ def expected_record(estate: Path) -> dict[str, Any]:
             "message": "`disable: [VP101]` is refused: VP101 is mandatory under uk-gov-2022, so it runs as the pack says; to judge "
                        "by another policy, write your own pack and name it in the sites' policies: (`vmspolicy packs` lists them)",
         }],
+        # The built-in vendor data (the run loads no plugin), each part with the date its data file states.
+        "vendor_data": [{"source": f["source"], "date": f["date"], "origin": "built-in"} for f in builtin_fragments()],
     }
 
 
@@ -104,6 +107,7 @@ def test_every_machine_readable_report_records_the_configuration(estate: Path, c
     assert properties["configuration.disabled"] == "VP106" and properties["configuration.inline-suppressions"] == "off"
     assert properties["configuration.packs"] == "uk-gov-2022 (built-in); acme-cctv (configuration)"
     assert properties["configuration.refused"] == "disable: [VP101] (.vmspolicy.yaml:1:18)"
+    assert properties["configuration.vendor-data"].startswith(f"{builtin_fragments()[0]['date']} vmspolicy built-in vendor catalog")
     assert "; 1 rule disabled by .vmspolicy.yaml (VP106); as of 2026-01-01." in text
 
 

@@ -2,7 +2,9 @@
 
 Lists the built-in packs, those of plugins and those of the configuration's
 ``packs:``, and says which ones apply to sites that name none (the profiles,
-else the default). ``--format json`` gives the packs' data as they are used.
+else the default), then the vendor data that identifies the restricted families,
+each fragment with the date of its facts. ``--format json`` gives the packs' data
+as they are used.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any, Collection
 
 from vmspolicy import policy
+from vmspolicy.identify.dated import VendorDataSource, vendor_data_sources
 from vmspolicy.model import Estate
 from vmspolicy.rules.base import CheckContext
 
@@ -49,15 +52,19 @@ def cmd_packs(args: argparse.Namespace) -> int:
     packs = policy.registry(ctx)
     selected = policy.default_selection(ctx)
     how = "the profiles" if config.profiles else "the default"
+    vendor_data = vendor_data_sources(ctx.vendor_data)
     if args.format == "json":
-        print(json.dumps(packs_json(packs, selected, how), indent=2, ensure_ascii=False))
+        print(json.dumps(packs_json(packs, selected, how, vendor_data), indent=2, ensure_ascii=False))
     else:
-        print(packs_text(packs, selected, how, set(selected) - set(config.profiles) if config.profiles else ()), end="")
+        joined = set(selected) - set(config.profiles) if config.profiles else ()
+        print(packs_text(packs, selected, how, joined, vendor_data), end="")
     return EXIT_OK
 
 
-def packs_json(packs: Any, selected: tuple[str, ...], how: str) -> dict[str, Any]:
+def packs_json(packs: Any, selected: tuple[str, ...], how: str, vendor_data: tuple[VendorDataSource, ...] = ()) -> dict[str, Any]:
     """The JSON document of ``vmspolicy packs --format json``."""
+    from vmspolicy.reporters.common import vendor_data_json
+
     return {
         "version": JSON_VERSION,
         "default": policy.DEFAULT_PACK,
@@ -67,14 +74,17 @@ def packs_json(packs: Any, selected: tuple[str, ...], how: str) -> dict[str, Any
             {**dict(p.data or {}), "mandatory": sorted(p.mandatory), "origin": p.origin, "selected": p.id in selected}
             for p in packs.values()
         ],
+        "vendor_data": vendor_data_json(vendor_data),
     }
 
 
 JOINED = "the default, beside the configuration's own packs, which may add restrictions but not replace it"
 
 
-def packs_text(packs: Any, selected: tuple[str, ...], how: str, joined: Collection[str] = ()) -> str:
-    """The text listing: one block per pack; ``joined``: selected packs the profiles did not name (:data:`JOINED`)."""
+def packs_text(packs: Any, selected: tuple[str, ...], how: str, joined: Collection[str] = (),
+               vendor_data: tuple[VendorDataSource, ...] = ()) -> str:
+    """The text listing: one block per pack (``joined``: selected packs the profiles did not name, :data:`JOINED`),
+    then the vendor data with the date of each fragment."""
     out: list[str] = []
     for pack in packs.values():
         data = pack.data or {}
@@ -98,5 +108,10 @@ def packs_text(packs: Any, selected: tuple[str, ...], how: str, joined: Collecti
             kind = {"copy": "  (a copy of the record)", "report": "  (a report, not the record)"}.get(source.get("kind", ""), "")
             out.append(f"  {'sources' if index == 0 else '':<11} {source['date']}  {source['title']}{kind}")
             out.append(f"  {'':<11} {'':<10}  {source['url']}")
+        out.append("")
+    if vendor_data:
+        out.append("vendor data  what identifies the restricted families, as of the date of each part")
+        for source in vendor_data:
+            out.append(f"  {source.date or 'undated':<10}  {source.source} ({source.origin})")
         out.append("")
     return "\n".join(out)

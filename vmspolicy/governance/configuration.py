@@ -18,6 +18,7 @@ from typing import Any, Mapping
 from vmspolicy import policy
 from vmspolicy.config import ALWAYS_ON, Config
 from vmspolicy.governance.overrides import RefusedOverride
+from vmspolicy.identify.dated import VendorDataSource, vendor_data_sources
 from vmspolicy.records import record
 from vmspolicy.rules.base import CheckContext
 
@@ -60,6 +61,8 @@ class ConfigurationRecord:
     inline_suppressions: bool = True
     baseline: HashedFile | None = None
     refused: tuple[RefusedOverride, ...] = ()
+    # The vendor data devices were identified with, each fragment with the date of its facts.
+    vendor_data: tuple[VendorDataSource, ...] = ()
 
     @property
     def source(self) -> str:
@@ -102,4 +105,5 @@ def configuration_record(written: Config, effective: Config, ctx: CheckContext, 
         inline_suppressions=inline,
         baseline=baseline,
         refused=refused,
+        vendor_data=vendor_data_sources(ctx.vendor_data),
     )

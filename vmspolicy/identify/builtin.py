@@ -9,6 +9,7 @@ with its source in its header.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any, Mapping, Sequence
 
 from vmspolicy.loading.yaml_events import load_documents
@@ -16,7 +17,12 @@ from vmspolicy.plugins import hookimpl
 from vmspolicy.shipped import data_file
 
 OUI_FILE = "oui-restricted-2026-03.tsv"
-OUI_SOURCE = "IEEE MA-L public registry, extract of 2026-03 (vmspolicy/data/oui-restricted-2026-03.tsv)"
+OUI_SOURCE = (
+    "IEEE registry MAC blocks: MA-L extract of 2026-03, with blocks added from nmap-mac-prefixes of 2026-08-21"
+    " (vmspolicy/data/oui-restricted-2026-03.tsv)"
+)
+# The extract's first line ends with its date: "... (MA-L, MA-M, MA-S), 2026-12-04." (registry.render).
+_EXTRACT_DATE = re.compile(r", ([0-9]{4}-[0-9]{2}(?:-[0-9]{2})?)\.$")
 
 
 def _data(name: str) -> str:
@@ -26,14 +32,19 @@ def _data(name: str) -> str:
 def oui_fragment(text: str, source: str = OUI_SOURCE) -> dict[str, Any]:
     """A catalog fragment from a registry extract: tab-separated ``oui``, ``group`` (catalog name), ``ieee_owner``."""
     ouis: list[dict[str, str]] = []
-    for line in text.splitlines():
+    lines = text.splitlines()
+    dated = _EXTRACT_DATE.search(lines[0]) if lines and lines[0].startswith("#") else None
+    for line in lines:
         if not line.strip() or line.startswith("#"):
             continue
         prefix, group, owner = [*line.split("\t"), "", ""][:3]
         if prefix == "oui":
             continue  # the header row
         ouis.append({"prefix": prefix.strip(), "entity": group.strip(), "owner": owner.strip()})
-    return {"version": 1, "source": source, "ouis": ouis}
+    fragment: dict[str, Any] = {"version": 1, "source": source, "ouis": ouis}
+    if dated is not None:
+        fragment["date"] = dated.group(1)
+    return fragment
 
 
 @functools.lru_cache(maxsize=1)

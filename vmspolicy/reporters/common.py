@@ -10,9 +10,10 @@ import posixpath
 import re
 import textwrap
 from pathlib import Path, PurePath, PurePosixPath
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from vmspolicy.governance.fingerprint import fingerprint as governance_fingerprint
+from vmspolicy.identify.dated import VendorDataSource
 from vmspolicy.reporters.base import RunResult
 from vmspolicy.rules.base import Rule
 
@@ -239,7 +240,18 @@ def configuration_json(result: RunResult) -> dict[str, Any] | None:
              "column": r.location.column, "message": r.message}
             for r in c.refused
         ],
+        "vendor_data": vendor_data_json(c.vendor_data),
     }
+
+
+def vendor_data_json(sources: Sequence[VendorDataSource]) -> list[dict[str, str | None]]:
+    """The vendor data of a run as JSON-ready data: each fragment's source, the date of its facts, its origin."""
+    return [{"source": v.source, "date": v.date, "origin": v.origin} for v in sources]
+
+
+def vendor_data_text(sources: Sequence[VendorDataSource]) -> str:
+    """``2026-12-04 vmspolicy built-in vendor catalog (...) (built-in); 2026-03 IEEE ... (built-in)``."""
+    return "; ".join(str(v) for v in sources) or "none"
 
 
 def _plain(value: Any) -> Any:

@@ -21,7 +21,7 @@ from vmspolicy.findings import Finding, Severity
 from vmspolicy.records import record
 from vmspolicy.remediation import LABELS, RequiredAction
 from vmspolicy.reporters.base import RunResult
-from vmspolicy.reporters.common import visible
+from vmspolicy.reporters.common import vendor_data_text, visible
 
 ISOLATED, NOT_ISOLATED, UNVERIFIABLE, NONE = "isolated", "not isolated", "unverifiable", "no legacy restricted devices"
 # A new install is forbidden outright: whether it is isolated does not make it compliant, and the isolation rules judge legacy devices.
@@ -299,6 +299,7 @@ def configuration_rows(result: RunResult) -> list[tuple[str, str]]:
         ("Rules disabled", ", ".join(c.disabled) or "none"),
         ("Inline suppressions", "honoured" if c.inline_suppressions else "ignored"),
         ("Baseline", f"{c.baseline.path} (SHA-256 {c.baseline.sha256})" if c.baseline else "none"),
+        ("Vendor data (date, source)", vendor_data_text(c.vendor_data)),
     ]
     optional = [
         ("Set on the command line", ", ".join(c.command_line)),

@@ -18,7 +18,7 @@ from collections import defaultdict
 
 from vmspolicy.findings import Finding
 from vmspolicy.reporters.base import RunResult
-from vmspolicy.reporters.common import configuration_json
+from vmspolicy.reporters.common import configuration_json, vendor_data_text
 from vmspolicy.reporters.text import format_finding
 
 # The XSD accepts only characters XML 1.0 allows; a control character in a message would make consumers reject the file.
@@ -75,8 +75,10 @@ def configuration_properties(result: RunResult) -> list[tuple[str, str]]:
         ("strict", "true" if c.strict else ""),
         ("baseline", f"{c.baseline.path} sha256:{c.baseline.sha256}" if c.baseline else ""),
         ("refused", "; ".join(f"{r.setting} ({r.location})" for r in c.refused)),
+        ("vendor-data", vendor_data_text(c.vendor_data)),
     ]
-    return [(f"configuration.{name}", value) for index, (name, value) in enumerate(listed) if value or index < 4]
+    always = {"files", "packs", "mandatory", "inline-suppressions", "vendor-data"}
+    return [(f"configuration.{name}", value) for name, value in listed if value or name in always]
 
 
 def junit_tree(result: RunResult) -> ET.Element:

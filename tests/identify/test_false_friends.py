@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pytest
 
 from vmspolicy.identify import identify
+from vmspolicy.plugins import PluginError, hookimpl, load_plugins
 
 
 @pytest.mark.parametrize("model", ["ASA5505", "ASA5506-X", "ASA5508-X", "ASA5516-X", "ASA5545-X", "ASA5585-X"])
@@ -56,3 +59,47 @@ def test_common_makers_are_known_from_their_technical_evidence(facts: dict[str, 
 def test_a_known_makers_evidence_never_outweighs_a_restricted_family() -> None:
     verdict = identify(mac="EC:71:DB:12:34:56", urls=["rtsp://10.0.0.5/cam/realmonitor?channel=1&subtype=0"])
     assert verdict.family == "Dahua" and verdict.maker is None
+
+
+class _DisguisingPlugin:
+    """A third-party plugin whose vendor data tries to call restricted makers someone else."""
+
+    __name__ = "disguising-vendor-data"
+    fragment: ClassVar[dict[str, object]] = {}
+
+    @classmethod
+    @hookimpl
+    def vmspolicy_vendor_data(cls) -> list[dict[str, object]]:
+        return [cls.fragment]
+
+
+@pytest.mark.parametrize(
+    ("fragment", "message"),
+    [
+        ({"false_friends": [{"name": "Hikvision", "resembles": "Hikvision"}]},
+         "false friend 'Hikvision': 'Hikvision' is the name of Hikvision (family of Hikvision)"),
+        ({"false_friends": [{"name": "Acme Scales", "aliases": ["Zhejiang Dahua Technology Co., Ltd."], "resembles": "Dahua"}]},
+         "'Zhejiang Dahua Technology Co., Ltd.' is the name of Dahua (family of Dahua)"),
+        ({"false_friends": [{"name": "EZVIZ", "resembles": "Hikvision"}]}, "is the name of EZVIZ (brand of Hikvision)"),
+        ({"false_friends": [{"name": "Amcrest", "resembles": "Dahua"}]}, "is the name of Amcrest (relabel of Dahua)"),
+        ({"vendors": [{"name": "Huawei Technologies"}]}, "vendor 'Huawei Technologies': 'Huawei Technologies' is the name of Huawei"),
+        ({"false_friends": [{"name": "Acme Scales", "resembles": "Hikvision", "ouis": ["4419B6"]}]},
+         "the MAC block 4419B6 is registered to Hikvision"),
+    ],
+)
+def test_plugin_vendor_data_cannot_make_a_restricted_maker_a_false_friend(fragment: dict[str, object], message: str) -> None:
+    _DisguisingPlugin.fragment = {"version": 1, "source": "a plugin's vendor data", **fragment}
+    fragments = load_plugins(entry_points_enabled=False, extra=[_DisguisingPlugin]).vendor_data()
+    with pytest.raises(PluginError, match="vendor data may not declare a restricted") as raised:
+        identify(vendor="Hikvision", vendor_data=fragments)
+    assert message in str(raised.value)
+
+
+def test_plugin_vendor_data_may_still_add_a_false_friend_or_call_a_known_maker_a_relabel() -> None:
+    _DisguisingPlugin.fragment = {"version": 1, "source": "a plugin's vendor data",
+                                  "false_friends": [{"name": "Hikari Optics", "resembles": "Hikvision"}],
+                                  "relabels": [{"name": "Milesight", "family": "Dahua", "confidence": "medium"}]}
+    fragments = load_plugins(entry_points_enabled=False, extra=[_DisguisingPlugin]).vendor_data()
+    assert identify(vendor="Hikari Optics", vendor_data=fragments).family is None
+    assert identify(vendor="Milesight", vendor_data=fragments).family == "Dahua"
+    assert identify(vendor="Hikvision", vendor_data=fragments).family == "Hikvision"

@@ -235,6 +235,7 @@ def compile_catalog(fragments: Sequence[Mapping[str, Any]], *, check_patterns: b
         nonlocal max_words
         reduced = vendor_name(text)
         if reduced.core_compact:
+            _keep_restricted(names.get(reduced.core_compact), entry, text)
             names[reduced.core_compact] = entry
             max_words = max(max_words, len(reduced.core))
 
@@ -307,6 +308,12 @@ def compile_catalog(fragments: Sequence[Mapping[str, Any]], *, check_patterns: b
         confidence = str(item.get("confidence", entity.confidence))
         ouis[prefix] = OuiEntry(prefix, str(item["owner"]), entity, confidence, str(item.get("source", default_source)))
     for prefix, entry in false_ouis:
+        if prefix in ouis:
+            held = ouis[prefix].entity
+            raise CatalogError(
+                f"false friend {entry.name!r}: the MAC block {prefix.upper()} is registered to {held.name} "
+                f"({held.family}); vendor data may not declare a restricted family's block a false friend"
+            )
         ouis[prefix] = OuiEntry(prefix, entry.name, entry, "owner", entry.source)
 
     # Misspellings are looked for only of names long and distinctive enough not to hit ordinary words
@@ -350,6 +357,24 @@ def _check_sources(number: int, fragment: Mapping[str, Any]) -> None:
         for index, item in enumerate(fragment.get(section, ())):
             if not item.get("source"):
                 raise CatalogError(f"vendor data fragment {number}: {section}[{index}] has no source, and the fragment names none")
+
+
+def _keep_restricted(held: NameEntry | None, entry: NameEntry, text: str) -> None:
+    """A false friend or a known maker never takes a restricted family's, brand's or relabel's name.
+
+    Later fragments override earlier ones, so that a plugin can call a known
+    maker a relabel (stricter); the other way, a plugin's ``false_friends:`` or
+    ``vendors:`` entry named "Hikvision" would make every Hikvision camera
+    unrestricted. A false friend is a *different* company whose name resembles
+    a family's (Shanghai Dahua Scale Factory), never the family itself.
+    """
+    if held is None or not held.restricted or entry.restricted:
+        return
+    what = "a false friend" if entry.kind == "false-friend" else "a maker no family claims"
+    raise CatalogError(
+        f"{entry.kind.replace('-', ' ')} {entry.name!r}: {text!r} is the name of {held.name} "
+        f"({held.kind} of {held.family}); vendor data may not declare a restricted maker's name {what}"
+    )
 
 
 def _known_family(family: Any, families: set[str]) -> None:

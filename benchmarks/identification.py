@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CATALOG = Path(__file__).resolve().parent.parent / "tests" / "data" / "catalog"
-OTHER_MAKERS = "field-other-makers.txt"
+# Cameras as users typed them, and network equipment (Juniper, Aruba, Cisco...) as a curated library lists it.
+OTHER_MAKERS = ("field-other-makers.txt", "netbox-network-makers.txt")
 
 
 def heldout_by_hash(model: str) -> bool:
@@ -83,8 +84,8 @@ def restricted_lists(folder: Path = CATALOG) -> list[ModelList]:
 
 
 def other_makers(folder: Path = CATALOG) -> list[tuple[str, str]]:
-    """(maker, model) of the makers that no pack restricts."""
-    lines = (folder / OTHER_MAKERS).read_text(encoding="utf-8").splitlines()
+    """(maker, model) of the makers that no pack restricts, from every list of them."""
+    lines = [line for name in OTHER_MAKERS for line in (folder / name).read_text(encoding="utf-8").splitlines()]
     return [tuple(line.split("\t", 1)) for line in lines if line.strip() and not line.startswith("#")]  # type: ignore[misc]
 
 

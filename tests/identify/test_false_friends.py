@@ -103,3 +103,21 @@ def test_plugin_vendor_data_may_still_add_a_false_friend_or_call_a_known_maker_a
     assert identify(vendor="Hikari Optics", vendor_data=fragments).family is None
     assert identify(vendor="Milesight", vendor_data=fragments).family == "Dahua"
     assert identify(vendor="Hikvision", vendor_data=fragments).family == "Hikvision"
+
+
+@pytest.mark.parametrize("model", ["S5120-28C-EI", "S3100-26T-SI", "S5500-52C-EI", "S5850-48S2Q4C", "AR2050V", "AR4050S", "USG1100",
+                                   "USG2200", "EX4300-24P", "2930F-24G-4SFPP", "CCS-720XP-48Y6", "CRS326-24G-2S+RM"])
+def test_network_gear_numbered_like_huawei_is_not_huawei(model: str) -> None:
+    assert identify(model=model).evidence == ()
+
+
+@pytest.mark.parametrize("model", ["S5735-L24P4S-A", "S6730-H24X6C", "CE6851-48S6Q-HI", "NE40E-X8", "AR6140-S", "USG6585F-B",
+                                   "2288H-V6", "HG8245H", "AirEngine5761-21", "OptiXstar-B650G-8E8P3W", "Dorado-3000-v6"])
+def test_huawei_network_and_server_lines_are_huawei(model: str) -> None:
+    assert identify(model=model).family == "Huawei"
+
+
+def test_a_short_prefix_alternation_is_anchored_as_a_whole() -> None:
+    # Every branch of an anchored pattern starts a model number: TPC-… inside another maker's number is nothing.
+    assert identify(model="TPC-BF1241").family == "Dahua"
+    assert identify(model="XTPC-BF1241").evidence == () and identify(model="AEZ-NVR4108").evidence == ()

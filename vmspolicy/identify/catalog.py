@@ -189,7 +189,8 @@ def _patterns(items: Sequence[tuple[str, Fingerprint, bool]], *, words: bool, ch
             pattern = dash_optional(pattern)
         if anchored:
             # Short prefixes (SD, ASI...) only where a model number starts, never inside another one.
-            pattern = f"(?:^|(?<=[ /(,;])){pattern}"
+            # The whole alternation, not only its first branch ("TPC…|EZ-…" anchors both).
+            pattern = f"(?:^|(?<=[ /(,;]))(?:{pattern})"
         elif words:
             pattern = f"(?<![A-Z0-9])(?:{pattern})"
         parts.append(f"(?P<p{index}>{pattern})")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Final, Iterable
+from typing import Any, Callable, Final, Iterable, Mapping
 
 from vmspolicy import failclosed
 from vmspolicy.findings import Finding
@@ -29,6 +29,7 @@ from vmspolicy.model import (
     Firewall,
     FirewallRule,
     IPNetwork,
+    OnvifInfo,
     Origin,
     PortForward,
     Site,
@@ -401,7 +402,7 @@ def _zone(b: _Builder, origin: Origin, e: LocatedMap, broken: _Paths) -> str | N
 # The keys a device record may have, to tell a misspelt evidence key from a known one.
 _DEVICE_KEYS: Final = frozenset({
     "id", "name", "site", "zone", "vendor", "model", "mac", "ip", "firmware", "installed", "status", "services",
-    "streams", "serial", "location", "tags", "notes", "software", "type",
+    "streams", "serial", "location", "tags", "notes", "software", "type", "onvif",
 })
 
 
@@ -435,10 +436,22 @@ def _device_builder(kind: DeviceKind) -> _Build:
             status=failclosed.status(e.get("status")),
             services=failclosed.services(e.get("services")),
             streams=failclosed.words(e.get("streams")),
+            name=failclosed.text(e.get("name")),
+            notes=failclosed.text(e.get("notes")),
+            onvif=_onvif(e.get("onvif")),
         )
         return device_id
 
     return build
+
+
+def _onvif(value: object) -> OnvifInfo | None:
+    """The ``onvif:`` block's manufacturer, model and firmware, each read as text whatever the schema says."""
+    if not isinstance(value, Mapping):
+        return None
+    info = OnvifInfo(failclosed.text(value.get("manufacturer")), failclosed.text(value.get("model")),
+                     failclosed.text(value.get("firmware_version")))
+    return info if info != OnvifInfo() else None
 
 
 def _firewall(b: _Builder, origin: Origin, e: LocatedMap, broken: _Paths) -> str | None:

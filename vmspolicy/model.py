@@ -51,14 +51,18 @@ class Origin:
         return self.completion if self.completion is not None and key in self.completed else self
 
     def loc(self, key: str | None = None, index: int | None = None) -> Location:
-        """Location of the record, of one of its fields, or of item ``index`` of a list field."""
+        """Location of the record, of one of its fields, of item ``index`` of a list field, or of
+        ``field.key`` inside a mapping field (``onvif.manufacturer``)."""
         if key is None:
             line, column = self.node.pos
             return Location(self.path, line, column)
+        key, _, inner = key.partition(".")
         holder = self.holder(key)
         value = holder.node.get(key)
         if index is not None and isinstance(value, LocatedSeq):
             line, column = value.where(index)
+        elif inner and isinstance(value, LocatedMap) and inner in value:
+            line, column = value.where(inner)
         else:
             line, column = holder.node.where(key)
         return Location(holder.path, line, column)
@@ -89,6 +93,15 @@ class Zone:
 
 
 @record(frozen=True, slots=True)
+class OnvifInfo:
+    """What a device answers to ONVIF GetDeviceInformation (its ``onvif:`` block): its own word on its maker."""
+
+    manufacturer: str | None = None
+    model: str | None = None
+    firmware_version: str | None = None
+
+
+@record(frozen=True, slots=True)
 class Device:
     """A camera, a recorder, or any other device on the network.
 
@@ -113,6 +126,10 @@ class Device:
     status: str = "active"
     services: Mapping[str, bool] = field(default_factory=dict)
     streams: tuple[str, ...] = ()
+    # Free text and the device's own ONVIF answer: weaker or stronger evidence of the maker (vmspolicy.identify).
+    name: str | None = None
+    notes: str | None = None
+    onvif: OnvifInfo | None = None
 
     @property
     def active(self) -> bool:

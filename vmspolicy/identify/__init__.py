@@ -21,7 +21,7 @@ from vmspolicy.records import record
 
 if TYPE_CHECKING:
     from vmspolicy.identify.evidence import VendorReading
-    from vmspolicy.model import Device
+    from vmspolicy.model import Device, OnvifInfo
     from vmspolicy.rules.base import CheckContext
 
 
@@ -30,8 +30,9 @@ class Evidence:
     """One reason to believe a device belongs to ``family``.
 
     ``kind``: ``declared-vendor`` | ``brand`` | ``relabel`` | ``near-miss`` |
-    ``model`` | ``oui`` | ``stream`` | ``banner``. ``field`` is the device field it
-    was read from (``vendor``, ``model``, ``mac``, ``streams``...) and ``index``
+    ``model`` | ``oui`` | ``stream`` | ``banner`` | ``onvif`` | ``firmware`` |
+    ``name`` | ``notes``. ``field`` is the device field it was read from
+    (``vendor``, ``model``, ``mac``, ``streams``, ``onvif.manufacturer``...) and ``index``
     the item for list fields, so a finding can point at the exact value.
     ``detail`` is a human sentence quoted in findings, e.g. "model DS-2CD2143G0-I
     matches the Hikvision pattern DS-2CD…".
@@ -87,6 +88,10 @@ def identify(
     installed: dt.date | None = None,
     banners: Sequence[str] = (),
     serial: str | None = None,
+    name: str | None = None,
+    notes: str | None = None,
+    firmware: str | None = None,
+    onvif: OnvifInfo | None = None,
 ) -> Verdict:
     """Identify loose facts (any may be missing) against the catalog built from ``vendor_data``.
 
@@ -96,7 +101,12 @@ def identify(
     Dahua 2018-02..2022-11). ``serial``: Hikvision serial numbers start with
     the model (``DS-2CD2143G0-I20190101AAWRC...``); only a distinctive model
     pattern counts there, never a short prefix. ``banners``: scan strings (HTTP/RTSP server
-    headers, SNMP sysObjectID, ONVIF manufacturer).
+    headers, SNMP sysObjectID, ONVIF manufacturer). ``onvif``: what the device
+    answers to ONVIF GetDeviceInformation; its manufacturer is the device's own
+    word (as strong as a declared vendor, and technical evidence for VP104), its
+    model a model. ``name`` and ``notes`` (free text) and ``firmware`` are weak
+    evidence (``name`` alone just establishes a family, ``notes`` only adds to
+    other evidence); a declared maker that no family claims outweighs them.
 
     Pieces of evidence for one family combine as 1 - Π(1 - weight); the best
     family is established at 0.5: one OUI, model pattern or stream fingerprint
@@ -115,8 +125,21 @@ def identify(
         pieces = ev.model_evidence(catalog, model, Evidence, other_maker=reading is not None and reading.other_maker)
         # A model field that names the maker ("HIKVISION 4MP dome") is a declaration too.
         found.extend(pieces or ev.named_in_model(catalog, model, Evidence))
+    other_maker = reading is not None and reading.other_maker
+    if onvif is not None:
+        if onvif.manufacturer and onvif.manufacturer.strip():
+            found.extend(ev.onvif_evidence(catalog, onvif.manufacturer, installed, Evidence))
+        if onvif.model and onvif.model.strip() and not any(e.kind == "model" for e in found):
+            found.extend(ev.model_evidence(catalog, onvif.model, Evidence, other_maker=other_maker, field="onvif.model", label="ONVIF model"))
     if serial and serial.strip() and not any(e.kind == "model" for e in found):
         found.extend(ev.serial_evidence(catalog, serial, Evidence))
+    if not other_maker:
+        for value, field in ((firmware, "firmware"), (onvif.firmware_version if onvif else None, "onvif.firmware_version")):
+            if value and value.strip():
+                found.extend(ev.firmware_evidence(catalog, value, field, Evidence))
+        for value, field in ((name, "name"), (notes, "notes")):
+            if value and value.strip():
+                found.extend(ev.text_evidence(catalog, value, field, Evidence))
     if mac and mac.strip():
         found.extend(ev.mac_evidence(catalog, mac, installed, Evidence))
     if urls:
@@ -125,7 +148,7 @@ def identify(
         found.extend(ev.banner_evidence(catalog, banners, Evidence))
     verdict = ev.combine(found, reading, Verdict)
     if verdict.family is None and not verdict.known_vendor:
-        maker = ev.known_maker(catalog, model, mac, urls)
+        maker = ev.known_maker(catalog, model, mac, urls) or (ev.named_maker(catalog, onvif.manufacturer) if onvif and onvif.manufacturer else None)
         if maker is not None:
             return Verdict(None, verdict.confidence, verdict.evidence, verdict.declared_family, True, verdict.relabel, maker)
     return verdict
@@ -146,6 +169,10 @@ def identify_device(device: Device, vendor_data: Sequence[Mapping[str, object]] 
         vendor_data=vendor_data,
         installed=device.installed,
         serial=device.serial,
+        name=device.name,
+        notes=device.notes,
+        firmware=device.firmware,
+        onvif=device.onvif,
     )
 
 
@@ -170,5 +197,9 @@ def _all_verdicts(ctx: CheckContext) -> dict[str, Verdict]:
             vendor_data=ctx.vendor_data,
             installed=when,
             serial=device.serial,
+            name=device.name,
+            notes=device.notes,
+            firmware=device.firmware,
+            onvif=device.onvif,
         )
     return out

@@ -143,6 +143,7 @@ class Catalog:
     streams: PatternSet
     banners: PatternSet
     ouis: dict[str, OuiEntry]
+    firmware: PatternSet  # firmware version forms (a device's ``firmware`` or its ONVIF FirmwareVersion)
     oui_long_prefixes: frozenset[str]  # MA-L prefixes holding a registered MA-M or MA-S block
     false_streams: tuple[tuple[re.Pattern[str], NameEntry], ...]
     # Known makers that no family claims, by their technical evidence: a device that no family is
@@ -153,7 +154,7 @@ class Catalog:
     # Per-string results: estates repeat the same vendor and model strings thousands of times.
     vendor_cache: dict[str, Any] = field(default_factory=dict)
     vendor_evidence_cache: dict[tuple[str, bool | None], Any] = field(default_factory=dict)
-    model_cache: dict[tuple[str, bool], Any] = field(default_factory=dict)
+    model_cache: dict[tuple[str, bool, str], Any] = field(default_factory=dict)
     oui_cache: dict[tuple[str, bool | None], Any] = field(default_factory=dict)
 
 
@@ -223,6 +224,7 @@ def compile_catalog(fragments: Sequence[Mapping[str, Any]], *, check_patterns: b
     models: list[tuple[str, Fingerprint, bool]] = []
     streams: list[tuple[str, Fingerprint, bool]] = []
     banners: list[tuple[str, Fingerprint, bool]] = []
+    firmware: list[tuple[str, Fingerprint, bool]] = []
     raw_ouis: list[tuple[Mapping[str, Any], str]] = []
     false_ouis: list[tuple[str, NameEntry]] = []
     false_streams: list[tuple[re.Pattern[str], NameEntry]] = []
@@ -286,7 +288,7 @@ def compile_catalog(fragments: Sequence[Mapping[str, Any]], *, check_patterns: b
                     false_streams.append((re.compile(str(pattern), re.IGNORECASE), entry))
                 except re.error as exc:
                     raise CatalogError(f"false friend {item['name']!r}: pattern {pattern!r}: {exc}") from None
-        for kind, target in (("models", models), ("streams", streams), ("banners", banners)):
+        for kind, target in (("models", models), ("streams", streams), ("banners", banners), ("firmware", firmware)):
             for item in fragment.get(kind, ()):
                 _known_family(item["family"], families)
                 target.append((
@@ -338,6 +340,7 @@ def compile_catalog(fragments: Sequence[Mapping[str, Any]], *, check_patterns: b
         distinctive_models=_patterns([m for m in models if not m[1].ambiguous], words=True, check=False),
         streams=_patterns(streams, words=False, check=check_patterns),
         banners=_patterns(banners, words=False, check=check_patterns),
+        firmware=_patterns(firmware, words=False, check=check_patterns),
         ouis=ouis,
         oui_long_prefixes=frozenset(prefix[:6] for prefix in ouis if len(prefix) > 6),
         false_streams=tuple(false_streams),
@@ -347,7 +350,7 @@ def compile_catalog(fragments: Sequence[Mapping[str, Any]], *, check_patterns: b
     )
 
 
-_SOURCED_SECTIONS: Final = ("families", "brands", "relabels", "models", "ouis", "streams", "banners", "vendors", "false_friends")
+_SOURCED_SECTIONS: Final = ("families", "brands", "relabels", "models", "ouis", "streams", "banners", "firmware", "vendors", "false_friends")
 
 
 def _check_sources(number: int, fragment: Mapping[str, Any]) -> None:

@@ -38,6 +38,10 @@ ESTABLISHED: Final = 0.5
 NEAR_MISS_FACTOR: Final = 0.65
 # A relabel whose window is known but the install date is not: possibly outside the window.
 UNDATED_WINDOW_FACTOR: Final = 0.6
+# A maker named in free text is weaker than a declared vendor: a record's name ("Hikvision lobby dome")
+# alone just establishes the family; its notes, which may tell history ("replaced the Dahua unit"), only
+# add to other evidence.
+TEXT_FACTORS: Final = {"name": 0.65, "notes": 0.4}
 
 
 @record(frozen=True, slots=True)
@@ -212,14 +216,16 @@ def _vendor_pieces(reading: VendorReading, text: str, installed: dt.date | None,
     return out
 
 
-def model_evidence(catalog: Catalog, text: str, make: type[Evidence], *, other_maker: bool = False) -> tuple[Evidence, ...]:
+def model_evidence(catalog: Catalog, text: str, make: type[Evidence], *, other_maker: bool = False,
+                   field: str = "model", label: str = "model") -> tuple[Evidence, ...]:
     """Evidence from the model number (one pattern: the first that matches), computed once per distinct string.
 
     ``other_maker``: the declared vendor is a maker no family claims (Geovision,
     Cisco). Its word outweighs a short, ambiguous pattern (``HWK-``, ``ASA5506``),
     never a distinctive one (``DS-2CD…``), which stays evidence (and a VP104).
+    ``field`` and ``label``: where the model was read (the ONVIF answer's ``onvif.model``).
     """
-    key = (text, other_maker)
+    key = (text, other_maker, field)
     cached: tuple[Evidence, ...] | None = catalog.model_cache.get(key)
     if cached is not None:
         return cached
@@ -235,8 +241,8 @@ def model_evidence(catalog: Catalog, text: str, make: type[Evidence], *, other_m
         prefix = matched.rstrip("0123456789-") or fingerprint.display.rstrip("…")
         owner = f"{fingerprint.brand} ({fingerprint.family})" if fingerprint.brand else fingerprint.family
         pieces = (make("model", fingerprint.family, fingerprint.weight,
-                       f"model {visible(text.strip())} matches the {owner} pattern {prefix}…",
-                       "model", text, None, fingerprint.source),)
+                       f"{label} {visible(text.strip())} matches the {owner} pattern {prefix}…",
+                       field, text, None, fingerprint.source),)
     if len(catalog.model_cache) < 200_000:
         catalog.model_cache[key] = pieces
     return pieces
@@ -263,18 +269,77 @@ def serial_evidence(catalog: Catalog, text: str, make: type[Evidence]) -> tuple[
                  "serial", text, None, fingerprint.source),)
 
 
-def named_in_model(catalog: Catalog, text: str, make: type[Evidence]) -> tuple[Evidence, ...]:
-    """A restricted family or brand named word for word in the model field (never a misspelling or a relabel)."""
-    out: list[Evidence] = []
+def _named(catalog: Catalog, text: str) -> list[tuple[NameEntry, str, str]]:
+    """Each restricted family or brand ``text`` names word for word (never a misspelling or a relabel):
+    the entry, its family and how the finding says what it is ("" or ", a Hikvision subsidiary")."""
+    out: list[tuple[NameEntry, str, str]] = []
     for match in read_vendor(catalog, text).matches:
         entry = match.entry
         if match.how != "exact" or entry.kind not in ("family", "brand") or entry.family is None:
             continue
-        what = "" if entry.kind == "family" else f", a {entry.family} {entry.relation}"
-        detail = f'model "{visible(text.strip())}" names {entry.name}{what}'
-        kind = "declared-vendor" if entry.kind == "family" else "brand"
-        out.append(make(kind, entry.family, entry.weight, detail, "model", text, None, entry.source))
-    return tuple(out)
+        out.append((entry, entry.family, "" if entry.kind == "family" else f", a {entry.family} {entry.relation}"))
+    return out
+
+
+def named_in_model(catalog: Catalog, text: str, make: type[Evidence]) -> tuple[Evidence, ...]:
+    """A restricted family or brand named word for word in the model field (never a misspelling or a relabel)."""
+    return tuple(
+        make("declared-vendor" if entry.kind == "family" else "brand", family, entry.weight,
+             f'model "{visible(text.strip())}" names {entry.name}{what}', "model", text, None, entry.source)
+        for entry, family, what in _named(catalog, text)
+    )
+
+
+def onvif_evidence(catalog: Catalog, text: str, installed: dt.date | None, make: type[Evidence]) -> list[Evidence]:
+    """The ONVIF Manufacturer a device reports: a family, brand or relabel it names is the device's own word."""
+    out: list[Evidence] = []
+    shown = visible(text.strip())
+    for match in read_vendor(catalog, text).matches:
+        entry = match.entry
+        if not entry.restricted or entry.family is None or match.how == "near-miss":
+            continue
+        if entry.kind == "relabel" and _in_window(entry, installed) is False:
+            continue
+        what = {"family": "", "brand": f", a {entry.family} {entry.relation}"}.get(
+            entry.kind, f", a known OEM relabel of {entry.family}{_window_text(entry)}")
+        out.append(make("onvif", entry.family, entry.weight, f'ONVIF manufacturer "{shown}" names {entry.name}{what}',
+                        "onvif.manufacturer", text, None, entry.source))
+    return out
+
+
+def text_evidence(catalog: Catalog, text: str, field: str, make: type[Evidence]) -> list[Evidence]:
+    """A record's ``name`` or ``notes``: a family or brand named word for word, and a distinctive model number in it.
+
+    Weaker than the same words in ``vendor`` or ``model`` (:data:`TEXT_FACTORS`):
+    free text also tells history and intentions. A short, ambiguous model prefix
+    (``SD…``, ``HWI-``) means nothing in free text.
+    """
+    factor = TEXT_FACTORS[field]
+    shown = visible(" ".join(text.split()))
+    out = [
+        make(field, family, round(entry.weight * factor, 3), f'{field} "{shown}" names {entry.name}{what}', field, text, None, entry.source)
+        for entry, family, what in _named(catalog, text)
+    ]
+    hit = _model_hit(catalog.distinctive_models, text)
+    if hit is not None:
+        fingerprint, matched = hit
+        prefix = matched.rstrip("0123456789-") or fingerprint.display.rstrip("…")
+        owner = f"{fingerprint.brand} ({fingerprint.family})" if fingerprint.brand else fingerprint.family
+        out.append(make(field, fingerprint.family, round(fingerprint.weight * factor, 3),
+                        f'{field} "{shown}" holds a model number of the {owner} pattern {prefix}…', field, text, None, fingerprint.source))
+    return out
+
+
+def firmware_evidence(catalog: Catalog, text: str, field: str, make: type[Evidence]) -> list[Evidence]:
+    """A firmware version in a form only one family's firmware takes (Hikvision's ``V5.5.0 build 170725``)."""
+    hit = catalog.firmware.search(" ".join(text.split()))
+    if hit is None:
+        return []
+    fingerprint, _ = hit
+    what = "ONVIF firmware version" if field != "firmware" else "firmware"
+    return [make("firmware", fingerprint.family, fingerprint.weight,
+                 f'{what} "{visible(text.strip())}" has the {fingerprint.family} form {fingerprint.display}',
+                 field, text, None, fingerprint.source)]
 
 
 def mac_evidence(catalog: Catalog, text: str, installed: dt.date | None, make: type[Evidence]) -> list[Evidence]:
@@ -385,6 +450,12 @@ def known_maker(catalog: Catalog, model: str | None, mac: str | None, urls: Sequ
         if found is not None:
             return found[0].family
     return None
+
+
+def named_maker(catalog: Catalog, text: str) -> str | None:
+    """The maker no family claims that ``text`` (an ONVIF manufacturer) names, if any."""
+    reading = read_vendor(catalog, text)
+    return next((m.entry.name for m in reading.matches if m.entry.kind == "vendor" and m.how == "exact"), None) if reading.known else None
 
 
 def combine(evidence: Sequence[Evidence], reading: VendorReading | None, make: type[Verdict]) -> Verdict:

@@ -299,8 +299,10 @@ class VendorMismatch(Rule):
     What it checks
         Every active device with a declared ``vendor`` that does not name the
         family that its model number pattern, MAC address block (IEEE registry),
-        stream URL or scan banner establishes. The finding points at the field
-        that contradicts the paperwork, not at the vendor. A known relabel of
+        stream URL, scan banner or ONVIF answer (``onvif: {manufacturer: ...}``,
+        the device's own word) establishes. The finding points at the field
+        that contradicts the paperwork, not at the vendor. A record's ``name``,
+        ``notes`` or a firmware form never contradict it: too weak. A known relabel of
         that family is VP105, not a contradiction; a misspelling of the family
         (``Hikvison``) is not one either, nor is a short model prefix that other
         makers' numbering may share (``SD…``, ``NVR…``, ``HWI-…``: it establishes
@@ -340,7 +342,8 @@ class VendorMismatch(Rule):
     looser: ClassVar[Mapping[str, Looser]] = MappingProxyType({"min_weight": Looser.HIGHER})  # weaker evidence goes unchallenged
     baselinable = False
 
-    STRONG_KINDS = frozenset({"model", "oui", "stream", "banner"})
+    # Technical evidence, the device's own ONVIF answer among it; never free text or a firmware form.
+    STRONG_KINDS = frozenset({"model", "oui", "stream", "banner", "onvif"})
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         min_weight = float(ctx.options_for(type(self))["min_weight"])

@@ -1,0 +1,55 @@
+"""Issue 14, item 4: a record's name and notes, its firmware and its ONVIF answer count as evidence, each at its weight."""
+
+from __future__ import annotations
+
+import pytest
+
+from vmspolicy.identify import identify
+from vmspolicy.model import OnvifInfo
+
+
+def test_the_onvif_manufacturer_is_the_devices_own_word() -> None:
+    declared = identify(vendor="Hikvision")
+    answered = identify(onvif=OnvifInfo(manufacturer="HIKVISION"))
+    assert answered.family == "Hikvision" and answered.confidence == declared.confidence
+    assert [(e.kind, e.field) for e in answered.evidence] == [("onvif", "onvif.manufacturer")]
+    model = identify(onvif=OnvifInfo(model="DH-IPC-HFW2431S"))
+    assert model.family == "Dahua" and model.evidence[0].field == "onvif.model"
+
+
+def test_an_onvif_manufacturer_no_family_claims_makes_the_maker_known() -> None:
+    verdict = identify(onvif=OnvifInfo(manufacturer="Axis Communications AB", model="Q6135-LE"))
+    assert verdict.family is None and verdict.known_vendor and verdict.maker == "Axis"
+
+
+def test_a_name_is_weaker_than_a_declared_vendor_and_notes_weaker_still() -> None:
+    vendor, name, notes = (identify(**{field: "Hikvision"}).confidence for field in ("vendor", "name", "notes"))  # type: ignore[arg-type]
+    assert vendor > name >= 0.5 > notes > 0
+    assert identify(notes="Hikvision").family is None  # notes alone only hint
+    assert identify(notes="Hikvision DS-2CD2143G0-I, bought 2019").family == "Hikvision"  # with a model number they add up
+
+
+def test_free_text_counts_only_distinctive_model_numbers_and_exact_names() -> None:
+    assert identify(name="PTZ SD6982N-HN at the gate").evidence == ()  # a short, ambiguous prefix means nothing in free text
+    assert identify(name="Hikvison lobby").evidence == ()  # a misspelling in free text is no evidence
+    assert identify(notes="weighbridge of Shanghai Dahua Scale Factory").evidence == ()  # a false friend stays one
+    assert identify(name="Gate (IPC-HFW2431S-S-S2)").family == "Dahua"
+
+
+@pytest.mark.parametrize("firmware", ["V5.5.0 build 170725", "V4.30.005 build 210923", "V5.8.1_241121"])
+def test_hikvisions_firmware_form_is_weak_evidence(firmware: str) -> None:
+    verdict = identify(firmware=firmware)
+    assert verdict.family == "Hikvision" and verdict.evidence[0].kind == "firmware" and verdict.confidence < 0.75
+    assert identify(onvif=OnvifInfo(firmware_version=firmware)).evidence[0].field == "onvif.firmware_version"
+
+
+@pytest.mark.parametrize("firmware", ["1.0.5 Build 20200407 Rel. 12345", "10.12.182", "V2.800.0000000.25.R", "5.5.338"])
+def test_other_firmware_forms_say_nothing(firmware: str) -> None:
+    assert identify(firmware=firmware).evidence == ()
+
+
+def test_a_declared_maker_no_family_claims_outweighs_name_notes_and_firmware() -> None:
+    verdict = identify(vendor="Axis", name="Old Hikvision position", notes="Dahua unit replaced", firmware="V5.5.0 build 170725")
+    assert verdict.family is None and verdict.evidence == () and verdict.known_vendor
+    # ... but not the device's own ONVIF answer, which contradicts it (VP104).
+    assert identify(vendor="Axis", onvif=OnvifInfo(manufacturer="HIKVISION")).family == "Hikvision"

@@ -87,3 +87,12 @@ def test_repeated_facts_add_their_evidence(capsys: pytest.CaptureFixture[str]) -
     assert code == 1 and document["family"] == "Dahua"
     assert document["known_vendor"] is True and document["relabel"]["value"] == "Amcrest Technologies"
     assert sorted(e["kind"] for e in document["evidence"]) == ["oui", "relabel"]
+
+
+def test_onvif_manufacturer_firmware_and_name(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--onvif-manufacturer", "HIKVISION")
+    assert code == 1 and 'ONVIF manufacturer "HIKVISION" names Hikvision [onvif, onvif.manufacturer' in out
+    code, out, _ = run(capsys, "--firmware", "V5.5.0 build 170725", "--name", "Gate camera")
+    assert code == 1 and "[firmware, firmware, weight 0.60]" in out
+    code, out, _ = run(capsys, "--vendor", "Axis", "--firmware", "V5.5.0 build 170725")
+    assert code == 0  # a declared maker no family claims outweighs a firmware form

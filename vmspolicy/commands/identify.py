@@ -2,7 +2,7 @@
 
 For procurement and vendors checking one device before it is bought or
 listed: give it what is known (brand, model number, MAC address, stream URLs,
-scan strings) and it prints the verdict and every piece of evidence.
+scan strings, its ONVIF manufacturer, firmware version, name) and it prints the verdict and every piece of evidence.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 from vmspolicy.identify import Evidence, Verdict, identify
 from vmspolicy.identify.evidence import combine
-from vmspolicy.model import normalise_mac
+from vmspolicy.model import OnvifInfo, normalise_mac
 
 EPILOG = """\
 exit status:
@@ -49,6 +49,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--url", action="append", default=[], metavar="URL", help="stream or management URL (repeatable)")
     parser.add_argument("--banner", action="append", default=[], metavar="TEXT",
                         help="scan string: HTTP/RTSP server header, SNMP sysObjectID, ONVIF manufacturer (repeatable)")
+    parser.add_argument("--onvif-manufacturer", metavar="NAME", help="the Manufacturer the device answers to ONVIF GetDeviceInformation")
+    parser.add_argument("--firmware", metavar="VERSION", help="firmware version as the device reports it, e.g. V5.5.0 build 170725")
+    parser.add_argument("--name", metavar="TEXT", help="the record's name (weak evidence: a family or model number written in it)")
     parser.add_argument("--installed", type=_date, metavar="DATE", help="install date (YYYY-MM-DD): places a relabel in its date window")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     parser.add_argument("--no-plugins", action="store_true", help="do not load third-party plugins (their vendor data)")
@@ -65,9 +68,9 @@ def _date(text: str) -> dt.date:
 def cmd_identify(args: argparse.Namespace) -> int:
     from vmspolicy.cli import EXIT_FINDINGS, EXIT_OK, CliError, plugins_for
 
-    given = [*args.vendor, *args.model, *args.mac, *args.url, *args.banner]
+    given = [*args.vendor, *args.model, *args.mac, *args.url, *args.banner, args.onvif_manufacturer or "", args.firmware or "", args.name or ""]
     if not any(value.strip() for value in given):
-        raise CliError("identify needs at least one of --vendor, --model, --mac, --url, --banner")
+        raise CliError("identify needs at least one of --vendor, --model, --mac, --url, --banner, --onvif-manufacturer, --firmware, --name")
     for mac in args.mac:
         if normalise_mac(mac) is None:
             raise CliError(f"--mac {mac!r} is not a MAC address (44:19:b6:12:34:56, 44-19-B6-12-34-56, 4419.b612.3456 or 4419b6123456)")
@@ -77,7 +80,8 @@ def cmd_identify(args: argparse.Namespace) -> int:
     # manufacturer from the paperwork, two MACs) adds its own evidence to the same verdict.
     parts = [identify(
         vendor=first(args.vendor), model=first(args.model), mac=first(args.mac), urls=tuple(args.url), banners=tuple(args.banner),
-        installed=args.installed, vendor_data=vendor_data,
+        installed=args.installed, vendor_data=vendor_data, firmware=args.firmware, name=args.name,
+        onvif=OnvifInfo(manufacturer=args.onvif_manufacturer) if args.onvif_manufacturer else None,
     )]
     for field in ("vendor", "model", "mac"):
         parts.extend(identify(**{field: value}, installed=args.installed, vendor_data=vendor_data) for value in getattr(args, field)[1:])

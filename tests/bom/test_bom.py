@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import re
 import sys
+import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import openpyxl
 import pytest
@@ -261,3 +264,63 @@ def test_a_workbook_claiming_endless_rows_is_refused(tmp_path: Path, monkeypatch
     with pytest.raises(ParseError, match="more than 3 rows") as caught:
         BOM_LOADER.load(SourceFile("bom.xlsx", raw))
     assert caught.value.line == 4
+
+
+# Spreadsheets read as a spreadsheet application shows them, within limits that hold before memory is spent.
+
+
+def rewritten(raw: bytes, member: str, change: Callable[[str], str]) -> bytes:
+    """``raw`` with one part of the workbook's archive rewritten."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            target.writestr(info, change(data.decode("utf-8")).encode("utf-8") if info.filename == member else data)
+    return out.getvalue()
+
+
+def test_rows_beyond_the_declared_dimension_are_read(tmp_path: Path) -> None:
+    raw = workbook(tmp_path, {"Quote": [["Vendor", "Model"], ["Axis", "P3245-V"], ["Hikvision", "DS-2CD2143G0-I"]]})
+    # The file says the sheet is A1:B2; Excel shows the third row all the same.
+    raw = rewritten(raw, "xl/worksheets/sheet1.xml", lambda xml: re.sub(r'<dimension ref="[^"]*"', '<dimension ref="A1:A1"', xml))
+    assert [(r["vendor"], r.where("model")) for r in rows(load("bom.xlsx", raw))] == [("Axis", (2, 2)), ("Hikvision", (3, 2))]
+
+
+def test_no_column_limit_in_a_workbook(tmp_path: Path) -> None:
+    header: list[Any] = [None] * 299 + ["Manufacturer"]
+    raw = workbook(tmp_path, {"Quote": [["Model", *header], ["X1", *([None] * 299), "Dahua"]]})
+    [row] = rows(load("bom.xlsx", raw))
+    assert (row["vendor"], row.where("vendor")) == ("Dahua", (2, 301))
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused_before_it_is_opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vmspolicy.loading import bom
+
+    raw = workbook(tmp_path, {"S": [["Vendor", "Model"], ["Axis", "A"]]})
+    monkeypatch.setattr(bom, "MAX_UNPACKED_BYTES", 4096)
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("opened a workbook over the limit"))
+    with pytest.raises(ParseError, match=r"more than the 4,096 .*decompressed-size limit"):
+        BOM_LOADER.load(SourceFile("bom.xlsx", raw))
+
+
+@pytest.mark.parametrize("name", ["bom.xlsx", "bom.csv"])
+def test_a_cell_over_the_cell_size_limit_is_refused_at_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    from vmspolicy.loading import bom
+
+    monkeypatch.setattr(bom, "MAX_CELL_CHARS", 10)
+    values = [["Vendor", "Model"], ["Axis", "P3245-V"], ["Axis", "x" * 11]]
+    raw = workbook(tmp_path, {"S": values}) if name.endswith("xlsx") else "\n".join(",".join(r) for r in values).encode()
+    with pytest.raises(ParseError, match=r"11 characters, more than the 10 .*cell-size limit") as caught:
+        BOM_LOADER.load(SourceFile(name, raw))
+    assert (caught.value.line, caught.value.column) == ((3, 2) if name.endswith("xlsx") else (3, 6))
+
+
+@pytest.mark.parametrize("name", ["bom.xlsx", "bom.csv"])
+def test_a_file_over_the_cell_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    from vmspolicy.loading import bom
+
+    monkeypatch.setattr(bom, "MAX_CELLS", 5)
+    values = [["Vendor", "Model"], ["Axis", "A"], ["Axis", "B"]]
+    raw = workbook(tmp_path, {"S": values}) if name.endswith("xlsx") else "\n".join(",".join(r) for r in values).encode()
+    with pytest.raises(ParseError, match=r"more than 5 cells \(the cell limit\)"):
+        BOM_LOADER.load(SourceFile(name, raw))

@@ -54,8 +54,14 @@ _ROLE_OF: Final = {name: role for role, names in HEADERS.items() for name in nam
 HEADER_SEARCH_ROWS: Final = 20
 DELIMITERS: Final = (",", ";", "\t")
 # A workbook is compressed: a few kilobytes can claim a million rows. A bill of materials is far smaller.
+# Each limit is VP001 naming it, checked before the memory it guards is spent.
 MAX_ROWS: Final = 100_000
-MAX_COLUMNS: Final = 256
+MAX_CELLS: Final = 2_000_000
+"""Cells of a file, empty ones inside a row included (a sheet of 100,000 rows by 20 columns)."""
+MAX_CELL_CHARS: Final = 32_767
+"""Characters in one cell: what a spreadsheet application lets a cell hold."""
+MAX_UNPACKED_BYTES: Final = 256 * 1024 * 1024
+"""What the parts of a workbook may add up to once decompressed, as its archive declares them."""
 # Rows that describe a recorder go to ``recorders:`` so that VP107 judges them.
 _RECORDER = re.compile(r"\b(nvr|dvr|xvr|recorder|vms)\b", re.IGNORECASE)
 # Totals and subtotals at the foot of a quotation are not equipment.
@@ -139,8 +145,15 @@ def split_rows(text: str, delimiter: str) -> list[Row]:
     open_quote: Pos | None = None  # inside quotes, opened here
     i, n = 0, len(text)
 
+    cells = 0
+
     def end_cell() -> None:
+        nonlocal cells
         value = "".join(buf)
+        _check_cell(value, *start)
+        cells += 1
+        if cells > MAX_CELLS:
+            raise ParseError(f"more than {MAX_CELLS:,} cells (the cell limit): not a bill of materials", *start)
         row.append(Cell(value if quoted else value.strip(), *start))
         buf.clear()
 
@@ -191,6 +204,34 @@ def split_rows(text: str, delimiter: str) -> list[Row]:
     return rows
 
 
+def _check_cell(value: str, line: int, column: int) -> None:
+    if len(value) > MAX_CELL_CHARS:
+        raise ParseError(
+            f"this cell holds {len(value):,} characters, more than the {MAX_CELL_CHARS:,} a cell may (the cell-size limit)",
+            line, column,
+        )
+
+
+def _check_archive(raw: bytes) -> None:
+    """Refuse a workbook whose parts unpack to more than :data:`MAX_UNPACKED_BYTES`, before anything is unpacked.
+
+    The sizes are the ones the archive declares; Python's zip reader never
+    unpacks more than a part declares, so the declaration bounds the memory.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return  # not an archive at all: openpyxl says so below
+    if total > MAX_UNPACKED_BYTES:
+        raise ParseError(
+            f"this workbook unpacks to {total:,} bytes, more than the {MAX_UNPACKED_BYTES:,} a bill of materials may "
+            "(the decompressed-size limit); save the equipment list on its own, or as CSV"
+        )
+
+
 def normalise_header(text: str) -> str:
     """``' Part No. '`` → ``'part no'``; ``'MAC_Address'`` → ``'mac address'``."""
     return re.sub(r"[\s_.\-:]+", " ", text.removeprefix("\ufeff").casefold()).strip()
@@ -215,6 +256,7 @@ def read_workbook(raw: bytes) -> list[tuple[str, list[Row]]]:
         import openpyxl
     except ImportError:
         raise ParseError("reading .xlsx needs openpyxl: install vmspolicy[xlsx], or save the sheet as CSV UTF-8") from None
+    _check_archive(raw)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about spreadsheet features it does not keep (data validation, styles): not ours to report.
@@ -224,14 +266,23 @@ def read_workbook(raw: bytes) -> list[tuple[str, list[Row]]]:
             values = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True, keep_links=False)
             formulas = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False, keep_links=False)
             sheets: list[tuple[str, list[Row]]] = []
+            cells = 0
             for sheet, written in zip(values.worksheets, formulas.worksheets, strict=True):
+                # Every cell, as a spreadsheet application shows it: a sheet's <dimension> may claim less than it holds.
+                sheet.reset_dimensions()
+                written.reset_dimensions()
                 rows: list[Row] = []
-                saved_rows = sheet.iter_rows(min_row=1, min_col=1, max_col=MAX_COLUMNS, values_only=True)
-                written_rows = written.iter_rows(min_row=1, min_col=1, max_col=MAX_COLUMNS, values_only=True)
+                saved_rows = sheet.iter_rows(min_row=1, min_col=1, values_only=True)
+                written_rows = written.iter_rows(min_row=1, min_col=1, values_only=True)
                 for line, (saved, source) in enumerate(zip(saved_rows, written_rows, strict=False), start=1):
                     if line > MAX_ROWS:
                         raise ParseError(f"sheet {sheet.title!r} has more than {MAX_ROWS} rows: not a bill of materials", line)
+                    cells += len(saved)
+                    if cells > MAX_CELLS:
+                        raise ParseError(f"more than {MAX_CELLS:,} cells (the cell limit): not a bill of materials", line)
                     for column, (value, formula) in enumerate(zip(saved, source, strict=False), start=1):
+                        if isinstance(value, str):
+                            _check_cell(value, line, column)
                         if value is None and isinstance(formula, str) and formula.startswith("="):
                             raise ParseError(
                                 f"sheet {sheet.title!r}: this cell holds the formula {formula[:60]!r} with no saved value; "
@@ -239,7 +290,10 @@ def read_workbook(raw: bytes) -> list[tuple[str, list[Row]]]:
                                 line,
                                 column,
                             )
-                    rows.append([Cell(_cell_text(v), line, column) for column, v in enumerate(saved, start=1)])
+                    width = len(saved)
+                    while width and saved[width - 1] is None:
+                        width -= 1  # empty cells after the last value hold nothing
+                    rows.append([Cell(_cell_text(v), line, column) for column, v in enumerate(saved[:width], start=1)])
                 sheets.append((str(sheet.title), rows))
             values.close()
             formulas.close()

@@ -238,3 +238,34 @@ def test_a_file_name_cannot_forge_an_output_line(tmp_path: Path, capsys: pytest.
     assert main(["check", "--no-plugins", str(path)]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 and "evil\\nestate.yaml" in lines[0] and lines[0].count("VP003") == 1
+
+
+def test_an_input_over_the_size_limit_is_vp001_naming_its_size_and_the_setting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vmspolicy import pipeline
+
+    big = tmp_path / "big.yaml"
+    big.write_bytes(GOOD + b"# " + b"x" * 5000 + b"\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(pipeline, "MAX_FILE_BYTES", 4096)
+    real_read = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read over the limit") if self.name == "big.yaml" else real_read(self))
+    code, findings, _ = run(["big.yaml"], capsys)
+    assert code == 1 and [(f["rule"], f["path"]) for f in findings] == [("VP001", "big.yaml")]
+    assert "5,034 bytes is more than the 4,096 an input may have (the default; raise max_file_size" in str(findings[0]["message"])
+    monkeypatch.undo()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".vmspolicy.yaml").write_text("max_file_size: 1000\n", encoding="utf-8")
+    code, findings, _ = run(["big.yaml"], capsys)
+    assert code == 1 and "more than the 1,000 an input may have (max_file_size in .vmspolicy.yaml)" in str(findings[0]["message"])
+    (tmp_path / ".vmspolicy.yaml").write_text("max_file_size: 100000\n", encoding="utf-8")
+    code, findings, _ = run(["big.yaml"], capsys)
+    assert code == 0 and findings == []
+
+
+def test_the_default_size_limit_is_64_mib() -> None:
+    from vmspolicy.config import Config
+    from vmspolicy.pipeline import max_file_bytes
+
+    assert max_file_bytes(Config()) == 64 * 1024 * 1024

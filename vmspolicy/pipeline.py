@@ -31,8 +31,24 @@ from vmspolicy.rules.structure import ParseErrorRule, SchemaViolation
 from vmspolicy.source import Document, LocatedMap, Location
 
 STDIN = "-"
-MAX_FILE_BYTES = 512 * 1024 * 1024
-"""Largest file read; a 100,000-camera manifest is about 36 MB."""
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Largest input read unless the configuration's ``max_file_size`` says otherwise; a 100,000-camera manifest is about 36 MB."""
+
+
+def max_file_bytes(config: Config) -> int:
+    """The configuration's ``max_file_size`` (validated as a positive integer), else :data:`MAX_FILE_BYTES`."""
+    value = config.settings.get("max_file_size")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else MAX_FILE_BYTES
+
+
+def _too_large(size: int, config: Config) -> str | None:
+    """Why an input of ``size`` bytes is not read, naming the limit and the setting; None when it may be."""
+    limit = max_file_bytes(config)
+    if size <= limit:
+        return None
+    where = f"max_file_size in {config.path.name}" if config.path is not None and "max_file_size" in config.settings else (
+        "the default; raise max_file_size in the configuration to read it")
+    return f"{size:,} bytes is more than the {limit:,} an input may have ({where})"
 
 
 @dataclass
@@ -119,14 +135,18 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
         try:
             if not path.is_file():
                 raise OSError(_not_a_file(path, shown))
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise OSError(f"{size:,} bytes is more than the {MAX_FILE_BYTES:,} a file may have")
+            refused = _too_large(path.stat().st_size, config)
+            if refused is not None:
+                raise OSError(refused)
             raw = path.read_bytes()
         except OSError as exc:
             # Fail closed: a file we were asked to read and cannot is a finding, not a pass.
             outcome.findings.append(ParseErrorRule.finding(Location(shown), f"cannot read file: {exc.strerror or exc}"))
             return outcome
+    refused = _too_large(len(raw), config)
+    if refused is not None:
+        outcome.findings.append(ParseErrorRule.finding(Location(shown), f"cannot read file: {refused}"))
+        return outcome
     source = SourceFile(shown, raw)
     if path is None and not source.suffix:
         # Standard input without --stdin-filename: recognised by its content, as a file of that format.

@@ -164,3 +164,15 @@ def test_isolation_scaling_runs_in_quick_mode(tmp_path: Path) -> None:
     assert all(len(cells) == len(header) for cells in body.values())
     assert "Per-camera cost, 1,000 / 200 cameras: **" in result.stdout
     assert sorted(p.name for p in tmp_path.glob("*.yaml")) == ["estate-1000.yaml", "estate-200.yaml"]
+
+
+def test_hostile_shapes_run_in_quick_mode(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "hostile.py"), "--quick", "--work", str(tmp_path)],
+        capture_output=True, text=True, check=False, timeout=300, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in result.stdout.splitlines() if line.startswith("| ")]
+    assert rows[0] == ["shape", "items", "file MB", "wall s", "CPU s", "peak MB", "exit"]
+    # Hostile input is judged, never a crash: the flow sequence and the firewall backup give findings (exit 1).
+    assert {row[0]: row[-1] for row in rows[1:]} == {"flow": "1", "json": "0", "config.xml": "1"}

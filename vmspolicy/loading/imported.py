@@ -76,6 +76,7 @@ class Credential:
     field: str  # dotted path in the file, e.g. ``mqtt.password``
     value: Any
     pos: Pos
+    subject: str | None = None  # the device whose login it is, when the file says (a Milestone export's row)
 
 
 @records.record(frozen=True, slots=True)

@@ -126,7 +126,7 @@ def _kept_apart(doc: Document, literal: Callable[[str], bool]) -> Iterator[_Leak
 
     if isinstance(doc, ImportedDocument):
         yield from (
-            _Leak(c.pos, None, "field", c.field, str(c.value)) for c in doc.credentials
+            _Leak(c.pos, c.subject, "field", c.field, str(c.value)) for c in doc.credentials
             if is_literal_secret(c.value) and literal(str(c.value))
         )
 

@@ -53,7 +53,7 @@ def endpoints(side: Side, networks: list[IPNetwork] | None, allow: bool, zones: 
     if side.kind in ("any", "unknown"):
         if side.kind == "unknown" and not allow:
             return []
-        return [ANY] if everything and allow else _texts(networks)
+        return [ANY] if (everything and allow) or {ALL_V4, ALL_V6} <= set(networks) else _texts(networks)
     if side.kind == "internet":
         if everything:
             return [INTERNET]

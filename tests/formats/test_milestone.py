@@ -132,3 +132,59 @@ def test_restricted_camera_from_the_report_completed_by_a_manifest(tmp_path: Pat
     assert where(findings, "VP102") == {("report.csv", 4, 58, "Yard-cam")}
     assert where(findings, "VP103") == {("report.csv", 3, 85, "Gate-cam")}
     assert where(findings, "VP206") == {("report.csv", 3, 13, "Gate-cam")}
+
+
+IMPORT_SAMPLE = SAMPLES / "may-asver__work_automation__add_hardware_template.csv"
+COMMUNITY_SAMPLE = SAMPLES / "bnicoson__Custom-MilestonePSTools-Scripts__Add-CamerasFromCsv-Template.csv"
+
+
+def test_real_hardware_import_template() -> None:
+    docs = MILESTONE_LOADER.load(source(IMPORT_SAMPLE))
+    assert docs is not None
+    cameras = entries(docs[0], "cameras")
+    assert [(c["id"], c.get("vendor"), c.get("ip"), c["status"], c.where("id")) for c in cameras] == [
+        ("hardware-192.168.1.100", None, "192.168.1.100", "planned", (2, 1)),
+        ("hardware-192.168.1.101", None, "192.168.1.101", "planned", (3, 1)),
+        # a DNS name is no address to place the camera by
+        ("hardware-camera3.milestone.internal", None, None, "planned", (4, 1)),
+        ("hardware-192.168.1.103", None, "192.168.1.103", "planned", (5, 1)),
+        # the driver families to scan are vendor evidence, at their cell
+        ("hardware-192.168.1.104", "Axis;Bosch", "192.168.1.104", "planned", (6, 1)),
+        ("Parking-192.168.1.105", None, "192.168.1.105", "planned", (7, 60)),
+        ("Reception", None, "192.168.1.106", "planned", (8, 60)),
+        # two rows of one address are one device
+        ("Warehouse-192.168.1.107", None, "192.168.1.107", "planned", (9, 60)),
+    ]
+    assert cameras[4].where("vendor") == (6, 50)
+    # Every password cell, the second and third sets of credentials too, of both rows of the warehouse camera.
+    assert [(c.field, c.pos, c.subject) for c in docs[0].credentials][:3] == [  # type: ignore[attr-defined]
+        ("Password", (2, 31), "hardware-192.168.1.100"),
+        ("Password2", (2, 50), "hardware-192.168.1.100"),
+        ("Password3", (2, 71), "hardware-192.168.1.100"),
+    ]
+    assert len(docs[0].credentials) == 15  # type: ignore[attr-defined]
+
+
+def test_community_add_camera_list_judged(tmp_path: Path) -> None:
+    shutil.copy(COMMUNITY_SAMPLE, tmp_path / "add-cameras.csv")
+    (tmp_path / "site.yaml").write_text("vmspolicy: 1\nsites: [{id: site-a}]\n", encoding="utf-8")
+    code, findings = check_json(tmp_path)
+    assert code == 1
+    # The empty password of the first row is no secret; the others are literal, each at its cell.
+    assert where(findings, "VP401") == {("add-cameras.csv", 3, 34, "Front-Entrance"), ("add-cameras.csv", 4, 33, "Loading-Dock")}
+    assert not where(findings, "VP001") and not where(findings, "VP002")
+
+
+def test_planned_restricted_hardware_is_a_new_install(tmp_path: Path) -> None:
+    (tmp_path / "import.csv").write_text(
+        "HardwareName,Address,UserName,Password,DriverNumber,DriverFamily,RecordingServer\n"
+        "Gate,http://10.8.30.21,admin,${CAM_PASS},,Hikvision,rs-1\n"
+        "Yard,10.8.30.22,admin,${CAM_PASS},713,,rs-1\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "site.yaml").write_text("vmspolicy: 1\nsites: [{id: works}]\n", encoding="utf-8")
+    code, findings = check_json(tmp_path)
+    assert code == 1
+    # A planned Hikvision is a new install, at its driver family cell; placeholders pass VP401.
+    assert where(findings, "VP102") == {("import.csv", 2, 43, "Gate")}
+    assert not where(findings, "VP401")

@@ -1,4 +1,4 @@
-"""Milestone XProtect exports: the camera report of an installed estate.
+"""Milestone XProtect exports: the camera report of an installed estate, and hardware import lists.
 
 ``Get-VmsCameraReport | Export-Csv`` (MilestonePSTools) writes one row per
 camera channel, recognised by its header (``HardwareId``, ``Address``, a
@@ -23,7 +23,15 @@ bill of materials' (:mod:`vmspolicy.loading.bom`).
 - **Passwords**: a ``Password`` cell (``-IncludePlainTextPasswords``) is a
   credential, judged by VP401 at its cell.
 
-Every value keeps the line and column of its cell. The report names no site:
+A **hardware import list** (``Import-VmsHardware``'s CSV, in the layout of
+before 24.1.9 and the current one, and the common ``Add-CamerasFromCsv``
+variant; recognised by an address, a password and a recording-server or
+driver column, and no ``HardwareId``) is what an integrator is about to add:
+one ``planned`` camera per hardware address, its vendor from ``DriverFamily``
+(``Axis;Bosch`` lists the families to scan), and every ``Password`` cell
+(``Password2``, ``Password3`` too) a credential that VP401 judges at its cell.
+
+Every value keeps the line and column of its cell. Neither file names a site:
 the estate gives one (see :mod:`vmspolicy.loading.imported`).
 """
 
@@ -54,23 +62,39 @@ def _key(text: str) -> str:
 
 
 _CAMERA_REPORT: Final = ({"hardwareid"}, {"address"}, {"driverfamily", "driver", "drivernumber"}, {"recordername", "recorderuri", "recorderid"})
+_HARDWARE_IMPORT: Final = (
+    {"address", "hardwareaddress", "ip"},
+    {"password", "hardwarepassword"},
+    {"recordingserver", "recordingservername", "driverfamily", "drivernumber", "hardwaredriverid", "storagename"},
+)
+REPORT: Final = "camera report"
+IMPORT: Final = "hardware import"
 
 
-def _is_camera_report(row: Row) -> bool:
+def header_kind(row: Row) -> str | None:
+    """Which Milestone export ``row`` is the header of: a camera report, a hardware import list, or neither."""
     keys = {_key(c.value) for c in row}
-    return all(keys & wanted for wanted in _CAMERA_REPORT)
+    if all(keys & wanted for wanted in _CAMERA_REPORT):
+        return REPORT
+    if "hardwareid" not in keys and all(keys & wanted for wanted in _HARDWARE_IMPORT):
+        return IMPORT
+    return None
 
 
-def find_report(rows: Sequence[Row]) -> int | None:
-    """The index of the camera report's header row among the first rows, or None."""
-    return next((i for i, row in enumerate(rows[:_HEADER_ROWS]) if _is_camera_report(row)), None)
+def find_header(rows: Sequence[Row]) -> tuple[int, str] | None:
+    """The index of a Milestone export's header row among the first rows, and its kind; or None."""
+    for index, row in enumerate(rows[:_HEADER_ROWS]):
+        kind = header_kind(row)
+        if kind is not None:
+            return index, kind
+    return None
 
 
 def read_rows(source: SourceFile) -> list[Row] | None:
     """The rows of the file with the delimiter that makes a Milestone header, or None when none does."""
     if source.suffix == ".xlsx":
         for _title, rows in read_workbook(source.raw):
-            if find_report(rows) is not None:
+            if find_header(rows) is not None:
                 return rows
         return None
     text = source.text.removeprefix("\ufeff")
@@ -83,16 +107,16 @@ def read_rows(source: SourceFile) -> list[Row] | None:
         except ParseError as exc:
             failure = failure or exc
             continue
-        if find_report(rows) is not None:
+        if find_header(rows) is not None:
             return rows
-    if failure is not None and _looks_like_report(text):
+    if failure is not None and _looks_like_export(text):
         raise failure
     return None
 
 
-def _looks_like_report(text: str) -> bool:
-    head = "\n".join(text.splitlines()[:_HEADER_ROWS])
-    return _is_camera_report([Cell(part, 1, 1) for part in re.split(r"[,;\t]", head)])
+def _looks_like_export(text: str) -> bool:
+    lines = text.splitlines()[:_HEADER_ROWS]
+    return any(header_kind([Cell(part, 1, 1) for part in re.split(r"[,;\t]", line)]) is not None for line in lines)
 
 
 class _Columns:
@@ -218,6 +242,54 @@ def read_camera_report(rows: list[Row], header_index: int) -> tuple[LocatedSeq, 
     return cameras, recorders, credentials
 
 
+def read_hardware_import(rows: list[Row], header_index: int) -> tuple[LocatedSeq, list[Credential]]:
+    """Planned cameras (one per hardware address) and the passwords of a hardware import list."""
+    columns = _Columns(rows[header_index])
+    header = rows[header_index]
+    header_pos = header[0].pos if header else (1, 1)
+    hardware: dict[str, list[Row]] = {}
+    for row in rows[header_index + 1 :]:
+        if not any(c.value for c in row):
+            continue
+        _check_width(row, columns.width)
+        address = columns.cell(row, "address", "hardwareaddress", "ip")
+        # Rows of one address are one device (a later row may only add coordinates or a recording server).
+        hardware.setdefault(host_of(address.value).lower() if address else f"row {row[0].line}", []).append(row)
+    slugs = [_import_slug(columns, rows_of[0]) for rows_of in hardware.values()]
+    cameras = LocatedSeq(header_pos)
+    credentials: list[Credential] = []
+    for rows_of, slug in zip(hardware.values(), slugs, strict=True):
+        row = rows_of[0]
+        at = row[0].pos
+        camera_id = slug if slugs.count(slug) == 1 else slug_id(slug, f"row{at[0]}")
+        name = columns.cell(row, "hardwarename", "name")
+        fields: list[tuple[str, object, Pos]] = [("id", camera_id, name.pos if name else at)]
+        if name is not None:
+            fields.append(("name", name.value, name.pos))
+        vendor = vendor_cell(columns, row)
+        if vendor is not None and not vendor.value.replace(";", "").isdigit():  # a driver number is no maker
+            fields.append(("vendor", vendor.value, vendor.pos))
+        address = columns.cell(row, "address", "hardwareaddress", "ip")
+        ip = ip_of(address.value) if address is not None else None
+        if address is not None and ip is not None:
+            fields.append(("ip", ip, address.pos))
+        fields.append(("status", "planned", at))
+        cameras.push(entry(at, *fields), at)
+        for each in rows_of:
+            for column in ("password", "password2", "password3", "hardwarepassword"):
+                password = columns.cell(each, column)
+                if password is not None:
+                    label = header[columns.index[column]].value.strip().strip('"')
+                    credentials.append(Credential(label, password.value, password.pos, camera_id))
+    return cameras, credentials
+
+
+def _import_slug(columns: _Columns, row: Row) -> str:
+    name = columns.cell(row, "hardwarename", "name")
+    address = columns.cell(row, "address", "hardwareaddress", "ip")
+    return slug_id(name.value if name else f"hardware-{host_of(address.value) if address else ''}")
+
+
 def _recorder(columns: _Columns, row: Row, seen: set[str]) -> LocatedMap | None:
     name = columns.cell(row, "recordername")
     uri = columns.cell(row, "recorderuri")
@@ -251,7 +323,7 @@ class MilestoneLoader:
 
         if source.suffix == ".xlsx":
             return False  # a workbook that cannot be opened is the bill-of-materials loader's to report
-        return _looks_like_report(lenient_text(source.raw[:65536]))
+        return _looks_like_export(lenient_text(source.raw[:65536]))
 
     def load(self, source: SourceFile) -> list[Document] | None:
         if source.suffix not in self.suffixes:
@@ -259,9 +331,13 @@ class MilestoneLoader:
         rows = read_rows(source)
         if rows is None:
             return None
-        header = find_report(rows)
-        assert header is not None
-        cameras, recorders, credentials = read_camera_report(rows, header)
+        found = find_header(rows)
+        assert found is not None
+        index, kind = found
+        if kind == IMPORT:
+            cameras, credentials = read_hardware_import(rows, index)
+            return [manifest_document(source, self.name, {"cameras": (cameras, cameras.pos)}, credentials)]
+        cameras, recorders, credentials = read_camera_report(rows, index)
         sections = {"cameras": (cameras, cameras.pos), "recorders": (recorders, recorders.pos)}
         return [manifest_document(source, self.name, sections, credentials)]
 

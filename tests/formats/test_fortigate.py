@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.formats.helpers import SAMPLES, check_json, entries, source, text_source, where
+from tests.formats.helpers import SAMPLES, check_json, entries, firewall_rules, legacy_site_isolation, source, text_source
 from vmspolicy.estate import build_estate
 from vmspolicy.loading.fortigate import FORTIGATE_LOADER
 from vmspolicy.loading.text import ParseError
@@ -25,18 +24,13 @@ def _load(path: Path | None = None, text: str | None = None) -> Document:
     return docs[0]
 
 
-def _rules(doc: Document, section: str = "rules", firewall: int = 0) -> list[tuple[int, str, str, str, Any, str]]:
-    found = entries(doc, "firewalls")[firewall]
-    return [(r.pos[0], r["name"], r["from"], r["to"], r.get("ports"), r["action"]) for r in found.get(section, [])]
-
-
 def test_batfish_policy_sample_in_file_order() -> None:
     doc = _load(POLICY_SAMPLE)
     assert [(z["id"], z["cidr"], z.pos[0]) for z in entries(doc, "zones")] == [
         (f"firewall_policy-port{n}", [f"10.0.{n}.0/24"], 5 * n) for n in range(1, 6)
     ]
     p = "firewall_policy-port"
-    assert _rules(doc) == [
+    assert firewall_rules(doc) == [
         # edit 0 is disabled; edit 4294967294 denies (no action) only from source port 11: a deny it cannot narrow, skipped.
         # edit 1: appended interfaces, addresses and services; traffic inside one interface is never filtered.
         (86, "Permit Custom TCP Traffic", f"{p}1", f"{p}2", ["tcp/11", "tcp/12"], "allow"),
@@ -98,7 +92,7 @@ end
 
 def test_address_objects_of_the_batfish_sample() -> None:
     doc = _load(text=ADDRESS_SAMPLE.read_text(encoding="utf-8") + ADDRESS_POLICIES)
-    assert _rules(doc) == [
+    assert firewall_rules(doc) == [
         # an ipmask (mask or prefix), an iprange and an interface's subnet, all 1.1.1.0/24: one destination
         (93, "policy 1", "address-port2", "1.1.1.0/24", None, "allow"),
         # an ipmask left at its default is 0.0.0.0/0: on the 'any' interface, every address
@@ -119,7 +113,7 @@ def test_depot_zones_and_policies() -> None:
     ]
     assert entries(doc, "firewalls")[0]["id"] == "fw-depot"
     streams = ["tcp/554", "tcp/80", "tcp/8000-8002"]
-    assert _rules(doc) == [
+    assert firewall_rules(doc) == [
         # an address group of a host and a one-address range; a service group of two custom services
         (90, "recorders pull streams", "10.60.140.5/32", "fw-depot-cctv-legacy", streams, "allow"),
         (90, "recorders pull streams", "10.60.140.6/32", "fw-depot-cctv-legacy", streams, "allow"),
@@ -128,7 +122,7 @@ def test_depot_zones_and_policies() -> None:
         (120, "office out", "fw-depot-internal1", "internet", None, "allow"),
     ]
     # The virtual IP's policy: the internet reaches the mapped camera on the mapped port.
-    assert _rules(doc, "nat") == [
+    assert firewall_rules(doc, "nat") == [
         (131, "installer remote view (virtual IP)", "internet", "10.60.130.11/32", ["tcp/443"], "allow"),
     ]
 
@@ -220,7 +214,7 @@ end
 
 
 def test_what_cannot_be_resolved_widens_an_allow_and_drops_a_deny() -> None:
-    assert _rules(_load(text=FAIL_CLOSED)) == [
+    assert firewall_rules(_load(text=FAIL_CLOSED)) == [
         # edits 1-3 deny a geography, on a schedule, an unknown service: skipped (denying less only over-reports);
         # the interface of the default route is the internet
         (59, "policy 4", "fw-port1", "internet", None, "allow"),
@@ -292,9 +286,9 @@ def test_each_vdom_is_a_firewall_of_its_own() -> None:
         ("fw-hq-port1", "other"), ("fw-hq-cams", "cameras"), ("fw-hq-nvr", "vms"),
     ]
     assert [(f["id"], f["name"]) for f in entries(doc, "firewalls")] == [("fw-hq-root", "fw-hq VDOM root"), ("fw-hq-cctv", "fw-hq VDOM cctv")]
-    assert _rules(doc, firewall=0) == [(32, "policy 1", "fw-hq-port1", "any", None, "allow")]
+    assert firewall_rules(doc, firewall=0) == [(32, "policy 1", "fw-hq-port1", "any", None, "allow")]
     # RTSP is not a predefined service this file defines: an allow of it allows every port
-    assert _rules(doc, firewall=1) == [(44, "policy 1", "fw-hq-nvr", "fw-hq-cams", None, "allow")]
+    assert firewall_rules(doc, firewall=1) == [(44, "policy 1", "fw-hq-nvr", "fw-hq-cams", None, "allow")]
 
 
 @pytest.mark.parametrize(
@@ -316,7 +310,7 @@ def test_broken_configuration_is_a_located_parse_error(text: str, line: int, mes
 
 def test_script_commands_reorder_and_delete() -> None:
     text = FAIL_CLOSED + "config firewall policy\n    move 5 before 4\n    delete 3\n    rename 6 to 60\nend\n"
-    assert [line for line, *_ in _rules(_load(text=text))] == [67, 59]
+    assert [line for line, *_ in firewall_rules(_load(text=text))] == [67, 59]
 
 
 def test_other_conf_files_are_not_claimed() -> None:
@@ -328,19 +322,10 @@ def test_other_conf_files_are_not_claimed() -> None:
 
 def test_depot_backup_judged_with_a_site(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "fortigate-depot.conf", tmp_path / "fw-depot.conf")
-    off = "services: {p2p_cloud: false, upnp: false, ddns: false}"
-    (tmp_path / "site.yaml").write_text(
-        "vmspolicy: 1\nsites: [{id: depot}]\ncameras:\n"
-        f"  - {{id: cam-11, site: depot, vendor: Hikvision, ip: 10.60.130.11, installed: 2019-03-04, {off}}}\n"
-        f"  - {{id: cam-12, site: depot, vendor: Hikvision, ip: 10.60.130.12, installed: 2019-03-04, {off}}}\n",
-        encoding="utf-8",
-    )
-    code, findings = check_json(tmp_path)
+    code, found = legacy_site_isolation(tmp_path, "10.60.130")
     assert code == 1
-    assert not where(findings, "VP001") and not where(findings, "VP002") and not where(findings, "VP206")
-    # Only the camera behind the virtual IP is exposed; the legacy zone has no egress (the deny precedes nothing that allows it).
-    assert where(findings, "VP203") == {("site.yaml", 4, 10, "cam-11")}
-    assert not where(findings, "VP202") and not where(findings, "VP204")
+    # Only the camera behind the virtual IP is exposed; the legacy zone has no egress (the deny comes first).
+    assert {rule: at for rule, at in found.items() if at} == {"VP203": {("site.yaml", 4, 10, "cam-11")}}
     estate, problems = build_estate([_load(FIXTURES / "fortigate-depot.conf")])
     assert not problems
     assert [r.origin.loc().line for r in estate.firewalls[0].rules] == [90, 90, 111, 120]

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.formats.helpers import SAMPLES, check_json, entries, source, text_source, where
+from tests.formats.helpers import SAMPLES, entries, firewall_rules, legacy_site_isolation, source, text_source
 from vmspolicy.loading.panos import PANOS_LOADER
 from vmspolicy.loading.text import ParseError
 from vmspolicy.source import Document
@@ -21,11 +20,6 @@ def _load(path: Path | None = None, text: str | None = None) -> Document:
     docs = PANOS_LOADER.load(source(path) if path is not None else text_source("running-config.xml", text or ""))
     assert docs is not None
     return docs[0]
-
-
-def _rules(doc: Document, section: str = "rules", firewall: int = 0) -> list[tuple[int, str, str, str, Any, str]]:
-    found = entries(doc, "firewalls")[firewall]
-    return [(r.pos[0], r["name"], r["from"], r["to"], r.get("ports"), r["action"]) for r in found.get(section, [])]
 
 
 def test_iron_skillet_baseline() -> None:
@@ -43,7 +37,7 @@ def test_depot_zones_rules_and_nat() -> None:
         ("pa-depot-vms", 140, ["10.70.140.0/24"], "vms", 45),
     ]
     streams = ["tcp/554", "tcp/80", "tcp/8000-8002"]
-    assert _rules(doc) == [
+    assert firewall_rules(doc) == [
         # a static group of a shared address and a one-address range; a service group
         (66, "recorders pull streams", "10.70.140.5/32", "pa-depot-cctv-legacy", streams, "allow"),
         (66, "recorders pull streams", "10.70.140.6/32", "pa-depot-cctv-legacy", streams, "allow"),
@@ -53,7 +47,7 @@ def test_depot_zones_rules_and_nat() -> None:
         (94, "office web", "pa-depot-office", "internet", None, "allow"),
         # line 103 denies one application only: skipped
     ]
-    assert _rules(doc, "nat") == [
+    assert firewall_rules(doc, "nat") == [
         (116, "installer remote view", "internet", "10.70.130.11/32", ["tcp/443"], "allow"),
     ]
 
@@ -110,7 +104,7 @@ def test_panorama_pre_and_post_rulebases_around_the_device_group() -> None:
     doc = _load(text=PANORAMA)
     assert [z["id"] for z in entries(doc, "zones")] == ["panorama-cams"]
     assert [(f["id"], f["default"]) for f in entries(doc, "firewalls")] == [("panorama-branches", "allow")]
-    assert _rules(doc) == [
+    assert firewall_rules(doc) == [
         (5, "shared deny cams out", "panorama-cams", "internet", None, "deny"),
         (29, "dg camera updates", "panorama-cams", "internet", ["tcp/443"], "allow"),
         # a source CIDR on the 'any' zone: what a deny or allow could name as is
@@ -159,8 +153,8 @@ def test_what_cannot_be_resolved_widens_an_allow_and_drops_a_deny() -> None:
     doc = _load(text=FAIL_CLOSED)
     # the interface of the default route makes its zone the internet; a deny to a dynamic group is skipped;
     # a negated destination and an unknown service widen the allow to the whole zone and every port
-    assert _rules(doc) == [(21, "allow negated", "panos-cams", "internet", None, "allow")]
-    assert _rules(doc, "nat") == [(27, "to an unknown object", "internet", "any", None, "allow")]
+    assert firewall_rules(doc) == [(21, "allow negated", "panos-cams", "internet", None, "allow")]
+    assert firewall_rules(doc, "nat") == [(27, "to an unknown object", "internet", "any", None, "allow")]
 
 
 BOMB = """<?xml version="1.0"?>
@@ -186,15 +180,7 @@ def test_other_xml_and_the_set_format_are_not_claimed() -> None:
 
 def test_depot_configuration_judged_with_a_site(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "panos-depot.xml", tmp_path / "running-config.xml")
-    off = "services: {p2p_cloud: false, upnp: false, ddns: false}"
-    (tmp_path / "site.yaml").write_text(
-        "vmspolicy: 1\nsites: [{id: depot}]\ncameras:\n"
-        f"  - {{id: cam-11, site: depot, vendor: Hikvision, ip: 10.70.130.11, installed: 2019-03-04, {off}}}\n"
-        f"  - {{id: cam-12, site: depot, vendor: Hikvision, ip: 10.70.130.12, installed: 2019-03-04, {off}}}\n",
-        encoding="utf-8",
-    )
-    code, findings = check_json(tmp_path)
+    code, found = legacy_site_isolation(tmp_path, "10.70.130")
     assert code == 1
-    assert not where(findings, "VP001") and not where(findings, "VP002") and not where(findings, "VP206")
-    assert where(findings, "VP203") == {("site.yaml", 4, 10, "cam-11")}
-    assert not where(findings, "VP202") and not where(findings, "VP204")
+    # Only the camera behind the destination NAT is exposed; the drop rule closes the legacy zone.
+    assert {rule: at for rule, at in found.items() if at} == {"VP203": {("site.yaml", 4, 10, "cam-11")}}

@@ -352,7 +352,7 @@ def build_document(path: str, sha256: str, sheets: Sequence[tuple[str, list[Row]
                 continue
             if position + 1 in headers and sum(1 for c in row if c.value) == 1:
                 continue  # that table's title ("Recorders")
-            _check_width(row, width)
+            check_width(row, width)
             device = _device(row, columns, f"{prefix}:{row[0].line}"[:128] if row else prefix, site_id)
             if device is not None:
                 section, entry = device
@@ -374,7 +374,8 @@ def _columns(header: Row) -> dict[str, list[int]]:
     return {role: [index for _, index in sorted(found)] for role, found in by_role.items()}
 
 
-def _check_width(row: Row, width: int) -> None:
+def check_width(row: Row, width: int) -> None:
+    """A row with values beyond the header's width is a :class:`ParseError` at the first of them."""
     extra = [c for c in row[width:] if c.value]
     if extra:
         raise ParseError(

@@ -43,7 +43,7 @@ from typing import Final, Sequence
 from urllib.parse import urlsplit
 
 from vmspolicy.loading.base import Loader, SourceFile
-from vmspolicy.loading.bom import Cell, Row, read_workbook, split_rows
+from vmspolicy.loading.bom import Cell, Row, check_width, read_workbook, split_rows
 from vmspolicy.loading.imported import Credential, entry, manifest_document, slug_id
 from vmspolicy.loading.text import ParseError
 from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
@@ -142,16 +142,6 @@ class _Columns:
         return None
 
 
-def _check_width(row: Row, width: int) -> None:
-    extra = [c for c in row[width:] if c.value]
-    if extra:
-        raise ParseError(
-            f"this row has {len(row)} cells but the header has {width}: a cell holding the delimiter must be quoted, "
-            "or every later column shifts",
-            *extra[0].pos,
-        )
-
-
 def host_of(address: str) -> str:
     """The host of a hardware address: ``http://10.0.0.5:80/`` and ``10.0.0.5`` are both ``10.0.0.5``."""
     text = address.strip()
@@ -197,7 +187,7 @@ def read_camera_report(rows: list[Row], header_index: int) -> tuple[LocatedSeq, 
     body = [row for row in rows[header_index + 1 :] if any(c.value for c in row)]
     hardware: dict[str, list[Row]] = {}
     for row in body:
-        _check_width(row, columns.width)
+        check_width(row, columns.width)
         identity = columns.cell(row, "hardwareid") or columns.cell(row, "hardwarename") or columns.cell(row, "address")
         hardware.setdefault(identity.value.lower() if identity else f"row {row[0].line}", []).append(row)
     names: dict[str, int] = {}
@@ -251,7 +241,7 @@ def read_hardware_import(rows: list[Row], header_index: int) -> tuple[LocatedSeq
     for row in rows[header_index + 1 :]:
         if not any(c.value for c in row):
             continue
-        _check_width(row, columns.width)
+        check_width(row, columns.width)
         address = columns.cell(row, "address", "hardwareaddress", "ip")
         # Rows of one address are one device (a later row may only add coordinates or a recording server).
         hardware.setdefault(host_of(address.value).lower() if address else f"row {row[0].line}", []).append(row)

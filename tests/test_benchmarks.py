@@ -176,3 +176,19 @@ def test_hostile_shapes_run_in_quick_mode(tmp_path: Path) -> None:
     assert rows[0] == ["shape", "items", "file MB", "wall s", "CPU s", "peak MB", "exit"]
     # Hostile input is judged, never a crash: the flow sequence and the firewall backup give findings (exit 1).
     assert {row[0]: row[-1] for row in rows[1:]} == {"flow": "1", "json": "0", "config.xml": "1"}
+
+
+def test_commercial_loader_benchmark_runs_in_quick_mode(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "commercial.py"), "--quick"],
+        capture_output=True, text=True, check=False, timeout=120, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in result.stdout.splitlines() if line.startswith("| ")]
+    assert rows[0] == ["format", "N", "MB", "records out", "load cpu s", "µs per item", "per item vs smallest N"]
+    # Every generated file is recognised and read (48 zones plus rules, or one camera per hardware and 4 recorders).
+    assert [(row[0], row[1], row[3]) for row in rows[1:]] == [
+        ("fortigate", "200", "180"), ("fortigate", "800", "582"),
+        ("panos", "200", "180"), ("panos", "800", "582"),
+        ("milestone", "200", "104"), ("milestone", "800", "404"),
+    ]

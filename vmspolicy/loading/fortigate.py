@@ -44,7 +44,7 @@ from typing import Final, Sequence
 from vmspolicy.loading.base import Loader, SourceFile
 from vmspolicy.loading.fortios_config import Node, parse
 from vmspolicy.loading.imported import entry, manifest_document, sequence, slug_id
-from vmspolicy.loading.interface_sides import ALL_V4, ALL_V6, Ports, Side, endpoints
+from vmspolicy.loading.interface_sides import ALL_V4, ALL_V6, Ports, Side, endpoints, port_span
 from vmspolicy.loading.opnsense import zone_purpose
 from vmspolicy.model import ANY, INTERNET, IPNetwork
 from vmspolicy.records import record
@@ -100,6 +100,7 @@ class _Vdom:
         self.vips = {row.name: row for path in (("firewall", "vip"), ("firewall", "vip6")) for row in config.table(*path)}
         self.vip_groups = {row.name: row for path in (("firewall", "vipgrp"), ("firewall", "vipgrp6")) for row in config.table(*path)}
         self.services = {row.name: row for row in config.table("firewall", "service", "custom")}
+        self.resolved: dict[tuple[str, int], list[IPNetwork] | None] = {}
         self.service_groups = {row.name: row for row in config.table("firewall", "service", "group")}
 
     # -- interfaces --------------------------------------------------------------------------
@@ -173,20 +174,26 @@ class _Vdom:
             return self._address_object(row)
         group = self.groups.get(name)
         if group is not None:
-            if group.get("exclude") == "enable":
-                return None
-            out: list[IPNetwork] = []
-            for member in group.words("member"):
-                found = self._address(member, family, depth + 1)
-                if found is None:
-                    return None
-                out.extend(found)
-            return out
+            # Resolved once: policies name the same groups over and over, and a group may be large.
+            if (name, family) not in self.resolved:
+                self.resolved[(name, family)] = self._group(group, family, depth)
+            return self.resolved[(name, family)]
         if name == "all":
             return [ALL_V4 if family == 4 else ALL_V6]
         if name == "none":
             return []
         return None
+
+    def _group(self, group: Node, family: int, depth: int) -> list[IPNetwork] | None:
+        if group.get("exclude") == "enable":
+            return None
+        out: list[IPNetwork] = []
+        for member in group.words("member"):
+            found = self._address(member, family, depth + 1)
+            if found is None:
+                return None
+            out.extend(found)
+        return out
 
     def _address_object(self, row: Node) -> list[IPNetwork] | None:
         kind = row.get("type", "ipmask")
@@ -251,8 +258,9 @@ class _Vdom:
                 span = row.get("mappedport") or row.get("extport")
                 if protocol == "icmp":
                     ports = ["icmp"]
-                elif protocol in ("tcp", "udp", "sctp") and re.fullmatch(r"\d{1,5}(-\d{1,5})?", span or "0"):
-                    ports = [f"{protocol}/{span}" if span else protocol]
+                elif protocol in ("tcp", "udp", "sctp"):
+                    forwarded = port_span(protocol, span) if span else protocol
+                    ports = [forwarded] if forwarded else None
             return [_Vip(tuple(mapped), ports)]
         group = self.vip_groups.get(name)
         if group is not None:
@@ -404,13 +412,10 @@ def _custom_service(row: Node) -> Ports:
             destination, _, source = item.partition(":")
             if source and source not in ("0-65535", "1-65535"):
                 exact = False  # a source-port condition narrows the match: an allow ignores it, a deny cannot
-            match = re.fullmatch(r"(\d{1,5})(?:-(\d{1,5}))?", destination)
-            if match is None:
+            span = port_span(name, destination)
+            if span is None:
                 return Ports(None, False)
-            low, high = sorted(int(p) for p in (match.group(1), match.group(2) or match.group(1)))
-            if high > 65535:
-                return Ports(None, False)
-            ports.append(f"{name}/{low}" if low == high else f"{name}/{low}-{high}")
+            ports.append(span)
     if not ports:
         return Ports(None, False)
     return Ports(ports, exact)

@@ -12,6 +12,7 @@ denying rule cannot express is left out (denying less can only over-report).
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Final, Sequence
 
 from vmspolicy.model import ANY, INTERNET, IPNetwork
@@ -80,3 +81,20 @@ def _overlaps(one: IPNetwork, other: IPNetwork) -> bool:
 
 def _texts(networks: Sequence[IPNetwork]) -> list[str]:
     return list(dict.fromkeys(str(n) for n in networks))
+
+
+def port_span(protocol: str, written: str) -> str | None:
+    """``tcp`` and ``80``, ``8000-8002`` or ``8002-8000`` in manifest notation; None when it is no port range.
+
+    Firewalls number ports from 0 or 1; the manifest from 1, so 0-65535 is the whole protocol.
+    """
+    match = re.fullmatch(r"\s*(\d{1,5})(?:\s*-\s*(\d{1,5}))?\s*", written)
+    if match is None:
+        return None
+    low, high = sorted(int(p) for p in (match.group(1), match.group(2) or match.group(1)))
+    if high > 65535 or high == 0:
+        return None
+    low = max(low, 1)
+    if (low, high) == (1, 65535):
+        return protocol
+    return f"{protocol}/{low}" if low == high else f"{protocol}/{low}-{high}"

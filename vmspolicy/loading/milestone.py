@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections import Counter
 from typing import Final, Sequence
 from urllib.parse import urlsplit
 
@@ -246,12 +247,13 @@ def read_hardware_import(rows: list[Row], header_index: int) -> tuple[LocatedSeq
         # Rows of one address are one device (a later row may only add coordinates or a recording server).
         hardware.setdefault(host_of(address.value).lower() if address else f"row {row[0].line}", []).append(row)
     slugs = [_import_slug(columns, rows_of[0]) for rows_of in hardware.values()]
+    counts = Counter(slugs)
     cameras = LocatedSeq(header_pos)
     credentials: list[Credential] = []
     for rows_of, slug in zip(hardware.values(), slugs, strict=True):
         row = rows_of[0]
         at = row[0].pos
-        camera_id = slug if slugs.count(slug) == 1 else slug_id(slug, f"row{at[0]}")
+        camera_id = slug if counts[slug] == 1 else slug_id(slug, f"row{at[0]}")
         name = columns.cell(row, "hardwarename", "name")
         fields: list[tuple[str, object, Pos]] = [("id", camera_id, name.pos if name else at)]
         if name is not None:

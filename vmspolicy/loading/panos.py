@@ -38,7 +38,7 @@ from typing import Final, Sequence
 
 from vmspolicy.loading.base import Loader, SourceFile
 from vmspolicy.loading.imported import XmlElement, entry, manifest_document, read_xml, sequence, slug_id, xml_root_tag
-from vmspolicy.loading.interface_sides import ALL_V4, ALL_V6, Ports, Side, endpoints
+from vmspolicy.loading.interface_sides import ALL_V4, ALL_V6, Ports, Side, endpoints, port_span
 from vmspolicy.loading.opnsense import zone_purpose
 from vmspolicy.model import ANY, INTERNET, IPNetwork
 from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
@@ -83,6 +83,7 @@ class _Vsys:
             self.groups.update(_named(scope, "address-group"))
             self.services.update(_named(scope, "service"))
             self.service_groups.update(_named(scope, "service-group"))
+        self.resolved: dict[str, list[IPNetwork] | None] = {}
         self.sides: dict[str, Side] = {}
         self.zones = LocatedSeq((1, 1))
         for zone in zones:
@@ -133,7 +134,9 @@ class _Vsys:
             if address is not None:
                 found = _literal(address.value("ip-netmask") or address.value("ip-range"))
             elif group is not None:
-                found = self.networks(_members(group, "static"), False, depth + 1) if group.has("static") else None
+                if name not in self.resolved:  # once: rules name the same groups over and over
+                    self.resolved[name] = self.networks(_members(group, "static"), False, depth + 1) if group.has("static") else None
+                found = self.resolved[name]
             else:
                 found = _literal(name)
             if found is None:
@@ -211,9 +214,9 @@ class _Vsys:
             port = translation.value("translated-port")
             # A NAT rule names one service as text, not as members.
             service = self.ports(_members(rule, "service") or [rule.value("service", "any")])
-            if port.isdigit():
+            if port_span("tcp", port) is not None:
                 protocols = sorted({p.split("/")[0] for p in service.ports}) if service.ports else ["tcp", "udp"]
-                wanted: list[str] | None = [f"{p}/{port}" for p in protocols if p in ("tcp", "udp", "sctp")] or None
+                wanted: list[str] | None = [s for p in protocols if p in ("tcp", "udp", "sctp") for s in [port_span(p, port)] if s] or None
             else:
                 wanted = service.ports
             self._forward(rule.pos, name, targets, wanted)
@@ -260,11 +263,10 @@ def _service(service: XmlElement) -> Ports:
         if element.value("source-port"):
             exact = False  # a source-port condition: an allow ignores it, a deny cannot be narrowed to it
         for part in element.value("port").split(","):
-            match = re.fullmatch(r"\s*(\d{1,5})(?:-(\d{1,5}))?\s*", part)
-            if match is None:
+            span = port_span(kind, part)
+            if span is None:
                 return Ports(None, False)
-            low, high = match.group(1), match.group(2)
-            out.append(f"{kind}/{low}-{high}" if high and high != low else f"{kind}/{low}")
+            out.append(span)
     return Ports(out, exact) if out else Ports(None, False)
 
 

@@ -2,7 +2,7 @@
 
 Each format's module is imported when a file first reaches its loader: a
 manifest is claimed by the first one, so a run over manifests never imports
-the Frigate, go2rtc, OPNsense, nmap, NetBox, FortiGate, PAN-OS, Milestone or BOM readers (and the XML and
+the Frigate, go2rtc, OPNsense, nmap, NetBox, FortiGate, Cisco ASA, PAN-OS, Milestone or BOM readers (and the XML and
 CSV code behind them), which would cost every pre-commit run their import.
 """
 
@@ -27,6 +27,7 @@ BUILTIN_LOADERS: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
     ("panos", (".xml",), "vmspolicy.loading.panos", "PANOS_LOADER"),
     ("netbox", (".json",), "vmspolicy.loading.netbox", "NETBOX_LOADER"),
     ("fortigate", (".conf",), "vmspolicy.loading.fortigate", "FORTIGATE_LOADER"),
+    ("cisco-asa", (".cfg", ".conf"), "vmspolicy.loading.cisco_asa", "CISCO_ASA_LOADER"),
     ("milestone", (".csv", ".tsv", ".xlsx"), "vmspolicy.loading.milestone", "MILESTONE_LOADER"),
     ("bom", (".csv", ".tsv", ".xlsx"), "vmspolicy.loading.bom", "BOM_LOADER"),
 )

@@ -3,8 +3,11 @@
 Every built-in rule, loader, policy pack, vendor catalog and reporter is
 registered through these same hooks, so a third-party plugin can do anything
 the core does. Plugins are found through the entry-point group ``vmspolicy``.
-All hooks are called for every plugin (none is first-result) and their
-results are concatenated in registration order, built-ins first.
+All hooks are called through pluggy's hook relay for every plugin (none is
+first-result) and their results are concatenated in pluggy's call order:
+the built-in rules, packs, vendor catalog and reporters come first
+(``tryfirst``), then the plugins', most recently registered first; the
+built-in loaders come last (``trylast``).
 
 Each hook returns a list or tuple (or None). What it holds is checked when the
 plugin loads (:mod:`vmspolicy.plugin_contract`): anything that breaks the
@@ -54,9 +57,9 @@ def vmspolicy_loaders() -> Sequence[Loader]:
     :return: objects satisfying :class:`vmspolicy.Loader` (a lower-case
         ``name`` no other loader has, ``suffixes`` such as ``(".cams",)``,
         ``load``, which returns a list of :class:`vmspolicy.Document` or None). For
-        each file the loaders are asked in order (built-ins last, so a plugin
-        can claim a format before the generic ones); the first whose ``load``
-        returns documents wins.
+        each file the loaders are asked in order (the built-in ones are
+        ``trylast``, so a plugin can claim a format before the generic ones);
+        the first whose ``load`` returns documents wins.
 
     Called once per run, for every plugin; results are concatenated.
 

@@ -34,6 +34,6 @@ def builtin_pack_ids() -> tuple[str, ...]:
     return tuple(str(p["id"]) for p in builtin_packs())
 
 
-@hookimpl
+@hookimpl(tryfirst=True)
 def vmspolicy_packs() -> Sequence[Mapping[str, Any]]:
     return builtin_packs()

@@ -7,11 +7,13 @@ It never becomes a silent pass.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import sys
+import types
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 import pluggy
 
@@ -19,7 +21,10 @@ from vmspolicy import hookspecs
 from vmspolicy.records import record
 
 if TYPE_CHECKING:
+    from vmspolicy.loading.base import Loader
     from vmspolicy.plugin_contract import BuiltinGuard
+    from vmspolicy.reporters.base import Reporter
+    from vmspolicy.rules.base import Rule
 
 T = TypeVar("T")
 
@@ -74,9 +79,25 @@ class PluginError(Exception):
         self.plugin = plugin
 
 
+@dataclass(frozen=True)
+class Contribution(Generic[T]):
+    """What one plugin's implementation of a hook returned: the plugin's name and the items, checked to be a list."""
+
+    plugin: str
+    items: tuple[T, ...]
+
+
 @dataclass
 class PluginHost:
-    """The loaded plugins and what they registered."""
+    """The loaded plugins and what they registered.
+
+    Every hook is called through pluggy's hook relay (``manager.hook``), in
+    pluggy's order: ``tryfirst`` implementations, then the others, most
+    recently registered first, then ``trylast`` ones. The built-in rules,
+    packs, vendor catalog and reporters are ``tryfirst`` (so a plugin's
+    duplicate is the one named), the built-in loaders ``trylast`` (so a plugin
+    can claim a format before the generic ones).
+    """
 
     manager: pluggy.PluginManager
     # The third-party plugins registered, in registration order (built-ins are vmspolicy itself).
@@ -94,50 +115,70 @@ class PluginHost:
         """Names of every registered plugin, built-ins first."""
         return [name for name, _ in self.manager.list_name_plugin() if name is not None]
 
-    def _collect(self, hook_name: str) -> list[tuple[str, Any]]:
-        if hook_name in self._cache:
-            cached: list[tuple[str, Any]] = self._cache[hook_name]
-            return cached
-        caller = getattr(self.manager.hook, hook_name)
-        out: list[tuple[str, Any]] = []
-        # get_hookimpls() lists in registration order (pluggy *calls* them in reverse): built-ins first.
-        for impl in caller.get_hookimpls():
+    def register(self, plugin: object, name: str) -> None:
+        """Register ``plugin`` so that each of its hook implementations, called through the relay, is isolated.
+
+        pluggy registers a stand-in holding the plugin's hook implementations,
+        each wrapped: a call that raises or returns something other than a
+        list is a :class:`PluginError` naming the plugin, and so is a call
+        after which a built-in mandatory rule or pack is no longer as it was.
+        Its result reaches the host as a :class:`Contribution` that names
+        the plugin.
+        """
+        stand_in = types.SimpleNamespace(__name__=name)
+        for attribute in dir(plugin):
+            options = self.manager.parse_hookimpl_opts(plugin, attribute)
+            if options is not None:
+                isolated = self._isolated(name, attribute, getattr(plugin, attribute))
+                setattr(isolated, f"{hookspecs.PROJECT}_impl", options)
+                setattr(stand_in, attribute, isolated)
+        self.manager.register(stand_in, name=name)
+
+    def _isolated(self, plugin: str, hook_name: str, function: Callable[..., object]) -> Callable[..., Contribution[Any] | None]:
+        @functools.wraps(function)
+        def contribution(*args: object) -> Contribution[Any] | None:
             try:
-                result = impl.function()
+                result = function(*args)
             except Exception as exc:
-                raise PluginError(impl.plugin_name, f"{hook_name}() raised {type(exc).__name__}: {exc}") from exc
+                raise PluginError(plugin, f"{hook_name}() raised {type(exc).__name__}: {exc}") from exc
             if result is None:
-                continue
+                return None
             # A string or a single mapping (one pack returned bare) iterates, but not as a list of items.
             if isinstance(result, (str, bytes, Mapping)) or not isinstance(result, Iterable):
-                raise PluginError(impl.plugin_name, f"{hook_name}() must return a list or tuple, not {type(result).__name__}")
+                raise PluginError(plugin, f"{hook_name}() must return a list or tuple, not {type(result).__name__}")
             try:
-                items = list(result)
+                items = tuple(result)
             except Exception as exc:
-                raise PluginError(impl.plugin_name, f"{hook_name}() raised {type(exc).__name__}: {exc}") from exc
-            self.check_untouched(impl.plugin_name)
-            out.extend((impl.plugin_name, item) for item in items)
-        self._cache[hook_name] = out
-        return out
+                raise PluginError(plugin, f"{hook_name}() raised {type(exc).__name__}: {exc}") from exc
+            self.check_untouched(plugin)
+            return Contribution(plugin, items)
 
-    def rules(self) -> list[type[Any]]:
+        return contribution
+
+    def _collect(self, hook_name: str) -> list[tuple[str, Any]]:
+        if hook_name not in self._cache:
+            contributions: list[Contribution[Any]] = getattr(self.manager.hook, hook_name)()
+            self._cache[hook_name] = [(c.plugin, item) for c in contributions for item in c.items]
+        collected: list[tuple[str, Any]] = self._cache[hook_name]
+        return collected
+
+    def rules(self) -> list[type[Rule]]:
         """Every rule class, checked against the rule contract, with unique codes and slugs."""
-        if "rules" in self._cache:
-            cached: list[type[Any]] = self._cache["rules"]
-            return cached
-        from vmspolicy.plugin_contract import check_rule
+        if "rules" not in self._cache:
+            from vmspolicy.plugin_contract import check_rule
 
-        seen: dict[str, str] = {}
-        rules: list[type[Any]] = []
-        for plugin, rule in self._collect("vmspolicy_rules"):
-            check_rule(plugin, rule, builtin=plugin in BUILTIN_PLUGINS)
-            for key in (rule.code, rule.slug):
-                if key in seen:
-                    raise PluginError(plugin, f"rule {key} is already registered by {seen[key]!r}")
-                seen[key] = plugin
-            rules.append(rule)
-        self._cache["rules"] = sorted(rules, key=lambda r: r.code)
-        return self.rules()
+            seen: dict[str, str] = {}
+            rules: list[type[Rule]] = []
+            for plugin, rule in self._collect("vmspolicy_rules"):
+                check_rule(plugin, rule, builtin=plugin in BUILTIN_PLUGINS)
+                for key in (rule.code, rule.slug):
+                    if key in seen:
+                        raise PluginError(plugin, f"rule {key} is already registered by {seen[key]!r}")
+                    seen[key] = plugin
+                rules.append(rule)
+            self._cache["rules"] = sorted(rules, key=lambda r: r.code)
+        checked: list[type[Rule]] = self._cache["rules"]
+        return checked
 
     def rule_plugin(self, code: str) -> str:
         """Which plugin registered rule ``code``."""
@@ -146,43 +187,43 @@ class PluginHost:
                 return plugin
         return "?"
 
-    def loaders(self) -> list[Any]:
-        """Loaders, checked against the loader protocol, third-party first (so they can claim a file before the generic ones)."""
+    def loaders(self) -> list[Loader]:
+        """Loaders, checked against the loader protocol, in the order they are offered a file (built-ins last)."""
         if "loaders" not in self._cache:
             from vmspolicy.plugin_contract import check_loader
 
             collected = self._collect("vmspolicy_loaders")
             seen: dict[str, str] = {}
-            for plugin, loader in collected:
+            # A plugin may add formats, not take a built-in loader's name: built-ins are seen first.
+            for plugin, loader in sorted(collected, key=lambda entry: entry[0] not in BUILTIN_PLUGINS):
                 check_loader(plugin, loader)
                 if loader.name in seen:
                     raise PluginError(plugin, f"loader {loader.name!r} is already registered by {seen[loader.name]!r}")
                 seen[loader.name] = plugin
-            builtin = [loader for plugin, loader in collected if plugin in BUILTIN_PLUGINS]
-            outside = [loader for plugin, loader in collected if plugin not in BUILTIN_PLUGINS]
-            self._cache["loaders"] = outside + builtin
-        loaders: list[Any] = self._cache["loaders"]
+            self._cache["loaders"] = [loader for _, loader in collected]
+        loaders: list[Loader] = self._cache["loaders"]
         return loaders
 
-    def loader_plugin(self, loader: Any) -> str:
+    def loader_plugin(self, loader: Loader) -> str:
+        """Which plugin registered ``loader``."""
         for plugin, item in self._collect("vmspolicy_loaders"):
             if item is loader:
                 return plugin
         return "?"
 
-    def reporters(self) -> dict[str, Any]:
+    def reporters(self) -> dict[str, Reporter]:
         """Reporters by format name, checked against the reporter protocol."""
         if "reporters" not in self._cache:
             from vmspolicy.plugin_contract import check_reporter
 
-            out: dict[str, Any] = {}
+            out: dict[str, Reporter] = {}
             for plugin, reporter in self._collect("vmspolicy_reporters"):
                 check_reporter(plugin, reporter)
                 if reporter.name in out:
                     raise PluginError(plugin, f"reporter {reporter.name!r} is already registered by {self.reporter_plugin(reporter.name)!r}")
                 out[reporter.name] = reporter
             self._cache["reporters"] = out
-        reporters: dict[str, Any] = self._cache["reporters"]
+        reporters: dict[str, Reporter] = self._cache["reporters"]
         return reporters
 
     def reporter_plugin(self, name: str) -> str:
@@ -253,43 +294,41 @@ def load_plugins(*, entry_points_enabled: bool = True, extra: Sequence[object] =
     """Register the built-in plugins, then the entry-point plugins, then ``extra`` (tests)."""
     manager = pluggy.PluginManager(hookspecs.PROJECT)
     manager.add_hookspecs(hookspecs)
+    host = PluginHost(manager)
     for name in BUILTIN_PLUGINS:
-        module = importlib.import_module(name)
-        manager.register(module, name=name)
+        host.register(importlib.import_module(name), name)
     registered: list[PluginInfo] = []
     entry_points = list(_entry_points()) if entry_points_enabled else []
-    guard = _guard(manager) if entry_points or extra else None
+    if entry_points or extra:
+        host.guard = _guard(manager)
     for ep in entry_points:
         try:
             plugin = ep.load()
         except Exception as exc:
             raise PluginError(ep.name, f"failed to load ({ep.value}): {type(exc).__name__}: {exc}") from exc
         try:
-            manager.register(plugin, name=ep.name)
+            host.register(plugin, ep.name)
         except ValueError as exc:
             raise PluginError(ep.name, str(exc)) from exc
-        if guard is not None:
-            guard.check(ep.name)  # what its import did
+        host.check_untouched(ep.name)  # what its import did
         registered.append(_info(ep))
     for index, plugin in enumerate(extra):
         name = getattr(plugin, "__name__", f"extra-{index}")
-        manager.register(plugin, name=name)
+        host.register(plugin, name)
         registered.append(PluginInfo(name))
     try:
         manager.check_pending()
     except pluggy.PluginValidationError as exc:
         raise PluginError(getattr(exc.plugin, "__name__", "?"), f"unknown hook: {exc}") from exc
-    return PluginHost(manager, tuple(registered), guard)
+    host.plugins = tuple(registered)
+    return host
 
 
 def _guard(manager: pluggy.PluginManager) -> BuiltinGuard:
     from vmspolicy.plugin_contract import BuiltinGuard
 
-    rules: list[Any] = []
-    for impl in manager.hook.vmspolicy_rules.get_hookimpls():  # only the built-ins are registered yet
-        returned: Any = impl.function()
-        rules.extend(returned or ())
-    return BuiltinGuard(rules)
+    contributions: list[Contribution[type[Rule]]] = manager.hook.vmspolicy_rules()  # only the built-ins are registered yet
+    return BuiltinGuard([rule for contribution in contributions for rule in contribution.items])
 
 
 def installed_plugins() -> list[PluginInfo]:

@@ -55,7 +55,7 @@ def builtin_fragments() -> tuple[Mapping[str, Any], ...]:
     return (vendors, oui_fragment(_data(OUI_FILE)))
 
 
-@hookimpl
+@hookimpl(tryfirst=True)
 def vmspolicy_vendor_data() -> Sequence[Mapping[str, Any]]:
     """The built-in vendor catalog."""
     return builtin_fragments()

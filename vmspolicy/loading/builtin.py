@@ -54,6 +54,6 @@ class DeferredLoader:
         return True if resembles is None else bool(resembles(source))
 
 
-@hookimpl
+@hookimpl(trylast=True)
 def vmspolicy_loaders() -> Sequence[Loader]:
     return tuple(DeferredLoader(*row) for row in BUILTIN_LOADERS)

@@ -46,6 +46,6 @@ class DeferredReporter:
         return self.reporter.render(result, color=color)
 
 
-@hookimpl
+@hookimpl(tryfirst=True)
 def vmspolicy_reporters() -> Sequence[Reporter]:
     return tuple(DeferredReporter(name, module, class_name) for name, (module, class_name) in BUILTIN_REPORTERS.items())

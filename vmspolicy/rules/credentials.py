@@ -166,6 +166,6 @@ def _url_leaks(text: str, pos: Pos, subject: str | None, literal: Callable[[str]
 RULES: Sequence[type[Rule]] = (PlaintextCredential,)
 
 
-@hookimpl
+@hookimpl(tryfirst=True)
 def vmspolicy_rules() -> Sequence[type[Rule]]:
     return RULES

@@ -263,6 +263,6 @@ def _ignored(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6
 RULES: Sequence[type[Rule]] = (UndeclaredDevice, RestrictedDeviceDiscovered)
 
 
-@hookimpl
+@hookimpl(tryfirst=True)
 def vmspolicy_rules() -> Sequence[type[Rule]]:
     return RULES

@@ -646,6 +646,6 @@ RULES: Sequence[type[Rule]] = (
 CODES: frozenset[str] = frozenset(rule.code for rule in RULES)
 
 
-@hookimpl
+@hookimpl(tryfirst=True)
 def vmspolicy_rules() -> Sequence[type[Rule]]:
     return RULES

@@ -83,6 +83,6 @@ class PolicyOverrideRefused(Rule):
 RULES: Sequence[type[Rule]] = (PolicyOverrideRefused,)
 
 
-@hookimpl
+@hookimpl(tryfirst=True)
 def vmspolicy_rules() -> Sequence[type[Rule]]:
     return RULES

@@ -239,6 +239,6 @@ class AddressOutsideZone(Rule):
 RULES: Sequence[type[Rule]] = (ParseErrorRule, SchemaViolation, UnknownReference, DuplicateIdentity, AddressOutsideZone)
 
 
-@hookimpl
+@hookimpl(tryfirst=True)
 def vmspolicy_rules() -> Sequence[type[Rule]]:
     return RULES

@@ -624,6 +624,6 @@ RULES: Sequence[type[Rule]] = (
 )
 
 
-@hookimpl
+@hookimpl(tryfirst=True)
 def vmspolicy_rules() -> Sequence[type[Rule]]:
     return RULES

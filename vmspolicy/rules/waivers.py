@@ -365,6 +365,6 @@ def _waiver_advice(ctx: CheckContext, suppression: InlineSuppression, codes: Seq
 RULES: Sequence[type[Rule]] = (InvalidWaiver, ExpiredWaiver, ExpiringWaiver, UnusedWaiver, InvalidSuppression)
 
 
-@hookimpl
+@hookimpl(tryfirst=True)
 def vmspolicy_rules() -> Sequence[type[Rule]]:
     return RULES

@@ -255,7 +255,7 @@ def test_a_rule_that_yields_no_finding_or_cannot_be_built_is_exit_2(tmp_path: Pa
 
     for rule, words in ((rule_class(check=yields_text), "rule ACME101 yielded 'hq is fine', not a Finding"),
                         (rule_class(__init__=needs_arguments), "rule ACME101 raised TypeError")):
-        monkeypatch.setattr("vmspolicy.cli.plugins_for", lambda args, rule=rule: rules_of(rule))
+        monkeypatch.setattr("vmspolicy.cli.options.plugins_for", lambda args, rule=rule: rules_of(rule))
         assert main(["check", "sites.yaml"]) == 2
         assert f"vmspolicy: plugin error: plugin 'acme': {words}" in capsys.readouterr().err
 
@@ -265,7 +265,7 @@ def test_a_loader_returning_something_else_than_documents_is_exit_2(tmp_path: Pa
     monkeypatch.chdir(tmp_path)
     Path("cams.tab").write_text("cam-1\thq\tAxis\n", encoding="utf-8")
     loader = Loader(load=lambda source: {"cameras": []})
-    monkeypatch.setattr("vmspolicy.cli.plugins_for", lambda args: host_with(vmspolicy_loaders=lambda: [loader]))
+    monkeypatch.setattr("vmspolicy.cli.options.plugins_for", lambda args: host_with(vmspolicy_loaders=lambda: [loader]))
     assert main(["check", "cams.tab"]) == 2
     assert "vmspolicy: plugin error: plugin 'acme': loader 'tab' returned {'cameras': []} for cams.tab: a list of Documents" in (
         capsys.readouterr().err
@@ -281,7 +281,7 @@ def test_a_reporter_that_raises_or_returns_no_text_is_exit_2(tmp_path: Path, mon
     monkeypatch.chdir(tmp_path)
     Path("sites.yaml").write_text("vmspolicy: 1\nsites: [{id: hq}]\n", encoding="utf-8")
     reporter = type("R", (Reporter,), {"render": render})()
-    monkeypatch.setattr("vmspolicy.cli.plugins_for", lambda args: host_with(vmspolicy_reporters=lambda: [reporter]))
+    monkeypatch.setattr("vmspolicy.cli.options.plugins_for", lambda args: host_with(vmspolicy_reporters=lambda: [reporter]))
     for command in (["check", "--format", "lines", "sites.yaml"], ["check", "--output", "lines:out.txt", "sites.yaml"]):
         assert main(command) == 2
         assert f"vmspolicy: plugin error: plugin 'acme': {words}" in capsys.readouterr().err
@@ -335,7 +335,7 @@ def test_a_plugin_rule_that_weakens_a_builtin_one_while_it_runs_is_exit_2(tmp_pa
         monkeypatch.setattr(InternetEgress, "severity", Severity.INFO)
         return ()
 
-    monkeypatch.setattr("vmspolicy.cli.plugins_for", lambda args: rules_of(rule_class(code="AAA001", check=downgrade)))
+    monkeypatch.setattr("vmspolicy.cli.options.plugins_for", lambda args: rules_of(rule_class(code="AAA001", check=downgrade)))
     assert main(["check", "sites.yaml"]) == 2
     assert "vmspolicy: plugin error: plugin 'acme': changed severity of the built-in rule VP202 (error -> info)" in capsys.readouterr().err
 

@@ -16,7 +16,7 @@ from tests.manifests import VIOLATING
 
 # Modules a check of one manifest with --format json must not import, and who would.
 NOT_NEEDED = {
-    "vmspolicy.commands.report": "command modules (only `vmspolicy report`)",
+    "vmspolicy.cli.report": "command modules (only `vmspolicy report`)",
     "vmspolicy.reporters.junit": "reporters not asked for",
     "vmspolicy.reporters.sarif": "reporters not asked for",
     "vmspolicy.reporters.text": "reporters not asked for",

@@ -21,10 +21,12 @@ from vmspolicy.estate import build_estate
 from vmspolicy.findings import Finding
 from vmspolicy.governance import overrides
 from vmspolicy.governance.configuration import configuration_record
+from vmspolicy.governance.options import GovernanceOptions
 from vmspolicy.loading.base import SourceFile, content_suffix
 from vmspolicy.loading.text import ParseError
 from vmspolicy.manifest_signs import near_manifest
 from vmspolicy.plugins import PluginError, PluginHost, guarded
+from vmspolicy.records import record
 from vmspolicy.reporters.base import ExcludedFile, InputFile, RunResult, SkippedFile
 from vmspolicy.rules.base import CheckContext, Rule
 from vmspolicy.rules.structure import ParseErrorRule, SchemaViolation
@@ -51,18 +53,26 @@ def _too_large(size: int, config: Config) -> str | None:
     return f"{size:,} bytes is more than the {limit:,} an input may have ({where})"
 
 
-@dataclass
+def _quiet(message: str) -> None:
+    """Say nothing: a run without ``-v``."""
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+@record(frozen=True, slots=True)
 class RunOptions:
-    """What the command line asked for, on top of the configuration."""
+    """What one run reads and how, on top of the configuration (the command line builds it; no argparse here)."""
 
     paths: Sequence[str]
-    as_of: dt.date = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).date())
+    as_of: dt.date = field(default_factory=_today)
     stdin_filename: str | None = None
     stdin_bytes: bytes | None = None
-    verbose: Callable[[str], None] = lambda message: None
+    verbose: Callable[[str], None] = _quiet  # where -v's messages go
     select_only_given: bool = True
-    args: Any = None  # the parsed command line, for stages that own options (governance)
     jobs: int = 1  # worker processes that load files (1: in this process)
+    governance: GovernanceOptions = field(default_factory=GovernanceOptions)
 
 
 @dataclass
@@ -419,8 +429,8 @@ def _check(options: RunOptions, written: Config, host: PluginHost) -> RunResult:
     rules = list(ctx.rules)
     findings = [f for f in [*loaded.findings, *prepared.build_findings] if config.enabled(f.rule)]
     findings.extend(run_rules(ctx, rules, config, host))
-    findings = governance.apply(findings, ctx, options.args)
-    configuration = configuration_record(written, config, ctx, options.args, overrides.refused_overrides(ctx))
+    findings = governance.apply(findings, ctx, options.governance)
+    configuration = configuration_record(written, config, ctx, options.governance, overrides.refused_overrides(ctx))
     # After governance, so that its own findings (VP304, unused VP305) take configured severities too.
     findings = [f.with_severity(config.severities[f.rule]) if f.rule in config.severities else f for f in findings]
     if report_only is not None:

@@ -1,10 +1,8 @@
-"""Governance: waivers, inline suppressions, baselines (issue 5).
+"""Governance: waivers, inline suppressions, baselines.
 
-CONTRACT with the pipeline and the CLI (keep these two functions):
-
-- :func:`add_check_arguments` adds this stage's options to ``vmspolicy check``.
-- :func:`apply` runs after every rule: it marks findings as suppressed (never
-  deletes them) and may add findings of its own (VP304, unused VP305).
+:func:`apply` runs after every rule: it marks findings as suppressed (never
+deletes them) and may add findings of its own (VP304, unused VP305). What the
+command line asked of it arrives as :class:`GovernanceOptions`.
 
 Order: a holding waiver first, then an inline suppression, then the baseline;
 a finding keeps the first suppression that covers it. Everything is judged as
@@ -13,36 +11,19 @@ of ``ctx.as_of`` (``--as-of``).
 
 from __future__ import annotations
 
-import argparse
-from typing import Any, Sequence
+from typing import Sequence
 
 from vmspolicy.findings import Finding
 from vmspolicy.governance.fingerprint import fingerprint
 from vmspolicy.governance.inline import apply_inline, inline_suppressions
+from vmspolicy.governance.options import GovernanceOptions
 from vmspolicy.governance.waivers import apply_waivers, unused_parts, waiver_statuses
 from vmspolicy.rules.base import CheckContext
 
-__all__ = ["add_check_arguments", "apply", "fingerprint"]
+__all__ = ["GovernanceOptions", "apply", "fingerprint"]
 
 
-def add_check_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options of ``vmspolicy check`` that belong to governance."""
-    group = parser.add_argument_group("exceptions (waivers, inline suppressions, baselines)")
-    group.add_argument(
-        "--baseline", metavar="FILE",
-        help="report only findings not recorded in FILE (written by `vmspolicy baseline`); recorded ones show as suppressed",
-    )
-    group.add_argument(
-        "--no-inline-suppressions", action="store_true",
-        help="ignore `# vmspolicy: ignore[...]` comments (a gate that accepts only waivers and baselines)",
-    )
-    group.add_argument(
-        "--report-unused-suppressions", action="store_true",
-        help="report inline suppressions that suppress nothing (VP305)",
-    )
-
-
-def apply(findings: Sequence[Finding], ctx: CheckContext, args: Any) -> list[Finding]:
+def apply(findings: Sequence[Finding], ctx: CheckContext, options: GovernanceOptions) -> list[Finding]:
     """Findings with waivers, inline suppressions and the baseline applied.
 
     Raises :class:`vmspolicy.pipeline.UsageError` for a baseline file that cannot be used (exit 2).
@@ -59,11 +40,11 @@ def apply(findings: Sequence[Finding], ctx: CheckContext, args: Any) -> list[Fin
             UnusedWaiver.finding(p.location, p.message, subject=p.subject, evidence=p.evidence)
             for p in unused_parts(out, statuses, ctx)
         )
-    refused = getattr(args, "no_inline_suppressions", False) or ctx.settings.get("inline_suppressions") is False
+    refused = not options.inline_suppressions or ctx.settings.get("inline_suppressions") is False
     if not refused:
         suppressions = inline_suppressions(ctx)
         out, used = apply_inline(out, suppressions)
-        if getattr(args, "report_unused_suppressions", False) and enabled(InvalidSuppression.code):
+        if options.report_unused_suppressions and enabled(InvalidSuppression.code):
             for index, s in enumerate(suppressions):
                 if s.holds and index not in used:
                     codes = ",".join(s.codes)
@@ -72,8 +53,7 @@ def apply(findings: Sequence[Finding], ctx: CheckContext, args: Any) -> list[Fin
                         f"this suppression of {codes} suppresses nothing (no {codes} finding in its scope); remove the comment",
                         evidence=f"unused:{codes}",
                     ))
-    baseline_file = getattr(args, "baseline", None)
-    if baseline_file:
+    if options.baseline:
         # Imported here: most runs (every pre-commit run) have no baseline.
         from vmspolicy.governance.baseline import (
             BaselineError,
@@ -84,7 +64,7 @@ def apply(findings: Sequence[Finding], ctx: CheckContext, args: Any) -> list[Fin
         )
 
         try:
-            baseline = read_baseline(str(baseline_file))
+            baseline = read_baseline(options.baseline)
         except BaselineError as exc:
             from vmspolicy.pipeline import UsageError
 

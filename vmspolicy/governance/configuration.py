@@ -17,6 +17,7 @@ from typing import Any, Mapping
 
 from vmspolicy import policy
 from vmspolicy.config import ALWAYS_ON, Config
+from vmspolicy.governance.options import GovernanceOptions
 from vmspolicy.governance.overrides import RefusedOverride
 from vmspolicy.identify.dated import VendorDataSource, vendor_data_sources
 from vmspolicy.records import record
@@ -70,23 +71,23 @@ class ConfigurationRecord:
         return self.files[0].path if self.files else "the command line"
 
 
-def configuration_record(written: Config, effective: Config, ctx: CheckContext, args: Any,
+def configuration_record(written: Config, effective: Config, ctx: CheckContext, options: GovernanceOptions,
                          refused: tuple[RefusedOverride, ...]) -> ConfigurationRecord:
     """The record of a run configured by ``written``, judged under ``effective`` (``written`` less ``refused``)."""
     from vmspolicy.pipeline import display_path  # the same file names every finding uses
 
     files = (HashedFile(display_path(written.path), written.sha256),) if written.path is not None else ()
     baseline = None
-    baseline_file = getattr(args, "baseline", None)
+    baseline_file = options.baseline
     if baseline_file:
         # Read already by the governance stage, which stops the run when it cannot be: hashing it cannot fail here.
         baseline = HashedFile(display_path(baseline_file), hashlib.sha256(Path(baseline_file).read_bytes()).hexdigest())
     command_line = list(written.command_line)
     if baseline_file:
         command_line.append("baseline")
-    if getattr(args, "no_inline_suppressions", False):
+    if not options.inline_suppressions:
         command_line.append("inline_suppressions")
-    inline = not getattr(args, "no_inline_suppressions", False) and effective.settings.get("inline_suppressions") is not False
+    inline = options.inline_suppressions and effective.settings.get("inline_suppressions") is not False
     return ConfigurationRecord(
         files=files,
         command_line=tuple(sorted(command_line)),

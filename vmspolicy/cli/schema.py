@@ -35,7 +35,7 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from vmspolicy.cli import EXIT_OK, CliError, plugins_for, resolve_config
+    from vmspolicy.cli.options import EXIT_OK, CliError, plugins_for, resolve_config
     from vmspolicy.identify.catalog import CatalogError
     from vmspolicy.packs import builtin_pack_ids
     from vmspolicy.schema_export import ExportError, export, render
@@ -57,7 +57,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def _write(path: Path, text: str) -> None:
     """Replace ``path`` in one step, so an editor or a gate never reads half a schema."""
-    from vmspolicy.cli import CliError
+    from vmspolicy.cli.options import CliError
 
     folder = path.parent if str(path.parent) else Path(".")
     umask = os.umask(0o022)

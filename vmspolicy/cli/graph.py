@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from vmspolicy import identify
+from vmspolicy.cli.options import EXIT_OK, CliError, add_common, estate_setup, run_options
 from vmspolicy.model import Estate
 from vmspolicy.reach import Direction, Reachability, device_flows, reachability
 from vmspolicy.reach import ports as port_codes
@@ -218,7 +219,6 @@ RENDERERS = {"mermaid": render_mermaid, "dot": render_dot}
 
 def register(subparsers: Any) -> None:
     """Add ``vmspolicy graph`` to the command line."""
-    from vmspolicy.cli import add_common
 
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "graph",
@@ -236,8 +236,6 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
-    from vmspolicy.cli import EXIT_OK, CliError, run_options
-    from vmspolicy.commands import estate_setup
     from vmspolicy.pipeline import prepare
 
     config, host = estate_setup(args)

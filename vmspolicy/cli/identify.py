@@ -14,6 +14,7 @@ import sys
 from dataclasses import replace
 from typing import Any
 
+from vmspolicy.cli.options import EXIT_FINDINGS, EXIT_OK, CliError, plugins_for
 from vmspolicy.identify import Evidence, Verdict, identify
 from vmspolicy.identify.evidence import combine
 from vmspolicy.model import OnvifInfo, normalise_mac
@@ -66,7 +67,6 @@ def _date(text: str) -> dt.date:
 
 
 def cmd_identify(args: argparse.Namespace) -> int:
-    from vmspolicy.cli import EXIT_FINDINGS, EXIT_OK, CliError, plugins_for
 
     given = [*args.vendor, *args.model, *args.mac, *args.url, *args.banner, args.onvif_manufacturer or "", args.firmware or "", args.name or ""]
     if not any(value.strip() for value in given):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from vmspolicy import __version__
+from vmspolicy.cli.options import EXIT_OK, CliError, add_common, estate_setup, run_options
 from vmspolicy.governance.baseline import (
     BaselineEntry,
     BaselineError,
@@ -24,11 +25,11 @@ from vmspolicy.governance.baseline import (
     restricted_records,
     write_atomically,
 )
+from vmspolicy.governance.options import GovernanceOptions
 
 
 def register(subparsers: Any) -> None:
     """Add ``vmspolicy baseline`` to the command line."""
-    from vmspolicy.cli import add_common
 
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "baseline",
@@ -46,8 +47,6 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
-    from vmspolicy.cli import EXIT_OK, CliError, run_options
-    from vmspolicy.commands import estate_setup
     from vmspolicy.pipeline import check
 
     if args.add and not args.update:
@@ -60,7 +59,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
     config, host = estate_setup(args)
     # The baseline being written must not absorb anything while it is computed.
-    options = run_options(args, config, stage_args=argparse.Namespace(**{**vars(args), "baseline": None}))
+    options = run_options(args, config, GovernanceOptions(baseline=None))
     result = check(options, config, host)
     if not result.inputs:
         raise CliError(f"no manifest found in {', '.join(options.paths) or 'the configured estate'}")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Collection
 
 from vmspolicy import policy
+from vmspolicy.cli.options import EXIT_OK, plugins_for, resolve_config
 from vmspolicy.identify.dated import VendorDataSource, vendor_data_sources
 from vmspolicy.model import Estate
 from vmspolicy.rules.base import CheckContext
@@ -36,7 +37,6 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_packs(args: argparse.Namespace) -> int:
-    from vmspolicy.cli import EXIT_OK, plugins_for, resolve_config
 
     config = resolve_config(args)
     host = plugins_for(args)

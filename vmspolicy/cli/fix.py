@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from vmspolicy.cli.options import EXIT_FINDINGS, EXIT_OK, CliError, add_common, estate_setup, run_options
 from vmspolicy.governance.baseline import write_atomically
 from vmspolicy.governance.fixes import FileFix, apply, plan
 from vmspolicy.rules.base import CheckContext
@@ -23,7 +24,6 @@ from vmspolicy.rules.base import CheckContext
 
 def register(subparsers: Any) -> None:
     """Add ``vmspolicy fix`` to the command line."""
-    from vmspolicy.cli import add_common
 
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "fix",
@@ -42,8 +42,6 @@ def estate_context(args: argparse.Namespace) -> tuple[CheckContext, set[str]]:
     With ``estate:`` in the configuration the whole estate is read (a camera is judged
     with its network), but only the files named on the command line are edited.
     """
-    from vmspolicy.cli import CliError, run_options
-    from vmspolicy.commands import estate_setup
     from vmspolicy.pipeline import STDIN, prepare
 
     if STDIN in args.paths:
@@ -59,7 +57,6 @@ def estate_context(args: argparse.Namespace) -> tuple[CheckContext, set[str]]:
 
 
 def cmd_fix(args: argparse.Namespace) -> int:
-    from vmspolicy.cli import EXIT_FINDINGS, EXIT_OK, CliError
 
     ctx, editable = estate_context(args)
     fixes: list[FileFix] = []

@@ -21,6 +21,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
+from vmspolicy.cli.check import add_governance_arguments, governance_options
+from vmspolicy.cli.options import EXIT_OK, CliError, add_common, estate_setup, run_options
 from vmspolicy.reporters.compliance import (
     ISOLATED,
     NONE,
@@ -44,8 +46,6 @@ if TYPE_CHECKING:
 
 def register(subparsers: Any) -> None:
     """Add ``vmspolicy report`` to the command line."""
-    from vmspolicy import governance
-    from vmspolicy.cli import add_common
     from vmspolicy.findings import SEVERITY_NAMES
 
     parser: argparse.ArgumentParser = subparsers.add_parser(
@@ -64,7 +64,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--allow-empty", action="store_true", help="write a report even when no manifest is found")
     parser.add_argument("--max-findings", type=_positive, metavar="N",
                         help="list at most N findings per severity (a CI job summary has a size limit); default: all")
-    governance.add_check_arguments(parser)
+    add_governance_arguments(parser)
     parser.set_defaults(func=cmd_report)
 
 
@@ -79,8 +79,6 @@ def _positive(text: str) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from vmspolicy.cli import EXIT_OK, CliError, run_options
-    from vmspolicy.commands import estate_setup
     from vmspolicy.pipeline import check
 
     output = str(args.output)
@@ -88,7 +86,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise CliError(f"--output {output!r}: name an .html or .md file, or say --format html|md (print the HTML to get a PDF)")
     fmt = args.format or ("md" if output.lower().endswith((".md", ".markdown")) else "html")
     config, host = estate_setup(args)
-    options = run_options(args, config)
+    options = run_options(args, config, governance_options(args))
     result = check(options, config, host)
     if not result.inputs and not args.allow_empty:
         raise CliError(f"no manifest found in {', '.join(options.paths) or 'the configured estate'}")

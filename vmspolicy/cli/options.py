@@ -1,0 +1,125 @@
+"""What the commands share: exit codes, the options of every estate-reading command, and how they become a run.
+
+The parsed command line stays here: below the command line, a run sees
+:class:`vmspolicy.pipeline.RunOptions` and the stages their own frozen options,
+never an argparse object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TextIO
+
+from vmspolicy.config import Config, check_rule_settings, find_config, load_config
+from vmspolicy.findings import Severity
+from vmspolicy.governance.options import GovernanceOptions
+from vmspolicy.pipeline import STDIN, RunOptions
+from vmspolicy.plugins import PluginHost, load_plugins
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class CliError(Exception):
+    """A usage problem reported as ``vmspolicy: error: ...`` with exit code 2."""
+
+
+def as_date(text: str) -> dt.date:
+    """``--as-of``: a date written YYYY-MM-DD."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    """Options shared by the commands that read an estate."""
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="files and folders to check (folders recursively); - reads stdin (YAML, JSON or XML, told by content)")
+    parser.add_argument("--config", type=Path, help="configuration file (default: nearest .vmspolicy.yaml or pyproject.toml)")
+    parser.add_argument("--profile", action="append", default=[], metavar="NAME", help="policy pack to apply (repeatable)")
+    parser.add_argument("--as-of", type=as_date, metavar="DATE", help="judge waivers, suppressions and cut-offs as of this day (default: today, UTC)")
+    parser.add_argument("--stdin-filename", metavar="NAME",
+                        help="the name to report for input read from stdin; its suffix sets the format (e.g. bom.csv)")
+    parser.add_argument("--strict", action="store_true", default=None, help="an unidentified vendor (VP106) is an error")
+    parser.add_argument("-v", "--verbose", action="store_true", help="say which files were read, which skipped or excluded, and why")
+    parser.add_argument("--no-plugins", action="store_true", help="do not load third-party plugins (entry points)")
+
+
+def resolve_config(args: argparse.Namespace) -> Config:
+    """The configuration file's settings, overridden by the command line (each command has some of these options)."""
+    path = args.config if getattr(args, "config", None) else find_config(Path.cwd())
+    config = load_config(path)
+    changes: dict[str, Any] = {}
+    if getattr(args, "profile", None):
+        changes["profiles"] = tuple(args.profile)
+    if getattr(args, "fail_on", None):
+        changes["fail_on"] = Severity.parse(args.fail_on)
+    if getattr(args, "strict", None):
+        changes["strict"] = True
+    if changes:
+        changes["command_line"] = tuple(sorted(changes))
+    return replace(config, **changes) if changes else config
+
+
+def plugins_for(args: argparse.Namespace) -> PluginHost:
+    """The plugins of a run: the built-in ones, and the installed ones unless ``--no-plugins``."""
+    return load_plugins(entry_points_enabled=not getattr(args, "no_plugins", False))
+
+
+def estate_setup(args: argparse.Namespace) -> tuple[Config, PluginHost]:
+    """The configuration and the plugins of a command that reads an estate, its rule settings checked.
+
+    Every estate-reading command goes through here, so that an unknown rule or
+    a rule option of the wrong name or type is exit 2 with the file and line
+    of the setting, before anything is read, whichever command meets it.
+    """
+    config = resolve_config(args)
+    host = plugins_for(args)
+    check_rule_settings(config, host.rules())
+    return config, host
+
+
+def run_options(args: argparse.Namespace, config: Config, governance: GovernanceOptions | None = None) -> RunOptions:
+    """What a run reads, from the options every estate-reading command shares (:func:`add_common`).
+
+    No paths means the configured estate, else the working directory; ``-`` reads stdin.
+    ``governance``: how waivers, suppressions and baselines apply (default: as the configuration says).
+    """
+    paths = list(args.paths) or ([] if config.estate else ["."])
+    options = RunOptions(
+        paths=paths,
+        stdin_filename=args.stdin_filename,
+        stdin_bytes=sys.stdin.buffer.read() if STDIN in paths else None,
+        jobs=getattr(args, "jobs", 1),
+        governance=governance or GovernanceOptions(),
+    )
+    if args.verbose:
+        options = replace(options, verbose=_to_stderr)
+    if args.as_of:
+        options = replace(options, as_of=args.as_of)
+    return options
+
+
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def is_terminal(stream: TextIO) -> bool:
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def use_color(stream: TextIO) -> bool:
+    """Colour on a terminal that can show it: never with NO_COLOR (https://no-color.org), always with
+    FORCE_COLOR (a CI log that renders colour), never on TERM=dumb (an editor's output pane)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "") not in ("", "0"):
+        return True
+    if os.environ.get("TERM") == "dumb":
+        return False
+    return is_terminal(stream)

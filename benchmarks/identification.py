@@ -90,7 +90,7 @@ def other_makers(folder: Path = CATALOG) -> list[tuple[str, str]]:
 
 
 def recall(model_list: ModelList) -> Recall:
-    from vmspolicy.identify import identify
+    from vmspolicy.analysis.identify import identify
 
     misses = tuple(m for m in model_list.models if identify(model=m).family != model_list.family)
     return Recall(model_list.name, model_list.kind, model_list.part, len(model_list.models), len(model_list.models) - len(misses), misses)
@@ -98,7 +98,7 @@ def recall(model_list: ModelList) -> Recall:
 
 def false_positives(pairs: list[tuple[str, str]]) -> tuple[Counter[str], Counter[str], list[tuple[str, str, str]]]:
     """Models per maker, false positives per maker, and each false positive (maker, model, family)."""
-    from vmspolicy.identify import identify
+    from vmspolicy.analysis.identify import identify
 
     totals: Counter[str] = Counter()
     flagged: Counter[str] = Counter()

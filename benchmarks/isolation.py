@@ -1,6 +1,6 @@
 """Does the isolation analysis cost the same per camera at 1,000 and at 100,000 cameras?
 
-The isolation analysis is the reachability analysis (:mod:`vmspolicy.reach`)
+The isolation analysis is the reachability analysis (:mod:`vmspolicy.analysis.reach`)
 plus the isolation rules VP201-VP206 that ask it about every legacy restricted
 device. Its design promises a cost that grows with firewall rules and zones,
 not with cameras (devices are looked up in address classes, never evaluated
@@ -45,13 +45,13 @@ sys.path.insert(0, str(HERE))
 import generate  # noqa: E402  (a sibling script, not a package)
 import run  # noqa: E402
 
-from vmspolicy import policy  # noqa: E402
-from vmspolicy.config import Config  # noqa: E402
-from vmspolicy.pipeline import RunOptions, prepare  # noqa: E402
-from vmspolicy.plugins import load_plugins  # noqa: E402
-from vmspolicy.reach import MEMO_KEY, reachability  # noqa: E402
-from vmspolicy.rules.base import CheckContext  # noqa: E402
+from vmspolicy.analysis import policy  # noqa: E402
+from vmspolicy.analysis.reach import MEMO_KEY, reachability  # noqa: E402
+from vmspolicy.core.config import Config  # noqa: E402
+from vmspolicy.core.rule import CheckContext  # noqa: E402
 from vmspolicy.rules.isolation import RULES, isolated_devices  # noqa: E402
+from vmspolicy.run.pipeline import RunOptions, prepare  # noqa: E402
+from vmspolicy.run.plugins import load_plugins  # noqa: E402
 
 SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (200, 1_000)

@@ -2,7 +2,7 @@
 
 For the same file it times (CPU seconds of this process, best of ``--repeat``):
 PyYAML's libyaml ``load`` (the floor) and ``compose`` (nodes with marks),
-vmspolicy's event reader (``vmspolicy.loading.yaml_events``), ruamel.yaml's
+vmspolicy's event reader (``vmspolicy.core.yaml_events``), ruamel.yaml's
 C-backed safe load and its pure-Python round-trip load; then JSON Schema
 validation of the loaded data by ``jsonschema`` (the reference the schemas are
 tested with) and by ``jsonschema-rs`` (what ``vmspolicy check`` uses).
@@ -43,7 +43,7 @@ def measure(path: Path, repeat: int, slow: bool) -> list[tuple[str, str, float |
     import yaml
     from ruamel.yaml import YAML
 
-    from vmspolicy.loading.yaml_events import load_documents
+    from vmspolicy.core.yaml_events import load_documents
 
     text = path.read_text(encoding="utf-8")
     loader = yaml.CSafeLoader

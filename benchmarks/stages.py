@@ -2,7 +2,7 @@
 
 Runs the check in this process under :mod:`cProfile` and charges every
 function's own time to a pipeline stage by the module it lives in
-(``vmspolicy/loading/`` is parse, ``vmspolicy/reach/`` is reachability...).
+(``vmspolicy/loading/`` is parse, ``vmspolicy/analysis/reach/`` is reachability...).
 Time spent in the standard library or in C (``ipaddress``, ``re``, libyaml's
 event objects) is charged to the stages that called it, in proportion to the
 time each caller spent there. The profiler slows Python code down more than C
@@ -36,30 +36,30 @@ import generate  # noqa: E402  (a sibling script, not a package)
 STAGES: tuple[tuple[str, str], ...] = (
     ("vmspolicy/loading/", "parse"),
     ("/yaml/", "parse"),
-    ("vmspolicy/schemas.py", "schema"),
-    ("vmspolicy/estate.py", "model"),
-    ("vmspolicy/model.py", "model"),
-    ("vmspolicy/source.py", "model"),
-    ("vmspolicy/identify/", "identification"),
-    ("vmspolicy/reach/", "reachability"),
-    ("vmspolicy/policy.py", "rules"),
+    ("vmspolicy/core/schemas.py", "schema"),
+    ("vmspolicy/analysis/estate.py", "model"),
+    ("vmspolicy/core/model.py", "model"),
+    ("vmspolicy/core/source.py", "model"),
+    ("vmspolicy/analysis/identify/", "identification"),
+    ("vmspolicy/analysis/reach/", "reachability"),
+    ("vmspolicy/analysis/policy.py", "rules"),
     ("vmspolicy/rules/", "rules"),
     ("vmspolicy/governance/", "governance"),
     ("vmspolicy/reporters/", "reporting"),
     ("/json/", "reporting"),
     ("<frozen importlib", "startup (imports, plugins, config)"),
-    ("vmspolicy/plugins.py", "startup (imports, plugins, config)"),
-    ("vmspolicy/config.py", "startup (imports, plugins, config)"),
+    ("vmspolicy/run/plugins.py", "startup (imports, plugins, config)"),
+    ("vmspolicy/core/config.py", "startup (imports, plugins, config)"),
     ("/pluggy/", "startup (imports, plugins, config)"),
     ("/importlib/", "startup (imports, plugins, config)"),
 )
 # Functions of the orchestrating modules that belong to one stage.
 FUNCTIONS: dict[tuple[str, str], str] = {
-    ("vmspolicy/pipeline.py", "load_files"): "parse",
-    ("vmspolicy/pipeline.py", "_load_one"): "parse",
-    ("vmspolicy/pipeline.py", "_first_claim"): "parse",
-    ("vmspolicy/discovery.py", "discover"): "startup (imports, plugins, config)",
-    ("vmspolicy/discovery.py", "estate_files"): "startup (imports, plugins, config)",
+    ("vmspolicy/run/pipeline.py", "load_files"): "parse",
+    ("vmspolicy/run/pipeline.py", "_load_one"): "parse",
+    ("vmspolicy/run/pipeline.py", "_first_claim"): "parse",
+    ("vmspolicy/run/discovery.py", "discover"): "startup (imports, plugins, config)",
+    ("vmspolicy/run/discovery.py", "estate_files"): "startup (imports, plugins, config)",
 }
 ORDER = ("startup (imports, plugins, config)", "parse", "schema", "model", "identification", "reachability", "rules",
          "governance", "reporting", "other")

@@ -243,7 +243,7 @@ def test_a_file_name_cannot_forge_an_output_line(tmp_path: Path, capsys: pytest.
 def test_an_input_over_the_size_limit_is_vp001_naming_its_size_and_the_setting(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from vmspolicy import pipeline
+    from vmspolicy.run import pipeline
 
     big = tmp_path / "big.yaml"
     big.write_bytes(GOOD + b"# " + b"x" * 5000 + b"\n")
@@ -265,7 +265,7 @@ def test_an_input_over_the_size_limit_is_vp001_naming_its_size_and_the_setting(
 
 
 def test_the_default_size_limit_is_64_mib() -> None:
-    from vmspolicy.config import Config
-    from vmspolicy.pipeline import max_file_bytes
+    from vmspolicy.core.config import Config
+    from vmspolicy.run.pipeline import max_file_bytes
 
     assert max_file_bytes(Config()) == 64 * 1024 * 1024

@@ -14,11 +14,13 @@ from typing import Any, Sequence
 
 import pytest
 
-from vmspolicy.config import load_config
+from vmspolicy.core.config import load_config
+from vmspolicy.core.errors import PluginError
+from vmspolicy.core.source import Document
+from vmspolicy.hookspecs import hookimpl
 from vmspolicy.loading.base import SourceFile
-from vmspolicy.pipeline import load_files
-from vmspolicy.plugins import PluginError, hookimpl, load_plugins
-from vmspolicy.source import Document
+from vmspolicy.run.pipeline import load_files
+from vmspolicy.run.plugins import load_plugins
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))

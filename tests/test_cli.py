@@ -16,9 +16,9 @@ import pytest
 from tests.golden_files import assert_golden
 from vmspolicy import __version__
 from vmspolicy.cli import main
-from vmspolicy.plugins import load_plugins
-from vmspolicy.rules.base import DOC_SECTIONS
-from vmspolicy.schemas import load_schema
+from vmspolicy.core.rule import DOC_SECTIONS
+from vmspolicy.core.schemas import load_schema
+from vmspolicy.run.plugins import load_plugins
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN_ESTATE = ROOT / "tests" / "data" / "golden-estate"
@@ -370,8 +370,8 @@ def test_rule_settings_are_validated_against_the_rules(
 
 
 def test_rule_option_types_are_checked() -> None:
-    from vmspolicy.config import Config, ConfigError, check_rule_settings
-    from vmspolicy.rules.base import Rule
+    from vmspolicy.core.config import Config, ConfigError, check_rule_settings
+    from vmspolicy.core.rule import Rule
 
     class Windowed(Rule):
         code, slug, options = "VP950", "windowed", {"days": 90, "zones": []}

@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 
 from vmspolicy.cli import main
 from vmspolicy.governance.baseline import never_recorded
-from vmspolicy.plugins import load_plugins
+from vmspolicy.run.plugins import load_plugins
 
 ROOT = Path(__file__).resolve().parent.parent
 ESTATE = ROOT / "examples" / "estate"

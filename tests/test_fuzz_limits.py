@@ -19,12 +19,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vmspolicy.estate import build_estate
+from vmspolicy.analysis.estate import build_estate
+from vmspolicy.core.text import ParseError
 from vmspolicy.loading.base import SourceFile
 from vmspolicy.loading.bom import BOM_LOADER
 from vmspolicy.loading.manifest import MANIFEST_LOADER
 from vmspolicy.loading.opnsense import OPNSENSE_LOADER
-from vmspolicy.loading.text import ParseError
 
 LIMITS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 

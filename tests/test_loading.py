@@ -10,10 +10,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vmspolicy.core.source import LocatedMap, LocatedSeq, position_of
+from vmspolicy.core.text import ParseError, decode
+from vmspolicy.core.yaml_events import load_documents
 from vmspolicy.loading.base import SourceFile
-from vmspolicy.loading.text import ParseError, decode
-from vmspolicy.loading.yaml_events import load_documents
-from vmspolicy.source import LocatedMap, LocatedSeq, position_of
 
 scalars = st.one_of(
     st.none(),

@@ -27,7 +27,7 @@ def test_wheel_installs_and_runs_in_a_fresh_venv(tmp_path: Path, vmspolicy_wheel
     (work / "estate.yaml").write_text("vmspolicy: 1\nsites: [{id: hq}]\ncameras: [{id: c, site: hq, vendr: x}]\n",
                                       encoding="utf-8")
     where = subprocess.run(
-        [str(python), "-c", "import vmspolicy, vmspolicy.schemas as s; print(vmspolicy.__file__); print(s.schema_path('manifest'))"],
+        [str(python), "-c", "import vmspolicy, vmspolicy.core.schemas as s; print(vmspolicy.__file__); print(s.schema_path('manifest'))"],
         cwd=work, capture_output=True, text=True, check=True,
     ).stdout.splitlines()
     assert all(line.startswith(str(venv)) for line in where), where

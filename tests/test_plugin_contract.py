@@ -12,7 +12,8 @@ from tests.plugins import public_api
 from tests.test_plugins import install_entry_point, run_cli
 from vmspolicy import Finding, Rule, Severity
 from vmspolicy.cli import main
-from vmspolicy.plugins import PluginError, PluginHost, load_plugins
+from vmspolicy.core.errors import PluginError
+from vmspolicy.run.plugins import PluginHost, load_plugins
 
 DOC = """A test rule.
 
@@ -314,7 +315,7 @@ def test_a_plugin_may_not_weaken_a_builtin_mandatory_rule(monkeypatch: pytest.Mo
 
 
 def test_a_plugin_may_not_alter_a_builtin_pack(monkeypatch: pytest.MonkeyPatch) -> None:
-    from vmspolicy.packs import builtin_packs
+    from vmspolicy.core.packs import builtin_packs
 
     def hook() -> list[object]:
         monkeypatch.setitem(builtin_packs()[0], "mandatory", ["VP001"])  # type: ignore[arg-type]

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from vmspolicy import hookspecs
-from vmspolicy.plugins import BUILTIN_PLUGINS, PluginError, load_plugins
+from vmspolicy.core.errors import PluginError
+from vmspolicy.run.plugins import BUILTIN_PLUGINS, load_plugins
 
 PLUGINS = Path(__file__).parent / "plugins"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from tests.plugins import public_api
 from tests.test_plugins import install_entry_point, run_cli
 from vmspolicy import __version__
-from vmspolicy.plugins import PluginInfo, load_plugins
+from vmspolicy.run.plugins import PluginInfo, load_plugins
 
 THIRDPARTY = {"name": "thirdparty", "distribution": "vmspolicy-thirdparty", "version": "1.0"}
 

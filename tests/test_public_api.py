@@ -14,9 +14,9 @@ import pytest
 
 import vmspolicy
 from tests.plugins import public_api
-from vmspolicy.config import Config
-from vmspolicy.pipeline import RunOptions, check
-from vmspolicy.plugins import load_plugins
+from vmspolicy.core.config import Config
+from vmspolicy.run.pipeline import RunOptions, check
+from vmspolicy.run.plugins import load_plugins
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -58,11 +58,11 @@ def test_public_names_are_imported_on_first_use() -> None:
     # `import vmspolicy` (every plugin's first line) must not import the rule engine: a pre-commit run pays for it.
     probe = "import sys, vmspolicy; print(sorted(m for m in sys.modules if m.startswith('vmspolicy')))"
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-    assert "vmspolicy.rules" not in loaded and "vmspolicy.model" not in loaded, loaded
+    assert "vmspolicy.rules" not in loaded and "vmspolicy.core.model" not in loaded, loaded
 
 
 def test_a_deprecated_name_still_works_with_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(vmspolicy._DEPRECATED, "OldRule", ("vmspolicy.rules.base", "Rule", "vmspolicy.Rule"))
+    monkeypatch.setitem(vmspolicy._DEPRECATED, "OldRule", ("vmspolicy.core.rule", "Rule", "vmspolicy.Rule"))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         assert vmspolicy.OldRule is vmspolicy.Rule  # type: ignore[attr-defined]

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from vmspolicy.plugins import load_plugins
+from vmspolicy.run.plugins import load_plugins
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"

@@ -7,8 +7,8 @@ import pickle
 import textwrap
 from pathlib import Path
 
-from vmspolicy.records import record
-from vmspolicy.source import Location
+from vmspolicy.core.records import record
+from vmspolicy.core.source import Location
 
 
 @record(frozen=True, slots=True)
@@ -48,7 +48,7 @@ def test_the_type_checker_treats_records_as_frozen(tmp_path: Path) -> None:
 
     sample = tmp_path / "sample.py"
     sample.write_text(textwrap.dedent("""
-        from vmspolicy.source import Location
+        from vmspolicy.core.source import Location
         here = Location("a.yaml", 1, 1)
         here.line = 2
     """))

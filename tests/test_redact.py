@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vmspolicy.cli import main
-from vmspolicy.redact import redact_url
+from vmspolicy.core.redact import redact_url
 
 
 @pytest.mark.parametrize(

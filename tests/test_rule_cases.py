@@ -20,7 +20,7 @@ def test_case(case: Case) -> None:
 
 
 def test_every_rule_has_a_failing_case() -> None:
-    from vmspolicy.plugins import load_plugins
+    from vmspolicy.run.plugins import load_plugins
 
     covered = {e[1] for c in CASES for e in c.expected}
     rules = {r.code for r in load_plugins(entry_points_enabled=False).rules()}

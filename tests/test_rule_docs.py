@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from vmspolicy.cli import main
-from vmspolicy.plugins import load_plugins
+from vmspolicy.run.plugins import load_plugins
 
 CONTEXTS = Path(__file__).parent / "rule_docs"
 MARKER = re.compile(r"^(?P<indent>[ \t]*)(?:# @example|<!-- @example -->)[ \t]*$", re.M)

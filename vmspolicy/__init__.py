@@ -17,7 +17,7 @@ import importlib
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from vmspolicy.plugins import hookimpl
+from vmspolicy.hookspecs import hookimpl
 
 __version__ = "0.1.0"
 
@@ -25,54 +25,53 @@ PLUGIN_API_VERSION = "1.0"
 """The version of the plugin API (``__all__``): ``major.minor``; a removal raises the major number."""
 
 if TYPE_CHECKING:
-    from vmspolicy.findings import Finding, Severity, Suppression
+    from vmspolicy.core.findings import Finding, Severity, Suppression
+    from vmspolicy.core.model import Device, Estate, Firewall, Origin, Site, Waiver, Zone
+    from vmspolicy.core.plugin_data import PackData, PackFamily, PackLegacy, PackMilestone, PackSource, PluginInfo, VendorData
+    from vmspolicy.core.rule import CheckContext, Looser, Rule
+    from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Location, Pos
+    from vmspolicy.core.text import ParseError
     from vmspolicy.loading.base import Loader, SourceFile
-    from vmspolicy.loading.text import ParseError
-    from vmspolicy.model import Device, Estate, Firewall, Origin, Site, Waiver, Zone
-    from vmspolicy.plugin_data import PackData, PackFamily, PackLegacy, PackMilestone, PackSource, VendorData
-    from vmspolicy.plugins import PluginInfo
     from vmspolicy.reporters.base import InputFile, Reporter, RunResult
-    from vmspolicy.rules.base import CheckContext, Looser, Rule
-    from vmspolicy.source import Document, LocatedMap, LocatedSeq, Location, Pos
 
 # Public name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
     # rules and what they produce
-    "Rule": "vmspolicy.rules.base",
-    "CheckContext": "vmspolicy.rules.base",
-    "Looser": "vmspolicy.rules.base",
-    "Severity": "vmspolicy.findings",
-    "Finding": "vmspolicy.findings",
-    "Suppression": "vmspolicy.findings",
-    "Location": "vmspolicy.source",
+    "Rule": "vmspolicy.core.rule",
+    "CheckContext": "vmspolicy.core.rule",
+    "Looser": "vmspolicy.core.rule",
+    "Severity": "vmspolicy.core.findings",
+    "Finding": "vmspolicy.core.findings",
+    "Suppression": "vmspolicy.core.findings",
+    "Location": "vmspolicy.core.source",
     # the estate a rule reads
-    "Estate": "vmspolicy.model",
-    "Site": "vmspolicy.model",
-    "Zone": "vmspolicy.model",
-    "Device": "vmspolicy.model",
-    "Firewall": "vmspolicy.model",
-    "Waiver": "vmspolicy.model",
-    "Origin": "vmspolicy.model",
+    "Estate": "vmspolicy.core.model",
+    "Site": "vmspolicy.core.model",
+    "Zone": "vmspolicy.core.model",
+    "Device": "vmspolicy.core.model",
+    "Firewall": "vmspolicy.core.model",
+    "Waiver": "vmspolicy.core.model",
+    "Origin": "vmspolicy.core.model",
     # loaders
     "Loader": "vmspolicy.loading.base",
     "SourceFile": "vmspolicy.loading.base",
-    "ParseError": "vmspolicy.loading.text",
-    "Document": "vmspolicy.source",
-    "LocatedMap": "vmspolicy.source",
-    "LocatedSeq": "vmspolicy.source",
-    "Pos": "vmspolicy.source",
+    "ParseError": "vmspolicy.core.text",
+    "Document": "vmspolicy.core.source",
+    "LocatedMap": "vmspolicy.core.source",
+    "LocatedSeq": "vmspolicy.core.source",
+    "Pos": "vmspolicy.core.source",
     # reporters
     "Reporter": "vmspolicy.reporters.base",
     "RunResult": "vmspolicy.reporters.base",
     "InputFile": "vmspolicy.reporters.base",
-    "PluginInfo": "vmspolicy.plugins",
+    "PluginInfo": "vmspolicy.core.plugin_data",
     # packs and vendor data
-    "PackData": "vmspolicy.plugin_data",
-    "PackFamily": "vmspolicy.plugin_data",
-    "PackLegacy": "vmspolicy.plugin_data",
-    "PackMilestone": "vmspolicy.plugin_data",
-    "PackSource": "vmspolicy.plugin_data",
-    "VendorData": "vmspolicy.plugin_data",
+    "PackData": "vmspolicy.core.plugin_data",
+    "PackFamily": "vmspolicy.core.plugin_data",
+    "PackLegacy": "vmspolicy.core.plugin_data",
+    "PackMilestone": "vmspolicy.core.plugin_data",
+    "PackSource": "vmspolicy.core.plugin_data",
+    "VendorData": "vmspolicy.core.plugin_data",
 }
 
 # Names on their way out: old name -> (module, attribute, what to use instead). Still importable, with a warning.

@@ -10,7 +10,7 @@ the built-in rules, packs, vendor catalog and reporters come first
 built-in loaders come last (``trylast``).
 
 Each hook returns a list or tuple (or None). What it holds is checked when the
-plugin loads (:mod:`vmspolicy.plugin_contract`): anything that breaks the
+plugin loads (:mod:`vmspolicy.run.plugin_contract`): anything that breaks the
 contract stops the run with exit code 2 naming the plugin and the attribute.
 A plugin imports the names it needs from ``vmspolicy`` itself (its
 ``__all__``), never from the modules below it.
@@ -23,12 +23,14 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import pluggy
 
 if TYPE_CHECKING:
+    from vmspolicy.core.rule import Rule
     from vmspolicy.loading.base import Loader
     from vmspolicy.reporters.base import Reporter
-    from vmspolicy.rules.base import Rule
 
 PROJECT = "vmspolicy"
 hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+"""Marks a plugin's hook implementations; public as ``vmspolicy.hookimpl``."""
 
 
 @hookspec

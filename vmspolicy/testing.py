@@ -35,7 +35,7 @@ import shlex
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from vmspolicy.records import record
+from vmspolicy.core.records import record
 
 Expected = tuple[str, str, int, int, str | None]
 """One finding as a case states it: (file, code, line, column, subject)."""

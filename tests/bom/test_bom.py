@@ -13,10 +13,10 @@ import openpyxl
 import pytest
 
 from tests.policy.helpers import check_json
+from vmspolicy.core.source import LocatedMap
+from vmspolicy.core.text import ParseError
 from vmspolicy.loading.base import SourceFile
 from vmspolicy.loading.bom import BOM_LOADER, normalise_header, split_rows
-from vmspolicy.loading.text import ParseError
-from vmspolicy.source import LocatedMap
 
 
 def load(name: str, raw: bytes) -> LocatedMap:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from vmspolicy.plugins import load_plugins
 from vmspolicy.rules import isolation
+from vmspolicy.run.plugins import load_plugins
 
 
 def test_every_registered_isolation_rule_is_counted_by_the_report() -> None:

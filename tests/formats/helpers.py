@@ -9,8 +9,8 @@ from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
 
+from vmspolicy.core.source import Document
 from vmspolicy.loading.base import SourceFile
-from vmspolicy.source import Document
 
 SAMPLES = Path(__file__).parent / "samples"
 

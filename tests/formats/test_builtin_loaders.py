@@ -6,10 +6,10 @@ import importlib
 
 import pytest
 
-from vmspolicy import policy
+from vmspolicy.analysis import policy
 from vmspolicy.loading import bom
 from vmspolicy.loading.builtin import BUILTIN_LOADERS, DeferredLoader
-from vmspolicy.plugins import load_plugins
+from vmspolicy.run.plugins import load_plugins
 
 
 @pytest.mark.parametrize("row", BUILTIN_LOADERS, ids=[row[0] for row in BUILTIN_LOADERS])

@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 from tests.formats.helpers import SAMPLES, check_json, entries, firewall_rules, legacy_site_isolation, source, text_source
+from vmspolicy.core.source import Document
 from vmspolicy.loading.cisco_asa import CISCO_ASA_LOADER
-from vmspolicy.source import Document
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -8,12 +8,12 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 from tests.formats.helpers import check_json, source
+from vmspolicy.analysis.estate import build_estate
 from vmspolicy.cli import main
-from vmspolicy.estate import build_estate
+from vmspolicy.core.source import Document
+from vmspolicy.core.yaml_events import load_documents
 from vmspolicy.loading.frigate import FRIGATE_LOADER
 from vmspolicy.loading.manifest import MANIFEST_LOADER
-from vmspolicy.loading.yaml_events import load_documents
-from vmspolicy.source import Document
 
 FRIGATE = """\
 cameras:

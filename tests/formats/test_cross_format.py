@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.formats.helpers import check_json, text_source, where
-from vmspolicy.estate import build_estate
+from vmspolicy.analysis.estate import build_estate
+from vmspolicy.core.source import Document
 from vmspolicy.loading.base import SourceFile
 from vmspolicy.loading.frigate import FRIGATE_LOADER
 from vmspolicy.loading.manifest import MANIFEST_LOADER
 from vmspolicy.loading.netbox import NETBOX_LOADER
-from vmspolicy.source import Document
 
 EXAMPLE = Path(__file__).parent.parent.parent / "examples" / "cross-format"
 
@@ -38,7 +38,7 @@ def test_netbox_custom_field_gives_the_legacy_install_date() -> None:
 
 
 def test_the_estate_joins_the_files() -> None:
-    from vmspolicy.plugins import load_plugins
+    from vmspolicy.run.plugins import load_plugins
 
     host = load_plugins(entry_points_enabled=False)
     docs: list[Document] = []

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.formats.helpers import SAMPLES, check_json, entries, firewall_rules, legacy_site_isolation, source, text_source
-from vmspolicy.estate import build_estate
+from vmspolicy.analysis.estate import build_estate
+from vmspolicy.core.source import Document
+from vmspolicy.core.text import ParseError
 from vmspolicy.loading.fortigate import FORTIGATE_LOADER
-from vmspolicy.loading.text import ParseError
-from vmspolicy.source import Document
 
 FIXTURES = Path(__file__).parent / "fixtures"
 POLICY_SAMPLE = SAMPLES / "batfish__batfish__fortios_firewall_policy.conf"

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 from tests.formats.helpers import SAMPLES, check_json, entries, source, text_source, where
-from vmspolicy.estate import build_estate
+from vmspolicy.analysis.estate import build_estate
+from vmspolicy.core.source import Document
 from vmspolicy.loading.base import SourceFile
 from vmspolicy.loading.frigate import FRIGATE_LOADER
 from vmspolicy.loading.go2rtc import GO2RTC_LOADER
 from vmspolicy.loading.imported import IMPORTED_SITE
 from vmspolicy.loading.manifest import MANIFEST_LOADER
 from vmspolicy.loading.streams import is_placeholder, parse_source
-from vmspolicy.source import Document
 
 
 def _load(loader: object, src: SourceFile) -> Document:
@@ -251,7 +251,7 @@ def test_whole_url_placeholder_is_no_stream() -> None:
 
 
 def test_import_site_is_a_valid_configuration_key(tmp_path: Path) -> None:
-    from vmspolicy.config import ConfigError, load_config
+    from vmspolicy.core.config import ConfigError, load_config
 
     good = tmp_path / ".vmspolicy.yaml"
     good.write_text("import:\n  site: hq\n", encoding="utf-8")
@@ -263,7 +263,7 @@ def test_import_site_is_a_valid_configuration_key(tmp_path: Path) -> None:
 
 
 def test_vendor_families_from_go2rtc_sources() -> None:
-    from vmspolicy.identify import identify_device
+    from vmspolicy.analysis.identify import identify_device
 
     doc = _load(GO2RTC_LOADER, text_source("go2rtc.yaml", GO2RTC.format(pw="${PW}")))
     estate, findings = build_estate([doc])

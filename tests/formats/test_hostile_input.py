@@ -10,13 +10,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.formats.helpers import SAMPLES, check_json, text_source
-from vmspolicy.estate import build_estate
+from vmspolicy.analysis.estate import build_estate
+from vmspolicy.core.text import ParseError
 from vmspolicy.loading.frigate import FRIGATE_LOADER
 from vmspolicy.loading.go2rtc import GO2RTC_LOADER
 from vmspolicy.loading.netbox import NETBOX_LOADER
 from vmspolicy.loading.nmap import NMAP_LOADER
 from vmspolicy.loading.opnsense import OPNSENSE_LOADER
-from vmspolicy.loading.text import ParseError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CASES = Path(__file__).parent.parent / "cases"

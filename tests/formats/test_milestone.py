@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.formats.helpers import SAMPLES, check_json, entries, source, text_source, where
+from vmspolicy.core.source import Document
+from vmspolicy.core.text import ParseError
 from vmspolicy.loading.milestone import MILESTONE_LOADER
-from vmspolicy.loading.text import ParseError
-from vmspolicy.source import Document
 
 REPORT_SAMPLE = SAMPLES / "may-asver__work_automation__C5-cameras.csv"
 

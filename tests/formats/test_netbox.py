@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from tests.formats.helpers import SAMPLES, check_json, entries, source, text_source, where
-from vmspolicy.estate import build_estate
+from vmspolicy.analysis.estate import build_estate
+from vmspolicy.core.source import Document
 from vmspolicy.loading.manifest import MANIFEST_LOADER
 from vmspolicy.loading.netbox import NETBOX_LOADER
-from vmspolicy.source import Document
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE_FILES = ("dcim_devices.json", "dcim_interfaces.json", "ipam_vlans.json", "ipam_prefixes.json")

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from tests.formats.helpers import check_json, source, text_source
-from vmspolicy.estate import build_estate
+from vmspolicy.analysis.estate import build_estate
+from vmspolicy.core.text import ParseError
 from vmspolicy.loading.nmap import NMAP_LOADER, ScanDocument
-from vmspolicy.loading.text import ParseError
 
 CASES = Path(__file__).parent.parent / "cases"
 

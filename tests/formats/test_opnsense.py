@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from tests.formats.helpers import SAMPLES, check_json, entries, source, text_source, where
-from vmspolicy.estate import build_estate
+from vmspolicy.analysis.estate import build_estate
+from vmspolicy.core.source import Document
+from vmspolicy.core.text import ParseError
 from vmspolicy.loading.base import SourceFile
 from vmspolicy.loading.opnsense import OPNSENSE_LOADER, zone_purpose
-from vmspolicy.loading.text import ParseError
-from vmspolicy.source import Document
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.formats.helpers import SAMPLES, entries, firewall_rules, legacy_site_isolation, source, text_source
+from vmspolicy.core.source import Document
+from vmspolicy.core.text import ParseError
 from vmspolicy.loading.panos import PANOS_LOADER
-from vmspolicy.loading.text import ParseError
-from vmspolicy.source import Document
 
 FIXTURES = Path(__file__).parent / "fixtures"
 IRON_SKILLET = SAMPLES / "PaloAltoNetworks__iron-skillet__iron_skillet_panos_full.xml"

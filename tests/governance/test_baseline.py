@@ -9,12 +9,12 @@ import jsonschema
 import pytest
 
 from vmspolicy.cli import main
-from vmspolicy.findings import Finding, Severity
+from vmspolicy.core.findings import Finding, Severity
+from vmspolicy.core.schemas import load_schema
+from vmspolicy.core.source import Location
 from vmspolicy.governance.baseline import Baseline, BaselineEntry, apply_baseline, never_recorded
 from vmspolicy.governance.fingerprint import fingerprint
-from vmspolicy.plugins import load_plugins
-from vmspolicy.schemas import load_schema
-from vmspolicy.source import Location
+from vmspolicy.run.plugins import load_plugins
 
 ESTATE = """\
 vmspolicy: 1

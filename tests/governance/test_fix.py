@@ -154,7 +154,7 @@ def _camera(index: int, digits: str, style: int, flow: bool, comment: bool, quot
 def test_fix_changes_only_mac_lines_and_the_result_reads_back(
     work: Path, capsys: pytest.CaptureFixture[str], cameras: list[tuple[str, int, bool, bool, bool]]
 ) -> None:
-    from vmspolicy.loading.yaml_events import load_documents
+    from vmspolicy.core.yaml_events import load_documents
 
     lines = ["# generated", "vmspolicy: 1", "sites: [{id: branch}]", "cameras:"]
     for index, camera in enumerate(cameras):

@@ -14,11 +14,11 @@ from typing import Any, Callable
 import pytest
 
 from tests.manifests import VIOLATING
-from vmspolicy import policy
+from vmspolicy.analysis import policy
 from vmspolicy.cli import main
-from vmspolicy.packs import builtin_packs
-from vmspolicy.plugins import load_plugins
-from vmspolicy.rules.base import Looser
+from vmspolicy.core.packs import builtin_packs
+from vmspolicy.core.rule import Looser
+from vmspolicy.run.plugins import load_plugins
 
 REGIME = {"VP001", "VP101", "VP102", "VP103", "VP104", "VP107", "VP201", "VP202", "VP203", "VP204", "VP205", "VP206", "VP502"}
 PACK = {"id": "acme", "title": "ACME", "families": ["Hikvision"], "cutoff": "2024-01-01",
@@ -72,10 +72,10 @@ def test_looser_directions(direction: Looser, default: Any, value: Any, looser: 
 
 
 def test_an_option_without_a_direction_may_not_change_on_a_mandatory_rule(tmp_path: Path) -> None:
-    from vmspolicy.config import Config
+    from vmspolicy.core.config import Config
+    from vmspolicy.core.model import Estate
+    from vmspolicy.core.rule import CheckContext, Rule
     from vmspolicy.governance.overrides import refused_overrides
-    from vmspolicy.model import Estate
-    from vmspolicy.rules.base import CheckContext, Rule
 
     class Plugged(Rule):
         code, slug, options = "VP950", "plugged", {"mode": "strict"}

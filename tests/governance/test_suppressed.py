@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from vmspolicy.analysis.catalog import RuleCatalog
+from vmspolicy.analysis.waivers import add_months
 from vmspolicy.cli import main
-from vmspolicy.governance.catalog import RuleCatalog
 from vmspolicy.governance.inline import InlineTerms, scan_text
-from vmspolicy.governance.waivers import add_months
 
 CASES = Path(__file__).parent.parent / "cases"
 CATALOG = RuleCatalog(
@@ -196,7 +196,7 @@ def test_inline_suppressions_work_on_stdin(capsys: pytest.CaptureFixture[str], m
 
 
 def test_no_comment_excuses_restricted_equipment_isolation_or_an_unreadable_file() -> None:
-    from vmspolicy.plugins import load_plugins
+    from vmspolicy.run.plugins import load_plugins
 
     rules = {r.code: r for r in load_plugins(entry_points_enabled=False).rules()}
     regime = ["VP001", *(f"VP10{n}" for n in range(1, 8)), *(f"VP20{n}" for n in range(1, 7)), "VP502"]

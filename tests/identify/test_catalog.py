@@ -8,10 +8,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from vmspolicy.identify import identify
-from vmspolicy.identify.builtin import builtin_fragments, oui_fragment
-from vmspolicy.identify.catalog import CatalogError, catalog_for, compile_catalog
-from vmspolicy.plugins import PluginError, hookimpl, load_plugins
+from vmspolicy.analysis.identify import identify
+from vmspolicy.analysis.identify.builtin import builtin_fragments, oui_fragment
+from vmspolicy.analysis.identify.catalog import CatalogError, catalog_for, compile_catalog
+from vmspolicy.core.errors import PluginError
+from vmspolicy.hookspecs import hookimpl
+from vmspolicy.run.plugins import load_plugins
 
 SCHEMA = json.loads((Path(__file__).parents[2] / "schemas" / "vendors.schema.json").read_text(encoding="utf-8"))
 

@@ -8,11 +8,11 @@ import json
 import pytest
 import yaml
 
+from vmspolicy.analysis.identify.builtin import OUI_FILE, builtin_fragments, oui_fragment
+from vmspolicy.analysis.identify.dated import VendorDataSource, vendor_data_sources
+from vmspolicy.analysis.identify.registry import render
 from vmspolicy.cli import main
-from vmspolicy.identify.builtin import OUI_FILE, builtin_fragments, oui_fragment
-from vmspolicy.identify.dated import VendorDataSource, vendor_data_sources
-from vmspolicy.identify.registry import render
-from vmspolicy.shipped import data_file
+from vmspolicy.core.shipped import data_file
 
 
 def _catalog_date() -> str:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from vmspolicy.identify import identify
-from vmspolicy.identify.normalise import CONFUSABLES, skeleton
+from vmspolicy.analysis.identify import identify
+from vmspolicy.analysis.identify.normalise import CONFUSABLES, skeleton
 
 # The look-alikes the brief names, each with the Latin letter it imitates.
 CYRILLIC = {"і": "i", "а": "a", "о": "o", "е": "e", "с": "c", "р": "p", "х": "x", "у": "y", "к": "k", "м": "m", "н": "h", "т": "t"}
@@ -178,7 +178,7 @@ def test_chinese_false_friend() -> None:
 
 
 def test_every_known_maker_is_known_and_not_restricted() -> None:
-    from vmspolicy.identify.builtin import builtin_fragments
+    from vmspolicy.analysis.identify.builtin import builtin_fragments
 
     for entry in builtin_fragments()[0]["vendors"]:
         for name in [entry["name"], *entry.get("aliases", ())]:
@@ -187,7 +187,7 @@ def test_every_known_maker_is_known_and_not_restricted() -> None:
 
 
 def test_every_restricted_name_is_matched_exactly() -> None:
-    from vmspolicy.identify.builtin import builtin_fragments
+    from vmspolicy.analysis.identify.builtin import builtin_fragments
 
     vendors = builtin_fragments()[0]
     for entry in vendors["families"]:

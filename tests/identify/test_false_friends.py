@@ -6,8 +6,10 @@ from typing import ClassVar
 
 import pytest
 
-from vmspolicy.identify import identify
-from vmspolicy.plugins import PluginError, hookimpl, load_plugins
+from vmspolicy.analysis.identify import identify
+from vmspolicy.core.errors import PluginError
+from vmspolicy.hookspecs import hookimpl
+from vmspolicy.run.plugins import load_plugins
 
 
 @pytest.mark.parametrize("model", ["ASA5505", "ASA5506-X", "ASA5508-X", "ASA5516-X", "ASA5545-X", "ASA5585-X"])

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from vmspolicy.identify import identify
-from vmspolicy.identify.lookalikes import latin_lookalikes, latin_table, render
-from vmspolicy.identify.normalise import display_order, has_bidi, lookalike_table, model_key, skeleton, stream_key
+from vmspolicy.analysis.identify import identify
+from vmspolicy.analysis.identify.lookalikes import latin_lookalikes, latin_table, render
+from vmspolicy.analysis.identify.normalise import display_order, has_bidi, lookalike_table, model_key, skeleton, stream_key
 
 LATIN = frozenset(string.ascii_letters + string.digits)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from vmspolicy.identify import identify
+from vmspolicy.analysis.identify import identify
 
 MODELS = Path(__file__).parents[1] / "data" / "models"
 RESTRICTED = {"hikvision.txt": "Hikvision", "hilook.txt": "Hikvision", "dahua.txt": "Dahua"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from vmspolicy.identify import identify
-from vmspolicy.model import OnvifInfo
+from vmspolicy.analysis.identify import identify
+from vmspolicy.core.model import OnvifInfo
 
 
 def test_the_onvif_manufacturer_is_the_devices_own_word() -> None:

@@ -8,10 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from vmspolicy.identify import identify
-from vmspolicy.identify.builtin import builtin_fragments, oui_fragment
-from vmspolicy.identify.catalog import catalog_for
-from vmspolicy.identify.registry import read_registry, render, restricted_rows
+from vmspolicy.analysis.identify import identify
+from vmspolicy.analysis.identify.builtin import builtin_fragments, oui_fragment
+from vmspolicy.analysis.identify.catalog import catalog_for
+from vmspolicy.analysis.identify.registry import read_registry, render, restricted_rows
 
 OUI_CSV = """Registry,Assignment,Organization Name,Organization Address
 MA-L,4419B6,"Hangzhou Hikvision Digital Technology Co.,Ltd.","No.555 Qianmo Road, Hangzhou CN"
@@ -52,7 +52,7 @@ def test_the_extract_loads_as_the_builtin_one_does() -> None:
 def test_the_command_and_a_file_that_is_not_the_registrys(tmp_path: Path) -> None:
     (tmp_path / "oui.csv").write_text(OUI_CSV, encoding="utf-8")
     (tmp_path / "other.csv").write_text("a,b\n1,2\n", encoding="utf-8")
-    run = [sys.executable, "-m", "vmspolicy.identify.registry"]
+    run = [sys.executable, "-m", "vmspolicy.analysis.identify.registry"]
     done = subprocess.run([*run, str(tmp_path / "oui.csv")], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and "00D0D0\tZTE\tZhongxing Telecom" in done.stdout and done.stdout.startswith("# Restricted-family")
     bad = subprocess.run([*run, str(tmp_path / "other.csv")], capture_output=True, text=True, check=False)

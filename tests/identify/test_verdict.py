@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from vmspolicy.identify import identify, identify_device, verdicts
-from vmspolicy.identify.builtin import builtin_fragments
-from vmspolicy.model import Device, Estate, Origin
-from vmspolicy.rules.base import CheckContext
-from vmspolicy.source import LocatedMap
+from vmspolicy.analysis.identify import identify, identify_device, verdicts
+from vmspolicy.analysis.identify.builtin import builtin_fragments
+from vmspolicy.core.model import Device, Estate, Origin
+from vmspolicy.core.rule import CheckContext
+from vmspolicy.core.source import LocatedMap
 
 
 def device(device_id: str, **fields: object) -> Device:

@@ -12,13 +12,13 @@ from typing import Any, Mapping
 
 import pytest
 
-from vmspolicy import identify
-from vmspolicy.estate import build_estate
-from vmspolicy.identify import Evidence, Verdict
-from vmspolicy.loading.yaml_events import load_documents
-from vmspolicy.packs import builtin_packs
-from vmspolicy.rules.base import CheckContext
-from vmspolicy.source import Document
+from vmspolicy.analysis import identify
+from vmspolicy.analysis.estate import build_estate
+from vmspolicy.analysis.identify import Evidence, Verdict
+from vmspolicy.core.packs import builtin_packs
+from vmspolicy.core.rule import CheckContext
+from vmspolicy.core.source import Document
+from vmspolicy.core.yaml_events import load_documents
 
 AS_OF = dt.date(2026, 1, 1)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.policy.helpers import KNOWN, context, named, relabelled
-from vmspolicy import policy
-from vmspolicy.config import ConfigError
-from vmspolicy.identify.builtin import builtin_fragments
+from vmspolicy.analysis import policy
+from vmspolicy.analysis.identify.builtin import builtin_fragments
+from vmspolicy.core.config import ConfigError
 
 # The built-in catalog: Lorex is Dahua's relabel from 2018-02 to 2022-11.
 LOREX_DATA = builtin_fragments()

@@ -9,9 +9,11 @@ from typing import Any, Mapping, Sequence
 
 import pytest
 
-from vmspolicy.config import Config, ConfigError
-from vmspolicy.pipeline import RunOptions, check
-from vmspolicy.plugins import PluginError, hookimpl, load_plugins
+from vmspolicy.core.config import Config, ConfigError
+from vmspolicy.core.errors import PluginError
+from vmspolicy.hookspecs import hookimpl
+from vmspolicy.run.pipeline import RunOptions, check
+from vmspolicy.run.plugins import load_plugins
 
 PACK: dict[str, Any] = {
     "id": "ca-gov-2025",

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from vmspolicy import policy
-from vmspolicy.packs import builtin_pack_ids, builtin_packs
-from vmspolicy.schemas import load_schema, validate
+from vmspolicy.analysis import policy
+from vmspolicy.core.packs import builtin_pack_ids, builtin_packs
+from vmspolicy.core.schemas import load_schema, validate
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 

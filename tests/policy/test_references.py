@@ -7,10 +7,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from vmspolicy.citations import primary_sources, references
+from vmspolicy.analysis.policy import CORE_MANDATORY
 from vmspolicy.cli import main
-from vmspolicy.packs import builtin_packs
-from vmspolicy.policy import CORE_MANDATORY
+from vmspolicy.core.citations import primary_sources, references
+from vmspolicy.core.packs import builtin_packs
 
 # Where the records of the built-in regimes are published: the UK Government and Parliament, the
 # Australian Parliament, the US Congress, the FAR, the eCFR, the FCC and the Federal Register.

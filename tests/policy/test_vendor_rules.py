@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from tests.policy.helpers import KNOWN, UNKNOWN, check_json, context, named
+from vmspolicy.analysis.identify import Evidence, Verdict
 from vmspolicy.cli import main
-from vmspolicy.findings import Severity
-from vmspolicy.identify import Evidence, Verdict
+from vmspolicy.core.findings import Severity
+from vmspolicy.core.rule import DOC_SECTIONS, CheckContext, Rule
 from vmspolicy.rules import vendor
-from vmspolicy.rules.base import DOC_SECTIONS, CheckContext, Rule
 
 
 def findings(rule: type[Rule], ctx: CheckContext) -> list[tuple[str, int, int, str]]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ipaddress
 from typing import Sequence
 
-from vmspolicy.model import Device, DeviceKind, Estate, Firewall, FirewallRule, Origin, PortForward, Site, Zone, parse_ports
-from vmspolicy.source import LocatedMap
+from vmspolicy.core.model import Device, DeviceKind, Estate, Firewall, FirewallRule, Origin, PortForward, Site, Zone, parse_ports
+from vmspolicy.core.source import LocatedMap
 
 
 def origin(path: str = "estate.yaml", line: int = 1) -> Origin:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 
-from vmspolicy.model import Estate, Firewall, IPAddress, PortRange
+from vmspolicy.core.model import Estate, Firewall, IPAddress, PortRange
 
 
 def _matches(estate: Estate, endpoint: str, address: IPAddress) -> bool:

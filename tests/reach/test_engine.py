@@ -6,11 +6,11 @@ import gc
 import time
 
 from tests.reach.estates import device, estate, firewall, forward, rule, zone
-from vmspolicy.model import Estate, parse_ports
-from vmspolicy.reach import analyse, device_flows
-from vmspolicy.reach.engine import CompiledFirewall, Reachability
-from vmspolicy.reach.intervals import contains, intersect, normalise, subtract, union
-from vmspolicy.reach.ports import code, describe, port_set
+from vmspolicy.analysis.reach import analyse, device_flows
+from vmspolicy.analysis.reach.engine import CompiledFirewall, Reachability
+from vmspolicy.analysis.reach.intervals import contains, intersect, normalise, subtract, union
+from vmspolicy.analysis.reach.ports import code, describe, port_set
+from vmspolicy.core.model import Estate, parse_ports
 
 
 def _allowed(analysis: Reachability, src: str, dst: str, protocol: str = "tcp", port: int = 443) -> bool:

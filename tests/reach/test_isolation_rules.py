@@ -76,9 +76,9 @@ def test_neither_a_waiver_nor_an_inline_comment_excuses_isolation(estate_dir: Pa
 def test_evidence_survives_lines_moving(estate_dir: Path) -> None:
     from dataclasses import replace
 
-    from vmspolicy.config import Config
-    from vmspolicy.pipeline import RunOptions, check
-    from vmspolicy.plugins import load_plugins
+    from vmspolicy.core.config import Config
+    from vmspolicy.run.pipeline import RunOptions, check
+    from vmspolicy.run.plugins import load_plugins
 
     def evidence() -> list[tuple[str, str, int]]:
         config = replace(Config(), profiles=("uk-gov-2022",))

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 from tests.reach import oracle
 from tests.reach.estates import device, estate, firewall, forward, rule, zone
-from vmspolicy.model import Estate, Firewall, FirewallRule
-from vmspolicy.reach import analyse
-from vmspolicy.reach.ports import code
+from vmspolicy.analysis.reach import analyse
+from vmspolicy.analysis.reach.ports import code
+from vmspolicy.core.model import Estate, Firewall, FirewallRule
 
 ZONES = [zone("z0", "a", "10.0.0.0/29"), zone("z1", "a", "10.0.0.8/29"), zone("z2", "b", "10.0.0.16/29")]
 NESTED = zone("z3", "a", "10.0.0.4/30")  # inside z0: the most specific zone owns its addresses
@@ -175,7 +175,7 @@ def test_rules_that_do_not_overlap_can_be_reordered(subject: Estate) -> None:
 @SETTINGS
 @given(estates())
 def test_device_flows_name_exactly_the_peers_the_oracle_reaches(subject: Estate) -> None:
-    from vmspolicy.reach import device_flows
+    from vmspolicy.analysis.reach import device_flows
 
     analysis = analyse(subject)
     for item in subject.devices.values():

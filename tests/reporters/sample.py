@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from vmspolicy.findings import Finding, Severity, Suppression
+from vmspolicy.analysis.identify.dated import VendorDataSource
+from vmspolicy.core.findings import Finding, Severity, Suppression
+from vmspolicy.core.rule import Rule
+from vmspolicy.core.source import Location
 from vmspolicy.governance.configuration import AppliedPack, ConfigurationRecord, HashedFile
 from vmspolicy.governance.overrides import RefusedOverride
-from vmspolicy.identify.dated import VendorDataSource
-from vmspolicy.plugins import PluginInfo
-from vmspolicy.remediation import FIX, ISOLATE, REMEDIES, REPLACE, RequiredAction
 from vmspolicy.reporters.base import ExcludedFile, InputFile, RunResult, SkippedFile
 from vmspolicy.reporters.compliance import (
     ISOLATED,
@@ -29,8 +29,8 @@ from vmspolicy.reporters.compliance import (
     SiteSummary,
     WaiverEntry,
 )
-from vmspolicy.rules.base import Rule
-from vmspolicy.source import Location
+from vmspolicy.reporters.remediation import FIX, ISOLATE, REMEDIES, REPLACE, RequiredAction
+from vmspolicy.run.plugins import PluginInfo
 
 
 class ParseErrorRule(Rule):

@@ -6,8 +6,8 @@ import importlib
 
 import pytest
 
-from vmspolicy.plugins import load_plugins
 from vmspolicy.reporters.builtin import BUILTIN_REPORTERS, DeferredReporter
+from vmspolicy.run.plugins import load_plugins
 
 
 @pytest.mark.parametrize("name", sorted(BUILTIN_REPORTERS))

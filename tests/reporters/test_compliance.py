@@ -219,7 +219,7 @@ def test_report_counts_bill_of_materials_quantities(tmp_path: Path) -> None:
 def test_max_findings_lists_the_first_and_counts_the_rest() -> None:
     from dataclasses import replace
 
-    from vmspolicy.findings import Severity
+    from vmspolicy.core.findings import Severity
 
     result = sample.failing_result()
     many = [replace(result.findings[0], subject=f"cam-{n:03}") for n in range(7)]

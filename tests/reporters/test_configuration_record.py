@@ -13,9 +13,9 @@ import pytest
 
 from tests.manifests import VIOLATING
 from tests.reporters.validators import assert_valid_sarif
+from vmspolicy.analysis.identify.builtin import builtin_fragments
 from vmspolicy.cli import main
-from vmspolicy.identify.builtin import builtin_fragments
-from vmspolicy.schemas import load_schema
+from vmspolicy.core.schemas import load_schema
 
 CONFIG = """\
 disable: [VP106, VP101]

@@ -11,10 +11,10 @@ from tests.golden_files import assert_golden
 from tests.reporters import sample
 from tests.reporters.validators import assert_valid_junit, assert_valid_sarif
 from vmspolicy.cli import main
-from vmspolicy.plugins import load_plugins
 from vmspolicy.reporters.base import Reporter, RunResult
 from vmspolicy.reporters.common import fingerprint
 from vmspolicy.reporters.github import escape_data, escape_property
+from vmspolicy.run.plugins import load_plugins
 
 EXTENSIONS = {"sarif": "sarif", "junit": "xml", "github": "txt", "gitlab": "json", "attestation": "json"}
 RESULTS = {"failing": sample.failing_result, "clean": sample.clean_result}
@@ -219,7 +219,7 @@ def test_github_annotations_skip_suppressed_findings(tmp_path: Path, monkeypatch
 def test_gitlab_severities_follow_the_gate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from dataclasses import replace
 
-    from vmspolicy.findings import Severity
+    from vmspolicy.core.findings import Severity
 
     result = sample.failing_result()
     issues = json.loads(render("gitlab", result, tmp_path, monkeypatch))
@@ -263,9 +263,9 @@ def test_nothing_to_attest_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.
 def test_applied_packs_follow_site_policies_then_the_selection() -> None:
     from dataclasses import replace
 
-    from vmspolicy.model import Estate, Origin, Site
+    from vmspolicy.core.model import Estate, Origin, Site
+    from vmspolicy.core.source import LocatedMap
     from vmspolicy.reporters.common import applied_packs
-    from vmspolicy.source import LocatedMap
 
     def site(name: str, *policies: str) -> Site:
         return Site(name, Origin("sites.yaml", LocatedMap()), policies=policies)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from vmspolicy.cli import main
-from vmspolicy.plugins import load_plugins
+from vmspolicy.run.plugins import load_plugins
 
 HOSTILE = (
     "[approve](https://evil.example/ok) ![logo](https://evil.example/i.png) <img src=x onerror=alert(1)> "

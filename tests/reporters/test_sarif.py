@@ -13,11 +13,11 @@ import pytest
 from tests.reporters import sample
 from tests.reporters.validators import assert_valid_sarif, multitool_problems
 from vmspolicy.cli import main
-from vmspolicy.findings import Finding, Severity
-from vmspolicy.plugins import load_plugins
+from vmspolicy.core.findings import Finding, Severity
+from vmspolicy.core.source import Location
 from vmspolicy.reporters.common import REPOSITORY_URL, RULES_REFERENCE, rule_anchor, rules_reference
 from vmspolicy.reporters.sarif import MAX_RESULTS, SECURITY_SEVERITY, SarifReporter, sarif_log, security_severity
-from vmspolicy.source import Location
+from vmspolicy.run.plugins import load_plugins
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,8 +13,9 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from tests.schema_export.helpers import PACKS_DIR, subschema
-from vmspolicy.packs import builtin_pack_ids
-from vmspolicy.plugins import hookimpl, load_plugins
+from vmspolicy.core.packs import builtin_pack_ids
+from vmspolicy.hookspecs import hookimpl
+from vmspolicy.run.plugins import load_plugins
 from vmspolicy.schema_export import export, render
 
 BUILTIN = builtin_pack_ids()

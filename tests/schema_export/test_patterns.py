@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.schema_export.helpers import ROOT, exported, subschema
-from vmspolicy.identify import identify
-from vmspolicy.identify.builtin import builtin_fragments
-from vmspolicy.identify.catalog import compile_catalog
-from vmspolicy.identify.normalise import CONFUSABLES
+from vmspolicy.analysis.identify import identify
+from vmspolicy.analysis.identify.builtin import builtin_fragments
+from vmspolicy.analysis.identify.catalog import compile_catalog
+from vmspolicy.analysis.identify.normalise import CONFUSABLES
 from vmspolicy.schema_export import patterns
 from vmspolicy.schema_export.compiler import gather
 
@@ -244,7 +244,7 @@ _MAC_WITH_BACKREFERENCE = (
 @settings(max_examples=2000, deadline=None, derandomize=True)
 @given(st.text(alphabet="0123456789abcdefABCDEFG:-. ", min_size=11, max_size=18))
 def test_manifest_mac_pattern_keeps_separators_consistent(text: str) -> None:
-    from vmspolicy.schemas import load_schema
+    from vmspolicy.core.schemas import load_schema
 
     pattern = load_schema("manifest")["$defs"]["mac"]["pattern"]
     assert bool(re.search(pattern, text)) is bool(re.search(_MAC_WITH_BACKREFERENCE, text))
@@ -252,20 +252,20 @@ def test_manifest_mac_pattern_keeps_separators_consistent(text: str) -> None:
 
 @pytest.mark.parametrize("mac", ["44:19:b6:12:34:56", "44-19-B6-12-34-56", "4419.b612.3456", "4419B6123456"])
 def test_manifest_mac_pattern_accepts_every_notation(mac: str) -> None:
-    from vmspolicy.schemas import load_schema
+    from vmspolicy.core.schemas import load_schema
 
     pattern = load_schema("manifest")["$defs"]["mac"]["pattern"]
     assert re.search(pattern, mac) and not re.search(pattern, mac.replace("-", ":", 1) if "-" in mac else mac + "0")
 
 
 def test_invisible_characters_are_those_the_skeleton_drops() -> None:
-    from vmspolicy.identify.normalise import skeleton
+    from vmspolicy.analysis.identify.normalise import skeleton
 
     assert all(skeleton(f"a{chr(code)}b") == "ab" for code in patterns.INVISIBLE)
 
 
 def test_look_alike_classes_are_the_skeleton() -> None:
-    from vmspolicy.identify.normalise import skeleton
+    from vmspolicy.analysis.identify.normalise import skeleton
 
     for letter in "hikvsondau":
         members = patterns.look_alikes(letter, vendor=True)

@@ -47,7 +47,7 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
-    from vmspolicy.pipeline import check
+    from vmspolicy.run.pipeline import check
 
     if args.add and not args.update:
         raise CliError("--add only makes sense with --update (without --update every finding is recorded anyway)")

@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vmspolicy.cli.options import EXIT_FINDINGS, EXIT_OK, CliError, add_common, estate_setup, is_terminal, run_options, use_color
-from vmspolicy.config import Config
-from vmspolicy.findings import SEVERITY_NAMES
+from vmspolicy.core.config import Config
+from vmspolicy.core.errors import PluginError
+from vmspolicy.core.findings import SEVERITY_NAMES
 from vmspolicy.governance.options import GovernanceOptions
-from vmspolicy.pipeline import RunOptions
-from vmspolicy.plugins import PluginError, PluginHost, guarded
+from vmspolicy.run.pipeline import RunOptions
+from vmspolicy.run.plugins import PluginHost, guarded
 
 if TYPE_CHECKING:
     from vmspolicy.reporters.base import RunResult
@@ -78,7 +79,7 @@ def governance_options(args: argparse.Namespace) -> GovernanceOptions:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from vmspolicy.pipeline import check
+    from vmspolicy.run.pipeline import check
 
     config, host = estate_setup(args)
     reporters = host.reporters()
@@ -145,7 +146,8 @@ def _whole_estate(run: RunOptions, config: Config, host: PluginHost) -> RunOptio
     With ``estate:`` configured, a file is the estate's when the globs name it; without, when
     a check of it reads it (a manifest, a near-manifest or a recognised format).
     """
-    from vmspolicy.pipeline import check, display_path, estate_files
+    from vmspolicy.core.source import display_path
+    from vmspolicy.run.pipeline import check, estate_files
 
     whole = replace(run, paths=[] if config.estate else ["."])
     if not run.paths:

@@ -18,8 +18,8 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from vmspolicy.citations import references
-    from vmspolicy.policy import CORE_MANDATORY
+    from vmspolicy.analysis.policy import CORE_MANDATORY
+    from vmspolicy.core.citations import references
 
     host = options.plugins_for(args)
     wanted = args.code.strip()

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from vmspolicy.cli.options import EXIT_FINDINGS, EXIT_OK, CliError, add_common, estate_setup, run_options
+from vmspolicy.core.rule import CheckContext
 from vmspolicy.governance.baseline import write_atomically
 from vmspolicy.governance.fixes import FileFix, apply, plan
-from vmspolicy.rules.base import CheckContext
 
 
 def register(subparsers: Any) -> None:
@@ -42,7 +42,7 @@ def estate_context(args: argparse.Namespace) -> tuple[CheckContext, set[str]]:
     With ``estate:`` in the configuration the whole estate is read (a camera is judged
     with its network), but only the files named on the command line are edited.
     """
-    from vmspolicy.pipeline import STDIN, prepare
+    from vmspolicy.run.pipeline import STDIN, prepare
 
     if STDIN in args.paths:
         raise CliError("vmspolicy fix edits files; it cannot read stdin")

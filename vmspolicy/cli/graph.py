@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vmspolicy import identify
+from vmspolicy.analysis import identify
+from vmspolicy.analysis.reach import Direction, Reachability, device_flows, reachability
+from vmspolicy.analysis.reach import ports as port_codes
+from vmspolicy.analysis.reach.intervals import EMPTY, IntervalSet, union
 from vmspolicy.cli.options import EXIT_OK, CliError, add_common, estate_setup, run_options
-from vmspolicy.model import Estate
-from vmspolicy.reach import Direction, Reachability, device_flows, reachability
-from vmspolicy.reach import ports as port_codes
-from vmspolicy.reach.intervals import EMPTY, IntervalSet, union
-from vmspolicy.rules.base import CheckContext
+from vmspolicy.core.model import Estate
+from vmspolicy.core.rule import CheckContext
 from vmspolicy.rules.isolation import allowed_peer, device_zone, has_firewall, isolated_devices
 from vmspolicy.rules.structure import ParseErrorRule
 
@@ -236,7 +236,7 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
-    from vmspolicy.pipeline import prepare
+    from vmspolicy.run.pipeline import prepare
 
     config, host = estate_setup(args)
     options = run_options(args, config)

@@ -14,10 +14,10 @@ import sys
 from dataclasses import replace
 from typing import Any
 
+from vmspolicy.analysis.identify import Evidence, Verdict, identify
+from vmspolicy.analysis.identify.evidence import combine
 from vmspolicy.cli.options import EXIT_FINDINGS, EXIT_OK, CliError, plugins_for
-from vmspolicy.identify import Evidence, Verdict, identify
-from vmspolicy.identify.evidence import combine
-from vmspolicy.model import OnvifInfo, normalise_mac
+from vmspolicy.core.model import OnvifInfo, normalise_mac
 
 EPILOG = """\
 exit status:

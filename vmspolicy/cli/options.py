@@ -1,7 +1,7 @@
 """What the commands share: exit codes, the options of every estate-reading command, and how they become a run.
 
 The parsed command line stays here: below the command line, a run sees
-:class:`vmspolicy.pipeline.RunOptions` and the stages their own frozen options,
+:class:`vmspolicy.run.pipeline.RunOptions` and the stages their own frozen options,
 never an argparse object.
 """
 
@@ -15,17 +15,18 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from vmspolicy.config import Config, check_rule_settings, find_config, load_config
-from vmspolicy.findings import Severity
+from vmspolicy.core.config import Config, check_rule_settings, find_config, load_config
+from vmspolicy.core.errors import UsageError
+from vmspolicy.core.findings import Severity
 from vmspolicy.governance.options import GovernanceOptions
-from vmspolicy.pipeline import STDIN, RunOptions
-from vmspolicy.plugins import PluginHost, load_plugins
+from vmspolicy.run.pipeline import STDIN, RunOptions
+from vmspolicy.run.plugins import PluginHost, load_plugins
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-class CliError(Exception):
-    """A usage problem reported as ``vmspolicy: error: ...`` with exit code 2."""
+class CliError(UsageError):
+    """A usage problem of the command line, reported as ``vmspolicy: error: ...`` with exit code 2."""
 
 
 def as_date(text: str) -> dt.date:

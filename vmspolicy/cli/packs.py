@@ -15,11 +15,11 @@ import json
 from pathlib import Path
 from typing import Any, Collection
 
-from vmspolicy import policy
+from vmspolicy.analysis import policy
+from vmspolicy.analysis.identify.dated import VendorDataSource, vendor_data_sources
 from vmspolicy.cli.options import EXIT_OK, plugins_for, resolve_config
-from vmspolicy.identify.dated import VendorDataSource, vendor_data_sources
-from vmspolicy.model import Estate
-from vmspolicy.rules.base import CheckContext
+from vmspolicy.core.model import Estate
+from vmspolicy.core.rule import CheckContext
 
 JSON_VERSION = 1
 

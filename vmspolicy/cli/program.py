@@ -19,10 +19,8 @@ from typing import Callable, NoReturn, Sequence
 
 from vmspolicy import __version__
 from vmspolicy.cli import check, explain, rules
-from vmspolicy.cli.options import EXIT_ERROR, CliError
-from vmspolicy.config import ConfigError
-from vmspolicy.pipeline import UsageError
-from vmspolicy.plugins import PluginError
+from vmspolicy.cli.options import EXIT_ERROR
+from vmspolicy.core.errors import VmspolicyError
 
 # Commands a pre-commit hook runs: registered always. The others are modules with ``register(subparsers)``,
 # imported only when the command line names one of them.
@@ -47,7 +45,7 @@ class _Version(argparse.Action):
 
 
 def version_text() -> str:
-    from vmspolicy.plugins import installed_plugins
+    from vmspolicy.run.plugins import installed_plugins
 
     lines = [f"vmspolicy {__version__}"]
     plugins = installed_plugins()
@@ -98,10 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = _without_cycle_collector(args.func, args)
         return code
-    except (CliError, ConfigError, UsageError) as exc:
-        print(f"vmspolicy: error: {exc}", file=sys.stderr)
-    except PluginError as exc:
-        print(f"vmspolicy: plugin error: {exc}", file=sys.stderr)
+    except VmspolicyError as exc:
+        print(f"vmspolicy: {exc.kind}: {exc}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         print("vmspolicy: interrupted", file=sys.stderr)
         return 130

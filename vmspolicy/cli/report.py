@@ -2,10 +2,10 @@
 
 The report is built here from one run: the findings come from the same
 pipeline as ``vmspolicy check``; the actions needed to pass from those that
-fail the gate (:mod:`vmspolicy.remediation`); the estate at a glance (vendor
+fail the gate (:mod:`vmspolicy.reporters.remediation`); the estate at a glance (vendor
 families, restricted and legacy devices, isolation, waivers, packs) from the
-shared analyses (:mod:`vmspolicy.identify`, :mod:`vmspolicy.policy`,
-:mod:`vmspolicy.governance.waivers`). :mod:`vmspolicy.reporters.compliance`
+shared analyses (:mod:`vmspolicy.analysis.identify`, :mod:`vmspolicy.analysis.policy`,
+:mod:`vmspolicy.analysis.waivers`). :mod:`vmspolicy.reporters.compliance`
 then only lays it out.
 
 Exit codes: 0 when the report was written (whatever its verdict: gate with
@@ -40,13 +40,13 @@ from vmspolicy.reporters.compliance import (
 )
 
 if TYPE_CHECKING:
-    from vmspolicy.model import Device
+    from vmspolicy.core.model import Device
+    from vmspolicy.core.rule import CheckContext
     from vmspolicy.reporters.base import RunResult
-    from vmspolicy.rules.base import CheckContext
 
 def register(subparsers: Any) -> None:
     """Add ``vmspolicy report`` to the command line."""
-    from vmspolicy.findings import SEVERITY_NAMES
+    from vmspolicy.core.findings import SEVERITY_NAMES
 
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "report",
@@ -79,7 +79,7 @@ def _positive(text: str) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from vmspolicy.pipeline import check
+    from vmspolicy.run.pipeline import check
 
     output = str(args.output)
     if args.format is None and output != "-" and not output.lower().endswith((".md", ".markdown", ".html", ".htm")):
@@ -107,9 +107,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def build_report(result: RunResult, *, title: str) -> ComplianceReport:
     """Work out everything the compliance report shows."""
-    from vmspolicy import policy
-    from vmspolicy.governance.waivers import waiver_statuses
-    from vmspolicy.remediation import required_actions
+    from vmspolicy.analysis import policy
+    from vmspolicy.analysis.waivers import waiver_statuses
+    from vmspolicy.reporters.remediation import required_actions
     from vmspolicy.rules.isolation import CODES as ISOLATION_RULES
     from vmspolicy.rules.isolation import IsolationUnverifiable
     from vmspolicy.rules.waivers import ExpiringWaiver
@@ -230,7 +230,7 @@ def units(device: Device) -> int:
 
 
 def _site_pack_ids(ctx: CheckContext, site: Any) -> tuple[str, ...]:
-    from vmspolicy import policy
+    from vmspolicy.analysis import policy
 
     try:
         return tuple(p.id for p in policy.site_packs(ctx, site))
@@ -239,7 +239,7 @@ def _site_pack_ids(ctx: CheckContext, site: Any) -> tuple[str, ...]:
 
 
 def _packs(ctx: CheckContext, sites: list[SiteSummary]) -> tuple[PackEntry, ...]:
-    from vmspolicy import policy
+    from vmspolicy.analysis import policy
 
     applied: dict[str, list[str]] = defaultdict(list)
     for site in sites:

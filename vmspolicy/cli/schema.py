@@ -35,9 +35,9 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from vmspolicy.analysis.identify.catalog import CatalogError
     from vmspolicy.cli.options import EXIT_OK, CliError, plugins_for, resolve_config
-    from vmspolicy.identify.catalog import CatalogError
-    from vmspolicy.packs import builtin_pack_ids
+    from vmspolicy.core.packs import builtin_pack_ids
     from vmspolicy.schema_export import ExportError, export, render
 
     config = resolve_config(args)

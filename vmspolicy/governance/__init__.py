@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from vmspolicy.findings import Finding
+from vmspolicy.analysis.waivers import apply_waivers, unused_parts, waiver_statuses
+from vmspolicy.core.errors import UsageError
+from vmspolicy.core.findings import Finding
+from vmspolicy.core.rule import CheckContext
 from vmspolicy.governance.fingerprint import fingerprint
 from vmspolicy.governance.inline import apply_inline, inline_suppressions
 from vmspolicy.governance.options import GovernanceOptions
-from vmspolicy.governance.waivers import apply_waivers, unused_parts, waiver_statuses
-from vmspolicy.rules.base import CheckContext
 
 __all__ = ["GovernanceOptions", "apply", "fingerprint"]
 
@@ -26,7 +27,7 @@ __all__ = ["GovernanceOptions", "apply", "fingerprint"]
 def apply(findings: Sequence[Finding], ctx: CheckContext, options: GovernanceOptions) -> list[Finding]:
     """Findings with waivers, inline suppressions and the baseline applied.
 
-    Raises :class:`vmspolicy.pipeline.UsageError` for a baseline file that cannot be used (exit 2).
+    Raises :class:`vmspolicy.run.pipeline.UsageError` for a baseline file that cannot be used (exit 2).
     """
     from vmspolicy.rules.waivers import ENABLED_MARK, InvalidSuppression, UnusedWaiver
 
@@ -66,8 +67,6 @@ def apply(findings: Sequence[Finding], ctx: CheckContext, options: GovernanceOpt
         try:
             baseline = read_baseline(options.baseline)
         except BaselineError as exc:
-            from vmspolicy.pipeline import UsageError
-
             raise UsageError(str(exc)) from None
         out = apply_baseline(out, baseline, never_recorded(ctx.rules), restricted_records(ctx))
     return out

@@ -20,17 +20,17 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Collection, Iterable, Sequence
 
-from vmspolicy.findings import Finding, Suppression
+from vmspolicy.core.findings import Finding, Suppression
+from vmspolicy.core.records import record
+from vmspolicy.core.schemas import validate
+from vmspolicy.core.source import Location
+from vmspolicy.core.text import ParseError
+from vmspolicy.core.yaml_events import load_documents
 from vmspolicy.governance.fingerprint import fingerprint
-from vmspolicy.loading.text import ParseError
-from vmspolicy.loading.yaml_events import load_documents
-from vmspolicy.records import record
 from vmspolicy.rules.structure import SchemaViolation
-from vmspolicy.schemas import validate
-from vmspolicy.source import Location
 
 if TYPE_CHECKING:
-    from vmspolicy.rules.base import CheckContext, Rule
+    from vmspolicy.core.rule import CheckContext, Rule
 
 BASELINE_VERSION = 1
 
@@ -79,7 +79,7 @@ def restricted_records(ctx: CheckContext) -> frozenset[str]:
     all: it is fixed, not deferred. Its vendor and isolation findings are never
     baselined anyway; this keeps the broken field itself in sight too.
     """
-    from vmspolicy import policy
+    from vmspolicy.analysis import policy
 
     return frozenset(device for device, judgement in policy.judgements(ctx).items() if judgement.restricted)
 

@@ -15,13 +15,14 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any, Mapping
 
-from vmspolicy import policy
-from vmspolicy.config import ALWAYS_ON, Config
+from vmspolicy.analysis import policy
+from vmspolicy.analysis.identify.dated import VendorDataSource, vendor_data_sources
+from vmspolicy.core.config import ALWAYS_ON, Config
+from vmspolicy.core.records import record
+from vmspolicy.core.rule import CheckContext
+from vmspolicy.core.source import display_path
 from vmspolicy.governance.options import GovernanceOptions
 from vmspolicy.governance.overrides import RefusedOverride
-from vmspolicy.identify.dated import VendorDataSource, vendor_data_sources
-from vmspolicy.records import record
-from vmspolicy.rules.base import CheckContext
 
 
 @record(frozen=True, slots=True)
@@ -74,8 +75,6 @@ class ConfigurationRecord:
 def configuration_record(written: Config, effective: Config, ctx: CheckContext, options: GovernanceOptions,
                          refused: tuple[RefusedOverride, ...]) -> ConfigurationRecord:
     """The record of a run configured by ``written``, judged under ``effective`` (``written`` less ``refused``)."""
-    from vmspolicy.pipeline import display_path  # the same file names every finding uses
-
     files = (HashedFile(display_path(written.path), written.sha256),) if written.path is not None else ()
     baseline = None
     baseline_file = options.baseline

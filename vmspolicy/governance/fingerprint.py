@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from vmspolicy.findings import Finding
+from vmspolicy.core.findings import Finding
 
 # Positions that some messages quote ("already declared at a.yaml:12:5") change when lines
 # move; they are dropped when the message has to stand in for missing evidence.

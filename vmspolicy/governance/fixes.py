@@ -2,7 +2,7 @@
 
 What it changes:
 
-- on legacy restricted devices (:func:`vmspolicy.policy.legacy_restricted`),
+- on legacy restricted devices (:func:`vmspolicy.analysis.policy.legacy_restricted`),
   each cloud service VP205 judges (its ``services`` option: ``p2p_cloud``,
   ``upnp``, ``ddns`` by default) that is not declared ``false`` is set to
   false, added when missing (and ``services:`` with it): exactly what VP205
@@ -29,9 +29,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from vmspolicy.model import Device, normalise_mac
-from vmspolicy.records import record
-from vmspolicy.rules.base import CheckContext
+from vmspolicy.core.model import Device, normalise_mac
+from vmspolicy.core.records import record
+from vmspolicy.core.rule import CheckContext
 
 SECTIONS = {"camera": "cameras", "recorder": "recorders", "device": "devices"}
 # YAML 1.1 reads 12:34:56 as a base-60 integer: an all-digit MAC must be quoted.
@@ -71,7 +71,7 @@ class FileFix:
 
 def plan(ctx: CheckContext) -> list[FileFix]:
     """The edits the estate needs, grouped by file (in path order)."""
-    from vmspolicy import policy
+    from vmspolicy.analysis import policy
     from vmspolicy.rules.isolation import isolated_devices, watched_services
 
     legacy = {d.id for d in policy.legacy_restricted(ctx)}

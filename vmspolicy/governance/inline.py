@@ -28,13 +28,13 @@ import re
 from pathlib import Path
 from typing import Any, Sequence
 
-from vmspolicy.findings import Finding, Suppression
-from vmspolicy.governance.catalog import RuleCatalog, rule_catalog
-from vmspolicy.governance.justification import is_missing
-from vmspolicy.governance.waivers import DEFAULT_MAX_WAIVER_MONTHS, Problem, add_months
-from vmspolicy.records import record
-from vmspolicy.rules.base import CheckContext
-from vmspolicy.source import Document, LocatedMap, LocatedSeq, Location
+from vmspolicy.analysis.catalog import RuleCatalog, rule_catalog
+from vmspolicy.analysis.justification import is_missing
+from vmspolicy.analysis.waivers import DEFAULT_MAX_WAIVER_MONTHS, Problem, add_months
+from vmspolicy.core.findings import Finding, Suppression
+from vmspolicy.core.records import record
+from vmspolicy.core.rule import CheckContext
+from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Location
 
 _DIRECTIVE = re.compile(r"#\s*vmspolicy\s*:\s*(?P<word>[A-Za-z][\w-]*)(?P<rest>.*)$")
 # Any directive at all in a file: most files have none, and then scanning them line by line is wasted.
@@ -105,7 +105,7 @@ def inline_terms(ctx: CheckContext) -> InlineTerms:
 
 
 def _terms(ctx: CheckContext) -> InlineTerms:
-    from vmspolicy import policy
+    from vmspolicy.analysis import policy
 
     limits = sorted((p.max_waiver_months, p.id) for p in policy.applied_packs(ctx))
     if not limits:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vmspolicy.records import record
+from vmspolicy.core.records import record
 
 
 @record(frozen=True, slots=True)

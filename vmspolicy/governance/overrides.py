@@ -5,7 +5,7 @@ file) lives in the repository being judged, and so does the workflow file that
 holds the command line. A setting there that disables (``disable:``,
 ``enabled: false``), deselects (``select:`` without it), downgrades
 (``severity:``) or loosens an option of a rule that an applied pack makes
-mandatory (:func:`vmspolicy.policy.mandatory_rules`) is refused: it becomes a
+mandatory (:func:`vmspolicy.analysis.policy.mandatory_rules`) is refused: it becomes a
 VP306 finding at the setting, and :func:`enforce` gives the configuration the
 run actually uses, in which that rule is as its pack says. Which way an option
 loosens is the rule's own declaration (``Rule.looser``); an option of a
@@ -17,11 +17,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Mapping
 
-from vmspolicy import policy
-from vmspolicy.config import ALWAYS_ON, Config
-from vmspolicy.records import record
-from vmspolicy.rules.base import CheckContext, Looser, Rule
-from vmspolicy.source import Location
+from vmspolicy.analysis import policy
+from vmspolicy.core.config import ALWAYS_ON, Config
+from vmspolicy.core.records import record
+from vmspolicy.core.rule import CheckContext, Looser, Rule
+from vmspolicy.core.source import Location, display_path
 
 ADVICE = "to judge by another policy, write your own pack and name it in the sites' policies: (`vmspolicy packs` lists them)"
 
@@ -52,8 +52,6 @@ def _refused(ctx: CheckContext) -> tuple[RefusedOverride, ...]:
     config = ctx.config
     if config is None or config.path is None:
         return ()
-    from vmspolicy.pipeline import display_path  # the same file name every finding uses
-
     shown = display_path(config.path)
 
     def at(key: str) -> Location:

@@ -6,10 +6,10 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Sequence, runtime_checkable
 
-from vmspolicy.loading.text import ParseError, decode
-from vmspolicy.loading.yaml_events import load_documents
-from vmspolicy.records import record
-from vmspolicy.source import Document, Pos
+from vmspolicy.core.records import record
+from vmspolicy.core.source import Document, Pos
+from vmspolicy.core.text import ParseError, decode
+from vmspolicy.core.yaml_events import load_documents
 
 
 @record(frozen=True, slots=True)
@@ -133,7 +133,7 @@ class Loader(Protocol):
     def load(self, source: SourceFile) -> list[Document] | None:
         """Return the documents ``source`` holds, or None when the file is not in this format.
 
-        Raise :class:`vmspolicy.loading.text.ParseError` when the file is in this
+        Raise :class:`vmspolicy.core.text.ParseError` when the file is in this
         format (or cannot be told apart) but cannot be read: it becomes VP001.
         """
         ...

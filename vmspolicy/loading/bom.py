@@ -27,10 +27,10 @@ import re
 import warnings
 from typing import Any, Final, Sequence
 
+from vmspolicy.core.records import record
+from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Pos
+from vmspolicy.core.text import ParseError
 from vmspolicy.loading.base import Loader, SourceFile
-from vmspolicy.loading.text import ParseError
-from vmspolicy.records import record
-from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
 
 FORMAT: Final = "bom"
 
@@ -105,7 +105,7 @@ class BomLoader:
                 return any(find_header(rows) is not None for _, rows in read_workbook(source.raw))
             except ParseError:
                 return True
-        from vmspolicy.manifest_signs import lenient_text
+        from vmspolicy.loading.manifest_signs import lenient_text
 
         lines = lenient_text(source.raw).splitlines()[:HEADER_SEARCH_ROWS]
         return find_header([[Cell(cell.strip().strip('"'), 1, 1) for cell in re.split(r"[,;\t]", line)] for line in lines]) is not None

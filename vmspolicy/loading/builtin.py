@@ -12,9 +12,9 @@ import functools
 import importlib
 from typing import Sequence
 
+from vmspolicy.core.source import Document
+from vmspolicy.hookspecs import hookimpl
 from vmspolicy.loading.base import Loader, SourceFile
-from vmspolicy.plugins import hookimpl
-from vmspolicy.source import Document
 
 # In the order they are offered a file (the first to claim it reads it): name, file endings, module,
 # loader object. tests/formats/test_builtin_loaders.py checks each row against the loader it names.

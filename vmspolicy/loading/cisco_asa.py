@@ -32,13 +32,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Final, Sequence
 
+from vmspolicy.core.model import ANY, INTERNET, IPNetwork
+from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Pos
+from vmspolicy.core.text import ParseError
 from vmspolicy.loading.base import Loader, SourceFile
 from vmspolicy.loading.imported import entry, manifest_document, sequence, slug_id
 from vmspolicy.loading.interface_sides import ALL_V4, ALL_V6, Ports, Side, endpoints, port_span
 from vmspolicy.loading.opnsense import zone_purpose
-from vmspolicy.loading.text import ParseError
-from vmspolicy.model import ANY, INTERNET, IPNetwork
-from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
 
 FORMAT: Final = "cisco-asa"
 
@@ -418,7 +418,7 @@ class CiscoAsaLoader:
     suffixes: Sequence[str] = (".cfg", ".conf")
 
     def resembles(self, source: SourceFile) -> bool:
-        from vmspolicy.manifest_signs import lenient_text
+        from vmspolicy.loading.manifest_signs import lenient_text
 
         return bool(_SIGNATURE.match(lenient_text(source.raw[:8192])))
 

@@ -41,14 +41,14 @@ import ipaddress
 import re
 from typing import Final, Sequence
 
+from vmspolicy.core.model import ANY, INTERNET, IPNetwork
+from vmspolicy.core.records import record
+from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Pos
 from vmspolicy.loading.base import Loader, SourceFile
 from vmspolicy.loading.fortios_config import Node, parse
 from vmspolicy.loading.imported import entry, manifest_document, sequence, slug_id
 from vmspolicy.loading.interface_sides import ALL_V4, ALL_V6, Ports, Side, endpoints, port_span
 from vmspolicy.loading.opnsense import zone_purpose
-from vmspolicy.model import ANY, INTERNET, IPNetwork
-from vmspolicy.records import record
-from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
 
 FORMAT: Final = "fortigate"
 
@@ -458,7 +458,7 @@ class FortigateLoader:
     suffixes: Sequence[str] = (".conf",)
 
     def resembles(self, source: SourceFile) -> bool:
-        from vmspolicy.manifest_signs import lenient_text
+        from vmspolicy.loading.manifest_signs import lenient_text
 
         head = lenient_text(source.raw[:65536])
         return bool(_HEADER.match(head) or _SIGNATURE.match(head))

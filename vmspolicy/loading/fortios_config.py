@@ -22,9 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
-from vmspolicy.loading.text import ParseError
-from vmspolicy.records import record
-from vmspolicy.source import Pos
+from vmspolicy.core.records import record
+from vmspolicy.core.source import Pos
+from vmspolicy.core.text import ParseError
 
 
 @record(frozen=True, slots=True)

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Pos
 from vmspolicy.loading.base import Loader, SourceFile, Tagged
 from vmspolicy.loading.go2rtc import LocatedSource, camera_entry, group_by_camera, resolve, stream_table
 from vmspolicy.loading.imported import credentials_at, first_mapping, manifest_document, slug_id
 from vmspolicy.loading.streams import parse_source, plain
-from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
 
 # Sections only a Frigate configuration has next to `cameras:` (a manifest's cameras are a list).
 FRIGATE_MARKERS = frozenset({"mqtt", "detectors", "ffmpeg", "go2rtc", "record", "snapshots", "objects", "detect", "birdseye", "model"})
@@ -42,7 +42,7 @@ class FrigateLoader:
     suffixes: Sequence[str] = (".yaml", ".yml")
 
     def resembles(self, source: SourceFile) -> bool:
-        from vmspolicy.manifest_signs import lenient_text, top_keys
+        from vmspolicy.loading.manifest_signs import lenient_text, top_keys
 
         return any(top and key == "cameras" for key, top in top_keys(lenient_text(source.raw)))
 

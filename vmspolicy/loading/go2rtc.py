@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from vmspolicy.core.records import record
+from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Pos
 from vmspolicy.loading.base import Loader, SourceFile
 from vmspolicy.loading.imported import (
     credentials_at,
@@ -31,8 +33,6 @@ from vmspolicy.loading.imported import (
     slug_id,
 )
 from vmspolicy.loading.streams import StreamSource, parse_source
-from vmspolicy.records import record
-from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
 
 # Top-level keys of go2rtc.yaml; a file with `streams:` and anything else is someone else's YAML.
 GO2RTC_KEYS = frozenset(
@@ -148,7 +148,7 @@ class Go2rtcLoader:
     suffixes: Sequence[str] = (".yaml", ".yml")
 
     def resembles(self, source: SourceFile) -> bool:
-        from vmspolicy.manifest_signs import lenient_text, top_keys
+        from vmspolicy.loading.manifest_signs import lenient_text, top_keys
 
         return any(top and key == "streams" for key, top in top_keys(lenient_text(source.raw)))
 

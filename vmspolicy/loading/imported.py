@@ -9,7 +9,7 @@ cannot say (MACs listed apart, sites). Stream sources and the secrets in them
 are :mod:`vmspolicy.loading.streams`.
 
 Imported records may leave ``site`` out: the estate gives them one (see
-:func:`vmspolicy.estate.build_estate`).
+:func:`vmspolicy.analysis.estate.build_estate`).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Final, Iterable, Mapping
 
-from vmspolicy import records
+from vmspolicy.core import records
+from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Pos
 from vmspolicy.loading.base import SourceFile
-from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
 
 
 def inner_pos(source: SourceFile, pos: Pos, offset: int, expected: str) -> Pos:
@@ -132,7 +132,7 @@ def settle_imported(documents: list[Document], import_site: str | None = None,
     """Complete imported records from the other files of the run: MACs listed apart, then sites.
 
     ``given``: the site a manifest record completing an imported record names
-    (see :mod:`vmspolicy.estate`), by the imported record's identity: the
+    (see :mod:`vmspolicy.analysis.estate`), by the imported record's identity: the
     user's word, taken before any guess.
     """
     _join_macs(documents)
@@ -317,7 +317,7 @@ def read_xml(source: SourceFile) -> XmlElement:
     """Parse ``source`` as XML with defusedxml (no entity expansion, no external entities or DTD fetch).
 
     Every element keeps its start tag's 1-based line and column. Raises
-    :class:`~vmspolicy.loading.text.ParseError` at the offending line.
+    :class:`~vmspolicy.core.text.ParseError` at the offending line.
     """
     import io
     from xml.sax import SAXParseException
@@ -327,7 +327,7 @@ def read_xml(source: SourceFile) -> XmlElement:
     from defusedxml import DefusedXmlException
     from defusedxml.expatreader import create_parser
 
-    from vmspolicy.loading.text import ParseError
+    from vmspolicy.core.text import ParseError
 
     _check_xml_encoding(source.raw)
 
@@ -396,7 +396,7 @@ def _check_xml_encoding(raw: bytes) -> None:
     """
     import codecs
 
-    from vmspolicy.loading.text import ParseError, line_col_of_index
+    from vmspolicy.core.text import ParseError, line_col_of_index
 
     head, family = _xml_head(raw)
     if family.startswith("utf-32"):

@@ -15,8 +15,8 @@ import ipaddress
 import re
 from typing import Final, Sequence
 
-from vmspolicy.model import ANY, INTERNET, IPNetwork
-from vmspolicy.records import record
+from vmspolicy.core.model import ANY, INTERNET, IPNetwork
+from vmspolicy.core.records import record
 
 
 @record(frozen=True, slots=True)

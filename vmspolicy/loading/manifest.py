@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from vmspolicy.core.source import Document, LocatedMap
+from vmspolicy.core.text import ParseError
 from vmspolicy.loading.base import Loader, SourceFile
-from vmspolicy.loading.text import ParseError
-from vmspolicy.source import Document, LocatedMap
 
 
 class ManifestLoader:
@@ -27,8 +27,8 @@ class ManifestLoader:
         return [Document(source.path, data, self.name, source.sha256, text=source.text) for data in manifests]
 
     def resembles(self, source: SourceFile) -> bool:
-        """A top-level header-like key or manifest section (see :mod:`vmspolicy.manifest_signs`)."""
-        from vmspolicy.manifest_signs import shows_signs
+        """A top-level header-like key or manifest section (see :mod:`vmspolicy.loading.manifest_signs`)."""
+        from vmspolicy.loading.manifest_signs import shows_signs
 
         return shows_signs(source.raw)
 

@@ -43,11 +43,11 @@ from collections import Counter
 from typing import Final, Sequence
 from urllib.parse import urlsplit
 
+from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Pos
+from vmspolicy.core.text import ParseError
 from vmspolicy.loading.base import Loader, SourceFile
 from vmspolicy.loading.bom import Cell, Row, check_width, read_workbook, split_rows
 from vmspolicy.loading.imported import Credential, entry, manifest_document, slug_id
-from vmspolicy.loading.text import ParseError
-from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
 
 FORMAT: Final = "milestone"
 
@@ -311,7 +311,7 @@ class MilestoneLoader:
     suffixes: Sequence[str] = (".csv", ".tsv", ".xlsx")
 
     def resembles(self, source: SourceFile) -> bool:
-        from vmspolicy.manifest_signs import lenient_text
+        from vmspolicy.loading.manifest_signs import lenient_text
 
         if source.suffix == ".xlsx":
             return False  # a workbook that cannot be opened is the bill-of-materials loader's to report

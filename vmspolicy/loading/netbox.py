@@ -32,11 +32,11 @@ from __future__ import annotations
 
 from typing import Any, Final, Iterator, Sequence
 
+from vmspolicy.core.model import normalise_mac
+from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Pos
 from vmspolicy.loading.base import Loader, SourceFile
 from vmspolicy.loading.imported import entry, manifest_document, sequence, slug_id
 from vmspolicy.loading.opnsense import zone_purpose
-from vmspolicy.model import normalise_mac
-from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
 
 _CAMERA_ROLES: Final = ("camera", "cctv", "surveillance")
 _RECORDER_ROLES: Final = ("nvr", "dvr", "vms", "recorder", "video-management")

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from vmspolicy.core.model import normalise_mac
+from vmspolicy.core.records import record
+from vmspolicy.core.source import Document, Pos
 from vmspolicy.loading.base import Loader, SourceFile
 from vmspolicy.loading.imported import XmlElement, manifest_document, read_xml, xml_root_tag
-from vmspolicy.model import normalise_mac
-from vmspolicy.records import record
-from vmspolicy.source import Document, Pos
 
 
 @record(frozen=True, slots=True)

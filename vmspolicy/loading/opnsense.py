@@ -43,11 +43,11 @@ import ipaddress
 import re
 from typing import Final, Sequence
 
+from vmspolicy.core.model import ANY, INTERNET
+from vmspolicy.core.records import record
+from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Pos
 from vmspolicy.loading.base import Loader, SourceFile
 from vmspolicy.loading.imported import XmlElement, entry, manifest_document, read_xml, sequence, slug_id, xml_root_tag
-from vmspolicy.model import ANY, INTERNET
-from vmspolicy.records import record
-from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
 
 ROOTS: Final = ("opnsense", "pfsense")
 

@@ -36,12 +36,12 @@ import ipaddress
 import re
 from typing import Final, Sequence
 
+from vmspolicy.core.model import ANY, INTERNET, IPNetwork
+from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Pos
 from vmspolicy.loading.base import Loader, SourceFile
 from vmspolicy.loading.imported import XmlElement, entry, manifest_document, read_xml, sequence, slug_id, xml_root_tag
 from vmspolicy.loading.interface_sides import ALL_V4, ALL_V6, Ports, Side, endpoints, port_span
 from vmspolicy.loading.opnsense import zone_purpose
-from vmspolicy.model import ANY, INTERNET, IPNetwork
-from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
 
 FORMAT: Final = "panos"
 

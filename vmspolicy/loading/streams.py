@@ -15,9 +15,9 @@ import re
 from typing import Any, Final
 from urllib.parse import parse_qsl
 
+from vmspolicy.core.records import record
+from vmspolicy.core.source import LocatedMap, LocatedSeq
 from vmspolicy.loading.base import Tagged
-from vmspolicy.records import record
-from vmspolicy.source import LocatedMap, LocatedSeq
 
 # Placeholders that tools expand at run time. None of these is a secret written in the file.
 _PLACEHOLDER: Final = re.compile(

@@ -6,11 +6,11 @@ import datetime as dt
 from dataclasses import field
 from typing import TYPE_CHECKING, Mapping, Protocol, Sequence, runtime_checkable
 
-from vmspolicy.findings import Finding, Severity
-from vmspolicy.model import Estate
-from vmspolicy.plugins import PluginInfo
-from vmspolicy.records import record
-from vmspolicy.rules.base import CheckContext, Rule
+from vmspolicy.core.findings import Finding, Severity
+from vmspolicy.core.model import Estate
+from vmspolicy.core.plugin_data import PluginInfo
+from vmspolicy.core.records import record
+from vmspolicy.core.rule import CheckContext, Rule
 
 if TYPE_CHECKING:
     from vmspolicy.governance.configuration import ConfigurationRecord

@@ -11,7 +11,7 @@ import functools
 import importlib
 from typing import Sequence
 
-from vmspolicy.plugins import hookimpl
+from vmspolicy.hookspecs import hookimpl
 from vmspolicy.reporters.base import Reporter, RunResult
 
 # Format name -> module and class. tests/reporters checks that each class has the name given here.

@@ -12,10 +12,10 @@ import textwrap
 from pathlib import Path, PurePath, PurePosixPath
 from typing import Any, Iterable, Mapping, Sequence
 
+from vmspolicy.analysis.identify.dated import VendorDataSource
+from vmspolicy.core.rule import Rule
 from vmspolicy.governance.fingerprint import fingerprint as governance_fingerprint
-from vmspolicy.identify.dated import VendorDataSource
 from vmspolicy.reporters.base import RunResult
-from vmspolicy.rules.base import Rule
 
 FINGERPRINT_VERSION = "vmspolicy/v1"
 """The key under which SARIF ``partialFingerprints`` carry :func:`fingerprint`."""
@@ -198,10 +198,10 @@ def applied_packs(result: RunResult) -> list[Mapping[str, object]]:
 
     A site's ``policies:`` that name known packs apply to it; every other site
     gets the run's selection (the profiles, else the default pack), as
-    :func:`vmspolicy.policy.site_packs` decides. The run does not record which
+    :func:`vmspolicy.analysis.policy.site_packs` decides. The run does not record which
     packs it applied, so this mirrors that rule on the result's estate.
     """
-    from vmspolicy.policy import DEFAULT_PACK
+    from vmspolicy.analysis.policy import DEFAULT_PACK
 
     known = [str(pack.get("id")) for pack in result.packs]
     selection = set(result.profiles) if result.profiles else {DEFAULT_PACK}

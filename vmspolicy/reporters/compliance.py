@@ -17,11 +17,11 @@ from dataclasses import field
 from itertools import groupby
 from typing import Sequence
 
-from vmspolicy.findings import Finding, Severity
-from vmspolicy.records import record
-from vmspolicy.remediation import LABELS, RequiredAction
+from vmspolicy.core.findings import Finding, Severity
+from vmspolicy.core.records import record
 from vmspolicy.reporters.base import RunResult
 from vmspolicy.reporters.common import vendor_data_text, visible
+from vmspolicy.reporters.remediation import LABELS, RequiredAction
 
 ISOLATED, NOT_ISOLATED, UNVERIFIABLE, NONE = "isolated", "not isolated", "unverifiable", "no legacy restricted devices"
 # A new install is forbidden outright: whether it is isolated does not make it compliant, and the isolation rules judge legacy devices.

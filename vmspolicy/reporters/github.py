@@ -7,7 +7,7 @@ whenever ``GITHUB_ACTIONS=true``.
 
 from __future__ import annotations
 
-from vmspolicy.findings import Finding, Severity
+from vmspolicy.core.findings import Finding, Severity
 from vmspolicy.reporters.base import RunResult
 from vmspolicy.reporters.common import visible
 

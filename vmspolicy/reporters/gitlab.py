@@ -26,7 +26,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from vmspolicy.findings import Finding, Severity
+from vmspolicy.core.findings import Finding, Severity
 from vmspolicy.reporters.base import RunResult
 from vmspolicy.reporters.common import fingerprint, repository_path, repository_prefix, repository_root
 

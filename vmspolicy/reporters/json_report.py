@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from vmspolicy.findings import Finding
+from vmspolicy.core.findings import Finding
 from vmspolicy.governance.fingerprint import fingerprint
 from vmspolicy.reporters.base import RunResult
 from vmspolicy.reporters.common import configuration_json, plugins_json

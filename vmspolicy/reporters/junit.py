@@ -16,7 +16,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from vmspolicy.findings import Finding
+from vmspolicy.core.findings import Finding
 from vmspolicy.reporters.base import RunResult
 from vmspolicy.reporters.common import configuration_json, vendor_data_text
 from vmspolicy.reporters.text import format_finding

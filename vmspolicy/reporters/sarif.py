@@ -18,8 +18,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Mapping, Sequence
 from urllib.parse import quote
 
-from vmspolicy.findings import Finding, Severity
-from vmspolicy.plugins import PluginInfo
+from vmspolicy.core.findings import Finding, Severity
+from vmspolicy.core.plugin_data import PluginInfo
+from vmspolicy.core.rule import Rule
 from vmspolicy.reporters.base import RunResult
 from vmspolicy.reporters.common import (
     FINGERPRINT_VERSION,
@@ -33,7 +34,6 @@ from vmspolicy.reporters.common import (
     rule_help_uri,
     rule_markdown,
 )
-from vmspolicy.rules.base import Rule
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vmspolicy.findings import Finding, Severity
+from vmspolicy.core.findings import Finding, Severity
 from vmspolicy.reporters.base import RunResult
 from vmspolicy.reporters.common import disabled_summary, visible
 
@@ -72,7 +72,7 @@ def code_frame(text: str, line: int, column: int) -> str:
 
 def _source_text(path: str) -> str | None:
     try:
-        from vmspolicy.loading.text import decode
+        from vmspolicy.core.text import decode
 
         return decode(Path(path).read_bytes()).text
     except (OSError, ValueError):

@@ -6,12 +6,12 @@ import re
 from types import MappingProxyType
 from typing import Any, Callable, ClassVar, Final, Iterable, Iterator, Mapping, Sequence
 
-from vmspolicy.findings import Finding, Severity
+from vmspolicy.core.findings import Finding, Severity
+from vmspolicy.core.records import record
+from vmspolicy.core.rule import CheckContext, Looser, Rule
+from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Pos
+from vmspolicy.hookspecs import hookimpl
 from vmspolicy.loading.streams import StreamSource, is_literal_secret, mask, parse_source
-from vmspolicy.plugins import hookimpl
-from vmspolicy.records import record
-from vmspolicy.rules.base import CheckContext, Looser, Rule
-from vmspolicy.source import Document, LocatedMap, LocatedSeq, Pos
 
 # Keys whose value is a secret wherever they appear (a manifest forbids them too: VP002).
 _SECRET_KEYS: Final = re.compile(r"^(password|passwd|pass|pwd|passphrase|secret|api[_-]?key|token|community|psk)$", re.IGNORECASE)

@@ -6,12 +6,12 @@ import ipaddress
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Iterable, Iterator, Mapping, Sequence
 
-from vmspolicy.findings import Finding, Severity
-from vmspolicy.identify import Verdict, identify, verdicts
-from vmspolicy.model import Device, Estate
-from vmspolicy.plugins import hookimpl
-from vmspolicy.rules.base import CheckContext, Looser, Rule
-from vmspolicy.source import Pos
+from vmspolicy.analysis.identify import Verdict, identify, verdicts
+from vmspolicy.core.findings import Finding, Severity
+from vmspolicy.core.model import Device, Estate
+from vmspolicy.core.rule import CheckContext, Looser, Rule
+from vmspolicy.core.source import Pos
+from vmspolicy.hookspecs import hookimpl
 
 if TYPE_CHECKING:
     from vmspolicy.loading.nmap import ObservedHost, ScanDocument

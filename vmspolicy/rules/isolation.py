@@ -1,8 +1,8 @@
 """VP201-VP206: a legacy restricted device may stay only while it is provably isolated.
 
-Which devices: :func:`vmspolicy.policy.legacy_restricted`, when a pack that
+Which devices: :func:`vmspolicy.analysis.policy.legacy_restricted`, when a pack that
 restricts them requires isolation. What reaches them: the reachability
-analysis of :mod:`vmspolicy.reach` (first-match rules, defaults, port
+analysis of :mod:`vmspolicy.analysis.reach` (first-match rules, defaults, port
 forwards, per address class). Each finding names the flow and the firewall
 rule, port forward or default that allows it, with that rule's file and line.
 
@@ -18,13 +18,13 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any, ClassVar, Iterable, Iterator, Mapping, Sequence
 
-from vmspolicy import policy
-from vmspolicy.findings import Finding
-from vmspolicy.model import UNREADABLE, Device, Estate, IPNetwork, Origin, UnreadableFirewall, Zone
-from vmspolicy.plugins import hookimpl
-from vmspolicy.reach import Direction, Flow, Reachability, Unresolved, device_flows, reachability
-from vmspolicy.rules.base import CheckContext, Looser, Rule
-from vmspolicy.source import LocatedMap, Location
+from vmspolicy.analysis import policy
+from vmspolicy.analysis.reach import Direction, Flow, Reachability, Unresolved, device_flows, reachability
+from vmspolicy.core.findings import Finding
+from vmspolicy.core.model import UNREADABLE, Device, Estate, IPNetwork, Origin, UnreadableFirewall, Zone
+from vmspolicy.core.rule import CheckContext, Looser, Rule
+from vmspolicy.core.source import LocatedMap, Location
+from vmspolicy.hookspecs import hookimpl
 
 LEGACY_PURPOSE = "legacy-cameras"
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from vmspolicy.findings import Finding, Severity
+from vmspolicy.core.findings import Finding, Severity
+from vmspolicy.core.rule import CheckContext, Rule
 from vmspolicy.governance.overrides import refused_overrides
-from vmspolicy.plugins import hookimpl
-from vmspolicy.rules.base import CheckContext, Rule
+from vmspolicy.hookspecs import hookimpl
 
 
 class PolicyOverrideRefused(Rule):

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from vmspolicy.findings import Finding, Severity
-from vmspolicy.plugins import hookimpl
-from vmspolicy.rules.base import CheckContext, Rule
+from vmspolicy.core.findings import Finding, Severity
+from vmspolicy.core.rule import CheckContext, Rule
+from vmspolicy.hookspecs import hookimpl
 
 
 class ParseErrorRule(Rule):

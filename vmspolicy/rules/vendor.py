@@ -1,8 +1,8 @@
 """VP101-VP107: restricted vendors, judged under the policy packs that apply to each site.
 
 The facts come from two shared analyses: vendor identification
-(:func:`vmspolicy.policy.device_verdicts`, evidence per device) and policy
-judgement (:func:`vmspolicy.policy.judgements`, packs, cut-offs, sites). The
+(:func:`vmspolicy.analysis.policy.device_verdicts`, evidence per device) and policy
+judgement (:func:`vmspolicy.analysis.policy.judgements`, packs, cut-offs, sites). The
 rules only turn them into findings that point at the field that gave the device
 away and say what to do. Waivers (VP103, VP105) are applied by governance.
 """
@@ -13,19 +13,19 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Iterable, Mapping, Sequence
 
-from vmspolicy import identify, policy
-from vmspolicy.findings import Finding, Severity
-from vmspolicy.identify.normalise import display_order, has_bidi, visible
-from vmspolicy.plugins import hookimpl
-from vmspolicy.redact import redact_url
-from vmspolicy.rules.base import CheckContext, Looser, Rule
+from vmspolicy.analysis import identify, policy
+from vmspolicy.analysis.identify.normalise import display_order, has_bidi, visible
+from vmspolicy.core.findings import Finding, Severity
+from vmspolicy.core.redact import redact_url
+from vmspolicy.core.rule import CheckContext, Looser, Rule
+from vmspolicy.hookspecs import hookimpl
 from vmspolicy.rules.structure import UnknownReference
 
 if TYPE_CHECKING:
-    from vmspolicy.identify import Evidence, Verdict
-    from vmspolicy.model import Device
-    from vmspolicy.policy import Judgement
-    from vmspolicy.source import Location
+    from vmspolicy.analysis.identify import Evidence, Verdict
+    from vmspolicy.analysis.policy import Judgement
+    from vmspolicy.core.model import Device
+    from vmspolicy.core.source import Location
 
 RECORDER_TYPES: Final = ("nvr", "dvr")
 # Findings, reports and baselines never carry a credential (evidence is redacted where it is made;

@@ -11,12 +11,12 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any, ClassVar, Iterable, Mapping, Sequence
 
-from vmspolicy.findings import Finding, Severity
-from vmspolicy.governance.catalog import rule_catalog
+from vmspolicy.analysis.catalog import rule_catalog
+from vmspolicy.analysis.waivers import DEFAULT_WAIVED_RULES, waiver_statuses
+from vmspolicy.core.findings import Finding, Severity
+from vmspolicy.core.rule import CheckContext, Looser, Rule
 from vmspolicy.governance.inline import InlineSuppression, inline_suppressions, inline_terms
-from vmspolicy.governance.waivers import DEFAULT_WAIVED_RULES, waiver_statuses
-from vmspolicy.plugins import hookimpl
-from vmspolicy.rules.base import CheckContext, Looser, Rule
+from vmspolicy.hookspecs import hookimpl
 
 ENABLED_MARK = "governance.enabled:"
 """Memo key prefix: set by a rule's check(), so the governance stage knows the rule is enabled."""
@@ -342,7 +342,7 @@ class InvalidSuppression(Rule):
 
 def _waiver_advice(ctx: CheckContext, suppression: InlineSuppression, codes: Sequence[str]) -> str:
     """How to excuse ``codes`` properly: a waiver for the devices the comment sits on, bounded by their packs."""
-    from vmspolicy import policy
+    from vmspolicy.analysis import policy
 
     path = suppression.location.path
     devices = sorted(

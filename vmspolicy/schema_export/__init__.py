@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping, Sequence
 
-from vmspolicy.policy import Pack, PolicyError, parse_pack
+from vmspolicy.analysis.policy import Pack, PolicyError, parse_pack
 from vmspolicy.schema_export.compiler import ExportError, compile_schema
 
 __all__ = ["ExportError", "compile_schema", "export", "render", "select_packs"]

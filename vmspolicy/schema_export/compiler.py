@@ -13,7 +13,7 @@ be judged from that entry alone:
   first condition of VP206) and P2P cloud, UPnP and vendor DDNS must be off (VP205).
 
 Which evidence counts, and how much, is read from the compiled catalog
-(:mod:`vmspolicy.identify.catalog`) with the thresholds vendor identification
+(:mod:`vmspolicy.analysis.identify.catalog`) with the thresholds vendor identification
 uses, so that the schema and ``vmspolicy check`` agree on single pieces of
 evidence. What a schema cannot see (the site's sensitivity and packs, other
 files, waivers, reachability, evidence that only adds up from several weak
@@ -27,15 +27,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Final, Iterable, Mapping, Sequence
 
-from vmspolicy.identify.catalog import CONFIDENCE, Catalog, NameEntry, compile_catalog, dash_optional
-from vmspolicy.identify.evidence import ESTABLISHED, UNDATED_WINDOW_FACTOR
-from vmspolicy.identify.normalise import vendor_name
-from vmspolicy.policy import Pack
-from vmspolicy.records import record
+from vmspolicy.analysis.identify.catalog import CONFIDENCE, Catalog, NameEntry, compile_catalog, dash_optional
+from vmspolicy.analysis.identify.evidence import ESTABLISHED, UNDATED_WINDOW_FACTOR
+from vmspolicy.analysis.identify.normalise import vendor_name
+from vmspolicy.analysis.policy import Pack
+from vmspolicy.core.records import record
+from vmspolicy.core.schemas import load_schema
 from vmspolicy.rules.isolation import CloudServicesEnabled
 from vmspolicy.rules.vendor import RECORDER_TYPES, VendorMismatch
 from vmspolicy.schema_export import patterns
-from vmspolicy.schemas import load_schema
 
 # VP104's default ``min_weight``: how strong technical evidence must be to contradict a declared vendor.
 STRONG: Final = float(VendorMismatch.options["min_weight"])

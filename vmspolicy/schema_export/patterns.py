@@ -11,7 +11,7 @@ character classes; ASCII punctuation inside a class is written ``\\xHH``
 (Rust reads ``&&``, ``--`` and ``~~`` inside a class as set operations, and
 ECMA in ``u`` mode rejects most identity escapes).
 
-What vendor identification reads through (:mod:`vmspolicy.identify.normalise`)
+What vendor identification reads through (:mod:`vmspolicy.analysis.identify.normalise`)
 is compiled in: the confusable skeleton of every letter becomes a class of
 the characters (of the common blocks, :data:`LOOK_ALIKE_BLOCKS`) whose skeleton
 is that letter, and the characters the skeleton drops (zero-width and format
@@ -27,7 +27,7 @@ import functools
 import string
 from typing import Final, Iterable, Sequence
 
-from vmspolicy.identify.normalise import CONFUSABLES, skeleton
+from vmspolicy.analysis.identify.normalise import CONFUSABLES, skeleton
 
 
 class PatternError(ValueError):

@@ -1,0 +1,671 @@
+"""Build the estate model from the documents, resolving references across files.
+
+One pass over every document: schema validation (VP002), a record built from
+every entry, then ids, MACs and IPs checked for uniqueness (VP004) and every
+reference resolved (VP003). An entry that breaks the schema is still a record,
+judged on what it says: each field is read with its fail-closed default
+(:mod:`vmspolicy.analysis.failclosed`), because VP002 alone can be disabled or
+baselined and the vendor and isolation rules cannot. Only a waiver that breaks
+the schema is left out: it excuses nothing. A reference that cannot be read is
+VP002's to report, not VP003's.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Final, Iterable, Mapping
+
+from vmspolicy.analysis import failclosed
+from vmspolicy.core.findings import Finding
+from vmspolicy.core.model import (
+    ANY,
+    DEVICE_TYPES,
+    INTERNET,
+    UNREADABLE,
+    Device,
+    DeviceKind,
+    Estate,
+    Firewall,
+    FirewallRule,
+    IPNetwork,
+    OnvifInfo,
+    Origin,
+    PortForward,
+    Site,
+    UnreadableFirewall,
+    Waiver,
+    Zone,
+    normalise_mac,
+)
+from vmspolicy.core.schemas import SchemaError, validate
+from vmspolicy.core.source import Document, LocatedMap, Location, iter_items
+from vmspolicy.rules.structure import DuplicateIdentity, SchemaViolation, UnknownReference
+
+SECTIONS = ("sites", "zones", "cameras", "recorders", "devices", "firewalls", "waivers")
+SUPPORTED_VERSION = 1
+
+
+@dataclass
+class _Builder:
+    sites: dict[str, Site] = field(default_factory=dict)
+    zones: dict[str, Zone] = field(default_factory=dict)
+    devices: dict[str, Device] = field(default_factory=dict)
+    firewalls: list[Firewall] = field(default_factory=list)
+    waivers: dict[str, Waiver] = field(default_factory=dict)
+    declared: dict[str, Location] = field(default_factory=dict)  # every id, valid or not
+    invalid_ids: set[str] = field(default_factory=set)
+    findings: list[Finding] = field(default_factory=list)
+    # Imported records that a manifest record completes, by (document, section, index): that record;
+    # and the manifest records so used, which are not records of their own.
+    completions: dict[tuple[int, str, int], tuple[Document, LocatedMap]] = field(default_factory=dict)
+    completing: set[tuple[int, str, int]] = field(default_factory=set)
+    schema_errors: dict[int, list[SchemaError]] = field(default_factory=dict)  # by document
+    unreadable_firewalls: list[UnreadableFirewall] = field(default_factory=list)
+
+
+# Sections whose imported records a manifest record may complete.
+_DEVICE_SECTIONS: Final = ("cameras", "recorders", "devices")
+
+
+def build_estate(documents: list[Document], *, import_site: str | None = None) -> tuple[Estate, list[Finding]]:
+    """The estate model of ``documents`` and the VP002/VP003/VP004 findings met on the way.
+
+    A manifest record completes the imported record (Frigate, NetBox...) of
+    the same section and id (see :func:`_find_completions`). Records of
+    imported files that still name no site get one first (``import_site``,
+    else the estate's only site: see
+    :func:`~vmspolicy.loading.imported.settle_imported`); devices without a zone
+    are then placed in the zone of their site whose network holds their IP.
+    """
+    b = _Builder()
+    if any(doc.format != "manifest" for doc in documents):
+        # Imported here: it completes only imported files, and a run over manifests alone never needs it.
+        from vmspolicy.loading.imported import settle_imported
+
+        given_sites = _find_completions(b, documents)
+        documents = settle_imported(documents, import_site, given_sites)
+    for doc in documents:
+        _add_document(b, doc)
+    _place_by_address(b)
+    estate = Estate(
+        sites=b.sites,
+        zones=b.zones,
+        devices=b.devices,
+        firewalls=tuple(b.firewalls),
+        waivers=b.waivers,
+        paths=tuple(dict.fromkeys(d.path for d in documents)),
+        unreadable_firewalls=tuple(b.unreadable_firewalls),
+    )
+    _check_identities(b, estate)
+    _check_references(b, estate)
+    return estate, b.findings
+
+
+def _place_by_address(b: _Builder) -> None:
+    # Imported files rarely name zones; isolation is proved per zone, so a device
+    # with an address is placed in the most specific zone of its own site that holds it.
+    by_site: dict[str, list[Zone]] = {}
+    for zone in b.zones.values():
+        by_site.setdefault(zone.site, []).append(zone)
+    for device in list(b.devices.values()):
+        if device.zone is not None or device.ip is None:
+            continue
+        best: Zone | None = None
+        for zone in by_site.get(device.site, ()):
+            if not zone.contains(device.ip):
+                continue
+            if best is None or _prefix(zone, device.ip) > _prefix(best, device.ip):
+                best = zone
+        if best is not None:
+            b.devices[device.id] = replace(device, zone=best.id)
+
+
+def _prefix(zone: Zone, address: Any) -> int:
+    return max(n.prefixlen for n in zone.cidrs if n.version == address.version and address in n)
+
+
+def _add_document(b: _Builder, doc: Document) -> None:
+    data = doc.data
+    version = data.get("vmspolicy")
+    errors = _schema_errors(b, doc)
+    if version != SUPPORTED_VERSION:
+        if isinstance(version, str) and version.strip() == str(SUPPORTED_VERSION):
+            # A quoted "1" is text, not the version number: say so rather than call it unsupported.
+            message = f"vmspolicy: {version!r} is text; write the number {SUPPORTED_VERSION} without quotes: 'vmspolicy: {SUPPORTED_VERSION}'"
+        else:
+            message = (f"unsupported manifest format version {version!r}: this vmspolicy reads version "
+                       f"{SUPPORTED_VERSION} (upgrade vmspolicy, or write 'vmspolicy: {SUPPORTED_VERSION}')")
+        b.findings.append(SchemaViolation.finding(doc.at(data.where("vmspolicy")), message))
+    # Every record is built, whatever the schema says about it: each field is read with its fail-closed
+    # default (vmspolicy.analysis.failclosed), so a misspelt or malformed field never takes a record out of the judgement.
+    broken = _broken_records(errors)
+    subjects: dict[tuple[str, str | int], str] = {}
+    for section in SECTIONS:
+        for key, entry in _records(data.get(section)):
+            if (id(doc), section, key) in b.completing:
+                continue  # a manifest record completing an imported one is part of that record
+            entry_id = failclosed.identifier(entry.get("id"))
+            if entry_id is not None:
+                _declare(b, entry_id, doc.at(entry.where("id")))
+            if section == "waivers" and (section, key) in broken:
+                # A waiver that breaks the schema excuses nothing: it is left out of the model (fail closed).
+                if entry_id is not None:
+                    b.invalid_ids.add(entry_id)
+                continue
+            if section == "firewalls" and isinstance(key, int) and (section, key) in broken:
+                # Read leniently below (what it allows fails closed), and named by VP206: what it allows is unknown.
+                _unreadable_firewall(b, doc, entry, key, errors)
+            completion = b.completions.get((id(doc), section, key)) if isinstance(key, int) else None
+            origin = Origin(doc.path, entry) if completion is None else _completed(b, doc, entry, *completion)
+            built = _BUILDERS[section](b, origin, origin.node, broken.get((section, key), frozenset()))
+            if built is not None:
+                subjects[(section, key)] = built
+    if version == SUPPORTED_VERSION:
+        # The record an error is in is its subject: what a baseline follows, and what may not be baselined.
+        b.findings.extend(
+            SchemaViolation.finding(doc.at(error.pos), error.message, subject=_subject_of(error, subjects)) for error in errors
+        )
+
+
+def _records(section: Any) -> list[tuple[str | int, LocatedMap]]:
+    """The records of a section: the mappings of its list; a section written as one mapping is one record."""
+    if isinstance(section, list):
+        return [(index, entry) for index, entry in enumerate(section) if isinstance(entry, LocatedMap)]
+    if isinstance(section, LocatedMap):
+        return [(0, section)]
+    return []
+
+
+def _broken_records(errors: list[SchemaError]) -> dict[tuple[str, str | int], frozenset[tuple[str | int, ...]]]:
+    """(section, index) of each record the errors are in, with the paths inside the record that are wrong.
+
+    A section that is not a list is one broken record (it is read as a single record, index 0).
+    """
+    broken: dict[tuple[str, str | int], set[tuple[str | int, ...]]] = {}
+    for error in errors:
+        if len(error.path) >= 2 and isinstance(error.path[0], str) and isinstance(error.path[1], int):
+            broken.setdefault((error.path[0], error.path[1]), set()).add(tuple(error.path[2:]))
+        elif len(error.path) == 1 and isinstance(error.path[0], str):
+            broken.setdefault((error.path[0], 0), set()).add(())
+    return {key: frozenset(paths) for key, paths in broken.items()}
+
+
+def _subject_of(error: SchemaError, subjects: dict[tuple[str, str | int], str]) -> str | None:
+    path = error.path
+    if len(path) >= 2 and isinstance(path[0], str) and isinstance(path[1], int):
+        return subjects.get((path[0], path[1]))
+    if len(path) == 1 and isinstance(path[0], str):
+        return subjects.get((path[0], 0))  # a section written as one record
+    return None
+
+
+def _unreadable_firewall(b: _Builder, doc: Document, entry: LocatedMap, index: int, errors: list[SchemaError]) -> None:
+    site = entry.get("site")
+    if not isinstance(site, str):
+        return  # no site: no site's isolation depends on it
+    # A section written as one mapping is one record (index 0) whose errors sit at the section itself.
+    matching = [e for e in errors if e.path[:2] == ("firewalls", index)] or [e for e in errors if e.path[:1] == ("firewalls",)]
+    if not matching:
+        return
+    first = matching[0]
+    part = "entry"
+    if len(first.path) >= 4 and first.path[2] in ("rules", "nat") and isinstance(first.path[3], int):
+        item = _item(entry.get(first.path[2]), first.path[3])
+        name = item.get("name") if isinstance(item, LocatedMap) else None
+        noun = "rule" if first.path[2] == "rules" else "port forward"
+        part = f"{noun} {name!r}" if isinstance(name, str) else f"{noun} #{first.path[3] + 1}"
+    elif len(first.path) >= 3:
+        part = f"key {first.path[2]!r}"
+    entry_id = entry.get("id")
+    b.unreadable_firewalls.append(
+        UnreadableFirewall(entry_id if isinstance(entry_id, str) else f"firewall #{index + 1}", site, part, doc.at(first.pos))
+    )
+
+
+def _item(items: Any, index: int) -> Any:
+    return items[index] if isinstance(items, list) and 0 <= index < len(items) else None
+
+
+def _schema_errors(b: _Builder, doc: Document) -> list[SchemaError]:
+    """The document's schema errors, validated once (completions are paired before documents are built)."""
+    if id(doc) not in b.schema_errors:
+        b.schema_errors[id(doc)] = validate("manifest", doc.data)
+    return b.schema_errors[id(doc)]
+
+
+def _invalid_entries(errors: list[SchemaError]) -> set[tuple[str, int]]:
+    """(section, index) of the records the errors are in; index -1 for a malformed section."""
+    invalid: set[tuple[str, int]] = set()
+    for error in errors:
+        if len(error.path) >= 2 and isinstance(error.path[0], str) and isinstance(error.path[1], int):
+            invalid.add((error.path[0], error.path[1]))
+        elif len(error.path) == 1:
+            invalid.add((str(error.path[0]), -1))  # the whole section is malformed
+    return invalid
+
+
+def _find_completions(b: _Builder, documents: list[Document]) -> dict[int, str]:
+    """Pair each imported device record with the manifest record of the same section and id, if any.
+
+    Frigate, go2rtc and most other tools' files cannot say when a camera was
+    installed, who made it, or which zone it is in; a manifest record with the
+    same id (``cameras: [{id: front_door, site: hq, installed: 2019-05-01}]``)
+    adds what the imported record lacks, instead of being a duplicate (VP004).
+    Returns the site each completing record names, by the identity of the imported record.
+    """
+    by_id: dict[tuple[str, str], tuple[Document, LocatedMap, int]] = {}
+    for doc in documents:
+        if doc.format != "manifest" or doc.data.get("vmspolicy") != SUPPORTED_VERSION:
+            continue
+        # An invalid record completes nothing: it stays a record of its own (VP002, and VP004 beside the
+        # imported one), and the imported record is judged on what its own file says.
+        invalid = _invalid_entries(_schema_errors(b, doc))
+        for section in _DEVICE_SECTIONS:
+            if (section, -1) in invalid:
+                continue
+            for index, entry in iter_items(doc.data.get(section)):
+                if isinstance(entry.get("id"), str) and (section, index) not in invalid:
+                    by_id.setdefault((section, entry["id"]), (doc, entry, index))
+    sites: dict[int, str] = {}
+    if not by_id:
+        return sites
+    for doc in documents:
+        if doc.format == "manifest":
+            continue
+        for section in _DEVICE_SECTIONS:
+            for index, entry in iter_items(doc.data.get(section)):
+                entry_id = entry.get("id")
+                found = by_id.pop((section, entry_id), None) if isinstance(entry_id, str) else None
+                if found is not None:  # popped: a second imported record of that id stays a duplicate
+                    manifest, record, record_index = found
+                    b.completions[(id(doc), section, index)] = (manifest, record)
+                    b.completing.add((id(manifest), section, record_index))
+                    if isinstance(record.get("site"), str):
+                        sites[id(entry)] = record["site"]
+    return sites
+
+
+def _same_mac(one: Any, other: Any) -> bool:
+    """One MAC address written in two notations (``00:40:8C:..`` and ``00-40-8c-..``) is no contradiction."""
+    canonical = normalise_mac(one) if isinstance(one, str) else None
+    return canonical is not None and isinstance(other, str) and canonical == normalise_mac(other)
+
+
+def _completed(b: _Builder, doc: Document, entry: LocatedMap, manifest: Document, record: LocatedMap) -> Origin:
+    """The imported ``entry`` with the fields the manifest ``record`` adds, each located where it is written.
+
+    The manifest may only add: a field both give with different values is a
+    contradiction, reported at the manifest's field (VP004), and the imported
+    file's value stands.
+    """
+    merged = LocatedMap(entry.pos)
+    for key, value in entry.items():
+        merged.put(key, value, entry.where_key(key), entry.where(key))
+    added: list[str] = []
+    for key, value in record.items():
+        if key == "id":
+            continue
+        if key not in entry:
+            merged.put(key, value, record.where_key(key), record.where(key))
+            added.append(key)
+        elif entry[key] != value and not (key == "mac" and _same_mac(entry[key], value)):
+            b.findings.append(
+                DuplicateIdentity.finding(
+                    manifest.at(record.where(key)),
+                    f"{entry['id']}: {key} {value!r} contradicts {entry[key]!r} in {doc.path}:{entry.where(key)[0]}; "
+                    "a manifest record may only add what the imported file does not say",
+                    subject=str(entry["id"]),
+                    evidence=f"id:{entry['id']}:{key}",
+                )
+            )
+    return Origin(doc.path, merged, Origin(manifest.path, record), frozenset(added))
+
+
+def _declare(b: _Builder, entry_id: str, location: Location) -> None:
+    first = b.declared.get(entry_id)
+    if first is not None:
+        b.findings.append(
+            DuplicateIdentity.finding(
+                location,
+                f"id {entry_id!r} is already declared at {first}; ids are unique across the whole estate",
+                subject=entry_id,
+                evidence=f"id:{entry_id}",
+            )
+        )
+        return
+    b.declared[entry_id] = location
+
+
+_Paths = frozenset[tuple[str | int, ...]]  # where a record breaks the schema, inside it ("" when it is fine)
+_Build = Callable[[_Builder, Origin, LocatedMap, _Paths], "str | None"]
+
+
+def _record_id(b: _Builder, origin: Origin, section: str) -> str | None:
+    """The id the record is modelled under, or None when it is a second site or zone of a declared id.
+
+    A record whose id cannot be read, and a device or firewall that repeats a
+    declared id, are still judged, under a name that says where they are
+    (``camera@hq.yaml:12:5``, ``cam-1@hq.yaml:14:9``): nothing refers to them.
+    """
+    entry_id = failclosed.identifier(origin.node.get("id"))
+    if entry_id is None:
+        return f"{section}@{origin.loc()}"
+    if b.declared.get(entry_id) == origin.loc("id"):
+        return entry_id
+    # A duplicate id was reported by _declare (VP004, which may be baselined). References name the first
+    # record; a second camera, recorder or device is judged all the same, or a restricted camera could
+    # hide behind a copy of a compliant one's id. So is a second firewall: its allow rules open paths too.
+    return f"{entry_id}@{origin.loc('id')}" if section in ("camera", "recorder", "device", "firewall") else None
+
+
+def _site(b: _Builder, origin: Origin, e: LocatedMap, broken: _Paths) -> str | None:
+    site_id = _record_id(b, origin, "site")
+    if site_id is not None:
+        b.sites[site_id] = Site(
+            id=site_id,
+            origin=origin,
+            name=failclosed.text(e.get("name")),
+            sensitive=failclosed.sensitive(e),
+            classification=failclosed.text(e.get("classification")),
+            policies=failclosed.words(e.get("policies")),
+        )
+    return site_id
+
+
+def _zone(b: _Builder, origin: Origin, e: LocatedMap, broken: _Paths) -> str | None:
+    raw = e.get("cidr")
+    cidrs: list[IPNetwork] = []
+    for index, text in enumerate([raw] if not isinstance(raw, list) else raw):
+        if raw is None:
+            break
+        try:
+            if not isinstance(text, str):  # ip_network would read a number (or a boolean) as an address
+                raise ValueError("a network is written as text, e.g. 10.20.30.0/24")
+            cidrs.append(ipaddress.ip_network(text, strict=False))
+        except ValueError as exc:
+            if not broken:  # else the schema has said it already
+                b.findings.append(SchemaViolation.finding(origin.loc("cidr", index), f"cidr {text!r}: {exc}"))
+    zone_id = _record_id(b, origin, "zone")
+    if zone_id is not None:
+        b.zones[zone_id] = Zone(
+            id=zone_id,
+            site=failclosed.required_reference(e, "site"),
+            origin=origin,
+            purpose=failclosed.purpose(e.get("purpose")),
+            vlan=failclosed.vlan(e.get("vlan")),
+            cidrs=tuple(cidrs),
+        )
+    return zone_id
+
+
+# The keys a device record may have, to tell a misspelt evidence key from a known one.
+_DEVICE_KEYS: Final = frozenset({
+    "id", "name", "site", "zone", "vendor", "model", "mac", "ip", "firmware", "installed", "status", "services",
+    "streams", "serial", "location", "tags", "notes", "software", "type", "onvif",
+})
+
+
+def _device_builder(kind: DeviceKind) -> _Build:
+    def build(b: _Builder, origin: Origin, e: LocatedMap, broken: _Paths) -> str | None:
+        if broken and origin.completion is None:
+            origin = Origin(origin.path, failclosed.with_misspelt_evidence(e, _DEVICE_KEYS))
+            e = origin.node
+        device_id = _record_id(b, origin, kind)
+        if device_id is None:
+            return None
+        while device_id in b.devices:  # a written id that spells a located name: both records are judged
+            device_id += "+"
+        mac = failclosed.text(e.get("mac"))
+        # An unreadable type is covered by every equipment list of a pack (vmspolicy.analysis.policy.PackFamily).
+        device_type = e.get("type") if kind == "device" else kind
+        b.devices[device_id] = Device(
+            id=device_id,
+            kind=kind,
+            type=device_type if isinstance(device_type, str) and device_type in (kind, *DEVICE_TYPES) else UNREADABLE,
+            site=failclosed.required_reference(e, "site"),
+            origin=origin,
+            zone=failclosed.reference(e, "zone"),
+            vendor=failclosed.text(e.get("vendor")),
+            model=failclosed.text(e.get("model")),
+            mac=normalise_mac(mac) if mac is not None else None,
+            ip=failclosed.address(e.get("ip")),
+            firmware=failclosed.text(e.get("firmware")),
+            serial=failclosed.text(e.get("serial")),
+            installed=failclosed.date(e.get("installed")),
+            status=failclosed.status(e.get("status")),
+            services=failclosed.services(e.get("services")),
+            streams=failclosed.words(e.get("streams")),
+            name=failclosed.text(e.get("name")),
+            notes=failclosed.text(e.get("notes")),
+            onvif=_onvif(e.get("onvif")),
+        )
+        return device_id
+
+    return build
+
+
+def _onvif(value: object) -> OnvifInfo | None:
+    """The ``onvif:`` block's manufacturer, model and firmware, each read as text whatever the schema says."""
+    if not isinstance(value, Mapping):
+        return None
+    info = OnvifInfo(failclosed.text(value.get("manufacturer")), failclosed.text(value.get("model")),
+                     failclosed.text(value.get("firmware_version")))
+    return info if info != OnvifInfo() else None
+
+
+def _firewall(b: _Builder, origin: Origin, e: LocatedMap, broken: _Paths) -> str | None:
+    firewall_id = _record_id(b, origin, "firewall")
+    if firewall_id is None:
+        return None
+    rules: list[FirewallRule] = []
+    for index, (r, wrong) in enumerate(_entries(e, "rules", broken)):
+        if _check_port_order(b, origin.path, r, firewall_id, f"rule {index + 1}"):
+            site = failclosed.identifier(e.get("site"))
+            if site is not None and not wrong and not any(u.id == firewall_id for u in b.unreadable_firewalls):
+                # Named by VP206 like a rule that breaks the schema: what the firewall stops is unknown.
+                name = failclosed.text(r.get("name")) or f"#{index + 1}"
+                b.unreadable_firewalls.append(UnreadableFirewall(firewall_id, site, f"rule {name!r}", origin.loc("rules", index)))
+            wrong = True
+        action = failclosed.action(r.get("action"))
+        if action == "deny" and wrong:
+            continue  # a deny that cannot be read exactly cannot be shown to stop anything: it denies nothing
+        rules.append(FirewallRule(
+            name=failclosed.text(r.get("name")) or f"rule {index + 1}",
+            index=index,
+            source=failclosed.required_reference(r, "from"),
+            destination=failclosed.required_reference(r, "to"),
+            action=action,
+            origin=Origin(origin.path, r),
+            ports=failclosed.ports(r.get("ports")),
+        ))
+    nat: list[PortForward] = []
+    for index, (n, _) in enumerate(_entries(e, "nat", broken)):
+        _check_port_order(b, origin.path, n, firewall_id, f"nat {index + 1}")  # a forward's unreadable ports are all of them
+        nat.append(PortForward(
+            name=failclosed.text(n.get("name")) or f"nat {index + 1}",
+            index=index,
+            source=failclosed.reference(n, "from") or INTERNET,
+            destination=failclosed.required_reference(n, "to"),
+            origin=Origin(origin.path, n),
+            ports=failclosed.ports(n.get("ports")),
+        ))
+    b.firewalls.append(Firewall(
+        id=firewall_id,
+        site=failclosed.required_reference(e, "site"),
+        origin=origin,
+        default=failclosed.action(e.get("default")),
+        rules=tuple(rules),
+        nat=tuple(nat),
+    ))
+    return firewall_id
+
+
+def _check_port_order(b: _Builder, path: str, entry: LocatedMap, firewall_id: str, fallback: str) -> bool:
+    """Report each ``ports`` range written high to low (``tcp/600-500``): VP002 at it. True when there is one.
+
+    The schema's pattern keeps ports within 1-65535 but cannot compare two
+    numbers. Such a range matches no packet, so the rule is read as one that
+    breaks the schema: a deny denies nothing, an allow allows the whole protocol.
+    """
+    ports = entry.get("ports")
+    if not isinstance(ports, list):
+        return False
+    found = False
+    for index, item in enumerate(ports):
+        if not isinstance(item, str) or "-" not in item:
+            continue
+        low, _, high = item.partition("/")[2].partition("-")
+        if low.isdigit() and high.isdigit() and int(low) > int(high):
+            from vmspolicy.core import schema_advice  # only for an error
+
+            name = failclosed.text(entry.get("name")) or fallback
+            where = Location(path, *failclosed.item_pos(ports, index, entry.where("ports")))
+            advice = schema_advice.port_range(item) or f"{item!r}: a range runs from low to high"
+            b.findings.append(SchemaViolation.finding(where, f"{firewall_id} rule {name!r} ports: {advice}", subject=firewall_id))
+            found = True
+    return found
+
+
+def _entries(e: LocatedMap, key: str, broken: _Paths) -> list[tuple[LocatedMap, bool]]:
+    """A firewall's rules or port forwards, each with whether it breaks the schema.
+
+    An entry that is no mapping, or a list that is no list, cannot be read at
+    all: it stands for an entry with nothing readable, which allows everything.
+    """
+    value = e.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        return [(LocatedMap(e.where(key)), True)]
+    out: list[tuple[LocatedMap, bool]] = []
+    for index, item in enumerate(value):
+        wrong = any(path[:2] == (key, index) or path == (key,) for path in broken)
+        out.append((item, wrong) if isinstance(item, LocatedMap) else (LocatedMap(failclosed.item_pos(value, index, e.pos)), True))
+    return out
+
+
+def _waiver(b: _Builder, origin: Origin, e: LocatedMap, broken: _Paths) -> str | None:
+    waiver_id = _record_id(b, origin, "waiver")
+    if waiver_id is None:
+        return None
+    rules = e.get("rules")
+    b.waivers[waiver_id] = Waiver(
+        id=waiver_id,
+        origin=origin,
+        devices=tuple(e.get("devices") or ()),
+        reason=e.get("reason"),
+        approved_by=e.get("approved_by"),
+        ticket=e.get("ticket"),
+        approved_on=failclosed.date(e.get("approved_on")),
+        expires=failclosed.date(e.get("expires")),
+        rules=tuple(rules) if rules is not None else None,
+    )
+    return waiver_id
+
+
+_BUILDERS: dict[str, _Build] = {
+    "sites": _site,
+    "zones": _zone,
+    "cameras": _device_builder("camera"),
+    "recorders": _device_builder("recorder"),
+    "devices": _device_builder("device"),
+    "firewalls": _firewall,
+    "waivers": _waiver,
+}
+
+
+def _check_identities(b: _Builder, estate: Estate) -> None:
+    for attribute, label in (("mac", "MAC address"), ("ip", "IP address")):
+        seen: dict[str, Device] = {}
+        for device in estate.devices.values():
+            value = getattr(device, attribute)
+            if value is None or not device.active:
+                continue
+            key = str(value)
+            first = seen.setdefault(key, device)
+            if first is device:
+                continue
+            b.findings.append(
+                DuplicateIdentity.finding(
+                    device.origin.loc(attribute),
+                    f"{label} {key} of {device.id} is already used by {first.id} at {first.origin.loc(attribute)}",
+                    subject=device.id,
+                    evidence=f"{attribute}:{key}",
+                )
+            )
+
+
+_SUGGESTIONS_PER_RUN = 500
+"""Misses that get a did-you-mean: each compares the id with every id of its kind, so a brownfield
+estate with thousands of broken references stays fast (the first ones show the pattern)."""
+
+
+def _check_references(b: _Builder, estate: Estate) -> None:
+    known = b.declared
+    suggested = 0
+
+    def missing(entry_id: str, what: str, location: Location, subject: str, field_name: str, candidates: Iterable[str]) -> None:
+        nonlocal suggested
+        if entry_id == UNREADABLE or (entry_id in known and entry_id in b.invalid_ids):
+            return  # unreadable, or declared but broken: VP002 already says so
+        hint = ""
+        if suggested < _SUGGESTIONS_PER_RUN:
+            import difflib  # only for a broken reference
+
+            suggested += 1
+            close = difflib.get_close_matches(str(entry_id), list(candidates), n=1, cutoff=0.75)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+        b.findings.append(
+            UnknownReference.finding(
+                location,
+                f"{field_name} {entry_id!r} of {subject}: no {what} with this id in the estate{hint}",
+                subject=subject,
+                evidence=f"{field_name}:{entry_id}",
+            )
+        )
+
+    def check(entry_id: str, table: Any, what: str, location: Location, subject: str, field_name: str) -> None:
+        if entry_id not in table:
+            missing(entry_id, what, location, subject, field_name, table)
+
+    for zone in estate.zones.values():
+        check(zone.site, estate.sites, "site", zone.origin.loc("site"), zone.id, "site")
+    for device in estate.devices.values():
+        check(device.site, estate.sites, "site", device.origin.loc("site"), device.id, "site")
+        if device.zone is None:
+            continue
+        device_zone = estate.zones.get(device.zone)
+        if device_zone is None:
+            missing(device.zone, "zone", device.origin.loc("zone"), device.id, "zone", estate.zones)
+        elif device_zone.site not in (device.site, UNREADABLE) and device.site in estate.sites:
+            b.findings.append(
+                UnknownReference.finding(
+                    device.origin.loc("zone"),
+                    f"zone {device_zone.id!r} of {device.id} belongs to site {device_zone.site!r}, not to {device.site!r}",
+                    subject=device.id,
+                    evidence=f"zone:{device_zone.id}",
+                )
+            )
+    for firewall in estate.firewalls:
+        check(firewall.site, estate.sites, "site", firewall.origin.loc("site"), firewall.id, "site")
+        entries: list[FirewallRule | PortForward] = [*firewall.rules, *firewall.nat]
+        for rule in entries:
+            for key, value in (("from", rule.source), ("to", rule.destination)):
+                if not _is_endpoint(value, estate):
+                    missing(value, "zone or device", rule.origin.loc(key), firewall.id, f"rule {rule.name!r} {key}",
+                            [*estate.zones, *estate.devices, INTERNET, ANY])
+    for waiver in estate.waivers.values():
+        for index, device_id in enumerate(waiver.devices):
+            if device_id not in estate.devices:
+                missing(device_id, "device", waiver.origin.loc("devices", index), waiver.id, "device", estate.devices)
+
+
+def _is_endpoint(value: str, estate: Estate) -> bool:
+    if value in (INTERNET, ANY) or value in estate.zones or value in estate.devices:
+        return True
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return False
+    return True

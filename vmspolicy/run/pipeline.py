@@ -1,0 +1,461 @@
+"""One run of vmspolicy: discover, load, validate, model, judge, suppress.
+
+Stages talk through plain data: located documents, the :class:`Estate`,
+findings. Reporters receive the :class:`RunResult` and compute nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import functools
+import gc
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+from vmspolicy import __version__, governance
+from vmspolicy.analysis import policy
+from vmspolicy.analysis.estate import build_estate
+from vmspolicy.core.config import Config
+from vmspolicy.core.errors import PluginError, UsageError
+from vmspolicy.core.findings import Finding
+from vmspolicy.core.records import record
+from vmspolicy.core.rule import CheckContext, Rule
+from vmspolicy.core.source import Document, LocatedMap, Location, display_path
+from vmspolicy.core.text import ParseError
+from vmspolicy.governance import overrides
+from vmspolicy.governance.configuration import configuration_record
+from vmspolicy.governance.options import GovernanceOptions
+from vmspolicy.loading.base import SourceFile, content_suffix
+from vmspolicy.loading.manifest_signs import near_manifest
+from vmspolicy.reporters.base import ExcludedFile, InputFile, RunResult, SkippedFile
+from vmspolicy.rules.structure import ParseErrorRule, SchemaViolation
+from vmspolicy.run.discovery import ExcludedPath, discover, estate_files
+from vmspolicy.run.plugins import PluginHost, guarded
+
+STDIN = "-"
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Largest input read unless the configuration's ``max_file_size`` says otherwise; a 100,000-camera manifest is about 36 MB."""
+
+
+def max_file_bytes(config: Config) -> int:
+    """The configuration's ``max_file_size`` (validated as a positive integer), else :data:`MAX_FILE_BYTES`."""
+    value = config.settings.get("max_file_size")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else MAX_FILE_BYTES
+
+
+def _too_large(size: int, config: Config) -> str | None:
+    """Why an input of ``size`` bytes is not read, naming the limit and the setting; None when it may be."""
+    limit = max_file_bytes(config)
+    if size <= limit:
+        return None
+    where = f"max_file_size in {config.path.name}" if config.path is not None and "max_file_size" in config.settings else (
+        "the default; raise max_file_size in the configuration to read it")
+    return f"{size:,} bytes is more than the {limit:,} an input may have ({where})"
+
+
+def _quiet(message: str) -> None:
+    """Say nothing: a run without ``-v``."""
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+@record(frozen=True, slots=True)
+class RunOptions:
+    """What one run reads and how, on top of the configuration (the command line builds it; no argparse here)."""
+
+    paths: Sequence[str]
+    as_of: dt.date = field(default_factory=_today)
+    stdin_filename: str | None = None
+    stdin_bytes: bytes | None = None
+    verbose: Callable[[str], None] = _quiet  # where -v's messages go
+    select_only_given: bool = True
+    jobs: int = 1  # worker processes that load files (1: in this process)
+    governance: GovernanceOptions = field(default_factory=GovernanceOptions)
+
+
+@dataclass
+class Loaded:
+    """The documents of a run, the inputs read, and the VP001 findings."""
+
+    documents: list[Document] = field(default_factory=list)
+    inputs: list[InputFile] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    excluded: list[ExcludedFile] = field(default_factory=list)
+
+
+def load_files(files: Sequence[tuple[str, bytes | None, Path | None]], host: PluginHost, config: Config,
+               verbose: Callable[[str], None], jobs: int = 1, *, bound: bool = False) -> Loaded:
+    """Read and load every file. ``files`` holds (display path, bytes if already read, filesystem path).
+
+    ``bound``: the files are the configured estate's, so one that does not parse is VP001
+    whatever it looks like. Otherwise such a file is VP001 only when it shows signs of being
+    a manifest or a format a loader reads (:meth:`resembles`); anything else is skipped, so
+    that a repository's workflows, templates and data files never block a commit.
+
+    With ``jobs`` > 1 and several files, files are read and parsed in that many
+    worker processes (parsing is pure-Python work the GIL would serialise in
+    threads); outcomes are merged in file order, so the result is the same as
+    a serial run's.
+    """
+    loaded = Loaded()
+    loaders = host.loaders()
+    by_name = {loader.name: loader for loader in loaders}
+    workers = min(jobs, len(files))
+    if workers > 1 and _can_fork():
+        outcomes: Iterable[_FileOutcome] = _load_in_workers(files, host, config, loaders, by_name, workers, bound)
+    else:
+        outcomes = (_load_one(entry, host, config, loaders, by_name, bound) for entry in files)
+    for outcome in outcomes:
+        if outcome.plugin_error is not None:
+            raise PluginError(*outcome.plugin_error)
+        for message in outcome.notes:
+            verbose(message)
+        loaded.findings.extend(outcome.findings)
+        if outcome.skipped is not None:
+            loaded.skipped.append(SkippedFile(outcome.shown, outcome.skipped))
+        if outcome.documents is not None:
+            loaded.documents.extend(outcome.documents)
+        if outcome.input is not None:
+            loaded.inputs.append(outcome.input)
+    return loaded
+
+
+@dataclass
+class _FileOutcome:
+    """What loading one file gave; plain picklable data, so a worker process can hand it back."""
+
+    shown: str
+    documents: list[Document] | None = None
+    input: InputFile | None = None
+    findings: list[Finding] = field(default_factory=list)
+    skipped: str | None = None  # why the file was not judged
+    notes: list[str] = field(default_factory=list)  # the -v messages, replayed in file order
+    plugin_error: tuple[str, str] | None = None  # (plugin, message): PluginError does not survive pickling
+
+
+def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, config: Config, loaders: Sequence[Any],
+              by_name: dict[str, Any], bound: bool) -> _FileOutcome:
+    shown, raw, path = entry
+    outcome = _FileOutcome(shown)
+    if raw is None:
+        assert path is not None
+        try:
+            if not path.is_file():
+                raise OSError(_not_a_file(path, shown))
+            refused = _too_large(path.stat().st_size, config)
+            if refused is not None:
+                raise OSError(refused)
+            raw = path.read_bytes()
+        except OSError as exc:
+            # Fail closed: a file we were asked to read and cannot is a finding, not a pass.
+            outcome.findings.append(ParseErrorRule.finding(Location(shown), f"cannot read file: {exc.strerror or exc}"))
+            return outcome
+    refused = _too_large(len(raw), config)
+    if refused is not None:
+        outcome.findings.append(ParseErrorRule.finding(Location(shown), f"cannot read file: {refused}"))
+        return outcome
+    source = SourceFile(shown, raw)
+    if path is None and not source.suffix:
+        # Standard input without --stdin-filename: recognised by its content, as a file of that format.
+        source.sniffed_suffix = content_suffix(raw)
+    forced = [name for pattern, name in config.formats.items() if fnmatch.fnmatch(shown, pattern)]
+    if forced and forced[0] not in by_name:
+        raise UsageError(f"formats: {forced[0]!r} (for {shown}) is not a known loader: {', '.join(by_name)}")
+    candidates = [by_name[forced[0]]] if forced else loaders
+    if not raw.strip():
+        outcome.notes.append(f"{shown}: empty, skipped")
+        outcome.skipped = "empty"
+        return outcome
+    try:
+        documents = _first_claim(source, candidates, host, forced=bool(forced))
+    except ParseError as exc:
+        if not (bound or forced or _resembles(source, candidates, host)):
+            outcome.notes.append(
+                f"{shown}: does not parse ({exc.line}:{exc.column}: {exc.message}) and shows no sign of being a manifest "
+                "or a known format, skipped"
+            )
+            outcome.skipped = "does not parse, no sign of a manifest"
+            return outcome
+        outcome.findings.append(ParseErrorRule.finding(Location(shown, exc.line, exc.column), exc.message))
+        outcome.input = InputFile(shown, source.sha256, "unreadable")
+        return outcome
+    if documents is None and forced:
+        pattern = next(p for p in config.formats if fnmatch.fnmatch(shown, p))
+        outcome.findings.append(ParseErrorRule.finding(
+            Location(shown),
+            f"formats: {pattern!r} says this file is {forced[0]}, but the {forced[0]} loader does not read it as one; "
+            "fix the file or the configuration's formats:",
+        ))
+        outcome.input = InputFile(shown, source.sha256, "unreadable")
+        return outcome
+    if documents is None:
+        near = list(near_manifest(_parsed(source), manifest_file=False)) if source.suffix in _NEAR_SUFFIXES else []
+        if near:
+            # Fail closed: a lost, damaged or misspelt header must not make a manifest's violations vanish.
+            outcome.findings.extend(SchemaViolation.finding(Location(shown, *n.pos), n.message) for n in near)
+            outcome.input = InputFile(shown, source.sha256, "unreadable")
+            return outcome
+    if documents is None:
+        outcome.notes.append(f"{shown}: not a manifest or a known format, skipped")
+        outcome.skipped = "not a manifest or a known format"
+        return outcome
+    if documents and documents[0].format == "manifest":
+        # Each document of a manifest file needs its own header: the others would be dropped unread.
+        outcome.findings.extend(
+            SchemaViolation.finding(Location(shown, *n.pos), n.message)
+            for n in near_manifest(_parsed(source), manifest_file=True)
+        )
+    outcome.notes.append(f"{shown}: {len(documents)} document(s) read as {documents[0].format if documents else '?'}")
+    outcome.documents = documents
+    outcome.input = InputFile(shown, source.sha256, documents[0].format if documents else "empty")
+    return outcome
+
+
+def _not_a_file(path: Path, shown: str) -> str:
+    """Why a named path holds no file to read: a link that loops or leads nowhere, or no regular file."""
+    if path.is_symlink():
+        import errno
+
+        try:
+            path.stat()
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return f"symbolic link {shown} loops back on itself: nothing behind it can be read"
+            return f"symbolic link {shown} leads to nothing that exists ({exc.strerror or exc})"
+    return f"not a regular file (a FIFO, device or folder cannot be checked): {shown}"
+
+
+_NEAR_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def _parsed(source: SourceFile) -> list[Any]:
+    try:
+        return source.documents()
+    except ParseError:
+        return []
+
+
+def _can_fork() -> bool:
+    import multiprocessing  # imported only by a parallel run: the pre-commit case never pays for it
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+# What forked workers load: set by the parent just before the fork, so only file indexes cross
+# the process boundary on the way out (not the plugin host, which cannot be pickled).
+_WORK: list[tuple[Sequence[tuple[str, bytes | None, Path | None]], PluginHost, Config, Sequence[Any], dict[str, Any], bool]] = []
+
+
+def _load_in_workers(files: Sequence[tuple[str, bytes | None, Path | None]], host: PluginHost, config: Config,
+                     loaders: Sequence[Any], by_name: dict[str, Any], workers: int, bound: bool) -> Iterator[_FileOutcome]:
+    import multiprocessing
+
+    _WORK[:] = [(files, host, config, loaders, by_name, bound)]
+    try:
+        # fork, not spawn: the children inherit the loaded plugins (including ones registered in-process).
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            # imap keeps file order; chunks of one balance files of very different sizes.
+            yield from pool.imap(_load_by_index, range(len(files)), chunksize=1)
+    finally:
+        _WORK.clear()
+
+
+def _load_by_index(index: int) -> _FileOutcome:
+    files, host, config, loaders, by_name, bound = _WORK[0]
+    try:
+        return _load_one(files[index], host, config, loaders, by_name, bound)
+    except PluginError as exc:
+        prefix = f"plugin {exc.plugin!r}: "
+        message = str(exc)
+        return _FileOutcome(files[index][0], plugin_error=(exc.plugin, message.removeprefix(prefix)))
+
+
+def _resembles(source: SourceFile, loaders: Sequence[Any], host: PluginHost) -> bool:
+    """Whether a loader that could read ``source``'s kind of file sees signs of its format in it.
+
+    A loader without ``resembles`` cannot say, so the file counts as its (fail closed).
+    """
+    for loader in loaders:
+        if source.suffix not in loader.suffixes:
+            continue
+        resembles = getattr(loader, "resembles", None)
+        if resembles is None or guarded(host.loader_plugin(loader), f"loader {loader.name!r} on {source.path}",
+                                        functools.partial(resembles, source)):
+            return True
+    return False
+
+
+def _first_claim(source: SourceFile, loaders: Sequence[Any], host: PluginHost, *, forced: bool) -> list[Document] | None:
+    for loader in loaders:
+        if source.suffix not in loader.suffixes and not forced:
+            continue
+        documents: list[Document] | None = guarded(
+            host.loader_plugin(loader), f"loader {loader.name!r} on {source.path}", functools.partial(loader.load, source),
+            passthrough=(ParseError,),
+        )
+        if documents is not None:
+            if not isinstance(documents, list) or not all(isinstance(d, Document) and isinstance(d.data, LocatedMap) for d in documents):
+                raise PluginError(
+                    host.loader_plugin(loader),
+                    f"loader {loader.name!r} returned {documents!r} for {source.path}: a list of Documents (data a LocatedMap) or None",
+                )
+            return documents
+    return None
+
+
+def _excluded_file(entry: ExcludedPath, host: PluginHost, config: Config, verbose: Callable[[str], None]) -> ExcludedFile:
+    """What an excluded file is, without judging it: a manifest or a known format is listed in the reports."""
+    loaders = host.loaders()
+    outcome = _load_one((entry.shown, None, entry.path), host, config, loaders, {loader.name: loader for loader in loaders}, False)
+    if outcome.input is None:
+        verbose(f"{entry.shown}: excluded by {entry.pattern!r} (not a manifest)")
+        return ExcludedFile(entry.shown, entry.pattern)
+    verbose(f"{entry.shown}: excluded by {entry.pattern!r}: a {outcome.input.format} file, listed in the report's inputs as excluded")
+    return ExcludedFile(entry.shown, entry.pattern, outcome.input.format, outcome.input.sha256)
+
+
+def run_rules(ctx: CheckContext, rules: Sequence[type[Rule]], config: Config, host: PluginHost) -> list[Finding]:
+    """Run every enabled rule; apply configured severities. A rule that raises is a PluginError."""
+    findings: list[Finding] = []
+    for rule in rules:
+        if not config.enabled(rule.code):
+            continue
+        plugin = host.rule_plugin(rule.code)
+        produced = guarded(plugin, f"rule {rule.code}", functools.partial(_findings_of, rule, ctx))
+        host.check_untouched(plugin)
+        for finding in produced:
+            if not isinstance(finding, Finding):
+                raise PluginError(plugin, f"rule {rule.code} yielded {finding!r}, not a Finding (use self.finding(location, message))")
+        findings.extend(produced)
+    return findings
+
+
+def _findings_of(rule: type[Rule], ctx: CheckContext) -> list[Finding]:
+    return list(rule().check(ctx))
+
+
+@dataclass
+class Prepared:
+    """An estate read and modelled, ready to be judged: what ``check`` and the other commands share."""
+
+    ctx: CheckContext
+    loaded: Loaded
+    build_findings: list[Finding]
+    # With an ``estate`` configuration, findings are reported only for the files named on the command line.
+    report_only: set[str] | None
+    # The configuration the rules run with: as written, less the settings refused because they would
+    # weaken a mandatory rule (VP306). ``ctx.config`` keeps it as written.
+    config: Config
+
+
+def prepare(options: RunOptions, config: Config, host: PluginHost) -> Prepared:
+    """Discover, load and model the estate named by ``options`` and ``config``; run no rule yet."""
+    rules = host.rules()
+    suffixes = {s for loader in host.loaders() for s in loader.suffixes}
+    given: list[tuple[str, bytes | None, Path | None]] = []
+    for raw in options.paths:
+        if raw == STDIN:
+            name = options.stdin_filename or "<stdin>"
+            given.append((name, options.stdin_bytes or b"", None))
+    found = discover([p for p in options.paths if p != STDIN], suffixes, config.exclude)
+    given.extend((shown, None, path) for shown, path in found.files)
+    files = list(given)
+    problems, excluded = found.problems, list(found.excluded)
+    skipped: list[SkippedFile] = []
+    report_only: set[str] | None = None
+    if config.estate:
+        # Only the estate is judged: a workflow or a template committed beside it is not its business.
+        configured = estate_files(config)
+        members = {shown for shown, _ in configured.files}
+        files = [entry for entry in given if entry[0] in members]
+        for shown, _, _ in given:
+            if shown not in members:
+                options.verbose(f"{shown}: not in the configured estate ({', '.join(config.estate)}), skipped")
+                skipped.append(SkippedFile(shown, "not in the configured estate", outside_estate=True))
+        shown_given = {entry[0] for entry in files}
+        if options.select_only_given and options.paths:
+            report_only = shown_given
+        files.extend((shown, None, path) for shown, path in configured.files if shown not in shown_given)
+        problems = configured.problems
+        excluded += [e for e in configured.excluded if e.shown not in {x.shown for x in excluded}]
+    loaded = load_files(files, host, config, options.verbose, jobs=options.jobs, bound=bool(config.estate))
+    loaded.findings.extend(problems)
+    loaded.skipped[:0] = skipped
+    loaded.excluded = [_excluded_file(entry, host, config, options.verbose) for entry in sorted(excluded, key=lambda e: e.shown)]
+    import_settings = config.settings.get("import") or {}
+    estate, build_findings = build_estate(loaded.documents, import_site=import_settings.get("site"))
+    ctx = CheckContext(
+        estate=estate,
+        documents=loaded.documents,
+        as_of=options.as_of,
+        profiles=config.profiles,
+        strict=config.strict,
+        rule_options={code: opts for code, opts in config.rule_options.items()},
+        settings=config.settings,
+        vendor_data=host.vendor_data(),
+        packs=host.packs(),
+        rules=tuple(rules),
+        config=config,
+    )
+    # An unknown profile or a broken pack is exit 2 whichever rules are enabled.
+    policy.default_selection(ctx)
+    # The applied packs are known only now (sites name theirs), and with them the mandatory rules.
+    effective = overrides.enforce(config, overrides.refused_overrides(ctx))
+    ctx.rule_options = effective.rule_options
+    return Prepared(ctx, loaded, build_findings, report_only, effective)
+
+
+def check(options: RunOptions, config: Config, host: PluginHost) -> RunResult:
+    """The whole check: the result of running every rule on the estate named by ``options`` and ``config``."""
+    # A run builds millions of small objects and frees almost none before it ends, so the cyclic
+    # collector would scan the growing heap again and again and find nothing: located data and the
+    # model hold no reference cycles (a fifth of the CPU time of a 100,000-camera check; see
+    # benchmarks/README.md). Reference counting still frees everything; the collector resumes after.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _check(options, config, host)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check(options: RunOptions, written: Config, host: PluginHost) -> RunResult:
+    prepared = prepare(options, written, host)
+    ctx, loaded, report_only, config = prepared.ctx, prepared.loaded, prepared.report_only, prepared.config
+    rules = list(ctx.rules)
+    findings = [f for f in [*loaded.findings, *prepared.build_findings] if config.enabled(f.rule)]
+    findings.extend(run_rules(ctx, rules, config, host))
+    findings = governance.apply(findings, ctx, options.governance)
+    configuration = configuration_record(written, config, ctx, options.governance, overrides.refused_overrides(ctx))
+    # After governance, so that its own findings (VP304, unused VP305) take configured severities too.
+    findings = [f.with_severity(config.severities[f.rule]) if f.rule in config.severities else f for f in findings]
+    if report_only is not None:
+        findings = [f for f in findings if f.path in report_only]
+    findings.sort(key=Finding.sort_key)
+    return RunResult(
+        findings=findings,
+        rules=rules,
+        inputs=sorted(loaded.inputs, key=lambda i: i.path),
+        as_of=options.as_of,
+        fail_on=config.fail_on,
+        version=__version__,
+        # The packs sites that name none are judged under: the configured profiles, else the default pack,
+        # so that a report says which regime it applied rather than an empty list.
+        profiles=policy.default_selection(ctx),
+        packs=ctx.packs,
+        estate=ctx.estate,
+        context=ctx,
+        skipped=loaded.skipped,
+        configuration=configuration,
+        plugins=host.plugins,
+        excluded=loaded.excluded,
+    )
+
+
+__all__ = ["PluginError", "Prepared", "RunOptions", "UsageError", "check", "discover", "display_path", "estate_files", "prepare"]

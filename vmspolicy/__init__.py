@@ -25,10 +25,11 @@ PLUGIN_API_VERSION = "1.0"
 """The version of the plugin API (``__all__``): ``major.minor``; a removal raises the major number."""
 
 if TYPE_CHECKING:
+    from vmspolicy.analysis.context import CheckContext
     from vmspolicy.core.findings import Finding, Severity, Suppression
     from vmspolicy.core.model import Device, Estate, Firewall, Origin, Site, Waiver, Zone
     from vmspolicy.core.plugin_data import PackData, PackFamily, PackLegacy, PackMilestone, PackSource, PluginInfo, VendorData
-    from vmspolicy.core.rule import CheckContext, Looser, Rule
+    from vmspolicy.core.rule import Looser, Rule
     from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Location, Pos
     from vmspolicy.core.text import ParseError
     from vmspolicy.loading.base import Loader, SourceFile
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 _EXPORTS: dict[str, str] = {
     # rules and what they produce
     "Rule": "vmspolicy.core.rule",
-    "CheckContext": "vmspolicy.core.rule",
+    "CheckContext": "vmspolicy.analysis.context",
     "Looser": "vmspolicy.core.rule",
     "Severity": "vmspolicy.core.findings",
     "Finding": "vmspolicy.core.findings",

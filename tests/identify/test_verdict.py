@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
+from vmspolicy.analysis.context import CheckContext
 from vmspolicy.analysis.identify import identify, identify_device, verdicts
 from vmspolicy.analysis.identify.builtin import builtin_fragments
 from vmspolicy.core.model import Device, Estate, Origin
-from vmspolicy.core.rule import CheckContext
 from vmspolicy.core.source import LocatedMap
 
 

@@ -13,10 +13,10 @@ from typing import Any, Mapping
 import pytest
 
 from vmspolicy.analysis import identify
+from vmspolicy.analysis.context import CheckContext
 from vmspolicy.analysis.estate import build_estate
 from vmspolicy.analysis.identify import Evidence, Verdict
 from vmspolicy.core.packs import builtin_packs
-from vmspolicy.core.rule import CheckContext
 from vmspolicy.core.source import Document
 from vmspolicy.core.yaml_events import load_documents
 

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from tests.policy.helpers import KNOWN, UNKNOWN, check_json, context, named
+from vmspolicy.analysis.context import CheckContext
 from vmspolicy.analysis.identify import Evidence, Verdict
 from vmspolicy.cli import main
 from vmspolicy.core.findings import Severity
-from vmspolicy.core.rule import DOC_SECTIONS, CheckContext, Rule
+from vmspolicy.core.rule import DOC_SECTIONS, Rule
 from vmspolicy.rules import vendor
 
 

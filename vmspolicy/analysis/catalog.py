@@ -11,8 +11,8 @@ equipment (VP103, VP105) is waivable but never inline-suppressible.
 
 from __future__ import annotations
 
+from vmspolicy.analysis.context import CheckContext
 from vmspolicy.core.records import record
-from vmspolicy.core.rule import CheckContext
 
 
 @record(frozen=True, slots=True)

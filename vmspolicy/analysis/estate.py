@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Final, Iterable, Mapping
 
 from vmspolicy.analysis import failclosed
+from vmspolicy.core import codes
 from vmspolicy.core.findings import Finding
 from vmspolicy.core.model import (
     ANY,
@@ -40,7 +41,6 @@ from vmspolicy.core.model import (
 )
 from vmspolicy.core.schemas import SchemaError, validate
 from vmspolicy.core.source import Document, LocatedMap, Location, iter_items
-from vmspolicy.rules.structure import DuplicateIdentity, SchemaViolation, UnknownReference
 
 SECTIONS = ("sites", "zones", "cameras", "recorders", "devices", "firewalls", "waivers")
 SUPPORTED_VERSION = 1
@@ -136,7 +136,7 @@ def _add_document(b: _Builder, doc: Document) -> None:
         else:
             message = (f"unsupported manifest format version {version!r}: this vmspolicy reads version "
                        f"{SUPPORTED_VERSION} (upgrade vmspolicy, or write 'vmspolicy: {SUPPORTED_VERSION}')")
-        b.findings.append(SchemaViolation.finding(doc.at(data.where("vmspolicy")), message))
+        b.findings.append(codes.SCHEMA_VIOLATION.finding(doc.at(data.where("vmspolicy")), message))
     # Every record is built, whatever the schema says about it: each field is read with its fail-closed
     # default (vmspolicy.analysis.failclosed), so a misspelt or malformed field never takes a record out of the judgement.
     broken = _broken_records(errors)
@@ -164,7 +164,7 @@ def _add_document(b: _Builder, doc: Document) -> None:
     if version == SUPPORTED_VERSION:
         # The record an error is in is its subject: what a baseline follows, and what may not be baselined.
         b.findings.extend(
-            SchemaViolation.finding(doc.at(error.pos), error.message, subject=_subject_of(error, subjects)) for error in errors
+            codes.SCHEMA_VIOLATION.finding(doc.at(error.pos), error.message, subject=_subject_of(error, subjects)) for error in errors
         )
 
 
@@ -311,7 +311,7 @@ def _completed(b: _Builder, doc: Document, entry: LocatedMap, manifest: Document
             added.append(key)
         elif entry[key] != value and not (key == "mac" and _same_mac(entry[key], value)):
             b.findings.append(
-                DuplicateIdentity.finding(
+                codes.DUPLICATE_IDENTITY.finding(
                     manifest.at(record.where(key)),
                     f"{entry['id']}: {key} {value!r} contradicts {entry[key]!r} in {doc.path}:{entry.where(key)[0]}; "
                     "a manifest record may only add what the imported file does not say",
@@ -326,7 +326,7 @@ def _declare(b: _Builder, entry_id: str, location: Location) -> None:
     first = b.declared.get(entry_id)
     if first is not None:
         b.findings.append(
-            DuplicateIdentity.finding(
+            codes.DUPLICATE_IDENTITY.finding(
                 location,
                 f"id {entry_id!r} is already declared at {first}; ids are unique across the whole estate",
                 subject=entry_id,
@@ -385,7 +385,7 @@ def _zone(b: _Builder, origin: Origin, e: LocatedMap, broken: _Paths) -> str | N
             cidrs.append(ipaddress.ip_network(text, strict=False))
         except ValueError as exc:
             if not broken:  # else the schema has said it already
-                b.findings.append(SchemaViolation.finding(origin.loc("cidr", index), f"cidr {text!r}: {exc}"))
+                b.findings.append(codes.SCHEMA_VIOLATION.finding(origin.loc("cidr", index), f"cidr {text!r}: {exc}"))
     zone_id = _record_id(b, origin, "zone")
     if zone_id is not None:
         b.zones[zone_id] = Zone(
@@ -522,7 +522,7 @@ def _check_port_order(b: _Builder, path: str, entry: LocatedMap, firewall_id: st
             name = failclosed.text(entry.get("name")) or fallback
             where = Location(path, *failclosed.item_pos(ports, index, entry.where("ports")))
             advice = schema_advice.port_range(item) or f"{item!r}: a range runs from low to high"
-            b.findings.append(SchemaViolation.finding(where, f"{firewall_id} rule {name!r} ports: {advice}", subject=firewall_id))
+            b.findings.append(codes.SCHEMA_VIOLATION.finding(where, f"{firewall_id} rule {name!r} ports: {advice}", subject=firewall_id))
             found = True
     return found
 
@@ -587,7 +587,7 @@ def _check_identities(b: _Builder, estate: Estate) -> None:
             if first is device:
                 continue
             b.findings.append(
-                DuplicateIdentity.finding(
+                codes.DUPLICATE_IDENTITY.finding(
                     device.origin.loc(attribute),
                     f"{label} {key} of {device.id} is already used by {first.id} at {first.origin.loc(attribute)}",
                     subject=device.id,
@@ -617,7 +617,7 @@ def _check_references(b: _Builder, estate: Estate) -> None:
             close = difflib.get_close_matches(str(entry_id), list(candidates), n=1, cutoff=0.75)
             hint = f"; did you mean {close[0]!r}?" if close else ""
         b.findings.append(
-            UnknownReference.finding(
+            codes.UNKNOWN_REFERENCE.finding(
                 location,
                 f"{field_name} {entry_id!r} of {subject}: no {what} with this id in the estate{hint}",
                 subject=subject,
@@ -640,7 +640,7 @@ def _check_references(b: _Builder, estate: Estate) -> None:
             missing(device.zone, "zone", device.origin.loc("zone"), device.id, "zone", estate.zones)
         elif device_zone.site not in (device.site, UNREADABLE) and device.site in estate.sites:
             b.findings.append(
-                UnknownReference.finding(
+                codes.UNKNOWN_REFERENCE.finding(
                     device.origin.loc("zone"),
                     f"zone {device_zone.id!r} of {device.id} belongs to site {device_zone.site!r}, not to {device.site!r}",
                     subject=device.id,

@@ -43,9 +43,9 @@ from vmspolicy.core.records import record
 from vmspolicy.core.schemas import validate
 
 if TYPE_CHECKING:
+    from vmspolicy.analysis.context import CheckContext
     from vmspolicy.analysis.identify import Evidence, Verdict
     from vmspolicy.core.model import Device, Site
-    from vmspolicy.core.rule import CheckContext
 
 DEFAULT_PACK: Final = "uk-gov-2022"
 """The pack applied when neither a site's ``policies:`` nor the profiles name one (see the module docs)."""

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from vmspolicy.analysis.catalog import rule_catalog
+from vmspolicy.analysis.context import CheckContext
 from vmspolicy.analysis.justification import is_missing
 from vmspolicy.core.findings import Finding, Suppression
 from vmspolicy.core.model import Waiver
 from vmspolicy.core.records import record
-from vmspolicy.core.rule import CheckContext
 from vmspolicy.core.source import Location
 
 DEFAULT_MAX_WAIVER_MONTHS = 24

@@ -16,8 +16,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from vmspolicy.analysis.context import CheckContext
 from vmspolicy.cli.options import EXIT_FINDINGS, EXIT_OK, CliError, add_common, estate_setup, run_options
-from vmspolicy.core.rule import CheckContext
 from vmspolicy.governance.baseline import write_atomically
 from vmspolicy.governance.fixes import FileFix, apply, plan
 

@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from vmspolicy.analysis import identify
+from vmspolicy.analysis.context import CheckContext
+from vmspolicy.analysis.isolation import allowed_peer, device_zone, has_firewall, isolated_devices
 from vmspolicy.analysis.reach import Direction, Reachability, device_flows, reachability
 from vmspolicy.analysis.reach import ports as port_codes
 from vmspolicy.analysis.reach.intervals import EMPTY, IntervalSet, union
 from vmspolicy.cli.options import EXIT_OK, CliError, add_common, estate_setup, run_options
+from vmspolicy.core.codes import PARSE_ERROR
 from vmspolicy.core.model import Estate
-from vmspolicy.core.rule import CheckContext
-from vmspolicy.rules.isolation import allowed_peer, device_zone, has_firewall, isolated_devices
-from vmspolicy.rules.structure import ParseErrorRule
 
 INTERNET_NODE = "internet"
 MAX_LABEL_PORTS = 4
@@ -246,7 +246,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
     problems = [*prepared.loaded.findings, *prepared.build_findings]
     for finding in problems:
         print(f"vmspolicy: {finding.location}: {finding.rule} {finding.message}", file=sys.stderr)
-    if any(f.rule == ParseErrorRule.code for f in prepared.loaded.findings):
+    if any(f.rule == PARSE_ERROR.code for f in prepared.loaded.findings):
         raise CliError("cannot draw an estate whose files cannot be read (see above)")
     if not prepared.loaded.documents:
         raise CliError(f"no manifest found in {', '.join(options.paths) or 'the configured estate'}")

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any, Collection
 
 from vmspolicy.analysis import policy
+from vmspolicy.analysis.context import CheckContext
 from vmspolicy.analysis.identify.dated import VendorDataSource, vendor_data_sources
 from vmspolicy.cli.options import EXIT_OK, plugins_for, resolve_config
 from vmspolicy.core.model import Estate
-from vmspolicy.core.rule import CheckContext
 
 JSON_VERSION = 1
 

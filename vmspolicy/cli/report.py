@@ -40,8 +40,8 @@ from vmspolicy.reporters.compliance import (
 )
 
 if TYPE_CHECKING:
+    from vmspolicy.analysis.context import CheckContext
     from vmspolicy.core.model import Device
-    from vmspolicy.core.rule import CheckContext
     from vmspolicy.reporters.base import RunResult
 
 def register(subparsers: Any) -> None:
@@ -109,10 +109,8 @@ def build_report(result: RunResult, *, title: str) -> ComplianceReport:
     """Work out everything the compliance report shows."""
     from vmspolicy.analysis import policy
     from vmspolicy.analysis.waivers import waiver_statuses
+    from vmspolicy.core import codes
     from vmspolicy.reporters.remediation import required_actions
-    from vmspolicy.rules.isolation import CODES as ISOLATION_RULES
-    from vmspolicy.rules.isolation import IsolationUnverifiable
-    from vmspolicy.rules.waivers import ExpiringWaiver
 
     if result.context is None:
         raise ValueError("the compliance report needs the run's context (pipeline.check provides it)")
@@ -129,7 +127,7 @@ def build_report(result: RunResult, *, title: str) -> ComplianceReport:
     # Which VP2xx findings stand against each device, and which waiver excuses it.
     isolation: dict[str, set[str]] = defaultdict(set)
     for finding in result.findings:
-        if finding.rule in ISOLATION_RULES and finding.subject and finding.suppressed is None:
+        if finding.rule in codes.ISOLATION and finding.subject and finding.suppressed is None:
             isolation[finding.subject].add(finding.rule)
     statuses = waiver_statuses(ctx)
     waived_by = {device: s.waiver.id for s in statuses if s.holds for device in s.waiver.devices}
@@ -149,7 +147,7 @@ def build_report(result: RunResult, *, title: str) -> ComplianceReport:
         if judgement is None or not judgement.restricted:
             continue
         rules = tuple(sorted(isolation.get(device.id, ())))
-        unverifiable = IsolationUnverifiable.code in rules
+        unverifiable = codes.ISOLATION_UNVERIFIABLE.code in rules
         state = UNVERIFIABLE if unverifiable else (NOT_ISOLATED if rules else ISOLATED if judgement.legacy else NOT_ASSESSED)
         restricted.append(
             RestrictedDevice(
@@ -188,7 +186,7 @@ def build_report(result: RunResult, *, title: str) -> ComplianceReport:
         sites.append(SiteSummary(site.id, site.name or site.id, site.sensitive, packs, sum(units(d) for d in active), restricted_units,
                                  legacy_units, restricted_units - legacy_units, state))
 
-    expiring_days = int(ctx.options_for(ExpiringWaiver)["days"])  # the window VP303 warns in, as configured
+    expiring_days = int(ctx.options_of(codes.EXPIRING_WAIVER.code)["days"])  # the window VP303 warns in, as configured
     waivers = []
     for status in sorted(statuses, key=lambda s: (s.waiver.expires is None, s.waiver.expires or result.as_of, s.waiver.id)):
         w = status.waiver

@@ -24,6 +24,8 @@ DEVICE_TYPES: Final = (
     "encoder", "nvr", "dvr", "intercom", "access-controller", "switch", "server", "workstation", "other",
 )
 STATUSES: Final = ("active", "planned", "decommissioned")
+RECORDER_TYPES: Final = ("nvr", "dvr")
+"""Device types that record video: a restricted one is a restricted recorder (VP107)."""
 INTERNET: Final = "internet"
 ANY: Final = "any"
 UNREADABLE: Final = "(unreadable)"

@@ -1,4 +1,4 @@
-"""What a rule is, and the context it judges.
+"""What a rule is (the context it judges is :class:`vmspolicy.analysis.context.CheckContext`).
 
 A rule is a class with a stable ``code`` (``VP201``), a ``slug``
 (``not-segmented``), a default ``severity``, its ``options`` with defaults, and
@@ -10,18 +10,15 @@ findings; rules never parse files and never print.
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import inspect
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping, TypeVar
 
 from vmspolicy.core.findings import SEVERITY_NAMES, Finding, Severity
-from vmspolicy.core.model import Estate
-from vmspolicy.core.source import Document, Location
+from vmspolicy.core.source import Location
 
 if TYPE_CHECKING:
-    from vmspolicy.core.config import Config
+    from vmspolicy.analysis.context import CheckContext
 
 T = TypeVar("T")
 
@@ -45,41 +42,6 @@ class Looser(enum.Enum):
         given = {str(v) for v in value} if isinstance(value, (list, tuple, set, frozenset)) else {str(value)}
         base = {str(v) for v in default} if isinstance(default, (list, tuple, set, frozenset)) else {str(default)}
         return bool(base - given) if self is Looser.FEWER else bool(given - base)
-
-
-@dataclass
-class CheckContext:
-    """Everything a rule may look at during one run.
-
-    Analyses that several rules share (vendor identification, reachability)
-    are computed once on first use through :meth:`memo`.
-    """
-
-    estate: Estate
-    documents: Sequence[Document]
-    as_of: dt.date
-    profiles: tuple[str, ...] = ()
-    strict: bool = False
-    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    settings: Mapping[str, Any] = field(default_factory=dict)
-    vendor_data: Sequence[Mapping[str, Any]] = ()
-    packs: Sequence[Mapping[str, Any]] = ()
-    rules: Sequence[type[Rule]] = ()  # every registered rule, enabled or not
-    config: Config | None = None  # the configuration as written, refused settings included (VP306 judges it)
-    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    def memo(self, key: str, compute: Callable[[CheckContext], T]) -> T:
-        """Compute a shared analysis once per run and return the cached result afterwards."""
-        if key not in self._memo:
-            self._memo[key] = compute(self)
-        result: T = self._memo[key]
-        return result
-
-    def options_for(self, rule: type[Rule]) -> dict[str, Any]:
-        """The rule's options: its defaults overlaid with what the configuration set."""
-        merged = dict(rule.options)
-        merged.update(self.rule_options.get(rule.code, {}))
-        return merged
 
 
 class Rule:

@@ -11,12 +11,13 @@ of ``ctx.as_of`` (``--as-of``).
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Container, Sequence
 
+from vmspolicy.analysis.context import CheckContext
 from vmspolicy.analysis.waivers import apply_waivers, unused_parts, waiver_statuses
+from vmspolicy.core import codes
 from vmspolicy.core.errors import UsageError
 from vmspolicy.core.findings import Finding
-from vmspolicy.core.rule import CheckContext
 from vmspolicy.governance.fingerprint import fingerprint
 from vmspolicy.governance.inline import apply_inline, inline_suppressions
 from vmspolicy.governance.options import GovernanceOptions
@@ -24,35 +25,32 @@ from vmspolicy.governance.options import GovernanceOptions
 __all__ = ["GovernanceOptions", "apply", "fingerprint"]
 
 
-def apply(findings: Sequence[Finding], ctx: CheckContext, options: GovernanceOptions) -> list[Finding]:
+def apply(findings: Sequence[Finding], ctx: CheckContext, options: GovernanceOptions, enabled: Container[str]) -> list[Finding]:
     """Findings with waivers, inline suppressions and the baseline applied.
 
-    Raises :class:`vmspolicy.run.pipeline.UsageError` for a baseline file that cannot be used (exit 2).
+    ``enabled``: the codes of the rules that ran; unused waivers (VP304) and unused
+    suppressions (VP305) are reported only when their rule is among them.
+    Raises :class:`vmspolicy.core.errors.UsageError` for a baseline file that cannot be used (exit 2).
     """
-    from vmspolicy.rules.waivers import ENABLED_MARK, InvalidSuppression, UnusedWaiver
-
-    def enabled(code: str) -> bool:
-        return ctx.memo(ENABLED_MARK + code, lambda _: False)
-
     statuses = waiver_statuses(ctx)
     out = apply_waivers(findings, statuses)
-    if enabled(UnusedWaiver.code):
+    if codes.UNUSED_WAIVER.code in enabled:
         out.extend(
-            UnusedWaiver.finding(p.location, p.message, subject=p.subject, evidence=p.evidence)
+            codes.UNUSED_WAIVER.finding(p.location, p.message, subject=p.subject, evidence=p.evidence)
             for p in unused_parts(out, statuses, ctx)
         )
     refused = not options.inline_suppressions or ctx.settings.get("inline_suppressions") is False
     if not refused:
         suppressions = inline_suppressions(ctx)
         out, used = apply_inline(out, suppressions)
-        if options.report_unused_suppressions and enabled(InvalidSuppression.code):
+        if options.report_unused_suppressions and codes.INVALID_SUPPRESSION.code in enabled:
             for index, s in enumerate(suppressions):
                 if s.holds and index not in used:
-                    codes = ",".join(s.codes)
-                    out.append(InvalidSuppression.finding(
+                    written = ",".join(s.codes)
+                    out.append(codes.INVALID_SUPPRESSION.finding(
                         s.location,
-                        f"this suppression of {codes} suppresses nothing (no {codes} finding in its scope); remove the comment",
-                        evidence=f"unused:{codes}",
+                        f"this suppression of {written} suppresses nothing (no {written} finding in its scope); remove the comment",
+                        evidence=f"unused:{written}",
                     ))
     if options.baseline:
         # Imported here: most runs (every pre-commit run) have no baseline.

@@ -20,6 +20,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Collection, Iterable, Sequence
 
+from vmspolicy.core import codes
 from vmspolicy.core.findings import Finding, Suppression
 from vmspolicy.core.records import record
 from vmspolicy.core.schemas import validate
@@ -27,10 +28,10 @@ from vmspolicy.core.source import Location
 from vmspolicy.core.text import ParseError
 from vmspolicy.core.yaml_events import load_documents
 from vmspolicy.governance.fingerprint import fingerprint
-from vmspolicy.rules.structure import SchemaViolation
 
 if TYPE_CHECKING:
-    from vmspolicy.core.rule import CheckContext, Rule
+    from vmspolicy.analysis.context import CheckContext
+    from vmspolicy.core.rule import Rule
 
 BASELINE_VERSION = 1
 
@@ -88,7 +89,7 @@ def recordable(finding: Finding, never: Collection[str], restricted: Collection[
     """Whether ``finding`` belongs in a baseline: unsuppressed, of a rule a baseline may hold, not about a broken restricted record."""
     if finding.suppressed is not None or finding.rule in never:
         return False
-    return not (finding.rule == SchemaViolation.code and finding.subject in restricted)
+    return not (finding.rule == codes.SCHEMA_VIOLATION.code and finding.subject in restricted)
 
 
 def read_baseline(path: str) -> Baseline:

@@ -29,9 +29,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from vmspolicy.analysis.context import CheckContext
 from vmspolicy.core.model import Device, normalise_mac
 from vmspolicy.core.records import record
-from vmspolicy.core.rule import CheckContext
 
 SECTIONS = {"camera": "cameras", "recorder": "recorders", "device": "devices"}
 # YAML 1.1 reads 12:34:56 as a base-60 integer: an all-digit MAC must be quoted.
@@ -72,7 +72,7 @@ class FileFix:
 def plan(ctx: CheckContext) -> list[FileFix]:
     """The edits the estate needs, grouped by file (in path order)."""
     from vmspolicy.analysis import policy
-    from vmspolicy.rules.isolation import isolated_devices, watched_services
+    from vmspolicy.analysis.isolation import isolated_devices, watched_services
 
     legacy = {d.id for d in policy.legacy_restricted(ctx)}
     # The devices and services VP205 judges, so that fix turns off exactly what it reports.

@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from vmspolicy.analysis.catalog import RuleCatalog, rule_catalog
+from vmspolicy.analysis.context import CheckContext
 from vmspolicy.analysis.justification import is_missing
 from vmspolicy.analysis.waivers import DEFAULT_MAX_WAIVER_MONTHS, Problem, add_months
 from vmspolicy.core.findings import Finding, Suppression
 from vmspolicy.core.records import record
-from vmspolicy.core.rule import CheckContext
 from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Location
 
 _DIRECTIVE = re.compile(r"#\s*vmspolicy\s*:\s*(?P<word>[A-Za-z][\w-]*)(?P<rest>.*)$")

@@ -18,9 +18,10 @@ from dataclasses import replace
 from typing import Any, Mapping
 
 from vmspolicy.analysis import policy
+from vmspolicy.analysis.context import CheckContext
 from vmspolicy.core.config import ALWAYS_ON, Config
 from vmspolicy.core.records import record
-from vmspolicy.core.rule import CheckContext, Looser, Rule
+from vmspolicy.core.rule import Looser, Rule
 from vmspolicy.core.source import Location, display_path
 
 ADVICE = "to judge by another policy, write your own pack and name it in the sites' policies: (`vmspolicy packs` lists them)"

@@ -6,11 +6,12 @@ import datetime as dt
 from dataclasses import field
 from typing import TYPE_CHECKING, Mapping, Protocol, Sequence, runtime_checkable
 
+from vmspolicy.analysis.context import CheckContext
 from vmspolicy.core.findings import Finding, Severity
 from vmspolicy.core.model import Estate
 from vmspolicy.core.plugin_data import PluginInfo
 from vmspolicy.core.records import record
-from vmspolicy.core.rule import CheckContext, Rule
+from vmspolicy.core.rule import Rule
 
 if TYPE_CHECKING:
     from vmspolicy.governance.configuration import ConfigurationRecord

@@ -6,9 +6,10 @@ import re
 from types import MappingProxyType
 from typing import Any, Callable, ClassVar, Final, Iterable, Iterator, Mapping, Sequence
 
+from vmspolicy.analysis.context import CheckContext
 from vmspolicy.core.findings import Finding, Severity
 from vmspolicy.core.records import record
-from vmspolicy.core.rule import CheckContext, Looser, Rule
+from vmspolicy.core.rule import Looser, Rule
 from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Pos
 from vmspolicy.hookspecs import hookimpl
 from vmspolicy.loading.streams import StreamSource, is_literal_secret, mask, parse_source

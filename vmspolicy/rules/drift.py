@@ -6,10 +6,11 @@ import ipaddress
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Iterable, Iterator, Mapping, Sequence
 
+from vmspolicy.analysis.context import CheckContext
 from vmspolicy.analysis.identify import Verdict, identify, verdicts
 from vmspolicy.core.findings import Finding, Severity
 from vmspolicy.core.model import Device, Estate
-from vmspolicy.core.rule import CheckContext, Looser, Rule
+from vmspolicy.core.rule import Looser, Rule
 from vmspolicy.core.source import Pos
 from vmspolicy.hookspecs import hookimpl
 

@@ -19,86 +19,25 @@ from types import MappingProxyType
 from typing import Any, ClassVar, Iterable, Iterator, Mapping, Sequence
 
 from vmspolicy.analysis import policy
+from vmspolicy.analysis.context import CheckContext
+from vmspolicy.analysis.isolation import (
+    CLOUD_SERVICES,
+    LEGACY_PURPOSE,
+    allowed_peer,
+    device_zone,
+    has_firewall,
+    isolated_devices,
+    management_zones,
+    overlapping_zone,
+    watched_services,
+)
 from vmspolicy.analysis.reach import Direction, Flow, Reachability, Unresolved, device_flows, reachability
+from vmspolicy.core import codes
 from vmspolicy.core.findings import Finding
-from vmspolicy.core.model import UNREADABLE, Device, Estate, IPNetwork, Origin, UnreadableFirewall, Zone
-from vmspolicy.core.rule import CheckContext, Looser, Rule
+from vmspolicy.core.model import UNREADABLE, Device, IPNetwork, Origin, UnreadableFirewall, Zone
+from vmspolicy.core.rule import Looser, Rule
 from vmspolicy.core.source import LocatedMap, Location
 from vmspolicy.hookspecs import hookimpl
-
-LEGACY_PURPOSE = "legacy-cameras"
-
-
-def isolated_devices(ctx: CheckContext) -> list[Device]:
-    """Legacy restricted devices that a restricting pack lets stay only while isolated."""
-
-    def compute(c: CheckContext) -> list[Device]:
-        return [
-            d for d in policy.legacy_restricted(c) if any(p.isolation_required for p in policy.restricting_packs(c, d.id))
-        ]
-
-    return ctx.memo("isolation-subjects", compute)
-
-
-def device_zone(ctx: CheckContext, device: Device) -> Zone | None:
-    """The device's declared zone, else the zone its address lies in (the most specific one)."""
-    if device.zone is not None:
-        return ctx.estate.zones.get(device.zone)
-    if device.ip is not None:
-        # The analysis's address classes answer in O(log zones); Estate.zone_of_address scans every zone.
-        space = reachability(ctx).space
-        owner = space.owner[space.atom_of_address(device.ip)]
-        return ctx.estate.zones.get(owner) if owner is not None else None
-    return None
-
-
-def overlapping_zone(estate: Estate, zone: Zone) -> tuple[Zone, IPNetwork, IPNetwork] | None:
-    """The first zone of another purpose whose networks overlap ``zone``'s: ``(zone, its network, theirs)``.
-
-    Zones of one purpose may share addresses (a legacy zone split over VLANs);
-    a corporate zone holding the legacy zone's prefix puts its devices on the
-    legacy cameras' segment, where nothing is filtered.
-    """
-    for other in estate.zones.values():
-        if other.id == zone.id or other.purpose == zone.purpose:
-            continue
-        for mine in zone.cidrs:
-            for theirs in other.cidrs:
-                if mine.version == theirs.version and mine.overlaps(theirs):
-                    return other, mine, theirs
-    return None
-
-
-def has_firewall(ctx: CheckContext, device: Device) -> bool:
-    return bool(ctx.estate.firewalls_of(device.site))
-
-
-def management_zones(ctx: CheckContext) -> frozenset[str] | None:
-    """Zone ids the configuration names under ``isolation: management_zones:`` (None: not configured)."""
-    section = ctx.settings.get("isolation")
-    if not isinstance(section, Mapping) or "management_zones" not in section:
-        return None
-    return frozenset(str(z) for z in section.get("management_zones") or ())
-
-
-def allowed_peer(ctx: CheckContext, device: Device, zone_id: str) -> bool:
-    """Whether ``zone_id`` may exchange new flows with ``device`` (VP204).
-
-    Zones whose purpose every restricting pack lists (``reachable_from``, by
-    default ``vms`` and ``management``). When the configuration names
-    ``isolation.management_zones``, only those of the management zones count,
-    so a site-wide management VLAN is not let in by accident. The setting only
-    narrows: naming a zone of another purpose (a corporate one) lets nothing
-    more in, and is a VP306 finding at the setting.
-    """
-    zone = ctx.estate.zones.get(zone_id)
-    if zone is None:
-        return False
-    purposes = policy.reachable_from(ctx, device.id)
-    named = management_zones(ctx)
-    if named is not None and zone.purpose == "management":
-        return zone_id in named and "management" in purposes
-    return zone.purpose in purposes
 
 
 def _allowed_peers(ctx: CheckContext, device: Device) -> str:
@@ -462,10 +401,10 @@ class CloudServicesEnabled(_IsolationRule):
         the flags that must be declared off. Not waivable.
     """
 
-    code = "VP205"
-    slug = "cloud-services-enabled"
+    code = codes.CLOUD_SERVICES_ENABLED.code
+    slug = codes.CLOUD_SERVICES_ENABLED.slug
     summary = "P2P cloud, UPnP or similar enabled, or not declared off, on it"
-    options: ClassVar[Mapping[str, Any]] = MappingProxyType({"services": ("p2p_cloud", "upnp", "ddns")})
+    options: ClassVar[Mapping[str, Any]] = MappingProxyType({"services": CLOUD_SERVICES})
     looser: ClassVar[Mapping[str, Looser]] = MappingProxyType({"services": Looser.FEWER})  # fewer services must be off
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
@@ -511,11 +450,6 @@ class CloudServicesEnabled(_IsolationRule):
         )
 
 
-def watched_services(ctx: CheckContext) -> list[str]:
-    """The services VP205 requires off on a legacy restricted device (its ``services`` option); ``vmspolicy fix`` writes them off."""
-    return [str(s) for s in ctx.options_for(CloudServicesEnabled).get("services") or ()]
-
-
 class IsolationUnverifiable(_IsolationRule):
     """The isolation of a legacy restricted device cannot be shown.
 
@@ -559,8 +493,8 @@ class IsolationUnverifiable(_IsolationRule):
         None. Not waivable.
     """
 
-    code = "VP206"
-    slug = "isolation-unverifiable"
+    code = codes.ISOLATION_UNVERIFIABLE.code
+    slug = codes.ISOLATION_UNVERIFIABLE.slug
     summary = "no firewall policy covers its zone: cannot be shown isolated"
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
@@ -643,7 +577,7 @@ RULES: Sequence[type[Rule]] = (
 )
 # The codes of the isolation rules, for what summarises them (the compliance report's isolation column):
 # derived from RULES, so a new isolation rule is counted there without anyone remembering to.
-CODES: frozenset[str] = frozenset(rule.code for rule in RULES)
+CODES: frozenset[str] = codes.ISOLATION
 
 
 @hookimpl(tryfirst=True)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
+from vmspolicy.analysis.context import CheckContext
 from vmspolicy.core.findings import Finding, Severity
-from vmspolicy.core.rule import CheckContext, Rule
+from vmspolicy.core.rule import Rule
 from vmspolicy.governance.overrides import refused_overrides
 from vmspolicy.hookspecs import hookimpl
 

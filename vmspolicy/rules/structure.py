@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
+from vmspolicy.analysis.context import CheckContext
+from vmspolicy.core import codes
 from vmspolicy.core.findings import Finding, Severity
-from vmspolicy.core.rule import CheckContext, Rule
+from vmspolicy.core.rule import Rule
 from vmspolicy.hookspecs import hookimpl
 
 
@@ -49,8 +51,8 @@ class ParseErrorRule(Rule):
         None. VP001 cannot be disabled or suppressed.
     """
 
-    code = "VP001"
-    slug = "parse-error"
+    code = codes.PARSE_ERROR.code
+    slug = codes.PARSE_ERROR.slug
     summary = "not valid YAML/JSON, duplicate key, forbidden tag, bad encoding"
     baselinable = False  # a file that was never read was never checked: recording that would hide it for good
 
@@ -99,8 +101,8 @@ class SchemaViolation(Rule):
         None. Point your editor at the schema (see the README) to see these while typing.
     """
 
-    code = "VP002"
-    slug = "schema-violation"
+    code = codes.SCHEMA_VIOLATION.code
+    slug = codes.SCHEMA_VIOLATION.slug
     summary = "the manifest breaks its JSON Schema"
 
 
@@ -139,8 +141,8 @@ class UnknownReference(Rule):
         changed file is checked against the rest of the estate.
     """
 
-    code = "VP003"
-    slug = "unknown-reference"
+    code = codes.UNKNOWN_REFERENCE.code
+    slug = codes.UNKNOWN_REFERENCE.slug
     summary = "a site, zone, device or waiver id that does not exist"
 
 
@@ -178,8 +180,8 @@ class DuplicateIdentity(Rule):
         None.
     """
 
-    code = "VP004"
-    slug = "duplicate-identity"
+    code = codes.DUPLICATE_IDENTITY.code
+    slug = codes.DUPLICATE_IDENTITY.slug
     summary = "the same id, MAC or IP twice in the estate"
 
 

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar, Final, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping, Sequence
 
 from vmspolicy.analysis import identify, policy
+from vmspolicy.analysis.context import CheckContext
+from vmspolicy.analysis.identify.evidence import STRONG_WEIGHT
 from vmspolicy.analysis.identify.normalise import display_order, has_bidi, visible
+from vmspolicy.core import codes
 from vmspolicy.core.findings import Finding, Severity
+from vmspolicy.core.model import RECORDER_TYPES
 from vmspolicy.core.redact import redact_url
-from vmspolicy.core.rule import CheckContext, Looser, Rule
+from vmspolicy.core.rule import Looser, Rule
 from vmspolicy.hookspecs import hookimpl
-from vmspolicy.rules.structure import UnknownReference
 
 if TYPE_CHECKING:
     from vmspolicy.analysis.identify import Evidence, Verdict
@@ -27,7 +30,6 @@ if TYPE_CHECKING:
     from vmspolicy.core.model import Device
     from vmspolicy.core.source import Location
 
-RECORDER_TYPES: Final = ("nvr", "dvr")
 # Findings, reports and baselines never carry a credential (evidence is redacted where it is made;
 # this stays for evidence from plugins' vendor data).
 mask = redact_url
@@ -222,7 +224,7 @@ def _unknown_site_packs(ctx: CheckContext) -> Iterable[Finding]:
     known = ", ".join(sorted(policy.registry(ctx)))
     fallback = ", ".join(policy.default_selection(ctx))
     for site, index, pack_id in policy.unknown_site_packs(ctx):
-        yield UnknownReference.finding(
+        yield codes.UNKNOWN_REFERENCE.finding(
             site.origin.loc("policies", index),
             f"policies {pack_id!r} of site {site.id}: no policy pack with this id (known: {known}); "
             f"until it is fixed the site is judged under {fallback}",
@@ -338,7 +340,7 @@ class VendorMismatch(Rule):
     slug = "vendor-mismatch"
     severity = Severity.ERROR
     summary = "declared vendor contradicts OUI / model / stream evidence of a restricted family"
-    options: ClassVar[Mapping[str, Any]] = MappingProxyType({"min_weight": 0.8})
+    options: ClassVar[Mapping[str, Any]] = MappingProxyType({"min_weight": STRONG_WEIGHT})
     looser: ClassVar[Mapping[str, Looser]] = MappingProxyType({"min_weight": Looser.HIGHER})  # weaker evidence goes unchallenged
     baselinable = False
 

@@ -12,14 +12,13 @@ from types import MappingProxyType
 from typing import Any, ClassVar, Iterable, Mapping, Sequence
 
 from vmspolicy.analysis.catalog import rule_catalog
+from vmspolicy.analysis.context import CheckContext
 from vmspolicy.analysis.waivers import DEFAULT_WAIVED_RULES, waiver_statuses
+from vmspolicy.core import codes
 from vmspolicy.core.findings import Finding, Severity
-from vmspolicy.core.rule import CheckContext, Looser, Rule
+from vmspolicy.core.rule import Looser, Rule
 from vmspolicy.governance.inline import InlineSuppression, inline_suppressions, inline_terms
 from vmspolicy.hookspecs import hookimpl
-
-ENABLED_MARK = "governance.enabled:"
-"""Memo key prefix: set by a rule's check(), so the governance stage knows the rule is enabled."""
 
 
 class InvalidWaiver(Rule):
@@ -177,9 +176,9 @@ class ExpiringWaiver(Rule):
               VP303: {days: 30}
     """
 
-    code = "VP303"
-    slug = "waiver-expiring"
-    severity = Severity.WARNING
+    code = codes.EXPIRING_WAIVER.code
+    slug = codes.EXPIRING_WAIVER.slug
+    severity = codes.EXPIRING_WAIVER.severity
     summary = "it expires within N days (default 90)"
     options: ClassVar[Mapping[str, Any]] = {"days": 90}
     looser: ClassVar[Mapping[str, Looser]] = MappingProxyType({"days": Looser.LOWER})  # a shorter warning
@@ -235,15 +234,13 @@ class UnusedWaiver(Rule):
         waiver excused.
     """
 
-    code = "VP304"
-    slug = "waiver-unused"
-    severity = Severity.WARNING
+    code = codes.UNUSED_WAIVER.code
+    slug = codes.UNUSED_WAIVER.slug
+    severity = codes.UNUSED_WAIVER.severity
     summary = "it names a device or rule that nothing needs waived"
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        # The findings come from the governance stage; the pipeline runs this only when
-        # VP304 is enabled, which is how that stage knows whether to report them.
-        ctx.memo(ENABLED_MARK + self.code, lambda _: True)
+        # The findings come from the governance stage, which reports them when VP304 is enabled.
         return ()
 
 
@@ -308,13 +305,12 @@ class InvalidSuppression(Rule):
         ``--report-unused-suppressions`` reports the ones that do nothing.
     """
 
-    code = "VP305"
-    slug = "suppression-invalid"
-    severity = Severity.ERROR
+    code = codes.INVALID_SUPPRESSION.code
+    slug = codes.INVALID_SUPPRESSION.slug
+    severity = codes.INVALID_SUPPRESSION.severity
     summary = "an inline suppression without reason or end date, expired, or of a rule a comment cannot excuse"
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
-        ctx.memo(ENABLED_MARK + self.code, lambda _: True)  # see UnusedWaiver.check
         catalog = rule_catalog(ctx)
         terms = inline_terms(ctx)
         for suppression in inline_suppressions(ctx):

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterator, Sequence
 
+from vmspolicy.core import codes
 from vmspolicy.core.config import Config
 from vmspolicy.core.errors import ConfigError, UsageError
 from vmspolicy.core.findings import Finding
 from vmspolicy.core.records import record
 from vmspolicy.core.source import Location, display_path
-from vmspolicy.rules.structure import ParseErrorRule
 
 # Folders a directory scan never enters: tool caches and dependencies, not the estate.
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"})
@@ -70,7 +70,7 @@ def walk(folder: Path, problems: list[Finding]) -> Iterator[Path]:
     try:
         root = folder.stat()
     except OSError as exc:
-        problems.append(ParseErrorRule.finding(Location(display_path(folder)), f"cannot list folder: {exc.strerror or exc}"))
+        problems.append(codes.PARSE_ERROR.finding(Location(display_path(folder)), f"cannot list folder: {exc.strerror or exc}"))
         return
     seen: set[tuple[int, int]] = {(root.st_dev, root.st_ino)}
     yield from _walk(folder, ((root.st_dev, root.st_ino),), seen, problems)
@@ -83,7 +83,7 @@ def _walk(folder: Path, ancestors: tuple[tuple[int, int], ...], seen: set[tuple[
             entries = sorted(listing, key=lambda entry: entry.name)
     except OSError as exc:
         shown = display_path(folder)
-        problems.append(ParseErrorRule.finding(Location(shown), f"cannot list folder {shown}: {exc.strerror or exc}"))
+        problems.append(codes.PARSE_ERROR.finding(Location(shown), f"cannot list folder {shown}: {exc.strerror or exc}"))
         return
     for entry in entries:
         path = Path(entry.path)
@@ -93,7 +93,7 @@ def _walk(folder: Path, ancestors: tuple[tuple[int, int], ...], seen: set[tuple[
             is_dir = False
         if not is_dir:
             if entry.is_symlink() and _loops(path):
-                problems.append(ParseErrorRule.finding(
+                problems.append(codes.PARSE_ERROR.finding(
                     Location(_link_shown(path)), f"symbolic link {_link_shown(path)} loops back on itself: nothing behind it can be read",
                 ))
                 continue
@@ -104,12 +104,12 @@ def _walk(folder: Path, ancestors: tuple[tuple[int, int], ...], seen: set[tuple[
         try:
             status = path.stat()
         except OSError as exc:
-            problems.append(ParseErrorRule.finding(Location(display_path(path)), f"cannot list folder: {exc.strerror or exc}"))
+            problems.append(codes.PARSE_ERROR.finding(Location(display_path(path)), f"cannot list folder: {exc.strerror or exc}"))
             continue
         key = (status.st_dev, status.st_ino)
         if key in ancestors:
             shown = _link_shown(path)
-            problems.append(ParseErrorRule.finding(
+            problems.append(codes.PARSE_ERROR.finding(
                 Location(shown),
                 f"symbolic link {shown} leads back to {display_path(path)}, a folder it is inside of: a loop, not followed",
             ))
@@ -230,7 +230,7 @@ def _listing(folder: Path, problems: list[Finding]) -> Iterator[Path]:
             names = sorted(entry.name for entry in listing)
     except OSError as exc:
         shown = display_path(folder)
-        problems.append(ParseErrorRule.finding(Location(shown), f"cannot list folder {shown}: {exc.strerror or exc}"))
+        problems.append(codes.PARSE_ERROR.finding(Location(shown), f"cannot list folder {shown}: {exc.strerror or exc}"))
         return
     for name in names:
         yield folder / name

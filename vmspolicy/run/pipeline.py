@@ -16,12 +16,14 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from vmspolicy import __version__, governance
 from vmspolicy.analysis import policy
+from vmspolicy.analysis.context import CheckContext
 from vmspolicy.analysis.estate import build_estate
+from vmspolicy.core import codes
 from vmspolicy.core.config import Config
 from vmspolicy.core.errors import PluginError, UsageError
 from vmspolicy.core.findings import Finding
 from vmspolicy.core.records import record
-from vmspolicy.core.rule import CheckContext, Rule
+from vmspolicy.core.rule import Rule
 from vmspolicy.core.source import Document, LocatedMap, Location, display_path
 from vmspolicy.core.text import ParseError
 from vmspolicy.governance import overrides
@@ -30,7 +32,6 @@ from vmspolicy.governance.options import GovernanceOptions
 from vmspolicy.loading.base import SourceFile, content_suffix
 from vmspolicy.loading.manifest_signs import near_manifest
 from vmspolicy.reporters.base import ExcludedFile, InputFile, RunResult, SkippedFile
-from vmspolicy.rules.structure import ParseErrorRule, SchemaViolation
 from vmspolicy.run.discovery import ExcludedPath, discover, estate_files
 from vmspolicy.run.plugins import PluginHost, guarded
 
@@ -153,11 +154,11 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
             raw = path.read_bytes()
         except OSError as exc:
             # Fail closed: a file we were asked to read and cannot is a finding, not a pass.
-            outcome.findings.append(ParseErrorRule.finding(Location(shown), f"cannot read file: {exc.strerror or exc}"))
+            outcome.findings.append(codes.PARSE_ERROR.finding(Location(shown), f"cannot read file: {exc.strerror or exc}"))
             return outcome
     refused = _too_large(len(raw), config)
     if refused is not None:
-        outcome.findings.append(ParseErrorRule.finding(Location(shown), f"cannot read file: {refused}"))
+        outcome.findings.append(codes.PARSE_ERROR.finding(Location(shown), f"cannot read file: {refused}"))
         return outcome
     source = SourceFile(shown, raw)
     if path is None and not source.suffix:
@@ -181,12 +182,12 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
             )
             outcome.skipped = "does not parse, no sign of a manifest"
             return outcome
-        outcome.findings.append(ParseErrorRule.finding(Location(shown, exc.line, exc.column), exc.message))
+        outcome.findings.append(codes.PARSE_ERROR.finding(Location(shown, exc.line, exc.column), exc.message))
         outcome.input = InputFile(shown, source.sha256, "unreadable")
         return outcome
     if documents is None and forced:
         pattern = next(p for p in config.formats if fnmatch.fnmatch(shown, p))
-        outcome.findings.append(ParseErrorRule.finding(
+        outcome.findings.append(codes.PARSE_ERROR.finding(
             Location(shown),
             f"formats: {pattern!r} says this file is {forced[0]}, but the {forced[0]} loader does not read it as one; "
             "fix the file or the configuration's formats:",
@@ -197,7 +198,7 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
         near = list(near_manifest(_parsed(source), manifest_file=False)) if source.suffix in _NEAR_SUFFIXES else []
         if near:
             # Fail closed: a lost, damaged or misspelt header must not make a manifest's violations vanish.
-            outcome.findings.extend(SchemaViolation.finding(Location(shown, *n.pos), n.message) for n in near)
+            outcome.findings.extend(codes.SCHEMA_VIOLATION.finding(Location(shown, *n.pos), n.message) for n in near)
             outcome.input = InputFile(shown, source.sha256, "unreadable")
             return outcome
     if documents is None:
@@ -207,7 +208,7 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
     if documents and documents[0].format == "manifest":
         # Each document of a manifest file needs its own header: the others would be dropped unread.
         outcome.findings.extend(
-            SchemaViolation.finding(Location(shown, *n.pos), n.message)
+            codes.SCHEMA_VIOLATION.finding(Location(shown, *n.pos), n.message)
             for n in near_manifest(_parsed(source), manifest_file=True)
         )
     outcome.notes.append(f"{shown}: {len(documents)} document(s) read as {documents[0].format if documents else '?'}")
@@ -431,7 +432,7 @@ def _check(options: RunOptions, written: Config, host: PluginHost) -> RunResult:
     rules = list(ctx.rules)
     findings = [f for f in [*loaded.findings, *prepared.build_findings] if config.enabled(f.rule)]
     findings.extend(run_rules(ctx, rules, config, host))
-    findings = governance.apply(findings, ctx, options.governance)
+    findings = governance.apply(findings, ctx, options.governance, frozenset(r.code for r in rules if config.enabled(r.code)))
     configuration = configuration_record(written, config, ctx, options.governance, overrides.refused_overrides(ctx))
     # After governance, so that its own findings (VP304, unused VP305) take configured severities too.
     findings = [f.with_severity(config.severities[f.rule]) if f.rule in config.severities else f for f in findings]

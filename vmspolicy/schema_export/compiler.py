@@ -28,19 +28,17 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Iterable, Mapping, Sequence
 
 from vmspolicy.analysis.identify.catalog import CONFIDENCE, Catalog, NameEntry, compile_catalog, dash_optional
-from vmspolicy.analysis.identify.evidence import ESTABLISHED, UNDATED_WINDOW_FACTOR
+from vmspolicy.analysis.identify.evidence import ESTABLISHED, STRONG_WEIGHT, UNDATED_WINDOW_FACTOR
 from vmspolicy.analysis.identify.normalise import vendor_name
+from vmspolicy.analysis.isolation import CLOUD_SERVICES
 from vmspolicy.analysis.policy import Pack
+from vmspolicy.core.model import RECORDER_TYPES
 from vmspolicy.core.records import record
 from vmspolicy.core.schemas import load_schema
-from vmspolicy.rules.isolation import CloudServicesEnabled
-from vmspolicy.rules.vendor import RECORDER_TYPES, VendorMismatch
 from vmspolicy.schema_export import patterns
 
 # VP104's default ``min_weight``: how strong technical evidence must be to contradict a declared vendor.
-STRONG: Final = float(VendorMismatch.options["min_weight"])
-# VP205's default: the services that must be off on a legacy restricted device.
-CLOUD_SERVICES: Final = tuple(str(s) for s in CloudServicesEnabled.options["services"])
+STRONG: Final = STRONG_WEIGHT
 # A declared name at least this heavy keeps its family on top against one strong piece of
 # another family's technical evidence (identification keeps the first family on a tie).
 OUTWEIGHS: Final = CONFIDENCE["high"]

@@ -5,7 +5,7 @@ CONTRACT (other modules build on this; keep these names and fields stable):
 - :class:`Evidence` — one piece of evidence, located at a device field.
 - :class:`Verdict` — the family (or None), the confidence and the evidence.
 - :func:`verdicts` — every device's verdict, computed once per run (memoised on
-  the :class:`~vmspolicy.core.rule.CheckContext`).
+  the :class:`~vmspolicy.analysis.context.CheckContext`).
 - :func:`identify` — the same for loose facts (the ``identify`` command, BOM rows).
 
 The implementation (catalog, normalisation, matching) lives in the modules of
@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 from vmspolicy.core.records import record
 
 if TYPE_CHECKING:
+    from vmspolicy.analysis.context import CheckContext
     from vmspolicy.analysis.identify.evidence import VendorReading
     from vmspolicy.core.model import Device, OnvifInfo
-    from vmspolicy.core.rule import CheckContext
 
 
 @record(frozen=True, slots=True)

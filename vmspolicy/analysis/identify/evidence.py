@@ -30,6 +30,8 @@ from vmspolicy.core.redact import redact_url
 if TYPE_CHECKING:
     from vmspolicy.analysis.identify import Evidence, Verdict
 
+STRONG_WEIGHT: Final = 0.8
+"""How strong (0-1) technical evidence must be to contradict a declared vendor (VP104's default ``min_weight``)."""
 # A family is established when its combined evidence reaches this score: one
 # piece of strong technical evidence (OUI, model pattern, stream URL, 0.9), an
 # exact or near-miss name (0.95 / 0.62), or a medium-confidence brand or relabel (0.6).

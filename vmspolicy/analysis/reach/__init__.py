@@ -23,7 +23,7 @@ from vmspolicy.core.model import INTERNET, Device, Estate
 from vmspolicy.core.records import record
 
 if TYPE_CHECKING:
-    from vmspolicy.core.rule import CheckContext
+    from vmspolicy.analysis.context import CheckContext
 
 MEMO_KEY = "reachability"
 

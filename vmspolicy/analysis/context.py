@@ -1,0 +1,58 @@
+"""The context a rule judges: the estate, its documents, the day, the packs, vendor data and configuration."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TypeVar
+
+from vmspolicy.core.model import Estate
+from vmspolicy.core.source import Document
+
+if TYPE_CHECKING:
+    from vmspolicy.core.config import Config
+    from vmspolicy.core.rule import Rule
+
+T = TypeVar("T")
+
+
+@dataclass
+class CheckContext:
+    """Everything a rule may look at during one run.
+
+    Analyses that several rules share (vendor identification, reachability)
+    are computed once on first use through :meth:`memo`.
+    """
+
+    estate: Estate
+    documents: Sequence[Document]
+    as_of: dt.date
+    profiles: tuple[str, ...] = ()
+    strict: bool = False
+    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    vendor_data: Sequence[Mapping[str, Any]] = ()
+    packs: Sequence[Mapping[str, Any]] = ()
+    rules: Sequence[type[Rule]] = ()  # every registered rule, enabled or not
+    config: Config | None = None  # the configuration as written, refused settings included (VP306 judges it)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def memo(self, key: str, compute: Callable[[CheckContext], T]) -> T:
+        """Compute a shared analysis once per run and return the cached result afterwards."""
+        if key not in self._memo:
+            self._memo[key] = compute(self)
+        result: T = self._memo[key]
+        return result
+
+    def options_of(self, code: str) -> dict[str, Any]:
+        """The options of the registered rule ``code``, as :meth:`options_for` gives them (only the configured ones if none is)."""
+        for rule in self.rules:
+            if rule.code == code:
+                return self.options_for(rule)
+        return dict(self.rule_options.get(code, {}))
+
+    def options_for(self, rule: type[Rule]) -> dict[str, Any]:
+        """The rule's options: its defaults overlaid with what the configuration set."""
+        merged = dict(rule.options)
+        merged.update(self.rule_options.get(rule.code, {}))
+        return merged

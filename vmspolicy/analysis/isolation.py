@@ -1,0 +1,100 @@
+"""The isolation analysis: which legacy restricted devices must be isolated, where they are, who may reach them.
+
+The isolation rules (VP201–VP206), ``vmspolicy graph`` and ``vmspolicy fix``
+share these answers, so that a drawing or an edit never disagrees with a
+finding.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Mapping
+
+from vmspolicy.analysis import policy
+from vmspolicy.analysis.context import CheckContext
+from vmspolicy.analysis.reach import reachability
+from vmspolicy.core import codes
+from vmspolicy.core.model import Device, Estate, IPNetwork, Zone
+
+CLOUD_SERVICES: Final = ("p2p_cloud", "upnp", "ddns")
+"""The services VP205 requires declared off by default (its ``services`` option)."""
+
+
+def watched_services(ctx: CheckContext) -> list[str]:
+    """The services VP205 requires off on a legacy restricted device, as configured; ``vmspolicy fix`` writes them off."""
+    configured = ctx.rule_options.get(codes.CLOUD_SERVICES_ENABLED.code, {})
+    return [str(s) for s in configured.get("services", CLOUD_SERVICES) or ()]
+
+
+LEGACY_PURPOSE = "legacy-cameras"
+
+
+def isolated_devices(ctx: CheckContext) -> list[Device]:
+    """Legacy restricted devices that a restricting pack lets stay only while isolated."""
+
+    def compute(c: CheckContext) -> list[Device]:
+        return [
+            d for d in policy.legacy_restricted(c) if any(p.isolation_required for p in policy.restricting_packs(c, d.id))
+        ]
+
+    return ctx.memo("isolation-subjects", compute)
+
+
+def device_zone(ctx: CheckContext, device: Device) -> Zone | None:
+    """The device's declared zone, else the zone its address lies in (the most specific one)."""
+    if device.zone is not None:
+        return ctx.estate.zones.get(device.zone)
+    if device.ip is not None:
+        # The analysis's address classes answer in O(log zones); Estate.zone_of_address scans every zone.
+        space = reachability(ctx).space
+        owner = space.owner[space.atom_of_address(device.ip)]
+        return ctx.estate.zones.get(owner) if owner is not None else None
+    return None
+
+
+def overlapping_zone(estate: Estate, zone: Zone) -> tuple[Zone, IPNetwork, IPNetwork] | None:
+    """The first zone of another purpose whose networks overlap ``zone``'s: ``(zone, its network, theirs)``.
+
+    Zones of one purpose may share addresses (a legacy zone split over VLANs);
+    a corporate zone holding the legacy zone's prefix puts its devices on the
+    legacy cameras' segment, where nothing is filtered.
+    """
+    for other in estate.zones.values():
+        if other.id == zone.id or other.purpose == zone.purpose:
+            continue
+        for mine in zone.cidrs:
+            for theirs in other.cidrs:
+                if mine.version == theirs.version and mine.overlaps(theirs):
+                    return other, mine, theirs
+    return None
+
+
+def has_firewall(ctx: CheckContext, device: Device) -> bool:
+    return bool(ctx.estate.firewalls_of(device.site))
+
+
+def management_zones(ctx: CheckContext) -> frozenset[str] | None:
+    """Zone ids the configuration names under ``isolation: management_zones:`` (None: not configured)."""
+    section = ctx.settings.get("isolation")
+    if not isinstance(section, Mapping) or "management_zones" not in section:
+        return None
+    return frozenset(str(z) for z in section.get("management_zones") or ())
+
+
+def allowed_peer(ctx: CheckContext, device: Device, zone_id: str) -> bool:
+    """Whether ``zone_id`` may exchange new flows with ``device`` (VP204).
+
+    Zones whose purpose every restricting pack lists (``reachable_from``, by
+    default ``vms`` and ``management``). When the configuration names
+    ``isolation.management_zones``, only those of the management zones count,
+    so a site-wide management VLAN is not let in by accident. The setting only
+    narrows: naming a zone of another purpose (a corporate one) lets nothing
+    more in, and is a VP306 finding at the setting.
+    """
+    zone = ctx.estate.zones.get(zone_id)
+    if zone is None:
+        return False
+    purposes = policy.reachable_from(ctx, device.id)
+    named = management_zones(ctx)
+    if named is not None and zone.purpose == "management":
+        return zone_id in named and "management" in purposes
+    return zone.purpose in purposes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import grimp
@@ -21,6 +22,17 @@ def test_no_module_is_part_of_an_import_cycle() -> None:
     graph = grimp.build_graph("vmspolicy", exclude_type_checking_imports=True, cache_dir=None)
     cycles = [sorted(component) for component in _strongly_connected(graph) if len(component) > 1]
     assert not cycles, cycles
+
+
+def test_the_readmes_architecture_section_names_every_stage_folder_and_only_existing_files() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Architecture\n", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`(vmspolicy/[\w/.]+)`", section))
+    assert named, "the Architecture section names no folder"
+    for path in named:
+        assert (ROOT / path).exists(), f"the README's Architecture section names {path}, which does not exist"
+    packages = {f"vmspolicy/{p.parent.name}/" for p in (ROOT / "vmspolicy").glob("*/__init__.py")}
+    assert packages <= named, f"stage folders the Architecture section does not describe: {sorted(packages - named)}"
 
 
 def _strongly_connected(graph: grimp.ImportGraph) -> list[set[str]]:

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# In CI (CI=true, as GitHub, GitLab and .ci/run set it) property tests draw the same examples on every
+# run, so a red build is about the change under test and replays exactly; on a developer's machine
+# they keep exploring new ones.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") == "true" else "default")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -51,7 +51,7 @@ FLOOR = "import sys, yaml\nfor path in sys.argv[1:]:\n    with open(path, 'rb') 
 README = HERE / "README.md"
 MARK_START, MARK_END = "<!-- results:start -->", "<!-- results:end -->"
 
-# The targets of issue 7, as ratios measured in one run.
+# The performance targets, as ratios measured in one run.
 TARGET_FLOOR_RATIO = 1.5  # vmspolicy / floor at 10k and 100k cameras
 TARGET_LINEAR = 11.0  # t(100k) / t(10k)
 TARGET_PEER_SPEEDUP = 5.0  # check-jsonschema / vmspolicy on the same files
@@ -268,7 +268,7 @@ def render(cases: list[Case], small: Case, split: list[Case], args: argparse.Nam
             )
     lines += [
         "",
-        "Targets, judged on the medians of wall time (as the issue asks), with the same ratio in CPU seconds beside it.",
+        "Targets, judged on the medians of wall time, with the same ratio in CPU seconds beside it.",
         "",
         "| target | wall | CPU | verdict |",
         "|---|--:|--:|---|",

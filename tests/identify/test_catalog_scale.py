@@ -1,4 +1,4 @@
-"""Issue 14, items 1, 2 and 7: identification measured on public model lists (benchmarks/identification.py).
+"""Identification measured on public model lists (benchmarks/identification.py).
 
 The restricted lists are split into a part the model patterns were written
 from and a held-out part they were not: the held-out recall of every catalog

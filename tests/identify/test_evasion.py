@@ -1,6 +1,6 @@
 """Evasion: a restricted vendor written so that a plain string comparison misses it, and false friends.
 
-One test group per technique of issue 3, item 2: confusables, fullwidth forms,
+One test group per evasion technique: confusables, fullwidth forms,
 zero-width and format characters, punctuation and spacing, corporate
 suffixes, near-misses (weaker evidence), false friends, MAC notations.
 """
@@ -12,7 +12,7 @@ import pytest
 from vmspolicy.analysis.identify import identify
 from vmspolicy.analysis.identify.normalise import CONFUSABLES, skeleton
 
-# The look-alikes the brief names, each with the Latin letter it imitates.
+# Well-known look-alikes, each with the Latin letter it imitates.
 CYRILLIC = {"і": "i", "а": "a", "о": "o", "е": "e", "с": "c", "р": "p", "х": "x", "у": "y", "к": "k", "м": "m", "н": "h", "т": "t"}
 GREEK = {"ο": "o", "α": "a", "ν": "v", "ι": "i", "κ": "k", "ρ": "p", "τ": "t", "υ": "u"}
 # Names the catalog knows, to hide a look-alike in (each Latin letter above occurs in one of them).

@@ -1,4 +1,4 @@
-"""Issue 14, item 2: other makers' models are not restricted, and a declared maker outweighs a short prefix."""
+"""Other makers' models are not restricted, and a declared maker outweighs a short prefix."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 14, item 3: Unicode's confusables (TR39) rather than a sample; bidirectional controls; dashes; stream paths.
+"""Unicode's confusables (TR39) rather than a sample; bidirectional controls; dashes; stream paths.
 
 The shipped table (vmspolicy/data/confusables-latin.tsv) is derived from
 Unicode's confusables.txt; a second, newer copy of that data (the

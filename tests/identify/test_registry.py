@@ -1,4 +1,4 @@
-"""Issue 14, item 5: the OUI extract is regenerated from the IEEE registry's CSV files, offline."""
+"""The OUI extract is regenerated from the IEEE registry's CSV files, offline."""
 
 from __future__ import annotations
 

@@ -73,10 +73,10 @@ def test_looser_directions(direction: Looser, default: Any, value: Any, looser: 
 
 def test_an_option_without_a_direction_may_not_change_on_a_mandatory_rule(tmp_path: Path) -> None:
     from vmspolicy.analysis.context import CheckContext
+    from vmspolicy.analysis.overrides import refused_overrides
     from vmspolicy.core.config import Config
     from vmspolicy.core.model import Estate
     from vmspolicy.core.rule import Rule
-    from vmspolicy.governance.overrides import refused_overrides
 
     class Plugged(Rule):
         code, slug, options = "VP950", "plugged", {"mode": "strict"}

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from vmspolicy.analysis.catalog import RuleCatalog
+from vmspolicy.analysis.suppressions import InlineTerms, scan_text
 from vmspolicy.analysis.waivers import add_months
 from vmspolicy.cli import main
-from vmspolicy.governance.inline import InlineTerms, scan_text
 
 CASES = Path(__file__).parent.parent / "cases"
 CATALOG = RuleCatalog(

@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 
 from vmspolicy.analysis.identify.dated import VendorDataSource
+from vmspolicy.analysis.overrides import RefusedOverride
 from vmspolicy.core.findings import Finding, Severity, Suppression
 from vmspolicy.core.rule import Rule
 from vmspolicy.core.source import Location
 from vmspolicy.governance.configuration import AppliedPack, ConfigurationRecord, HashedFile
-from vmspolicy.governance.overrides import RefusedOverride
 from vmspolicy.reporters.base import ExcludedFile, InputFile, RunResult, SkippedFile
 from vmspolicy.reporters.compliance import (
     ISOLATED,

@@ -11,8 +11,12 @@ equipment (VP103, VP105) is waivable but never inline-suppressible.
 
 from __future__ import annotations
 
-from vmspolicy.analysis.context import CheckContext
+from typing import TYPE_CHECKING
+
 from vmspolicy.core.records import record
+
+if TYPE_CHECKING:
+    from vmspolicy.analysis.context import CheckContext
 
 
 @record(frozen=True, slots=True)
@@ -34,10 +38,10 @@ class RuleCatalog:
 
 def rule_catalog(ctx: CheckContext) -> RuleCatalog:
     """The rule catalog of the run (computed once per run)."""
-    return ctx.memo("governance.catalog", _build)
+    return ctx.analyses.rule_catalog
 
 
-def _build(ctx: CheckContext) -> RuleCatalog:
+def build(ctx: CheckContext) -> RuleCatalog:
     # The rules the plugin host registered for this run (built-ins and entry points).
     known = {rule.code for rule in ctx.rules}
     waivable = {rule.code for rule in ctx.rules if rule.waivable}

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TypeVar
 
+from vmspolicy.analysis.analyses import Analyses
 from vmspolicy.core.model import Estate
 from vmspolicy.core.source import Document
 
@@ -20,8 +21,9 @@ T = TypeVar("T")
 class CheckContext:
     """Everything a rule may look at during one run.
 
-    Analyses that several rules share (vendor identification, reachability)
-    are computed once on first use through :meth:`memo`.
+    The analyses that several rules share (vendor identification, policy,
+    reachability, waivers) are the typed properties of :attr:`analyses`,
+    each computed once on first use; a plugin keeps its own through :meth:`memo`.
     """
 
     estate: Estate
@@ -36,9 +38,17 @@ class CheckContext:
     rules: Sequence[type[Rule]] = ()  # every registered rule, enabled or not
     config: Config | None = None  # the configuration as written, refused settings included (VP306 judges it)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    # The built-in analyses the rules share, each computed on first use.
+    analyses: Analyses = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.analyses = Analyses(self)
 
     def memo(self, key: str, compute: Callable[[CheckContext], T]) -> T:
-        """Compute a shared analysis once per run and return the cached result afterwards."""
+        """Compute a plugin's own shared analysis once per run and return the cached result afterwards.
+
+        The built-in analyses are the typed properties of :attr:`analyses`.
+        """
         if key not in self._memo:
             self._memo[key] = compute(self)
         result: T = self._memo[key]

@@ -7,13 +7,15 @@ finding.
 
 from __future__ import annotations
 
-from typing import Final, Mapping
+from typing import TYPE_CHECKING, Final, Mapping
 
 from vmspolicy.analysis import policy
-from vmspolicy.analysis.context import CheckContext
 from vmspolicy.analysis.reach import reachability
 from vmspolicy.core import codes
 from vmspolicy.core.model import Device, Estate, IPNetwork, Zone
+
+if TYPE_CHECKING:
+    from vmspolicy.analysis.context import CheckContext
 
 CLOUD_SERVICES: Final = ("p2p_cloud", "upnp", "ddns")
 """The services VP205 requires declared off by default (its ``services`` option)."""
@@ -30,13 +32,11 @@ LEGACY_PURPOSE = "legacy-cameras"
 
 def isolated_devices(ctx: CheckContext) -> list[Device]:
     """Legacy restricted devices that a restricting pack lets stay only while isolated."""
+    return ctx.analyses.isolated_devices
 
-    def compute(c: CheckContext) -> list[Device]:
-        return [
-            d for d in policy.legacy_restricted(c) if any(p.isolation_required for p in policy.restricting_packs(c, d.id))
-        ]
 
-    return ctx.memo("isolation-subjects", compute)
+def find_isolated_devices(ctx: CheckContext) -> list[Device]:
+    return [d for d in policy.legacy_restricted(ctx) if any(p.isolation_required for p in policy.restricting_packs(ctx, d.id))]
 
 
 def device_zone(ctx: CheckContext, device: Device) -> Zone | None:

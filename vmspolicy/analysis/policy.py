@@ -162,10 +162,10 @@ def parse_pack(data: Mapping[str, Any], origin: str = "built-in") -> Pack:
 
 def registry(ctx: CheckContext) -> Mapping[str, Pack]:
     """Every pack of this run by id: those of the plugin hook (built-ins first), then the configuration's."""
-    return ctx.memo("policy-packs", _registry)
+    return ctx.analyses.packs
 
 
-def _registry(ctx: CheckContext) -> dict[str, Pack]:
+def build_registry(ctx: CheckContext) -> dict[str, Pack]:
     from vmspolicy.core.packs import builtin_pack_ids
 
     builtin = set(builtin_pack_ids())
@@ -255,10 +255,10 @@ def mandatory_rules(ctx: CheckContext) -> Mapping[str, tuple[str, ...]]:
     Several packs may apply to different sites of one estate; a rule runs for the whole
     estate, so it is mandatory when any applied pack says so: the union of their lists.
     """
-    return ctx.memo("policy-mandatory", _mandatory_rules)
+    return ctx.analyses.mandatory_rules
 
 
-def _mandatory_rules(ctx: CheckContext) -> dict[str, tuple[str, ...]]:
+def find_mandatory_rules(ctx: CheckContext) -> dict[str, tuple[str, ...]]:
     packs = applied_packs(ctx)
     codes = set(ALWAYS_MANDATORY).union(*(p.mandatory for p in packs))
     return {
@@ -284,10 +284,10 @@ def device_verdicts(ctx: CheckContext) -> Mapping[str, Verdict]:
     Descriptions ("HIKVISION 4MP dome") are evidence only in bills of materials,
     where they are the paperwork; in a manifest ``notes:`` are free text.
     """
-    return ctx.memo("policy-verdicts", _device_verdicts)
+    return ctx.analyses.device_verdicts
 
 
-def _device_verdicts(ctx: CheckContext) -> Mapping[str, Verdict]:
+def weigh_device_verdicts(ctx: CheckContext) -> Mapping[str, Verdict]:
     base = identify.verdicts(ctx)
     bom_paths = {d.path for d in ctx.documents if d.format == BOM_FORMAT}
     if not bom_paths:
@@ -331,10 +331,10 @@ def _with_description(verdict: Verdict | None, description: str, ctx: CheckConte
 
 def judgements(ctx: CheckContext) -> Mapping[str, Judgement]:
     """Every active device's judgement, by device id, computed once per run."""
-    return ctx.memo("policy-judgements", _judge)
+    return ctx.analyses.judgements
 
 
-def _judge(ctx: CheckContext) -> dict[str, Judgement]:
+def judge(ctx: CheckContext) -> dict[str, Judgement]:
     verdicts = device_verdicts(ctx)
     bom_paths = {d.path for d in ctx.documents if d.format == BOM_FORMAT}
     out: dict[str, Judgement] = {}
@@ -534,10 +534,10 @@ def _month_end(text: Any) -> dt.date | None:
 
 def legacy_restricted(ctx: CheckContext) -> tuple[Device, ...]:
     """Active restricted devices installed before the cut-off of a pack that restricts them (computed once per run)."""
-    return ctx.memo("legacy-restricted", _legacy_restricted)
+    return ctx.analyses.legacy_restricted
 
 
-def _legacy_restricted(ctx: CheckContext) -> tuple[Device, ...]:
+def find_legacy_restricted(ctx: CheckContext) -> tuple[Device, ...]:
     found = judgements(ctx)
     return tuple(d for d in ctx.estate.devices.values() if d.active and d.id in found and found[d.id].legacy)
 

@@ -10,15 +10,17 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from vmspolicy.analysis.catalog import rule_catalog
-from vmspolicy.analysis.context import CheckContext
 from vmspolicy.analysis.justification import is_missing
 from vmspolicy.core.findings import Finding, Suppression
 from vmspolicy.core.model import Waiver
 from vmspolicy.core.records import record
 from vmspolicy.core.source import Location
+
+if TYPE_CHECKING:
+    from vmspolicy.analysis.context import CheckContext
 
 DEFAULT_MAX_WAIVER_MONTHS = 24
 """The longest waiver when no applicable pack says otherwise (DESIGN.md, policy packs)."""
@@ -81,10 +83,10 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def waiver_statuses(ctx: CheckContext) -> list[WaiverStatus]:
     """Every waiver of the estate, assessed as of ``ctx.as_of`` (computed once per run)."""
-    return ctx.memo("governance.waivers", _assess_all).statuses
+    return ctx.analyses.waivers.statuses
 
 
-def _assess_all(ctx: CheckContext) -> WaiverAnalysis:
+def assess_all(ctx: CheckContext) -> WaiverAnalysis:
     return WaiverAnalysis([_assess(ctx, w) for w in sorted(ctx.estate.waivers.values(), key=lambda w: w.id)])
 
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 from typing import Container, Sequence
 
 from vmspolicy.analysis.context import CheckContext
+from vmspolicy.analysis.suppressions import inline_suppressions
 from vmspolicy.analysis.waivers import apply_waivers, unused_parts, waiver_statuses
 from vmspolicy.core import codes
 from vmspolicy.core.errors import UsageError
 from vmspolicy.core.findings import Finding
 from vmspolicy.governance.fingerprint import fingerprint
-from vmspolicy.governance.inline import apply_inline, inline_suppressions
+from vmspolicy.governance.inline import apply_inline
 from vmspolicy.governance.options import GovernanceOptions
 
 __all__ = ["GovernanceOptions", "apply", "fingerprint"]

@@ -18,11 +18,11 @@ from typing import Any, Mapping
 from vmspolicy.analysis import policy
 from vmspolicy.analysis.context import CheckContext
 from vmspolicy.analysis.identify.dated import VendorDataSource, vendor_data_sources
+from vmspolicy.analysis.overrides import RefusedOverride
 from vmspolicy.core.config import ALWAYS_ON, Config
 from vmspolicy.core.records import record
 from vmspolicy.core.source import display_path
 from vmspolicy.governance.options import GovernanceOptions
-from vmspolicy.governance.overrides import RefusedOverride
 
 
 @record(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """VP306: the repository being judged cannot weaken the policy it is judged by.
 
 The analysis, and the configuration the run then uses, live in
-:mod:`vmspolicy.governance.overrides`; this class reports it and carries the
+:mod:`vmspolicy.analysis.overrides`; this class reports it and carries the
 documentation.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Iterable, Sequence
 
 from vmspolicy.analysis.context import CheckContext
+from vmspolicy.analysis.overrides import refused_overrides
 from vmspolicy.core.findings import Finding, Severity
 from vmspolicy.core.rule import Rule
-from vmspolicy.governance.overrides import refused_overrides
 from vmspolicy.hookspecs import hookimpl
 
 

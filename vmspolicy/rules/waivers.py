@@ -13,11 +13,11 @@ from typing import Any, ClassVar, Iterable, Mapping, Sequence
 
 from vmspolicy.analysis.catalog import rule_catalog
 from vmspolicy.analysis.context import CheckContext
+from vmspolicy.analysis.suppressions import InlineSuppression, inline_suppressions, inline_terms
 from vmspolicy.analysis.waivers import DEFAULT_WAIVED_RULES, waiver_statuses
 from vmspolicy.core import codes
 from vmspolicy.core.findings import Finding, Severity
 from vmspolicy.core.rule import Looser, Rule
-from vmspolicy.governance.inline import InlineSuppression, inline_suppressions, inline_terms
 from vmspolicy.hookspecs import hookimpl
 
 

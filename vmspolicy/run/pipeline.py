@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from vmspolicy import __version__, governance
-from vmspolicy.analysis import policy
+from vmspolicy.analysis import overrides, policy
 from vmspolicy.analysis.context import CheckContext
 from vmspolicy.analysis.estate import build_estate
 from vmspolicy.core import codes
@@ -26,7 +26,6 @@ from vmspolicy.core.records import record
 from vmspolicy.core.rule import Rule
 from vmspolicy.core.source import Document, LocatedMap, Location, display_path
 from vmspolicy.core.text import ParseError
-from vmspolicy.governance import overrides
 from vmspolicy.governance.configuration import configuration_record
 from vmspolicy.governance.options import GovernanceOptions
 from vmspolicy.loading.base import SourceFile, content_suffix

@@ -182,10 +182,10 @@ def verdicts(ctx: CheckContext) -> Mapping[str, Verdict]:
     A ``planned`` device will be made from the run's date on, so that date (not
     a missing ``installed``) places it in or out of a relabel's window.
     """
-    return ctx.memo("vendor-verdicts", _all_verdicts)
+    return ctx.analyses.vendor_verdicts
 
 
-def _all_verdicts(ctx: CheckContext) -> dict[str, Verdict]:
+def all_verdicts(ctx: CheckContext) -> dict[str, Verdict]:
     out: dict[str, Verdict] = {}
     for device in ctx.estate.devices.values():
         when = ctx.as_of if device.status == "planned" else device.installed

@@ -25,7 +25,6 @@ from vmspolicy.core.records import record
 if TYPE_CHECKING:
     from vmspolicy.analysis.context import CheckContext
 
-MEMO_KEY = "reachability"
 
 
 @record(frozen=True, slots=True)
@@ -75,7 +74,7 @@ def analyse(estate: Estate) -> Reachability:
 
 def reachability(ctx: CheckContext) -> Reachability:
     """The run's analysis, computed once and shared by VP201-VP206 and the graph."""
-    return ctx.memo(MEMO_KEY, lambda c: Reachability(c.estate))
+    return ctx.analyses.reachability
 
 
 def device_flows(analysis: Reachability, direction: Direction, device: Device) -> list[Flow]:
@@ -105,4 +104,4 @@ def device_flows(analysis: Reachability, direction: Direction, device: Device) -
     return sorted(flows, key=lambda f: -1 if f.peer is None else order.get(f.peer, len(order)))
 
 
-__all__ = ["MEMO_KEY", "Decision", "Direction", "Flow", "Grant", "Reachability", "Unresolved", "analyse", "device_flows", "reachability"]
+__all__ = ["Decision", "Direction", "Flow", "Grant", "Reachability", "Unresolved", "analyse", "device_flows", "reachability"]

@@ -15,14 +15,16 @@ mandatory rule that declares no direction may not change at all.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from vmspolicy.analysis import policy
-from vmspolicy.analysis.context import CheckContext
 from vmspolicy.core.config import ALWAYS_ON, Config
 from vmspolicy.core.records import record
 from vmspolicy.core.rule import Looser, Rule
 from vmspolicy.core.source import Location, display_path
+
+if TYPE_CHECKING:
+    from vmspolicy.analysis.context import CheckContext
 
 ADVICE = "to judge by another policy, write your own pack and name it in the sites' policies: (`vmspolicy packs` lists them)"
 
@@ -46,10 +48,10 @@ class RefusedOverride:
 
 def refused_overrides(ctx: CheckContext) -> tuple[RefusedOverride, ...]:
     """Every setting of the run's configuration that would weaken a mandatory rule (computed once per run)."""
-    return ctx.memo("governance.refused-overrides", _refused)
+    return ctx.analyses.refused_overrides
 
 
-def _refused(ctx: CheckContext) -> tuple[RefusedOverride, ...]:
+def find_refused(ctx: CheckContext) -> tuple[RefusedOverride, ...]:
     config = ctx.config
     if config is None or config.path is None:
         return ()

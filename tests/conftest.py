@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 from hypothesis import settings
+
+from vmspolicy.testing import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,3 +50,24 @@ def plugin_workspace(tmp_path: Path) -> Path:
     (tmp_path / "work" / "sites.yaml").write_text("vmspolicy: 1\nsites: [{id: hq}]\ncameras: [{id: cam-1, site: hq, vendor: Axis}]\n",
                                                  encoding="utf-8")
     return tmp_path
+
+
+class Cli(Protocol):
+    """The command line run in this process: ``code, out, err = cli("check", "estate.yaml", cwd=folder)``."""
+
+    def __call__(self, *args: str, cwd: Path | None = None) -> tuple[int, str, str]: ...
+
+
+@pytest.fixture
+def cli() -> Cli:
+    """The one way tests run the command line in-process (``vmspolicy.testing.run_cli``, as plugins' tests do).
+
+    The working directory is ``cwd`` while it runs and is restored afterwards;
+    an argparse exit (``--help``, a usage error) is its exit code.
+    """
+
+    def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
+        done = run_cli(*args, cwd=cwd)
+        return done.exit_code, done.stdout, done.stderr
+
+    return run

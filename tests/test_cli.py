@@ -13,6 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from tests.conftest import Cli
 from tests.golden_files import assert_golden
 from vmspolicy import __version__
 from vmspolicy.cli import main
@@ -31,34 +32,28 @@ def in_dir(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> I
     yield
 
 
-def check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["check", "--no-plugins", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.mark.parametrize("in_dir", [GOLDEN_ESTATE], indirect=True)
 @pytest.mark.usefixtures("in_dir")
 @pytest.mark.parametrize("fmt", ["text", "json"])
-def test_golden_output(capsys: pytest.CaptureFixture[str], update_golden: bool, fmt: str) -> None:
-    code, out, _ = check(capsys, "--as-of", "2026-01-01", "--format", fmt, ".")
+def test_golden_output(cli: Cli, update_golden: bool, fmt: str) -> None:
+    code, out, _ = cli("check", "--no-plugins", "--as-of", "2026-01-01", "--format", fmt, ".")
     assert code == 1
     assert_golden(f"check.{'txt' if fmt == 'text' else 'json'}", out, update_golden)
 
 
 @pytest.mark.parametrize("in_dir", [GOLDEN_ESTATE], indirect=True)
 @pytest.mark.usefixtures("in_dir")
-def test_json_report_matches_its_schema(capsys: pytest.CaptureFixture[str]) -> None:
-    _, out, _ = check(capsys, "--format", "json", ".")
+def test_json_report_matches_its_schema(cli: Cli) -> None:
+    _, out, _ = cli("check", "--no-plugins", "--format", "json", ".")
     validator = jsonschema.Draft202012Validator(
         load_schema("report"), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
     validator.validate(json.loads(out))
 
 
-def test_examples_report_matches_schema_and_text_is_sorted(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_examples_report_matches_schema_and_text_is_sorted(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    code, out, _ = check(capsys, "--format", "json", "examples/")
+    code, out, _ = cli("check", "--no-plugins", "--format", "json", "examples/")
     report = json.loads(out)
     jsonschema.Draft202012Validator(load_schema("report")).validate(report)
     keys = [(f["path"], f["line"], f["column"], f["rule"]) for f in report["findings"]]
@@ -96,20 +91,20 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.strip() == f"vmspolicy {__version__}"
 
 
-def test_fail_on_and_severity_override(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fail_on_and_severity_override(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     Path("estate.yaml").write_text(GOOD + "zones:\n  - {id: z, site: nowhere, purpose: other}\n", encoding="utf-8")
-    assert check(capsys, "estate.yaml")[0] == 1
+    assert cli("check", "--no-plugins", "estate.yaml")[0] == 1
     Path(".vmspolicy.yaml").write_text("rules:\n  VP003: {severity: warning}\n", encoding="utf-8")
-    code, out, _ = check(capsys, "estate.yaml")
+    code, out, _ = cli("check", "--no-plugins", "estate.yaml")
     assert code == 0 and "VP003 [warning]" in out
-    assert check(capsys, "--fail-on", "warning", "estate.yaml")[0] == 1
+    assert cli("check", "--no-plugins", "--fail-on", "warning", "estate.yaml")[0] == 1
     Path(".vmspolicy.yaml").write_text("disable: [VP003]\n", encoding="utf-8")
-    code, out, _ = check(capsys, "estate.yaml")
+    code, out, _ = cli("check", "--no-plugins", "estate.yaml")
     assert code == 0 and "VP003 [" not in out and "; 1 rule disabled by .vmspolicy.yaml (VP003); as of" in out
 
 
-def test_config_found_by_walking_up_and_in_pyproject(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_config_found_by_walking_up_and_in_pyproject(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.vmspolicy]\nfail_on = "warning"\n', encoding="utf-8")
     sub = tmp_path / "a" / "b"
     sub.mkdir(parents=True)
@@ -117,13 +112,13 @@ def test_config_found_by_walking_up_and_in_pyproject(tmp_path: Path, capsys: pyt
     (tmp_path / ".vmspolicy.yaml").write_text("rules:\n  VP003: {severity: warning}\n", encoding="utf-8")
     monkeypatch.chdir(sub)
     # .vmspolicy.yaml wins over pyproject.toml in the same folder.
-    code, out, _ = check(capsys, "estate.yaml")
+    code, out, _ = cli("check", "--no-plugins", "estate.yaml")
     assert code == 0 and "[warning]" in out
     (tmp_path / ".vmspolicy.yaml").unlink()
     (tmp_path / "pyproject.toml").write_text(
         '[tool.vmspolicy]\nfail_on = "warning"\n[tool.vmspolicy.rules.VP003]\nseverity = "warning"\n', encoding="utf-8"
     )
-    assert check(capsys, "estate.yaml")[0] == 1
+    assert cli("check", "--no-plugins", "estate.yaml")[0] == 1
 
 
 @pytest.mark.parametrize(
@@ -135,25 +130,25 @@ def test_config_found_by_walking_up_and_in_pyproject(tmp_path: Path, capsys: pyt
         ("fail_on: [error\n", ":1:10", "the '[' opened here is not closed"),
     ],
 )
-def test_bad_config_is_exit_2_with_location(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, where: str, words: str
+def test_bad_config_is_exit_2_with_location(cli: Cli,
+    tmp_path: Path, content: str, where: str, words: str
 , monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     Path("estate.yaml").write_text(GOOD, encoding="utf-8")
     Path(".vmspolicy.yaml").write_text(content, encoding="utf-8")
-    code, _, err = check(capsys, "estate.yaml")
+    code, _, err = cli("check", "--no-plugins", "estate.yaml")
     assert code == 2
     assert f".vmspolicy.yaml{where}" in err and words in err and "Traceback" not in err
 
 
-def test_missing_config_file_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_config_file_is_exit_2(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     Path("estate.yaml").write_text(GOOD, encoding="utf-8")
-    code, _, err = check(capsys, "--config", "nope.yaml", "estate.yaml")
+    code, _, err = cli("check", "--no-plugins", "--config", "nope.yaml", "estate.yaml")
     assert code == 2 and "nope.yaml" in err
 
 
-def test_estate_context_reports_only_the_given_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_estate_context_reports_only_the_given_file(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     Path("estate").mkdir()
     Path("estate/sites.yaml").write_text(
@@ -166,25 +161,25 @@ def test_estate_context_reports_only_the_given_file(tmp_path: Path, capsys: pyte
         encoding="utf-8",
     )
     # Without context, the camera file alone has unknown references everywhere.
-    code, out, _ = check(capsys, "estate/cameras.yaml")
+    code, out, _ = cli("check", "--no-plugins", "estate/cameras.yaml")
     assert out.count("VP003") == 4
     Path(".vmspolicy.yaml").write_text("estate: ['estate/**/*.yaml']\n", encoding="utf-8")
-    code, out, _ = check(capsys, "estate/cameras.yaml")
+    code, out, _ = cli("check", "--no-plugins", "estate/cameras.yaml")
     # With it, the sites file resolves cam-1; only cam-2's bad zone is reported; sites.yaml's own problem is not.
     assert code == 1
     errors = [line for line in out.splitlines() if "[error]" in line]
     assert len(errors) == 1 and errors[0].startswith("estate/cameras.yaml:4:33: VP003") and "elsewhere" not in out
     # No paths: the whole configured estate.
-    code, out, _ = check(capsys)
+    code, out, _ = cli("check", "--no-plugins")
     assert "elsewhere" in out and "zz" in out
 
 
-def test_stdin_with_a_name(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stdin_with_a_name(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     class Stdin:
         buffer = io.BytesIO(b"vmspolicy: 1\nsites: [{id: hq}]\ncameras:\n  - {id: c, site: nope}\n")
 
     monkeypatch.setattr(sys, "stdin", Stdin())
-    code, out, _ = check(capsys, "--stdin-filename", "site/cams.yaml", "-")
+    code, out, _ = cli("check", "--no-plugins", "--stdin-filename", "site/cams.yaml", "-")
     assert code == 1 and "\nsite/cams.yaml:4:19: VP003 [error]" in out
 
 
@@ -196,24 +191,24 @@ def test_stdin_with_a_name(capsys: pytest.CaptureFixture[str], monkeypatch: pyte
     ],
     ids=["yaml", "json"],
 )
-def test_stdin_without_a_name_is_read_by_its_content(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+def test_stdin_without_a_name_is_read_by_its_content(cli: Cli, monkeypatch: pytest.MonkeyPatch,
                                                      text: bytes, expected: str) -> None:
     class Stdin:
         buffer = io.BytesIO(text)
 
     monkeypatch.setattr(sys, "stdin", Stdin())
-    code, out, err = check(capsys, "-")
+    code, out, err = cli("check", "--no-plugins", "-")
     assert code == 1 and expected in "\n" + out, (out, err)
 
 
-def test_several_outputs_in_one_run(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_several_outputs_in_one_run(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     Path("estate.yaml").write_text(GOOD, encoding="utf-8")
-    code, out, _ = check(capsys, "--output", "json:out/report.json", "estate.yaml")
+    code, out, _ = cli("check", "--no-plugins", "--output", "json:out/report.json", "estate.yaml")
     assert code == 0 and out.startswith("Found no problems")
     assert json.loads(Path("out/report.json").read_text(encoding="utf-8"))["summary"]["passed"] is True
-    assert check(capsys, "--output", "nonsense", "estate.yaml")[0] == 2
-    assert check(capsys, "--format", "yaml", "estate.yaml")[0] == 2
+    assert cli("check", "--no-plugins", "--output", "nonsense", "estate.yaml")[0] == 2
+    assert cli("check", "--no-plugins", "--format", "yaml", "estate.yaml")[0] == 2
 
 
 def test_color_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> None:
@@ -359,13 +354,13 @@ def test_closed_standard_output_still_gives_the_verdict(tmp_path: Path) -> None:
         ("select: [VP001, VP997]\n", ".vmspolicy.yaml:1:17: unknown rule VP997"),
     ],
 )
-def test_rule_settings_are_validated_against_the_rules(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, content: str, words: str
+def test_rule_settings_are_validated_against_the_rules(cli: Cli,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str, words: str
 ) -> None:
     monkeypatch.chdir(tmp_path)
     Path("estate.yaml").write_text(GOOD, encoding="utf-8")
     Path(".vmspolicy.yaml").write_text(content, encoding="utf-8")
-    code, _, err = check(capsys, "estate.yaml")
+    code, _, err = cli("check", "--no-plugins", "estate.yaml")
     assert code == 2 and words in err
 
 
@@ -381,13 +376,13 @@ def test_rule_option_types_are_checked() -> None:
         check_rule_settings(Config(rule_options={"VP950": {"days": "30"}}), [Windowed])
 
 
-def test_unknown_profile_is_exit_2_whatever_rules_run(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+def test_unknown_profile_is_exit_2_whatever_rules_run(cli: Cli,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     Path("estate.yaml").write_text(GOOD, encoding="utf-8")
     Path(".vmspolicy.yaml").write_text("select: [VP001]\n", encoding="utf-8")
-    code, _, err = check(capsys, "--profile", "uk-gov-2021", "estate.yaml")
+    code, _, err = cli("check", "--no-plugins", "--profile", "uk-gov-2021", "estate.yaml")
     assert code == 2 and "uk-gov-2021" in err
 
 

@@ -3,30 +3,16 @@ and every rule case of the suite rendered as SARIF and JUnit that the official s
 
 from __future__ import annotations
 
-import io
 import json
-import os
-from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
 
 from tests.casefiles import CASES, Case, discover_cases
+from tests.conftest import Cli
 from tests.manifests import CLEAN, VIOLATING
 from tests.reporters.validators import assert_valid_junit, assert_valid_sarif
 from vmspolicy.cli import main
-
-
-def run(args: list[str], cwd: Path) -> tuple[int, str]:
-    out = io.StringIO()
-    previous = Path.cwd()
-    os.chdir(cwd)
-    try:
-        with redirect_stdout(out):
-            code = main(args)
-    finally:
-        os.chdir(previous)
-    return code, out.getvalue()
 
 
 @pytest.fixture
@@ -35,18 +21,15 @@ def estate(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_several_outputs_in_one_run(estate: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_several_outputs_in_one_run(cli: Cli, estate: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    code, stdout = run(
-        [
-            "check", "--no-plugins", "--as-of", "2026-03-01", "estate.yaml",
-            "--output", "sarif:reports/results.sarif",
-            "--output", "junit:reports/junit.xml",
-            "--output", "gitlab:gl-code-quality-report.json",
-            "--output", "attestation:attestation.json",
-        ],
-        estate,
-    )
+    code, stdout = cli(
+        "check", "--no-plugins", "--as-of", "2026-03-01", "estate.yaml",
+        "--output", "sarif:reports/results.sarif",
+        "--output", "junit:reports/junit.xml",
+        "--output", "gitlab:gl-code-quality-report.json",
+        "--output", "attestation:attestation.json", cwd=estate,
+    )[:2]
     assert code == 1
     assert stdout.startswith("estate.yaml:8:43: VP005 [error]")  # the text still goes to the terminal
     assert "::error" not in stdout
@@ -62,21 +45,21 @@ def test_several_outputs_in_one_run(estate: Path, monkeypatch: pytest.MonkeyPatc
     assert statement["subject"][0]["digest"]["sha256"] == hashlib.sha256(VIOLATING.encode()).hexdigest()
 
 
-def test_github_annotations_come_with_the_text_on_actions(estate: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_github_annotations_come_with_the_text_on_actions(cli: Cli, estate: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
-    code, stdout = run(["check", "--no-plugins", "--as-of", "2026-03-01", "estate.yaml"], estate)
+    code, stdout = cli("check", "--no-plugins", "--as-of", "2026-03-01", "estate.yaml", cwd=estate)[:2]
     assert code == 1
     lines = stdout.splitlines()
     assert lines[0].startswith("estate.yaml:8:43: VP005")
     assert "::error file=estate.yaml,line=8,col=43,title=VP005 address-outside-zone::cam-2 has address" in stdout
-    code, stdout = run(["check", "--no-plugins", "--format", "github", "estate.yaml"], estate)
+    code, stdout = cli("check", "--no-plugins", "--format", "github", "estate.yaml", cwd=estate)[:2]
     assert stdout.count("::error ") == 1, "annotations are printed once when github is the chosen format"
 
 
-def test_clean_estate_gives_empty_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_clean_estate_gives_empty_results(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     (tmp_path / "estate.yaml").write_text(CLEAN, encoding="utf-8")
-    code, stdout = run(["check", "--no-plugins", "--format", "sarif", "estate.yaml"], tmp_path)
+    code, stdout = cli("check", "--no-plugins", "--format", "sarif", "estate.yaml", cwd=tmp_path)[:2]
     assert code == 0
     assert assert_valid_sarif(stdout)["runs"][0]["results"] == []
 
@@ -85,14 +68,14 @@ ALL_CASES = discover_cases()
 
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=[c.name for c in ALL_CASES])
-def test_every_rule_case_renders_valid_sarif_and_junit(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_rule_case_renders_valid_sarif_and_junit(cli: Cli, case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     common = ["check", "--no-plugins", *case.options, *case.targets]
-    code, sarif = run([*common, "--format", "sarif"], case.root)
+    code, sarif = cli(*common, "--format", "sarif", cwd=case.root)[:2]
     assert code in (0, 1), sarif
     log = assert_valid_sarif(sarif)
     assert log["runs"][0]["results"] is not None
-    code, junit = run([*common, "--format", "junit"], case.root)
+    code, junit = cli(*common, "--format", "junit", cwd=case.root)[:2]
     assert code in (0, 1), junit
     assert_valid_junit(junit)
 

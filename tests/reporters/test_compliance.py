@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import io
-import os
 import re
 import shutil
 import subprocess
-from contextlib import redirect_stderr, redirect_stdout
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import Cli
 from tests.external_tools import missing
 from tests.golden_files import assert_golden
 from tests.reporters import sample
@@ -158,26 +156,14 @@ waivers:
 """
 
 
-def run(args: list[str], cwd: Path) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    previous = Path.cwd()
-    os.chdir(cwd)
-    try:
-        with redirect_stdout(out), redirect_stderr(err):
-            code = main(args)
-    finally:
-        os.chdir(previous)
-    return code, out.getvalue(), err.getvalue()
-
-
 @pytest.fixture
 def estate(tmp_path: Path) -> Path:
     (tmp_path / "estate.yaml").write_text(ESTATE, encoding="utf-8")
     return tmp_path
 
 
-def test_report_command_markdown(estate: Path) -> None:
-    code, out, _ = run(["report", "--no-plugins", "--as-of", "2026-03-01", "--format", "md", "--title", "Depot", "estate.yaml"], estate)
+def test_report_command_markdown(cli: Cli, estate: Path) -> None:
+    code, out, _ = cli("report", "--no-plugins", "--as-of", "2026-03-01", "--format", "md", "--title", "Depot", "estate.yaml", cwd=estate)
     assert code == 0, out
     assert out.startswith("# Depot\n")
     # The Axis camera shares cam-hik's legacy zone (VP201): W-1 excuses cam-hik's presence, not its exposure.
@@ -188,28 +174,28 @@ def test_report_command_markdown(estate: Path) -> None:
     assert "| depot | Axis |  | 1 | 0 | 0 |" in out
 
 
-def test_report_command_writes_html_whatever_the_verdict(estate: Path) -> None:
+def test_report_command_writes_html_whatever_the_verdict(cli: Cli, estate: Path) -> None:
     (estate / "more.yaml").write_text("vmspolicy: 1\ncameras:\n  - {id: cam-x, site: depot, zone: legacy, ip: 10.9.9.9}\n", encoding="utf-8")
-    code, out, err = run(["report", "--no-plugins", "--as-of", "2026-03-01", "-o", "out/report.html", "."], estate)
+    code, out, err = cli("report", "--no-plugins", "--as-of", "2026-03-01", "-o", "out/report.html", ".", cwd=estate)
     assert code == 0, err
     assert out == "" and "out/report.html: html report written (FAIL" in err
     page = (estate / "out" / "report.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "VP005" in page and "more.yaml:3:" in page
-    code, _, err = run(["report", "--no-plugins", "-o", "summary.md", "estate.yaml"], estate)
+    code, _, err = cli("report", "--no-plugins", "-o", "summary.md", "estate.yaml", cwd=estate)
     assert code == 0 and (estate / "summary.md").read_text(encoding="utf-8").startswith("# vmspolicy compliance report")
 
 
-def test_report_command_without_a_manifest_is_a_usage_error(tmp_path: Path) -> None:
+def test_report_command_without_a_manifest_is_a_usage_error(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "notes.yaml").write_text("just: notes\n", encoding="utf-8")
-    code, _, err = run(["report", "--no-plugins", "notes.yaml"], tmp_path)
+    code, _, err = cli("report", "--no-plugins", "notes.yaml", cwd=tmp_path)
     assert code == 2 and "no manifest found" in err
 
 
-def test_report_counts_bill_of_materials_quantities(tmp_path: Path) -> None:
+def test_report_counts_bill_of_materials_quantities(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "bom.csv").write_text(
         "Manufacturer,Model,Quantity,Description\nAxis,P3265-LVE,4,Dome\nHikvision,DS-2CD2143G0-I,2,4MP dome\n", encoding="utf-8"
     )
-    code, out, _ = run(["report", "--no-plugins", "--as-of", "2026-03-01", "--format", "md", "bom.csv"], tmp_path)
+    code, out, _ = cli("report", "--no-plugins", "--as-of", "2026-03-01", "--format", "md", "bom.csv", cwd=tmp_path)
     assert code == 0
     glance = out.split("## Estate at a glance", 1)[1].splitlines()[4]
     assert glance.startswith("| 1 | 6 | 2 | 0 |"), glance  # 1 site, 6 devices, 2 of them restricted, none legacy
@@ -237,10 +223,10 @@ def test_max_findings_must_be_positive(estate: Path, capsys: pytest.CaptureFixtu
     assert exit_.value.code == 2 and "--max-findings: not a positive whole number: '0'" in capsys.readouterr().err
 
 
-def test_report_marks_expiring_waivers_with_the_configured_window(estate: Path) -> None:
+def test_report_marks_expiring_waivers_with_the_configured_window(cli: Cli, estate: Path) -> None:
     # W-1 has 91 days left on 2026-03-01: valid under VP303's default 90 days, expiring under 120.
     (estate / ".vmspolicy.yaml").write_text("rules:\n  VP303: {days: 120}\n", encoding="utf-8")
-    code, out, _ = run(["report", "--no-plugins", "--as-of", "2026-03-01", "--format", "md", "estate.yaml"], estate)
+    code, out, _ = cli("report", "--no-plugins", "--as-of", "2026-03-01", "--format", "md", "estate.yaml", cwd=estate)
     assert code == 0
     assert re.search(r"\| W-1 \| cam-hik \| 2026-05-31 \| 91 \| expiring; does not protect cam-hik \(not isolated\) \|", out), out
 
@@ -277,21 +263,21 @@ def test_findings_read_in_plain_words_before_rule_codes() -> None:
     assert "| waiver W-2024-007 | Replacement scheduled with the lobby refit |" in markdown
 
 
-def test_a_passing_estate_has_nothing_to_do(estate: Path) -> None:
+def test_a_passing_estate_has_nothing_to_do(cli: Cli, estate: Path) -> None:
     # Without the Axis camera in its zone, cam-hik is segmented, isolated and waived: the estate passes.
     (estate / "estate.yaml").write_text("".join(line for line in ESTATE.splitlines(keepends=True) if "cam-axis" not in line),
                                         encoding="utf-8")
-    code, out, _ = run(["report", "--no-plugins", "--as-of", "2026-03-01", "--format", "md", "estate.yaml"], estate)
+    code, out, _ = cli("report", "--no-plugins", "--as-of", "2026-03-01", "--format", "md", "estate.yaml", cwd=estate)
     assert code == 0
     assert "## What must be done to pass\n\nNothing: no finding fails the gate.\n" in out
 
 
-def test_report_command_lists_the_actions_and_the_firewall_rule_to_change(estate: Path) -> None:
+def test_report_command_lists_the_actions_and_the_firewall_rule_to_change(cli: Cli, estate: Path) -> None:
     # cam-hik's waiver holds, but a rule lets its zone out to the internet: the waiver does not protect it.
     text = ESTATE.replace("      - {name: nvr-pulls,", "      - {name: legacy-updates, from: legacy, to: internet, ports: [tcp/443], action: allow}\n"
                                                     "      - {name: nvr-pulls,")
     (estate / "estate.yaml").write_text(text, encoding="utf-8")
-    code, out, _ = run(["report", "--no-plugins", "--as-of", "2026-03-01", "--format", "md", "estate.yaml"], estate)
+    code, out, _ = cli("report", "--no-plugins", "--as-of", "2026-03-01", "--format", "md", "estate.yaml", cwd=estate)
     assert code == 0
     actions = out.split("## What must be done to pass", 1)[1].split("## Estate at a glance", 1)[0]
     assert "### Site depot (Regional Depot)" in actions

@@ -19,7 +19,7 @@ import sys
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from vmspolicy.cli.check import add_governance_arguments, governance_options
 from vmspolicy.cli.options import EXIT_OK, CliError, add_common, estate_setup, run_options
@@ -41,8 +41,10 @@ from vmspolicy.reporters.compliance import (
 
 if TYPE_CHECKING:
     from vmspolicy.analysis.context import CheckContext
-    from vmspolicy.core.model import Device
+    from vmspolicy.analysis.waivers import WaiverStatus
+    from vmspolicy.core.model import Device, Estate
     from vmspolicy.reporters.base import RunResult
+
 
 def register(subparsers: Any) -> None:
     """Add ``vmspolicy report`` to the command line."""
@@ -115,7 +117,6 @@ def build_report(result: RunResult, *, title: str) -> ComplianceReport:
     if result.context is None:
         raise ValueError("the compliance report needs the run's context (pipeline.check provides it)")
     ctx = result.context
-    estate = ctx.estate
     notes: list[str] = []
     try:
         judgements: Mapping[str, Any] = policy.judgements(ctx)
@@ -123,13 +124,34 @@ def build_report(result: RunResult, *, title: str) -> ComplianceReport:
     except NotImplementedError as exc:  # a partial install: say so rather than show an estate as clean
         notes.append(f"Vendor identification is not available ({exc}); restricted devices are not counted.")
         judgements, verdicts = {}, {}
+    statuses = waiver_statuses(ctx)
+    restricted, families = _devices(result, ctx.estate, judgements, verdicts, statuses)
+    sites = _site_summaries(ctx, restricted)
+    expiring_days = int(ctx.options_of(codes.EXPIRING_WAIVER.code)["days"])  # the window VP303 warns in, as configured
+    return ComplianceReport(
+        title=title,
+        result=result,
+        sites=tuple(sites),
+        families=families,
+        restricted=tuple(restricted),
+        waivers=_waiver_entries(result, statuses, expiring_days),
+        packs=_packs(ctx, sites),
+        actions=required_actions(result.failing, ctx.estate),
+        expiring_days=expiring_days,
+        notes=tuple(notes),
+    )
+
+
+def _devices(result: RunResult, estate: Estate, judgements: Mapping[str, Any], verdicts: Mapping[str, Any],
+             statuses: Sequence[WaiverStatus]) -> tuple[list[RestrictedDevice], tuple[FamilyCount, ...]]:
+    """The restricted devices, each with its standing, waiver and isolation; the active devices counted by site and family."""
+    from vmspolicy.core import codes
 
     # Which VP2xx findings stand against each device, and which waiver excuses it.
     isolation: dict[str, set[str]] = defaultdict(set)
     for finding in result.findings:
         if finding.rule in codes.ISOLATION and finding.subject and finding.suppressed is None:
             isolation[finding.subject].add(finding.rule)
-    statuses = waiver_statuses(ctx)
     waived_by = {device: s.waiver.id for s in statuses if s.holds for device in s.waiver.devices}
 
     restricted: list[RestrictedDevice] = []
@@ -166,7 +188,16 @@ def build_report(result: RunResult, *, title: str) -> ComplianceReport:
                 units=units(device),
             )
         )
+    counts = tuple(
+        FamilyCount(site, row["family"], row["restricted"], row["camera"], row["recorder"], row["device"])
+        for (site, _), row in sorted(families.items())
+    )
+    return restricted, counts
 
+
+def _site_summaries(ctx: CheckContext, restricted: Sequence[RestrictedDevice]) -> list[SiteSummary]:
+    """Each site: its packs, its devices, its restricted and legacy ones, and whether the legacy ones are isolated."""
+    estate = ctx.estate
     sites: list[SiteSummary] = []
     for site in sorted(estate.sites.values(), key=lambda s: s.id):
         active = [d for d in estate.devices.values() if d.site == site.id and d.active]
@@ -185,8 +216,11 @@ def build_report(result: RunResult, *, title: str) -> ComplianceReport:
         legacy_units = sum(d.units for d in legacy)
         sites.append(SiteSummary(site.id, site.name or site.id, site.sensitive, packs, sum(units(d) for d in active), restricted_units,
                                  legacy_units, restricted_units - legacy_units, state))
+    return sites
 
-    expiring_days = int(ctx.options_of(codes.EXPIRING_WAIVER.code)["days"])  # the window VP303 warns in, as configured
+
+def _waiver_entries(result: RunResult, statuses: Sequence[WaiverStatus], expiring_days: int) -> tuple[WaiverEntry, ...]:
+    """Every waiver with its state as of the run's day, the soonest to expire first."""
     waivers = []
     for status in sorted(statuses, key=lambda s: (s.waiver.expires is None, s.waiver.expires or result.as_of, s.waiver.id)):
         w = status.waiver
@@ -200,22 +234,7 @@ def build_report(result: RunResult, *, title: str) -> ComplianceReport:
             WaiverEntry(w.id, tuple(w.devices), w.reason or "", w.approved_by or "", w.ticket or "", w.expires, status.days_left, state,
                         str(w.origin.loc()))
         )
-
-    return ComplianceReport(
-        title=title,
-        result=result,
-        sites=tuple(sites),
-        families=tuple(
-            FamilyCount(site, row["family"], row["restricted"], row["camera"], row["recorder"], row["device"])
-            for (site, _), row in sorted(families.items())
-        ),
-        restricted=tuple(restricted),
-        waivers=tuple(waivers),
-        packs=_packs(ctx, sites),
-        actions=required_actions(result.failing, estate),
-        expiring_days=expiring_days,
-        notes=tuple(notes),
-    )
+    return tuple(waivers)
 
 
 def units(device: Device) -> int:

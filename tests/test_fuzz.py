@@ -257,8 +257,8 @@ MANIFEST_HEAD = b"vmspolicy: 1\n"
 @example("fuzz.yaml", MANIFEST_HEAD, b"x: \xe9")
 @example("fuzz.json", b"", b"\xff\xfe{\x00}\x00")
 @example("fuzz.yaml", MANIFEST_HEAD, b"x: " + b"[" * 120)
-# Found by this fuzzing: JSON nested deeper than Python's recursion limit was a "plugin error", exit 2,
-# instead of VP001. (Hypothesis raises the recursion limit while it runs, hence far deeper than 1000.)
+# JSON nested deeper than Python's recursion limit is VP001, not a "plugin error" with exit 2.
+# (Hypothesis raises the recursion limit while it runs, hence far deeper than 1000.)
 @example("fuzz.json", b'{"vmspolicy": 1, "sites": ', b"[" * 20_000)
 def test_random_bytes(name: str, head: bytes, tail: bytes) -> None:
     check_one_file(name, head + tail)
@@ -402,8 +402,8 @@ MANIFEST = st.fixed_dictionaries({"vmspolicy": st.sampled_from([1, 1, 1, 2, "1",
 @given(MANIFEST, st.sampled_from(["yaml", "json", "json-ascii"]))
 @example({"vmspolicy": 1, "zones": [{"id": "z", "cidr": "0.0.0.0/0", "purpose": "legacy-cameras"}],
           "cameras": [{"id": "cam", "zone": "z", "vendor": "Hikvision", "installed": dt.date(2019, 1, 1), "ip": "::1"}]}, "yaml")
-# Found by this fuzzing: a raw DEL in a JSON string, escaped for libyaml, moved later columns on its line
-# past the line's end (1:46 on a 42-character line).
+# A raw DEL in a JSON string, escaped for libyaml, must not move later columns on its line past the
+# line's end (1:46 on a 42-character line).
 @example({"sites": [{"id": ["\x7f"]}], "vmspolicy": 2}, "json")
 def test_random_manifest_structures(manifest: dict[str, Any], form: str) -> None:
     if form == "yaml":

@@ -104,7 +104,7 @@ def test_one_mac_in_two_notations_is_no_contradiction() -> None:
 
 
 def test_an_invalid_manifest_record_completes_nothing(tmp_path: Path) -> None:
-    # Found by feeding the completion hostile types: they reached the model and crashed it.
+    # Values of the wrong type must not reach the model through completion (they would crash it).
     _write(tmp_path, MANIFEST.replace("    installed: 2019-05-01\n    services: {p2p_cloud: true}\n",
                                       "    installed: [2019, 5]\n    services: \"on\"\n"))
     code, findings = check_json(tmp_path)

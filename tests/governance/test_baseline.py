@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from vmspolicy.cli import main
+from tests.conftest import Cli
 from vmspolicy.core.findings import Finding, Severity
 from vmspolicy.core.schemas import load_schema
 from vmspolicy.core.source import Location
@@ -28,14 +28,8 @@ def camera(name: str, ip: str) -> str:
     return f"  - {{id: {name}, site: hq, zone: cctv, vendor: Axis, ip: {ip}}}\n"
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main([argv[0], "--no-plugins", "--as-of", "2026-01-01", *argv[1:]])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def findings_of(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[dict[str, object]]]:
-    code, out, _ = run(capsys, "check", "--format", "json", *argv)
+def findings_of(cli: Cli, *argv: str) -> tuple[int, list[dict[str, object]]]:
+    code, out, _ = cli("check", "--no-plugins", "--as-of", "2026-01-01", "--format", "json", *argv)
     return code, json.loads(out)["findings"]
 
 
@@ -47,33 +41,33 @@ def estate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def test_recorded_findings_are_suppressed_and_the_file_matches_its_schema(estate: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "baseline", "--output", "baseline.json", "estate.yaml")
+def test_recorded_findings_are_suppressed_and_the_file_matches_its_schema(cli: Cli, estate: Path) -> None:
+    code, out, _ = cli("baseline", "--no-plugins", "--as-of", "2026-01-01", "--output", "baseline.json", "estate.yaml")
     assert code == 0 and "2 finding(s) recorded" in out
     data = json.loads(Path("baseline.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(load_schema("baseline")).validate(data)
     assert [e["subject"] for e in data["findings"]] == ["cam-1", "cam-2"]
-    code, found = findings_of(capsys, "--baseline", "baseline.json", "estate.yaml")
+    code, found = findings_of(cli, "--baseline", "baseline.json", "estate.yaml")
     assert code == 0
     assert [(f["subject"], (f["suppressed"] or {}).get("kind")) for f in found] == [("cam-1", "baseline"), ("cam-2", "baseline")]
-    code, out, _ = run(capsys, "check", "--baseline", "baseline.json", "estate.yaml")
+    code, out, _ = cli("check", "--no-plugins", "--as-of", "2026-01-01", "--baseline", "baseline.json", "estate.yaml")
     assert "(2 suppressed)" in out and "PASS" in out
 
 
-def test_update_drops_fixed_findings_and_adds_new_ones_only_with_add(estate: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "baseline", "-o", "baseline.json", "estate.yaml")[0] == 0
+def test_update_drops_fixed_findings_and_adds_new_ones_only_with_add(cli: Cli, estate: Path) -> None:
+    assert cli("baseline", "--no-plugins", "--as-of", "2026-01-01", "-o", "baseline.json", "estate.yaml")[0] == 0
     # cam-1 fixed, cam-3 new
     estate.write_text(ESTATE + camera("cam-1", "10.20.30.11") + camera("cam-2", "10.20.40.12") + camera("cam-3", "10.20.40.13"))
-    code, out, _ = run(capsys, "baseline", "-o", "baseline.json", "--update", "estate.yaml")
+    code, out, _ = cli("baseline", "--no-plugins", "--as-of", "2026-01-01", "-o", "baseline.json", "--update", "estate.yaml")
     assert code == 0 and "1 fixed and dropped, 1 new not added" in out
     subjects = [e["subject"] for e in json.loads(Path("baseline.json").read_text())["findings"]]
     assert subjects == ["cam-2"]
-    code, found = findings_of(capsys, "--baseline", "baseline.json", "estate.yaml")
+    code, found = findings_of(cli, "--baseline", "baseline.json", "estate.yaml")
     assert code == 1
     assert [(f["subject"], f["suppressed"] is None) for f in found] == [("cam-2", False), ("cam-3", True)]
-    code, out, _ = run(capsys, "baseline", "-o", "baseline.json", "--update", "--add", "estate.yaml")
+    code, out, _ = cli("baseline", "--no-plugins", "--as-of", "2026-01-01", "-o", "baseline.json", "--update", "--add", "estate.yaml")
     assert "0 fixed and dropped, 1 new added" in out
-    assert findings_of(capsys, "--baseline", "baseline.json", "estate.yaml")[0] == 0
+    assert findings_of(cli, "--baseline", "baseline.json", "estate.yaml")[0] == 0
 
 
 def test_each_entry_absorbs_one_finding() -> None:
@@ -112,31 +106,31 @@ def test_fingerprint_ignores_position_but_not_rule_subject_file_or_value() -> No
         ('{"version": 1,\n "findings": [{"rule": "VP005"}]}', "baseline.json:2:15: invalid baseline"),
     ],
 )
-def test_a_bad_baseline_is_exit_2_with_its_location(
-    estate: Path, capsys: pytest.CaptureFixture[str], content: str | None, expected: str
+def test_a_bad_baseline_is_exit_2_with_its_location(cli: Cli,
+    estate: Path, content: str | None, expected: str
 ) -> None:
     if content is not None:
         Path("baseline.json").write_text(content, encoding="utf-8")
-    code, _, err = run(capsys, "check", "--baseline", "baseline.json", "estate.yaml")
+    code, _, err = cli("check", "--no-plugins", "--as-of", "2026-01-01", "--baseline", "baseline.json", "estate.yaml")
     assert code == 2
     assert expected in err, err
     assert "Traceback" not in err
 
 
-def test_add_needs_update(estate: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "baseline", "-o", "baseline.json", "--add", "estate.yaml")
+def test_add_needs_update(cli: Cli, estate: Path) -> None:
+    code, _, err = cli("baseline", "--no-plugins", "--as-of", "2026-01-01", "-o", "baseline.json", "--add", "estate.yaml")
     assert code == 2 and "--add only makes sense with --update" in err
-    code, _, err = run(capsys, "baseline", "-o", "missing.json", "--update", "estate.yaml")
+    code, _, err = cli("baseline", "--no-plugins", "--as-of", "2026-01-01", "-o", "missing.json", "--update", "estate.yaml")
     assert code == 2 and "no such baseline file" in err
 
 
-def test_restricted_equipment_and_isolation_never_go_into_a_baseline(estate: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_restricted_equipment_and_isolation_never_go_into_a_baseline(cli: Cli, estate: Path) -> None:
     # A new Hikvision install (VP102) and a legacy one that is not isolated (VP103, VP201, VP205, VP206): the regime
     # says fix or waive them (reason, approver, expiry); a baseline has none of that, so it takes only cam-1.
     estate.write_text(ESTATE + camera("cam-1", "10.20.40.11")
                       + "  - {id: cam-new, site: hq, zone: cctv, vendor: Hikvision, ip: 10.20.30.21}\n"
                       + "  - {id: cam-old, site: hq, zone: cctv, vendor: Hikvision, ip: 10.20.30.22, installed: 2019-01-01}\n")
-    code, out, _ = run(capsys, "baseline", "-o", "baseline.json", "estate.yaml")
+    code, out, _ = cli("baseline", "--no-plugins", "--as-of", "2026-01-01", "-o", "baseline.json", "estate.yaml")
     assert code == 0 and "1 finding(s) recorded" in out
     # It says what it left out, and why, instead of leaving the user to wonder where they went.
     assert ("not recorded: 5 finding(s) a baseline never holds (VP102, VP103, VP201, VP205, VP206): "
@@ -144,10 +138,10 @@ def test_restricted_equipment_and_isolation_never_go_into_a_baseline(estate: Pat
     recorded = json.loads(Path("baseline.json").read_text())["findings"]
     assert [(e["rule"], e["subject"]) for e in recorded] == [("VP005", "cam-1")]
     # Nor does a baseline absorb them when someone writes them in by hand.
-    _, found = findings_of(capsys, "estate.yaml")
+    _, found = findings_of(cli, "estate.yaml")
     doctored = [{"rule": f["rule"], "path": f["path"], "subject": f["subject"], "fingerprint": f["fingerprint"]} for f in found]
     Path("baseline.json").write_text(json.dumps({"version": 1, "findings": doctored}), encoding="utf-8")
-    code, found = findings_of(capsys, "--baseline", "baseline.json", "estate.yaml")
+    code, found = findings_of(cli, "--baseline", "baseline.json", "estate.yaml")
     assert code == 1
     unsuppressed = sorted({f["rule"] for f in found if f["suppressed"] is None})
     assert unsuppressed == ["VP102", "VP103", "VP201", "VP205", "VP206"]
@@ -159,27 +153,26 @@ def test_which_rules_a_baseline_never_holds() -> None:
                      "VP201", "VP202", "VP203", "VP204", "VP205", "VP206", "VP306", "VP502"}
 
 
-def test_a_new_baseline_file_gets_the_umasks_mode_as_any_file_to_commit(estate: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_new_baseline_file_gets_the_umasks_mode_as_any_file_to_commit(cli: Cli, estate: Path) -> None:
     import os
     import stat
 
     previous = os.umask(0o022)
     try:
-        assert run(capsys, "baseline", "-o", "baseline.json", "estate.yaml")[0] == 0
+        assert cli("baseline", "--no-plugins", "--as-of", "2026-01-01", "-o", "baseline.json", "estate.yaml")[0] == 0
         assert stat.S_IMODE(Path("baseline.json").stat().st_mode) == 0o644  # not mkstemp's private 0600
         os.umask(0o027)
-        assert run(capsys, "baseline", "-o", "other.json", "estate.yaml")[0] == 0
+        assert cli("baseline", "--no-plugins", "--as-of", "2026-01-01", "-o", "other.json", "estate.yaml")[0] == 0
         assert stat.S_IMODE(Path("other.json").stat().st_mode) == 0o640
     finally:
         os.umask(previous)
 
 
-def test_a_schema_violation_of_a_restricted_record_is_never_recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_schema_violation_of_a_restricted_record_is_never_recorded(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     source = Path(__file__).parent / "cases" / "baseline-restricted-schema" / "estate.yaml"
     Path("estate.yaml").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
-    code, out, _ = run(capsys, "baseline", "--output", "baseline.json", "estate.yaml")
+    code, out, _ = cli("baseline", "--no-plugins", "--as-of", "2026-01-01", "--output", "baseline.json", "estate.yaml")
     assert code == 0 and "1 finding(s) recorded" in out
     recorded = json.loads(Path("baseline.json").read_text(encoding="utf-8"))["findings"]
     assert [(e["rule"], e["subject"]) for e in recorded] == [("VP002", "cam-axis")]

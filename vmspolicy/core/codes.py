@@ -26,7 +26,7 @@ class Code:
 
     def finding(self, location: Location, message: str, *, subject: str | None = None, evidence: str = "",
                 severity: Severity | None = None) -> Finding:
-        """A finding of this rule at ``location``, as the rule class's own ``finding`` makes it."""
+        """A finding of this rule at ``location`` (``Rule.finding`` makes its findings here too)."""
         return Finding(
             rule=self.code,
             slug=self.slug,

@@ -14,6 +14,7 @@ import enum
 import inspect
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping, TypeVar
 
+from vmspolicy.core.codes import Code
 from vmspolicy.core.findings import SEVERITY_NAMES, Finding, Severity
 from vmspolicy.core.source import Location
 
@@ -88,15 +89,7 @@ class Rule:
         severity: Severity | None = None,
     ) -> Finding:
         """A finding of this rule at ``location``."""
-        return Finding(
-            rule=cls.code,
-            slug=cls.slug,
-            severity=severity or cls.severity,
-            location=location,
-            message=message,
-            subject=subject,
-            evidence=evidence,
-        )
+        return Code(cls.code, cls.slug, cls.severity).finding(location, message, subject=subject, evidence=evidence, severity=severity)
 
     @classmethod
     def excused_by(cls) -> str:

@@ -11,23 +11,23 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import Cli
 from vmspolicy.cli import main
 
 GOOD = b"vmspolicy: 1\nsites:\n  - id: hq\n"
 
 
-def run(paths: list[str], capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, list[dict[str, object]], str]:
-    code = main(["check", "--format", "json", "--no-plugins", *extra, *paths])
-    out, err = capsys.readouterr()
+def run(paths: list[str], cli: Cli, *extra: str) -> tuple[int, list[dict[str, object]], str]:
+    code, out, err = cli("check", "--format", "json", "--no-plugins", *extra, *paths)
     findings = json.loads(out)["findings"] if out.strip() else []
     return code, findings, err
 
 
-def one_finding(tmp_path: Path, name: str, content: bytes, capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
+def one_finding(tmp_path: Path, name: str, content: bytes, cli: Cli) -> dict[str, object]:
     path = tmp_path / name
     path.write_bytes(content)
     digest = hashlib.sha256(content).hexdigest()
-    code, findings, err = run([str(path)], capsys)
+    code, findings, err = run([str(path)], cli)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, "the input file was modified"
     assert code == 1, err
     assert len(findings) == 1, findings
@@ -57,61 +57,61 @@ def one_finding(tmp_path: Path, name: str, content: bytes, capsys: pytest.Captur
     ],
 )
 def test_bad_file_is_one_located_finding(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, content: bytes, rule: str, line: int, column: int,
+    tmp_path: Path, cli: Cli, name: str, content: bytes, rule: str, line: int, column: int,
     words: str,
 ) -> None:
-    finding = one_finding(tmp_path, name, content, capsys)
+    finding = one_finding(tmp_path, name, content, cli)
     assert (finding["rule"], finding["line"], finding["column"]) == (rule, line, column), finding
     assert words in str(finding["message"])
 
 
-def test_billion_laughs_is_rejected_fast(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_billion_laughs_is_rejected_fast(tmp_path: Path, cli: Cli) -> None:
     lines = ['vmspolicy: 1', 'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     for i in range(1, 12):
         lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
     started = time.perf_counter()
-    finding = one_finding(tmp_path, "bomb.yaml", ("\n".join(lines) + "\n").encode(), capsys)
+    finding = one_finding(tmp_path, "bomb.yaml", ("\n".join(lines) + "\n").encode(), cli)
     # A budget, not a benchmark: an unbounded expansion would take hours, the check itself microseconds.
     assert time.perf_counter() - started < 5
     assert finding["rule"] == "VP001" and "billion laughs" in str(finding["message"])
 
 
-def test_merge_key_bomb_is_rejected(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_merge_key_bomb_is_rejected(tmp_path: Path, cli: Cli) -> None:
     lines = ["vmspolicy: 1", "a0: &a0 {" + ", ".join(f"k{j}: v" for j in range(10)) + "}"]
     for i in range(1, 10):
         lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
     lines.append("m: {<<: *a9}")
-    finding = one_finding(tmp_path, "merge-bomb.yaml", ("\n".join(lines) + "\n").encode(), capsys)
+    finding = one_finding(tmp_path, "merge-bomb.yaml", ("\n".join(lines) + "\n").encode(), cli)
     assert finding["rule"] == "VP001"
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-8-sig"])
-def test_unicode_with_bom_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str], encoding: str) -> None:
+def test_unicode_with_bom_is_read(tmp_path: Path, cli: Cli, encoding: str) -> None:
     text = "vmspolicy: 1\nsites:\n  - id: hq\n    name: Café Zürich\n  - id: hq\n"
     path = tmp_path / "bom.yaml"
     path.write_bytes(text.encode(encoding))
-    code, findings, _ = run([str(path)], capsys)
+    code, findings, _ = run([str(path)], cli)
     # Decoded correctly: the one problem is the duplicate id, at the right place.
     assert [(f["rule"], f["line"], f["column"]) for f in findings] == [("VP004", 5, 9)]
     assert code == 1
 
 
-def test_two_megabyte_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_two_megabyte_line(tmp_path: Path, cli: Cli) -> None:
     name = "x" * 2_000_000
     path = tmp_path / "long.yaml"
     path.write_text(f"vmspolicy: 1\nsites:\n  - {{id: hq, name: {name}}}\n", encoding="utf-8")
-    code, findings, _ = run([str(path)], capsys)
+    code, findings, _ = run([str(path)], cli)
     assert code == 0 and findings == []
 
 
-def test_empty_file_is_skipped_but_a_lone_empty_file_is_no_manifest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_empty_file_is_skipped_but_a_lone_empty_file_is_no_manifest(cli: Cli, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "empty.yaml").write_bytes(b"")
     (tmp_path / "blank.yaml").write_bytes(b"\n\n   \n")
     code = main(["check", "--no-plugins", str(tmp_path)])
     _, err = capsys.readouterr()
     assert code == 2 and "no manifest found" in err
     (tmp_path / "estate.yaml").write_bytes(GOOD)
-    code, findings, _ = run([str(tmp_path)], capsys)
+    code, findings, _ = run([str(tmp_path)], cli)
     assert code == 0 and findings == []
 
 
@@ -138,13 +138,13 @@ def test_directory_without_manifests_is_exit_2_unless_allowed(tmp_path: Path, ca
     assert main(["check", "--no-plugins", "--allow-empty", str(tmp_path)]) == 0
 
 
-def test_unreadable_file_is_vp001(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreadable_file_is_vp001(tmp_path: Path, cli: Cli) -> None:
     # Tests run as root here, so a chmod 000 file would still be readable: a dangling symlink is a file
     # the scan finds and cannot read, which is the behaviour under test.
     link = tmp_path / "gone.yaml"
     link.symlink_to(tmp_path / "missing-target.yaml")
     (tmp_path / "ok.yaml").write_bytes(GOOD)
-    code, findings, _ = run([str(tmp_path)], capsys)
+    code, findings, _ = run([str(tmp_path)], cli)
     assert code == 1
     assert [(f["rule"], str(f["path"]).endswith("gone.yaml")) for f in findings] == [("VP001", True)]
     assert "cannot read file" in str(findings[0]["message"])
@@ -162,29 +162,29 @@ def test_no_traceback_from_the_command_line(tmp_path: Path) -> None:
     assert "bad.yaml:3:1: VP001 [error]" in result.stdout
 
 
-def test_json_nested_beyond_the_json_readers_recursion(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    finding = one_finding(tmp_path, "deep.json", b'{"vmspolicy": 1, "sites": ' + b"[" * 5000 + b"]" * 5000 + b"}", capsys)
+def test_json_nested_beyond_the_json_readers_recursion(tmp_path: Path, cli: Cli) -> None:
+    finding = one_finding(tmp_path, "deep.json", b'{"vmspolicy": 1, "sites": ' + b"[" * 5000 + b"]" * 5000 + b"}", cli)
     assert (finding["rule"], finding["line"]) == ("VP001", 1) and "nesting" in str(finding["message"])
 
 
-def test_json_columns_survive_characters_libyaml_needs_escaped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_columns_survive_characters_libyaml_needs_escaped(tmp_path: Path, cli: Cli) -> None:
     # A raw DEL and a surrogate-pair escape before the problem must not move its column.
     content = '{"sites": [{"id": "a\x7f\\ud83d\\udcf7"}], "vmspolicy": 2}'
-    finding = one_finding(tmp_path, "shift.json", content.encode(), capsys)
+    finding = one_finding(tmp_path, "shift.json", content.encode(), cli)
     assert (finding["rule"], finding["line"], finding["column"]) == ("VP002", 1, 52)
     assert content[51] == "2"
 
 
-def test_fifos_and_devices_never_block_a_scan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_fifos_and_devices_never_block_a_scan(tmp_path: Path, cli: Cli) -> None:
     import os
 
     (tmp_path / "estate.yaml").write_bytes(GOOD)
     os.mkfifo(tmp_path / "pipe.yaml")
     (tmp_path / "zero.yaml").symlink_to("/dev/zero")
-    code, findings, _ = run([str(tmp_path)], capsys)
+    code, findings, _ = run([str(tmp_path)], cli)
     assert code == 0 and findings == []
     # Named explicitly, a FIFO is a file that cannot be checked: VP001, not a hang.
-    code, findings, _ = run([str(tmp_path / "pipe.yaml"), str(tmp_path / "estate.yaml")], capsys)
+    code, findings, _ = run([str(tmp_path / "pipe.yaml"), str(tmp_path / "estate.yaml")], cli)
     assert code == 1 and findings[0]["rule"] == "VP001" and "not a regular file" in str(findings[0]["message"])
 
 
@@ -196,25 +196,25 @@ def test_fifos_and_devices_never_block_a_scan(tmp_path: Path, capsys: pytest.Cap
     ],
 )
 def test_a_manifest_that_lost_its_version_line_is_not_skipped(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, rule: str, line: int, column: int, words: str
+    tmp_path: Path, cli: Cli, content: bytes, rule: str, line: int, column: int, words: str
 ) -> None:
-    finding = one_finding(tmp_path, "estate.yaml", content, capsys)
+    finding = one_finding(tmp_path, "estate.yaml", content, cli)
     assert (finding["rule"], finding["line"], finding["column"]) == (rule, line, column)
     assert words in str(finding["message"])
 
 
-def test_yaml_without_manifest_keys_is_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_yaml_without_manifest_keys_is_skipped(tmp_path: Path, cli: Cli) -> None:
     # Nested section names (compose's services.*.devices) and a lone `version` are no sign of a manifest.
     (tmp_path / "compose.yaml").write_bytes(b"version: '3.8'\nservices:\n  nvr:\n    devices: [/dev/ttyUSB0]\n")
     (tmp_path / "package.json").write_bytes(b'{"name": "x", "version": "1.0.0", "config": {"devices": []}}\n')
     (tmp_path / "estate.yaml").write_bytes(GOOD)
-    code, findings, _ = run([str(tmp_path)], capsys)
+    code, findings, _ = run([str(tmp_path)], cli)
     assert code == 0 and findings == []
 
 
-def test_one_manifest_section_is_enough(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_one_manifest_section_is_enough(tmp_path: Path, cli: Cli) -> None:
     (tmp_path / "compose.yaml").write_bytes(b"services: {}\ndevices: [/dev/ttyUSB0]\n")
-    code, findings, _ = run([str(tmp_path)], capsys)
+    code, findings, _ = run([str(tmp_path)], cli)
     assert code == 1
     assert [(f["rule"], f["line"], f["column"]) for f in findings] == [("VP002", 2, 1)]
     assert "manifest sections (devices)" in str(findings[0]["message"])
@@ -241,7 +241,7 @@ def test_a_file_name_cannot_forge_an_output_line(tmp_path: Path, capsys: pytest.
 
 
 def test_an_input_over_the_size_limit_is_vp001_naming_its_size_and_the_setting(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from vmspolicy.run import pipeline
 
@@ -251,16 +251,16 @@ def test_an_input_over_the_size_limit_is_vp001_naming_its_size_and_the_setting(
     monkeypatch.setattr(pipeline, "MAX_FILE_BYTES", 4096)
     real_read = Path.read_bytes
     monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read over the limit") if self.name == "big.yaml" else real_read(self))
-    code, findings, _ = run(["big.yaml"], capsys)
+    code, findings, _ = run(["big.yaml"], cli)
     assert code == 1 and [(f["rule"], f["path"]) for f in findings] == [("VP001", "big.yaml")]
     assert "5,034 bytes is more than the 4,096 an input may have (the default; raise max_file_size" in str(findings[0]["message"])
     monkeypatch.undo()
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".vmspolicy.yaml").write_text("max_file_size: 1000\n", encoding="utf-8")
-    code, findings, _ = run(["big.yaml"], capsys)
+    code, findings, _ = run(["big.yaml"], cli)
     assert code == 1 and "more than the 1,000 an input may have (max_file_size in .vmspolicy.yaml)" in str(findings[0]["message"])
     (tmp_path / ".vmspolicy.yaml").write_text("max_file_size: 100000\n", encoding="utf-8")
-    code, findings, _ = run(["big.yaml"], capsys)
+    code, findings, _ = run(["big.yaml"], cli)
     assert code == 0 and findings == []
 
 

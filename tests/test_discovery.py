@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import Cli
 from tests.manifests import UNRELATED
-from vmspolicy.cli import main
 
 VIOLATING = """\
 vmspolicy: 1
@@ -27,14 +27,8 @@ def write(root: Path, files: dict[str, str]) -> None:
         (root / name).write_text(text, encoding="utf-8")
 
 
-def check(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[tuple[str, str, int, int]], str]:
-    previous = Path.cwd()
-    os.chdir(root)
-    try:
-        code = main(["check", "--format", "json", "--no-plugins", "--as-of", "2026-06-01", "-v", *args])
-    finally:
-        os.chdir(previous)
-    out, err = capsys.readouterr()
+def check(root: Path, cli: Cli, *args: str) -> tuple[int, list[tuple[str, str, int, int]], str]:
+    code, out, err = cli("check", "--format", "json", "--no-plugins", "--as-of", "2026-06-01", "-v", *args, cwd=root)
     report: dict[str, Any] = json.loads(out) if out.strip() else {"findings": []}
     return code, [(f["path"], f["rule"], f["line"], f["column"]) for f in report["findings"]], err
 
@@ -47,15 +41,15 @@ def repo(tmp_path: Path) -> Path:
     return root
 
 
-def test_unrelated_files_never_fail_and_a_violating_manifest_still_does(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unrelated_files_never_fail_and_a_violating_manifest_still_does(repo: Path, cli: Cli) -> None:
     write(repo, {**UNRELATED, "estate/cameras.yaml": VIOLATING})
-    code, findings, err = check(repo, capsys, *UNRELATED, "estate/cameras.yaml")
+    code, findings, err = check(repo, cli, *UNRELATED, "estate/cameras.yaml")
     assert code == 1
     assert {f[0] for f in findings} == {"estate/cameras.yaml"}, findings
     for name in UNRELATED:
         assert f"{name}: " in err and "skipped" in err.split(f"{name}: ", 1)[1].splitlines()[0], err
     # A folder scan is the same.
-    code, findings, _ = check(repo, capsys, ".")
+    code, findings, _ = check(repo, cli, ".")
     assert code == 1 and {f[0] for f in findings} == {"estate/cameras.yaml"}
 
 
@@ -71,74 +65,67 @@ def test_unrelated_files_never_fail_and_a_violating_manifest_still_does(repo: Pa
     ],
 )
 def test_a_broken_file_that_shows_signs_of_a_manifest_is_vp001(
-    repo: Path, capsys: pytest.CaptureFixture[str], name: str, text: str, position: tuple[int, int]
+    repo: Path, cli: Cli, name: str, text: str, position: tuple[int, int]
 ) -> None:
     write(repo, {name: text, "ok.yaml": CLEAN})
-    code, findings, _ = check(repo, capsys, ".")
+    code, findings, _ = check(repo, cli, ".")
     assert code == 1
     assert [(f[0], f[1]) for f in findings] == [(name, "VP001")], findings
     assert findings[0][2:] == position
 
 
 def test_in_the_configured_estate_every_broken_file_is_vp001_and_others_are_skipped(
-    repo: Path, capsys: pytest.CaptureFixture[str]
+    repo: Path, cli: Cli
 ) -> None:
     write(repo, {**UNRELATED, "estate/cameras.yaml": CLEAN, "estate/notes.yaml": "{{ template }}: [\n"})
     (repo / ".vmspolicy.yaml").write_text('estate: ["estate/**/*.yaml"]\n', encoding="utf-8")
-    code, findings, err = check(repo, capsys, *UNRELATED, "estate/cameras.yaml", "estate/notes.yaml")
+    code, findings, err = check(repo, cli, *UNRELATED, "estate/cameras.yaml", "estate/notes.yaml")
     # The estate's own file fails closed though it shows no sign; a broken workflow outside it is not its business.
     assert code == 1 and [f[:2] for f in findings] == [("estate/notes.yaml", "VP001")]
     for name in UNRELATED:
         assert f"{name}: not in the configured estate (estate/**/*.yaml), skipped" in err
-    code, findings, err = check(repo, capsys, "--allow-empty", *UNRELATED)
+    code, findings, err = check(repo, cli, "--allow-empty", *UNRELATED)
     assert code == 0 and findings == []
 
 
-def test_a_symlinked_folder_is_followed(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_symlinked_folder_is_followed(repo: Path, cli: Cli) -> None:
     write(repo, {"shared/cameras.yaml": VIOLATING, "estate/site.yaml": CLEAN})
     (repo / "estate" / "shared").symlink_to(repo / "shared", target_is_directory=True)
-    code, findings, _ = check(repo, capsys, "estate")
+    code, findings, _ = check(repo, cli, "estate")
     assert code == 1 and "VP101" in {f[1] for f in findings}, findings
     # The configured estate's globs follow it too.
     (repo / ".vmspolicy.yaml").write_text('estate: ["estate/**/*.yaml"]\n', encoding="utf-8")
-    code, findings, _ = check(repo, capsys)
+    code, findings, _ = check(repo, cli)
     assert code == 1 and "VP101" in {f[1] for f in findings}, findings
 
 
 @pytest.mark.parametrize("estate", [False, True])
-def test_a_symlink_loop_is_vp001_at_the_link(repo: Path, capsys: pytest.CaptureFixture[str], estate: bool) -> None:
+def test_a_symlink_loop_is_vp001_at_the_link(repo: Path, cli: Cli, estate: bool) -> None:
     write(repo, {"estate/site.yaml": CLEAN, "estate/zones/z.yaml": "vmspolicy: 1\nzones: [{id: z, site: depot, purpose: vms}]\n"})
     (repo / "estate" / "zones" / "back").symlink_to(repo / "estate", target_is_directory=True)
     (repo / "estate" / "self").symlink_to("self")
     if estate:
         (repo / ".vmspolicy.yaml").write_text('estate: ["estate/**/*"]\n', encoding="utf-8")
-    code, findings, _ = check(repo, capsys, *([] if estate else ["estate"]))
+    code, findings, _ = check(repo, cli, *([] if estate else ["estate"]))
     assert code == 1
     assert sorted(findings) == [("estate/self", "VP001", 1, 1), ("estate/zones/back", "VP001", 1, 1)], findings
 
 
 @pytest.mark.parametrize("target", ["b.yaml", "a.yaml", "missing.yaml"])
-def test_a_named_link_that_loops_or_leads_nowhere_is_vp001_not_nothing_found(
-    repo: Path, capsys: pytest.CaptureFixture[str], target: str
-) -> None:
+def test_a_named_link_that_loops_or_leads_nowhere_is_vp001_not_nothing_found(repo: Path, cli: Cli, target: str) -> None:
     # pre-commit names the changed files: a link among them that cannot be read fails the gate as a finding at it.
     (repo / "a.yaml").symlink_to(target)
     if target == "b.yaml":
         (repo / "b.yaml").symlink_to("a.yaml")
-    code, findings, _ = check(repo, capsys, "a.yaml")
+    code, findings, _ = check(repo, cli, "a.yaml")
     assert code == 1 and findings == [("missing.yaml" if target == "missing.yaml" else "a.yaml", "VP001", 1, 1)], findings
-    previous = Path.cwd()
-    os.chdir(repo)
-    try:
-        assert main(["check", "--no-plugins", "a.yaml"]) == 1
-    finally:
-        os.chdir(previous)
-    printed = capsys.readouterr().out
+    code, printed, _ = cli("check", "--no-plugins", "a.yaml", cwd=repo)
+    assert code == 1
     expected = "loops back on itself" if target != "missing.yaml" else "leads to nothing that exists"
     assert expected in printed, printed
 
 
-def test_a_folder_that_cannot_be_listed_is_vp001(repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_folder_that_cannot_be_listed_is_vp001(repo: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     # Tests run as root, for whom no folder is unreadable: the refusal is simulated where a scan lists folders.
     write(repo, {"estate/site.yaml": CLEAN, "estate/locked/cameras.yaml": VIOLATING})
     real_scandir = os.scandir
@@ -149,34 +136,31 @@ def test_a_folder_that_cannot_be_listed_is_vp001(repo: Path, capsys: pytest.Capt
         return real_scandir(path)
 
     monkeypatch.setattr(os, "scandir", scandir)
-    code, findings, _ = check(repo, capsys, "estate")
+    code, findings, _ = check(repo, cli, "estate")
     assert code == 1 and findings == [("estate/locked", "VP001", 1, 1)], findings
 
 
-def test_a_file_forced_to_a_format_its_loader_rejects_is_vp001(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_file_forced_to_a_format_its_loader_rejects_is_vp001(repo: Path, cli: Cli) -> None:
     write(repo, {"nvr/config.yml": "mqtt: {host: 10.0.0.9}\n", "site.yaml": CLEAN})
     (repo / ".vmspolicy.yaml").write_text('formats: {"nvr/*.yml": frigate}\n', encoding="utf-8")
-    code, findings, err = check(repo, capsys, ".")
+    code, findings, err = check(repo, cli, ".")
     assert code == 1 and findings == [("nvr/config.yml", "VP001", 1, 1)], (findings, err)
 
 
-def test_excluded_manifests_are_listed_as_excluded_never_silently_absent(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_excluded_manifests_are_listed_as_excluded_never_silently_absent(repo: Path, cli: Cli) -> None:
     write(repo, {"estate/site.yaml": CLEAN, "estate/archive/2019.yaml": VIOLATING, "estate/archive/notes.yaml": "just: notes\n",
                  "estate/notes.yaml": "just: notes\n"})
     (repo / ".vmspolicy.yaml").write_text('exclude: ["estate/archive/**"]\n', encoding="utf-8")
     for args in (["estate"], ["estate/site.yaml", "estate/archive/2019.yaml"]):
-        code, findings, err = check(repo, capsys, *args)
+        code, findings, err = check(repo, cli, *args)
         assert code == 0 and findings == []
         assert "estate/archive/2019.yaml: excluded by 'estate/archive/**': a manifest file" in err
-    previous = Path.cwd()
-    os.chdir(repo)
-    try:
-        assert main(["check", "--format", "json", "--no-plugins", "estate"]) == 0
-        report = json.loads(capsys.readouterr().out)
-        assert main(["check", "--no-plugins", "estate"]) == 0
-        summary = capsys.readouterr().out.splitlines()[-1]
-    finally:
-        os.chdir(previous)
+    code, out, _ = cli("check", "--format", "json", "--no-plugins", "estate", cwd=repo)
+    assert code == 0
+    report = json.loads(out)
+    code, out, _ = cli("check", "--no-plugins", "estate", cwd=repo)
+    assert code == 0
+    summary = out.splitlines()[-1]
     sha = hashlib.sha256(VIOLATING.encode()).hexdigest()
     assert {"path": "estate/archive/2019.yaml", "sha256": sha, "format": "manifest", "excluded_by": "estate/archive/**"} in report["inputs"]
     assert "estate/archive/notes.yaml" not in json.dumps(report)  # excluded, and no manifest: counted only

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import Cli
 from vmspolicy.analysis.catalog import RuleCatalog
 from vmspolicy.analysis.suppressions import InlineTerms, scan_text
 from vmspolicy.analysis.waivers import add_months
@@ -23,17 +24,16 @@ AS_OF = dt.date(2026, 1, 1)
 TERMS = InlineTerms(AS_OF)  # 24 months: until=2028-01-01 at the latest
 
 
-def check(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, case: str, *argv: str) -> tuple[int, str]:
+def check(cli: Cli, case: str, *argv: str) -> tuple[int, str]:
     folder, name = case.split("/")
-    monkeypatch.chdir(CASES / folder)
-    code = main(["check", "--no-plugins", *argv, name])
-    return code, capsys.readouterr().out
+    code, out, _ = cli("check", "--no-plugins", *argv, name, cwd=CASES / folder)
+    return code, out
 
 
 def test_a_waived_finding_stays_in_the_json_with_its_justification_and_location(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out = check(capsys, monkeypatch, "VP304/waiver-holds.yaml", "--format", "json", "--as-of", "2026-01-01")
+    code, out = check(cli, "VP304/waiver-holds.yaml", "--format", "json", "--as-of", "2026-01-01")
     report = json.loads(out)
     assert code == 0 and report["summary"]["passed"] is True and report["as_of"] == "2026-01-01"
     (waived,) = [f for f in report["findings"] if f["rule"] == "VP103"]
@@ -50,17 +50,17 @@ def test_a_waived_finding_stays_in_the_json_with_its_justification_and_location(
 
 
 def test_the_text_summary_counts_suppressed_findings_and_states_the_date(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out = check(capsys, monkeypatch, "VP305/inline-above-entry.yaml", "--as-of", "2026-01-01")
+    code, out = check(cli, "VP305/inline-above-entry.yaml", "--as-of", "2026-01-01")
     assert code == 1
     assert "  suppressed by inline: Lab camera, password rotated weekly (until 2026-06-30)" in out
     assert "(1 suppressed); as of 2026-01-01." in out.splitlines()[-1]
 
 
-def test_the_same_estate_judged_as_of_two_dates(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_same_estate_judged_as_of_two_dates(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     def rules(as_of: str) -> list[tuple[str, str | None]]:
-        _, out = check(capsys, monkeypatch, "VP304/waiver-holds.yaml", "--format", "json", "--as-of", as_of)
+        _, out = check(cli, "VP304/waiver-holds.yaml", "--format", "json", "--as-of", as_of)
         found = json.loads(out)["findings"]
         return sorted((f["rule"], (f["suppressed"] or {}).get("kind")) for f in found if f["rule"] in ("VP103", "VP302", "VP303"))
 
@@ -218,9 +218,9 @@ def test_explain_says_by_what_a_rule_may_be_excused(capsys: pytest.CaptureFixtur
 
 
 def test_a_comment_on_restricted_equipment_says_which_waiver_to_write(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _, out = check(capsys, monkeypatch, "VP305/inline-restricted-equipment.yaml", "--format", "json", "--as-of", "2026-01-01")
+    _, out = check(cli, "VP305/inline-restricted-equipment.yaml", "--format", "json", "--as-of", "2026-01-01")
     messages = {f["line"]: f["message"] for f in json.loads(out)["findings"] if f["rule"] == "VP305"}
     first = min(messages)
     assert "VP103 is excused only by a waiver (reason, approver, expiry), never by a comment" in messages[first]

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 import pytest
 
+from tests.conftest import Cli
 from tests.manifests import VIOLATING
 from vmspolicy.analysis import policy
 from vmspolicy.cli import main
@@ -26,13 +27,12 @@ PACK = {"id": "acme", "title": "ACME", "families": ["Hikvision"], "cutoff": "202
 
 
 @pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str]]:
-    """``vmspolicy COMMAND --no-plugins ARGS`` in ``tmp_path``: the exit code and standard output."""
-    monkeypatch.chdir(tmp_path)
+def run(tmp_path: Path, cli: Cli) -> Callable[..., tuple[int, str]]:
+    """``vmspolicy COMMAND --no-plugins ARGS`` in ``tmp_path`` (the shared cli fixture): the exit code and standard output."""
 
     def command(name: str, *arguments: str) -> tuple[int, str]:
-        code = main([name, "--no-plugins", *arguments])
-        return code, capsys.readouterr().out
+        code, out, _ = cli(name, "--no-plugins", *arguments, cwd=tmp_path)
+        return code, out
 
     return command
 

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
-from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from vmspolicy.cli import main
+from tests.conftest import Cli
 
 ESTATE = """\
 vmspolicy: 1
@@ -44,11 +42,9 @@ waivers:
 """
 
 
-def _check(folder: Path, *extra: str) -> tuple[int, list[dict[str, Any]]]:
-    out = io.StringIO()
-    with redirect_stdout(out):
-        code = main(["check", "--format", "json", "--no-plugins", "--as-of", "2026-01-01", *extra, str(folder)])
-    return code, json.loads(out.getvalue())["findings"] if out.getvalue().strip() else []
+def _check(cli: Cli, folder: Path, *extra: str) -> tuple[int, list[dict[str, Any]]]:
+    code, out, _ = cli("check", "--format", "json", "--no-plugins", "--as-of", "2026-01-01", *extra, str(folder))
+    return code, json.loads(out)["findings"] if out.strip() else []
 
 
 @pytest.fixture
@@ -64,8 +60,8 @@ def _isolation(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [f for f in findings if f["rule"].startswith("VP2")]
 
 
-def test_neither_a_waiver_nor_an_inline_comment_excuses_isolation(estate_dir: Path) -> None:
-    code, findings = _check(estate_dir, "--profile", "uk-gov-2022")
+def test_neither_a_waiver_nor_an_inline_comment_excuses_isolation(cli: Cli, estate_dir: Path) -> None:
+    code, findings = _check(cli, estate_dir, "--profile", "uk-gov-2022")
     assert code == 1
     found = {f["rule"]: f for f in _isolation(findings)}
     assert set(found) == {"VP202", "VP205"}
@@ -95,7 +91,7 @@ def test_evidence_survives_lines_moving(estate_dir: Path) -> None:
     assert [line + 2 for *_, line in before] == [line for *_, line in after]
 
 
-def test_a_pack_that_does_not_require_isolation_has_no_isolation_findings(estate_dir: Path) -> None:
+def test_a_pack_that_does_not_require_isolation_has_no_isolation_findings(cli: Cli, estate_dir: Path) -> None:
     pack = {
         "id": "lenient",
         "title": "A pack without isolation",
@@ -106,10 +102,10 @@ def test_a_pack_that_does_not_require_isolation_has_no_isolation_findings(estate
     }
     (estate_dir.parent / ".vmspolicy.yaml").write_text(json.dumps({"packs": [pack]}), encoding="utf-8")
     # Selected by the repository's own profile, the pack judges beside the default, which requires isolation.
-    _, findings = _check(estate_dir, "--profile", "lenient")
+    _, findings = _check(cli, estate_dir, "--profile", "lenient")
     assert {f["rule"] for f in _isolation(findings)} == {"VP202", "VP205"}
     # Named in the site's policies (the manifests), it judges the site alone.
     manifest = estate_dir / "branch.yaml"
     manifest.write_text(manifest.read_text(encoding="utf-8").replace("{id: branch}", "{id: branch, policies: [lenient]}"), encoding="utf-8")
-    _, findings = _check(estate_dir)
+    _, findings = _check(cli, estate_dir)
     assert _isolation(findings) == []

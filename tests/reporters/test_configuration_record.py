@@ -11,6 +11,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from tests.conftest import Cli
 from tests.manifests import VIOLATING
 from tests.reporters.validators import assert_valid_sarif
 from vmspolicy.analysis.identify.builtin import builtin_fragments
@@ -50,13 +51,13 @@ def estate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def run_check(estate: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    code = main([
+def run_check(estate: Path, cli: Cli) -> tuple[int, str]:
+    code, out, _ = cli(
         "check", "--no-plugins", "--as-of", "2026-01-01", "--profile", "uk-gov-2022", "--baseline", "baseline.json",
         "--no-inline-suppressions", "--output", "json:r.json", "--output", "sarif:r.sarif", "--output", "junit:r.xml",
         "--output", "attestation:a.json", "estate.yaml", "branch.yaml",
-    ])
-    return code, capsys.readouterr().out
+    )
+    return code, out
 
 
 def expected_record(estate: Path) -> dict[str, Any]:
@@ -89,8 +90,8 @@ def expected_record(estate: Path) -> dict[str, Any]:
     }
 
 
-def test_every_machine_readable_report_records_the_configuration(estate: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, text = run_check(estate, capsys)
+def test_every_machine_readable_report_records_the_configuration(estate: Path, cli: Cli) -> None:
+    code, text = run_check(estate, cli)
     assert code == 1  # the refused override is an error
     expected = expected_record(estate)
     report = json.loads((estate / "r.json").read_text(encoding="utf-8"))

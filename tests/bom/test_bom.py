@@ -324,3 +324,19 @@ def test_a_file_over_the_cell_limit_is_refused(tmp_path: Path, monkeypatch: pyte
     raw = workbook(tmp_path, {"S": values}) if name.endswith("xlsx") else "\n".join(",".join(r) for r in values).encode()
     with pytest.raises(ParseError, match=r"more than 5 cells \(the cell limit\)"):
         BOM_LOADER.load(SourceFile(name, raw))
+
+
+@pytest.mark.parametrize(("text", "family"), [("Hikvision", "Hikvision"), ("DS-2CD2143G0-I", "Hikvision"), ("Dahua Technology", "Dahua")])
+def test_a_sheet_naming_a_restricted_maker_without_a_header_row_is_vp001(tmp_path: Path, text: str, family: str) -> None:
+    workbook(tmp_path, {"Cover": [["Prepared for ACME"]], "Cameras": [["Vendor", "Model"], ["Axis", "P3245-V"]],
+                        "Extra": [["Lobby", "2"], ["Yard", text]]})
+    code, found, raw = check_json(tmp_path, "bom.xlsx", "--profile", "us-ndaa-889")
+    assert code == 1, raw
+    assert [(f["rule"], f["line"], f["column"]) for f in found] == [("VP001", 2, 2)]
+    assert f"sheet 'Extra' names {family}" in found[0]["message"] and "no header row" in found[0]["message"]
+
+
+def test_a_cover_sheet_without_a_header_row_is_left_out(tmp_path: Path) -> None:
+    workbook(tmp_path, {"Cover": [["Prepared for ACME"], ["Terms: 30 days"]], "Cameras": [["Vendor", "Model"], ["Axis", "P3245-V"]]})
+    code, found, raw = check_json(tmp_path, "bom.xlsx", "--profile", "us-ndaa-889")
+    assert code == 0 and found == [], raw

@@ -304,6 +304,20 @@ def read_workbook(raw: bytes) -> list[tuple[str, list[Row]]]:
     return sheets
 
 
+def headerless_sheets(raw: bytes) -> list[tuple[str, list[Cell]]]:
+    """The sheets of a workbook that have no header row, each with its non-empty cells (what :func:`build_document` leaves out).
+
+    A cover sheet or terms and conditions are left out rightly; a sheet of
+    equipment whose header is missing is not, and only the run, which can
+    identify makers, can tell the two apart.
+    """
+    return [
+        (title, [c for r in rows for c in r if c.value])
+        for title, rows in read_workbook(raw)
+        if find_header(rows) is None
+    ]
+
+
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""

@@ -210,10 +210,47 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
             codes.SCHEMA_VIOLATION.finding(Location(shown, *n.pos), n.message)
             for n in near_manifest(_parsed(source), manifest_file=True)
         )
+    if documents and documents[0].format == "bom" and source.suffix == ".xlsx":
+        unread = _sheet_naming_a_maker(source.raw)
+        if unread is not None:
+            outcome.findings.append(codes.PARSE_ERROR.finding(Location(shown, unread[1].line, unread[1].column), unread[0]))
+            outcome.input = InputFile(shown, source.sha256, "unreadable")
+            return outcome
     outcome.notes.append(f"{shown}: {len(documents)} document(s) read as {documents[0].format if documents else '?'}")
     outcome.documents = documents
     outcome.input = InputFile(shown, source.sha256, documents[0].format if documents else "empty")
     return outcome
+
+
+_SHEET_CELLS_IDENTIFIED = 5_000
+"""Cells of a workbook's headerless sheets whose text is identified: far more than a cover sheet holds."""
+
+
+def _sheet_naming_a_maker(raw: bytes) -> tuple[str, Any] | None:
+    """A sheet without a header row that names a restricted maker: (message, its first such cell); None when none does.
+
+    Such a sheet cannot be read as equipment (no column says what is what),
+    and leaving it out would let a restricted camera pass because its sheet
+    lost its header. Cover sheets and terms name no restricted maker.
+    """
+    from vmspolicy.analysis.identify import identify
+    from vmspolicy.loading.bom import headerless_sheets
+
+    seen = 0
+    for title, cells in headerless_sheets(raw):
+        for cell in cells:
+            seen += 1
+            if seen > _SHEET_CELLS_IDENTIFIED:
+                return None
+            verdict = identify(vendor=cell.value, model=cell.value)
+            if verdict.family is not None:
+                return (
+                    f"sheet {title!r} names {verdict.family} ({cell.value[:60]!r}) but has no header row "
+                    "(manufacturer/make/vendor/brand or model/part number/SKU), so vmspolicy cannot tell what equipment "
+                    "it lists; add the header row",
+                    cell,
+                )
+    return None
 
 
 def _not_a_file(path: Path, shown: str) -> str:

@@ -20,6 +20,7 @@ EXAMPLE = ROOT / "examples" / "plugin"
 ACME = {"name": "acme", "distribution": "vmspolicy-acme", "version": "1.0.0"}
 
 
+@pytest.mark.installs
 def test_the_example_plugin_installs_runs_and_passes_its_own_tests(tmp_path: Path, vmspolicy_wheel: Path) -> None:
     example = tmp_path / "plugin"
     shutil.copytree(EXAMPLE, example, ignore=shutil.ignore_patterns("__pycache__", ".*_cache", "*.egg-info", "build", "dist"))

@@ -7,11 +7,14 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tests.venvs import fresh_venv
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.installs
 def test_wheel_installs_and_runs_in_a_fresh_venv(tmp_path: Path, vmspolicy_wheel: Path) -> None:
     wheel = vmspolicy_wheel
     names = zipfile.ZipFile(wheel).namelist()

@@ -80,6 +80,7 @@ def try_repo(hook_repo: Path, project: Path, *args: str) -> subprocess.Completed
     )
 
 
+@pytest.mark.installs
 def test_violating_manifest_fails_with_file_line_and_rule(hook_repo: Path, project: Path) -> None:
     (project / "estate" / "cameras.yaml").write_text(CAMERAS_BAD, encoding="utf-8")
     done = try_repo(hook_repo, project, "vmspolicy", "--files", "estate/cameras.yaml", ".github/workflows/ci.yml")
@@ -90,6 +91,7 @@ def test_violating_manifest_fails_with_file_line_and_rule(hook_repo: Path, proje
     assert "ci.yml" not in done.stdout.split("Using config:")[-1].split("=" * 79)[-1]
 
 
+@pytest.mark.installs
 def test_clean_manifest_and_other_yaml_pass_with_the_estate_as_context(hook_repo: Path, project: Path) -> None:
     # cameras.yaml alone names zone `cctv` and site `hq` from network.yaml: only the configured estate resolves them.
     done = try_repo(hook_repo, project, "--files", "estate/cameras.yaml", ".github/workflows/ci.yml")
@@ -129,6 +131,7 @@ def hook_outputs(stdout: str) -> dict[str, str]:
                                                          stdout, re.MULTILINE)}
 
 
+@pytest.mark.installs
 @pytest.mark.parametrize("configured", [True, False], ids=["estate-configured", "no-configuration"])
 def test_unrelated_files_pass_and_the_violating_manifest_is_blocked_in_the_same_commit(
     hook_repo: Path, project: Path, configured: bool
@@ -149,6 +152,7 @@ def test_unrelated_files_pass_and_the_violating_manifest_is_blocked_in_the_same_
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.mark.installs
 def test_the_estate_hook_runs_only_when_a_file_of_the_estate_changed(hook_repo: Path, project: Path) -> None:
     # An estate that already fails (a finding committed before the hooks): a commit of other files is not blocked by it ...
     (project / "estate" / "cameras.yaml").write_text(CAMERAS_BAD, encoding="utf-8")

@@ -261,6 +261,7 @@ def test_action_verdict_is_checks_exit_code_unless_the_summary_failed(
     assert runner.run("Verdict", estate, {"check.exit-code": check, "summary.exit-code": summary}).returncode == expected
 
 
+@pytest.mark.installs
 def test_action_install_step_installs_the_actions_own_version(tmp_path: Path) -> None:
     spec = action()
     step = next(s for s in spec["runs"]["steps"] if s.get("name") == "Install vmspolicy")
@@ -344,6 +345,7 @@ def test_gitlab_template_installs_its_own_release_from_the_repository() -> None:
     assert include in header and include in readme
 
 
+@pytest.mark.installs
 def test_gitlab_default_install_works_from_a_git_tag(tmp_path: Path) -> None:
     from vmspolicy import __version__
 

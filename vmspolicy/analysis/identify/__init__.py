@@ -159,15 +159,15 @@ from vmspolicy.analysis.identify import evidence as ev  # noqa: E402
 from vmspolicy.analysis.identify.catalog import catalog_for  # noqa: E402
 
 
-def identify_device(device: Device, vendor_data: Sequence[Mapping[str, object]] = ()) -> Verdict:
-    """The verdict for one device of the estate."""
+def identify_device(device: Device, vendor_data: Sequence[Mapping[str, object]] = (), installed: dt.date | None = None) -> Verdict:
+    """The verdict for one device of the estate (``installed``: the date that places it in a relabel's window, else its own)."""
     return identify(
         vendor=device.vendor,
         model=device.model,
         mac=device.mac,
         urls=device.streams,
         vendor_data=vendor_data,
-        installed=device.installed,
+        installed=installed or device.installed,
         serial=device.serial,
         name=device.name,
         notes=device.notes,
@@ -188,18 +188,5 @@ def verdicts(ctx: CheckContext) -> Mapping[str, Verdict]:
 def all_verdicts(ctx: CheckContext) -> dict[str, Verdict]:
     out: dict[str, Verdict] = {}
     for device in ctx.estate.devices.values():
-        when = ctx.as_of if device.status == "planned" else device.installed
-        out[device.id] = identify(
-            vendor=device.vendor,
-            model=device.model,
-            mac=device.mac,
-            urls=device.streams,
-            vendor_data=ctx.vendor_data,
-            installed=when,
-            serial=device.serial,
-            name=device.name,
-            notes=device.notes,
-            firmware=device.firmware,
-            onvif=device.onvif,
-        )
+        out[device.id] = identify_device(device, ctx.vendor_data, ctx.as_of if device.status == "planned" else None)
     return out

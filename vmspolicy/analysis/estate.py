@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Final, Iterable, Mapping
+from typing import Any, Callable, Final, Iterable, Mapping, Sequence
 
 from vmspolicy.analysis import failclosed
 from vmspolicy.core import codes
@@ -68,7 +68,9 @@ class _Builder:
 _DEVICE_SECTIONS: Final = ("cameras", "recorders", "devices")
 
 
-def build_estate(documents: list[Document], *, import_site: str | None = None) -> tuple[Estate, list[Finding]]:
+def build_estate(
+    documents: list[Document], *, import_site: str | None = None, import_zones: Mapping[str, str] | None = None,
+) -> tuple[Estate, list[Finding]]:
     """The estate model of ``documents`` and the VP002/VP003/VP004 findings met on the way.
 
     A manifest record completes the imported record (Frigate, NetBox...) of
@@ -87,6 +89,8 @@ def build_estate(documents: list[Document], *, import_site: str | None = None) -
         documents = settle_imported(documents, import_site, given_sites)
     for doc in documents:
         _add_document(b, doc)
+    if import_zones:
+        _name_imported_purposes(b, documents, import_zones)
     _place_by_address(b)
     estate = Estate(
         sites=b.sites,
@@ -100,6 +104,23 @@ def build_estate(documents: list[Document], *, import_site: str | None = None) -
     _check_identities(b, estate)
     _check_references(b, estate)
     return estate, b.findings
+
+
+def imported_zone_ids(estate: Estate, documents: Sequence[Document]) -> frozenset[str]:
+    """The zones of ``estate`` read from another tool's file (a firewall's interfaces, NetBox prefixes)."""
+    imported = {d.path for d in documents if d.format != "manifest"}
+    return frozenset(z.id for z in estate.zones.values() if z.origin.path in imported)
+
+
+def _name_imported_purposes(b: _Builder, documents: Sequence[Document], purposes: Mapping[str, str]) -> None:
+    # A firewall's interface names say a zone's purpose only when someone named them so (``cctv``,
+    # ``legacy``); the configuration's ``import: {zones: {id: purpose}}`` says it where they do not.
+    # Only zones read from other tools' files: a manifest's zone says its own purpose.
+    imported = {d.path for d in documents if d.format != "manifest"}
+    for zone_id, purpose in purposes.items():
+        zone = b.zones.get(zone_id)
+        if zone is not None and zone.origin.path in imported:
+            b.zones[zone_id] = replace(zone, purpose=failclosed.purpose(purpose))
 
 
 def _place_by_address(b: _Builder) -> None:

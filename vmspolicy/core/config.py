@@ -130,6 +130,9 @@ def _setting_keys(data: Mapping[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
     isolation = data.get("isolation")
     if isinstance(isolation, Mapping) and "management_zones" in isolation:
         keys.append(("isolation.management_zones", ("isolation", "management_zones")))
+    imports = data.get("import")
+    if isinstance(imports, Mapping) and "zones" in imports:
+        keys.append(("import.zones", ("import", "zones")))
     for code in data.get("disable") or ():
         keys.append((f"disable:{code}", ("disable", str(code))))
     for code, settings in (data.get("rules") or {}).items():

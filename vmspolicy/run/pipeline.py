@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from vmspolicy import __version__, governance
 from vmspolicy.analysis import overrides, policy
 from vmspolicy.analysis.context import CheckContext
-from vmspolicy.analysis.estate import build_estate
+from vmspolicy.analysis.estate import build_estate, imported_zone_ids
 from vmspolicy.core import codes
 from vmspolicy.core.config import Config
 from vmspolicy.core.errors import PluginError, UsageError
@@ -53,6 +53,24 @@ def _too_large(size: int, config: Config) -> str | None:
     where = f"max_file_size in {config.path.name}" if config.path is not None and "max_file_size" in config.settings else (
         "the default; raise max_file_size in the configuration to read it")
     return f"{size:,} bytes is more than the {limit:,} an input may have ({where})"
+
+
+def _unmatched_import_zones(purposes: dict[str, str], imported: frozenset[str], config: Config) -> list[Finding]:
+    """VP003 for each zone ``import: {zones: ...}`` names that no imported file gives: a typo would leave its purpose unsaid."""
+    if config.path is None:
+        return []
+    line, column = config.positions.get("import.zones", (1, 1))
+    where = Location(display_path(config.path), line, column)
+    return [
+        codes.UNKNOWN_REFERENCE.finding(
+            where,
+            f"import.zones names zone {zone_id!r}, which no file read from another tool gives "
+            f"(zones read: {', '.join(sorted(imported)) or 'none'}); its purpose is not set",
+            subject=zone_id,
+            evidence=f"import.zones:{zone_id}",
+        )
+        for zone_id in sorted(purposes) if zone_id not in imported
+    ]
 
 
 def _quiet(message: str) -> None:
@@ -425,7 +443,9 @@ def prepare(options: RunOptions, config: Config, host: PluginHost) -> Prepared:
     loaded.skipped[:0] = skipped
     loaded.excluded = [_excluded_file(entry, host, config, options.verbose) for entry in sorted(excluded, key=lambda e: e.shown)]
     import_settings = config.settings.get("import") or {}
-    estate, build_findings = build_estate(loaded.documents, import_site=import_settings.get("site"))
+    import_zones = import_settings.get("zones") or {}
+    estate, build_findings = build_estate(loaded.documents, import_site=import_settings.get("site"), import_zones=import_zones)
+    build_findings.extend(_unmatched_import_zones(import_zones, imported_zone_ids(estate, loaded.documents), config))
     ctx = CheckContext(
         estate=estate,
         documents=loaded.documents,

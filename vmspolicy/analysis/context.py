@@ -37,6 +37,7 @@ class CheckContext:
     packs: Sequence[Mapping[str, Any]] = ()
     rules: Sequence[type[Rule]] = ()  # every registered rule, enabled or not
     config: Config | None = None  # the configuration as written, refused settings included (VP306 judges it)
+    enabled: frozenset[str] | None = None  # the codes of the rules this run runs (None: every registered one)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
     # The built-in analyses the rules share, each computed on first use.
     analyses: Analyses = field(init=False, repr=False, compare=False)
@@ -53,6 +54,10 @@ class CheckContext:
             self._memo[key] = compute(self)
         result: T = self._memo[key]
         return result
+
+    def runs(self, code: str) -> bool:
+        """Whether rule ``code`` runs in this run: a rule that leaves a case to another must know that one speaks."""
+        return self.enabled is None or code in self.enabled
 
     def options_of(self, code: str) -> dict[str, Any]:
         """The options of the registered rule ``code``, as :meth:`options_for` gives them (only the configured ones if none is)."""

@@ -61,6 +61,13 @@ def _packs(ids: Sequence[str]) -> str:
     return ", ".join(ids)
 
 
+def _left_to_vp101(ctx: CheckContext, judgement: Judgement) -> bool:
+    # VP101 reports a restricted device on a sensitive site that a pack forbids outright, so VP102 and
+    # VP103 leave it alone, but only while VP101 runs: where a site's own pack does not make VP101
+    # mandatory and the configuration disables it, they still speak, or nothing would.
+    return policy.forbidden_on_sensitive_site(ctx, judgement) and ctx.runs("VP101")
+
+
 def _restricted(ctx: CheckContext) -> Iterable[tuple[Device, Judgement, str, Evidence | None]]:
     """Each device judged to be of a restricted family: the device, its judgement, the family and the evidence for it."""
     verdicts = policy.device_verdicts(ctx)
@@ -191,7 +198,7 @@ class RestrictedVendorNewInstall(Rule):
         packs = policy.registry(ctx)
         boms = {d.path for d in ctx.documents if d.format == policy.BOM_FORMAT}
         for device, judgement, family, evidence in _restricted(ctx):
-            if not judgement.new_install or policy.forbidden_on_sensitive_site(ctx, judgement):
+            if not judgement.new_install or _left_to_vp101(ctx, judgement):
                 continue
             restricting = [packs[p] for p in judgement.restricting_packs]
             if device.origin.path in boms:
@@ -283,7 +290,7 @@ class RestrictedVendorLegacy(Rule):
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         packs = policy.registry(ctx)
         for device, judgement, family, evidence in _restricted(ctx):
-            if not judgement.legacy or policy.forbidden_on_sensitive_site(ctx, judgement):
+            if not judgement.legacy or _left_to_vp101(ctx, judgement):
                 continue
             restricting = [packs[p] for p in judgement.restricting_packs]
             cutoffs = ", ".join(f"{p.id} {p.cutoff}" for p in restricting)

@@ -464,6 +464,7 @@ def prepare(options: RunOptions, config: Config, host: PluginHost) -> Prepared:
     # The applied packs are known only now (sites name theirs), and with them the mandatory rules.
     effective = overrides.enforce(config, overrides.refused_overrides(ctx))
     ctx.rule_options = effective.rule_options
+    ctx.enabled = frozenset(r.code for r in ctx.rules if effective.enabled(r.code))
     return Prepared(ctx, loaded, build_findings, report_only, effective)
 
 

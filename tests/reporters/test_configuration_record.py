@@ -137,3 +137,19 @@ def test_pyproject_and_no_configuration_are_recorded(tmp_path: Path, monkeypatch
     assert record["disabled"] == ["VP106", "VP401"]
     main(["check", "--no-plugins", "estate.yaml"])
     assert "; 2 rules disabled by pyproject.toml (VP106, VP401); as of" in capsys.readouterr().out
+
+
+def test_settings_that_change_how_the_estate_is_read_are_in_every_report(tmp_path: Path, cli: Cli) -> None:
+    # Zone purposes and management zones change verdicts without naming a rule: a reader must see them.
+    (tmp_path / "estate.yaml").write_text(VIOLATING, encoding="utf-8")
+    (tmp_path / ".vmspolicy.yaml").write_text(
+        "isolation: {management_zones: [hq-jump]}\nimport: {site: hq, zones: {fw-hq-port5: legacy-cameras}}\n", encoding="utf-8")
+    cli("check", "--no-plugins", "--as-of", "2026-01-01", "--output", "json:r.json", "--output", "junit:r.xml", "estate.yaml", cwd=tmp_path)
+    cli("report", "--no-plugins", "--as-of", "2026-01-01", "--format", "md", "--output", "r.md", "estate.yaml", cwd=tmp_path)
+    settings = {"import": {"site": "hq", "zones": {"fw-hq-port5": "legacy-cameras"}}, "isolation": {"management_zones": ["hq-jump"]}}
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    jsonschema.validate(report, load_schema("report"))
+    assert report["configuration"]["estate_settings"] == settings
+    properties = {p.get("name"): p.get("value") for p in ET.parse(tmp_path / "r.xml").iter("property")}
+    assert json.loads(properties["configuration.estate-settings"]) == settings
+    assert "fw-hq-port5" in (tmp_path / "r.md").read_text(encoding="utf-8")

@@ -42,6 +42,10 @@ class AppliedPack:
     mandatory: tuple[str, ...]
 
 
+ESTATE_SETTINGS = ("import", "isolation")
+"""Configuration sections that change how the estate is read, recorded in every report when set."""
+
+
 @record(frozen=True, slots=True)
 class ConfigurationRecord:
     """The configuration of a run as every report shows it."""
@@ -58,6 +62,9 @@ class ConfigurationRecord:
     estate: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     formats: Mapping[str, str] = field(default_factory=dict)
+    # Settings that change how the estate is read, as written: import (site, zone purposes) and isolation
+    # (management zones). Only those set; they change verdicts without naming a rule.
+    estate_settings: Mapping[str, Any] = field(default_factory=dict)
     fail_on: str = "error"
     strict: bool = False
     inline_suppressions: bool = True
@@ -100,6 +107,7 @@ def configuration_record(written: Config, effective: Config, ctx: CheckContext, 
         estate=tuple(effective.estate),
         exclude=tuple(effective.exclude),
         formats=dict(effective.formats),
+        estate_settings={key: effective.settings[key] for key in ESTATE_SETTINGS if effective.settings.get(key)},
         fail_on=effective.fail_on.label,
         strict=effective.strict,
         inline_suppressions=inline,

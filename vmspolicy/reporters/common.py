@@ -218,7 +218,7 @@ def configuration_json(result: RunResult) -> dict[str, Any] | None:
     c = result.configuration
     if c is None:
         return None
-    return {
+    data: dict[str, Any] = {
         "files": [{"path": f.path, "sha256": f.sha256} for f in c.files],
         "command_line": list(c.command_line),
         "profiles": list(c.profiles),
@@ -242,6 +242,9 @@ def configuration_json(result: RunResult) -> dict[str, Any] | None:
         ],
         "vendor_data": vendor_data_json(c.vendor_data),
     }
+    if c.estate_settings:  # only when set, so that reports of runs without them keep their shape
+        data["estate_settings"] = _plain(c.estate_settings)
+    return data
 
 
 def vendor_data_json(sources: Sequence[VendorDataSource]) -> list[dict[str, str | None]]:

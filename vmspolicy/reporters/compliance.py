@@ -309,6 +309,7 @@ def configuration_rows(result: RunResult) -> list[tuple[str, str]]:
         ("Estate", ", ".join(c.estate)),
         ("Excluded", ", ".join(c.exclude)),
         ("Formats forced", ", ".join(f"{glob} as {loader}" for glob, loader in c.formats.items())),
+        ("Estate settings", "; ".join(f"{key}: {_option_text(value)}" for key, value in c.estate_settings.items())),
         ("Strict", "yes (VP106 is an error)" if c.strict else ""),
         ("Refused (VP306)", "; ".join(f"{r.setting} at {r.location}" for r in c.refused)),
     ]

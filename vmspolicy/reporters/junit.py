@@ -72,6 +72,7 @@ def configuration_properties(result: RunResult) -> list[tuple[str, str]]:
         ("estate", ",".join(c.estate)),
         ("exclude", ",".join(c.exclude)),
         ("formats", ",".join(f"{glob}={loader}" for glob, loader in c.formats.items())),
+        ("estate-settings", json.dumps(data["estate_settings"], sort_keys=True) if c.estate_settings else ""),
         ("strict", "true" if c.strict else ""),
         ("baseline", f"{c.baseline.path} sha256:{c.baseline.sha256}" if c.baseline else ""),
         ("refused", "; ".join(f"{r.setting} ({r.location})" for r in c.refused)),

@@ -106,21 +106,18 @@ def build_estate(
     return estate, b.findings
 
 
-def imported_zone_ids(estate: Estate, documents: Sequence[Document]) -> frozenset[str]:
-    """The zones of ``estate`` read from another tool's file (a firewall's interfaces, NetBox prefixes)."""
+def imported_zone_ids(zones: Mapping[str, Zone], documents: Sequence[Document]) -> frozenset[str]:
+    """The ids of the ``zones`` read from another tool's file (a firewall's interfaces, NetBox prefixes)."""
     imported = {d.path for d in documents if d.format != "manifest"}
-    return frozenset(z.id for z in estate.zones.values() if z.origin.path in imported)
+    return frozenset(z.id for z in zones.values() if z.origin.path in imported)
 
 
 def _name_imported_purposes(b: _Builder, documents: Sequence[Document], purposes: Mapping[str, str]) -> None:
     # A firewall's interface names say a zone's purpose only when someone named them so (``cctv``,
     # ``legacy``); the configuration's ``import: {zones: {id: purpose}}`` says it where they do not.
     # Only zones read from other tools' files: a manifest's zone says its own purpose.
-    imported = {d.path for d in documents if d.format != "manifest"}
-    for zone_id, purpose in purposes.items():
-        zone = b.zones.get(zone_id)
-        if zone is not None and zone.origin.path in imported:
-            b.zones[zone_id] = replace(zone, purpose=failclosed.purpose(purpose))
+    for zone_id in imported_zone_ids(b.zones, documents) & purposes.keys():
+        b.zones[zone_id] = replace(b.zones[zone_id], purpose=failclosed.purpose(purposes[zone_id]))
 
 
 def _place_by_address(b: _Builder) -> None:

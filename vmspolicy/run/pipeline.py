@@ -445,7 +445,8 @@ def prepare(options: RunOptions, config: Config, host: PluginHost) -> Prepared:
     import_settings = config.settings.get("import") or {}
     import_zones = import_settings.get("zones") or {}
     estate, build_findings = build_estate(loaded.documents, import_site=import_settings.get("site"), import_zones=import_zones)
-    build_findings.extend(_unmatched_import_zones(import_zones, imported_zone_ids(estate, loaded.documents), config))
+    if import_zones:
+        build_findings.extend(_unmatched_import_zones(import_zones, imported_zone_ids(estate.zones, loaded.documents), config))
     ctx = CheckContext(
         estate=estate,
         documents=loaded.documents,

@@ -15,9 +15,9 @@ mandatory rule that declares no direction may not change at all.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
-from vmspolicy.analysis import policy
+from vmspolicy.analysis import isolation, policy
 from vmspolicy.core.config import ALWAYS_ON, Config
 from vmspolicy.core.records import record
 from vmspolicy.core.rule import Looser, Rule
@@ -114,15 +114,11 @@ def _management_zones_refused(ctx: CheckContext, where: Location) -> list[Refuse
 
     Naming a corporate or guest zone there would let it reach the legacy restricted
     devices as if it were management; the isolation analysis never lets it in
-    (:func:`vmspolicy.rules.isolation.allowed_peer`), and this says so at the setting.
+    (:func:`vmspolicy.analysis.isolation.allowed_peer`), and this says so at the setting.
     """
-    section = ctx.settings.get("isolation")
-    named = section.get("management_zones") if isinstance(section, Mapping) else None
-    if not isinstance(named, (list, tuple)):
-        return []
     out: list[RefusedOverride] = []
-    for zone_id in named:
-        zone = ctx.estate.zones.get(str(zone_id))
+    for zone_id in sorted(isolation.management_zones(ctx) or ()):
+        zone = ctx.estate.zones.get(zone_id)
         if zone is None or zone.purpose == "management":
             continue
         written = f"isolation.management_zones: [{zone_id}]"

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from vmspolicy.cli import main
+from vmspolicy.run.plugin_contract import RULE_DOC_SECTIONS
 from vmspolicy.run.plugins import load_plugins
 
 CONTEXTS = Path(__file__).parent / "rule_docs"
@@ -31,7 +32,8 @@ RULES = {rule.code: rule for rule in load_plugins(entry_points_enabled=False).ru
 def example(code: str, section: str) -> str | None:
     """The first code block of ``section`` in the rule's documentation, dedented (None: the section has none)."""
     doc = RULES[code].documentation()
-    parts = re.split(r"^(What it checks|Why|Example \(fails\)|Use instead|Options)[ \t]*$", doc, flags=re.M)
+    headings = "|".join(re.escape(heading) for heading in RULE_DOC_SECTIONS)
+    parts = re.split(rf"^({headings})[ \t]*$", doc, flags=re.M)
     body = dict(zip(parts[1::2], parts[2::2], strict=True)).get(section, "")
     lines = body.splitlines()
     for index, line in enumerate(lines):

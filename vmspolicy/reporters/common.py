@@ -227,7 +227,7 @@ def configuration_json(result: RunResult) -> dict[str, Any] | None:
         "disabled": list(c.disabled),
         "selected": None if c.selected is None else list(c.selected),
         "severities": dict(c.severities),
-        "rule_options": {code: {name: _plain(value) for name, value in options.items()} for code, options in c.rule_options.items()},
+        "rule_options": {code: {name: plain_value(value) for name, value in options.items()} for code, options in c.rule_options.items()},
         "estate": list(c.estate),
         "exclude": list(c.exclude),
         "formats": dict(c.formats),
@@ -243,7 +243,7 @@ def configuration_json(result: RunResult) -> dict[str, Any] | None:
         "vendor_data": vendor_data_json(c.vendor_data),
     }
     if c.estate_settings:  # only when set, so that reports of runs without them keep their shape
-        data["estate_settings"] = _plain(c.estate_settings)
+        data["estate_settings"] = plain_value(c.estate_settings)
     return data
 
 
@@ -257,12 +257,12 @@ def vendor_data_text(sources: Sequence[VendorDataSource]) -> str:
     return "; ".join(str(v) for v in sources) or "none"
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """A configured option value as JSON holds it: sequences as lists, anything unusual as text."""
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain_value(v) for v in value]
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain_value(v) for k, v in value.items()}
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     return str(value)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 from dataclasses import field
 from itertools import groupby
@@ -20,7 +21,7 @@ from typing import Sequence
 from vmspolicy.core.findings import Finding, Severity
 from vmspolicy.core.records import record
 from vmspolicy.reporters.base import RunResult
-from vmspolicy.reporters.common import vendor_data_text, visible
+from vmspolicy.reporters.common import plain_value, vendor_data_text, visible
 from vmspolicy.reporters.remediation import LABELS, RequiredAction
 
 ISOLATED, NOT_ISOLATED, UNVERIFIABLE, NONE = "isolated", "not isolated", "unverifiable", "no legacy restricted devices"
@@ -309,7 +310,7 @@ def configuration_rows(result: RunResult) -> list[tuple[str, str]]:
         ("Estate", ", ".join(c.estate)),
         ("Excluded", ", ".join(c.exclude)),
         ("Formats forced", ", ".join(f"{glob} as {loader}" for glob, loader in c.formats.items())),
-        ("Estate settings", "; ".join(f"{key}: {_option_text(value)}" for key, value in c.estate_settings.items())),
+        ("Estate settings", "; ".join(f"{key}: {json.dumps(plain_value(value), sort_keys=True)}" for key, value in c.estate_settings.items())),
         ("Strict", "yes (VP106 is an error)" if c.strict else ""),
         ("Refused (VP306)", "; ".join(f"{r.setting} at {r.location}" for r in c.refused)),
     ]

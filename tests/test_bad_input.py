@@ -264,6 +264,38 @@ def test_an_input_over_the_size_limit_is_vp001_naming_its_size_and_the_setting(
     assert code == 0 and findings == []
 
 
+def test_standard_input_is_read_only_one_byte_past_the_size_limit(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An endless stream on standard input is VP001 naming the limit, not a run that reads until memory runs out."""
+    import io
+
+    served: list[int] = []
+
+    class Endless(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+            served.append(len(buffer))
+            if sum(served) > 1_000_000:
+                raise AssertionError("standard input read far past the limit")
+            buffer[:] = b"#" * len(buffer)
+            return len(buffer)
+
+    class Stdin:
+        buffer = io.BufferedReader(Endless(), buffer_size=64)
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".vmspolicy.yaml").write_text("max_file_size: 1000\n", encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", Stdin())
+    code, findings, _ = run(["-"], cli)
+    assert code == 1 and [(f["rule"], f["path"]) for f in findings] == [("VP001", "<stdin>")]
+    assert "standard input holds more than the 1,000 bytes an input may have (max_file_size in .vmspolicy.yaml)" in str(
+        findings[0]["message"])
+    assert sum(served) <= 1_001 + 64
+
+
 def test_the_default_size_limit_is_64_mib() -> None:
     from vmspolicy.core.config import Config
     from vmspolicy.run.pipeline import max_file_bytes

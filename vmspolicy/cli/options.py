@@ -19,7 +19,7 @@ from vmspolicy.core.config import Config, check_rule_settings, find_config, load
 from vmspolicy.core.errors import UsageError
 from vmspolicy.core.findings import Severity
 from vmspolicy.governance.options import GovernanceOptions
-from vmspolicy.run.pipeline import STDIN, RunOptions
+from vmspolicy.run.pipeline import STDIN, RunOptions, max_file_bytes
 from vmspolicy.run.plugins import PluginHost, load_plugins
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -95,7 +95,8 @@ def run_options(args: argparse.Namespace, config: Config, governance: Governance
     options = RunOptions(
         paths=paths,
         stdin_filename=args.stdin_filename,
-        stdin_bytes=sys.stdin.buffer.read() if STDIN in paths else None,
+        # One byte past the limit says the input is too large: an endless stream is VP001, not exhausted memory.
+        stdin_bytes=sys.stdin.buffer.read(max_file_bytes(config) + 1) if STDIN in paths else None,
         jobs=getattr(args, "jobs", 1),
         governance=governance or GovernanceOptions(),
     )

@@ -45,13 +45,19 @@ def max_file_bytes(config: Config) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else MAX_FILE_BYTES
 
 
-def _too_large(size: int, config: Config) -> str | None:
-    """Why an input of ``size`` bytes is not read, naming the limit and the setting; None when it may be."""
+def _too_large(size: int, config: Config, *, stream: bool = False) -> str | None:
+    """Why an input of ``size`` bytes is not read, naming the limit and the setting; None when it may be.
+
+    ``stream``: the input is standard input, read only up to one byte past the limit (an endless
+    stream must not exhaust memory), so its size is known only to be larger.
+    """
     limit = max_file_bytes(config)
     if size <= limit:
         return None
     where = f"max_file_size in {config.path.name}" if config.path is not None and "max_file_size" in config.settings else (
         "the default; raise max_file_size in the configuration to read it")
+    if stream:
+        return f"standard input holds more than the {limit:,} bytes an input may have ({where}); it was read no further"
     return f"{size:,} bytes is more than the {limit:,} an input may have ({where})"
 
 
@@ -173,7 +179,7 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
             # Fail closed: a file we were asked to read and cannot is a finding, not a pass.
             outcome.findings.append(codes.PARSE_ERROR.finding(Location(shown), f"cannot read file: {exc.strerror or exc}"))
             return outcome
-    refused = _too_large(len(raw), config)
+    refused = _too_large(len(raw), config, stream=path is None)
     if refused is not None:
         outcome.findings.append(codes.PARSE_ERROR.finding(Location(shown), f"cannot read file: {refused}"))
         return outcome

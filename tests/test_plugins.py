@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 from pathlib import Path
 
+import pluggy
 import pytest
 
 from vmspolicy import hookspecs
@@ -91,6 +93,16 @@ def test_duplicate_rule_code_is_refused() -> None:
     host = load_plugins(entry_points_enabled=False, extra=[thirdparty, Again()])
     with pytest.raises(PluginError, match="VP901 is already registered"):
         host.rules()
+
+
+def test_every_builtin_hook_implementation_is_named_after_its_hook() -> None:
+    # The host registers a built-in plugin by those names only (PluginHost.register): one named otherwise would be left out.
+    manager = pluggy.PluginManager(hookspecs.PROJECT)
+    for module_name in BUILTIN_PLUGINS:
+        module = importlib.import_module(module_name)
+        marked = [name for name in dir(module) if manager.parse_hookimpl_opts(module, name) is not None]
+        assert marked, f"{module_name} implements no hook"
+        assert all(name.startswith(f"{hookspecs.PROJECT}_") for name in marked), (module_name, marked)
 
 
 def test_every_builtin_plugin_imports_and_every_hook_is_documented_and_used() -> None:

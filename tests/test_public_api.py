@@ -8,11 +8,13 @@ import json
 import subprocess
 import sys
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 import vmspolicy
+from tests.conftest import Cli
 from tests.plugins import public_api
 from vmspolicy.core.config import Config
 from vmspolicy.run.pipeline import RunOptions, check
@@ -100,3 +102,86 @@ def test_the_readme_plugin_works_as_written(tmp_path: Path) -> None:
     typed = subprocess.run([sys.executable, "-m", "mypy", "--strict", str(site / "my_plugin.py")],
                            capture_output=True, text=True, check=False, timeout=300)
     assert typed.returncode == 0, typed.stdout
+
+
+ESTATE = "vmspolicy: 1\nsites: [{id: hq}]\ncameras:\n  - {id: cam-1, site: hq, vendor: Hikvision, installed: 2024-01-01}\n"
+
+
+def test_check_runs_from_python_as_the_command_line_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "estate.yaml").write_text("vmspolicy: 1\nsites: [{id: hq}]\ncameras:\n  - {id: cam-1, site: depot, vendor: Axis}\n",
+                                          encoding="utf-8")
+    (tmp_path / ".vmspolicy.yaml").write_text("fail_on: warning\nrules:\n  VP003: {severity: warning}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    run = vmspolicy.check(vmspolicy.RunOptions(paths=["estate.yaml"], as_of=dt.date(2026, 1, 1)))
+    assert isinstance(run, vmspolicy.Run)
+    # The configuration is found from the working directory up, as the command line finds it.
+    assert run.fail_on is vmspolicy.Severity.WARNING
+    assert [(f.rule, f.severity, f.location.line, f.subject) for f in run.failing] == [("VP003", vmspolicy.Severity.WARNING, 4, "cam-1")]
+    assert [(i.path, i.format) for i in run.inputs] == [("estate.yaml", "manifest")]
+    # A configuration named by path is read instead.
+    (tmp_path / "other.yaml").write_text("fail_on: error\n", encoding="utf-8")
+    run = vmspolicy.check(vmspolicy.RunOptions(paths=["estate.yaml"], as_of=dt.date(2026, 1, 1), config=tmp_path / "other.yaml"))
+    assert run.fail_on is vmspolicy.Severity.ERROR
+    assert [(f.rule, f.severity) for f in run.failing] == [("VP003", vmspolicy.Severity.ERROR)]
+
+
+def test_check_refuses_what_the_command_line_refuses_with_its_exit_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "estate.yaml").write_text(ESTATE, encoding="utf-8")
+    (tmp_path / ".vmspolicy.yaml").write_text("rules:\n  VP999: {severity: warning}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(vmspolicy.VmspolicyError, match=r"\.vmspolicy\.yaml:2:3: unknown rule VP999") as raised:
+        vmspolicy.check(vmspolicy.RunOptions(paths=["estate.yaml"]))
+    assert raised.value.exit_code == 2
+
+
+def test_check_takes_the_plugins_it_is_given(tmp_path: Path) -> None:
+    (tmp_path / "sites.yaml").write_text("vmspolicy: 1\nsites: [{id: hq}]\n", encoding="utf-8")
+    (tmp_path / "cams.tab").write_text("cam-1\thq\tAxis\n", encoding="utf-8")
+    options = vmspolicy.RunOptions(paths=[str(tmp_path)], as_of=dt.date(2026, 1, 1), config=Config(root=tmp_path, profiles=("acme-2026",)))
+    with pytest.raises(vmspolicy.VmspolicyError, match="unknown policy pack 'acme-2026'"):
+        vmspolicy.check(replace(options, plugins=load_plugins(entry_points_enabled=False)))
+    with_plugin = vmspolicy.check(replace(options, plugins=load_plugins(entry_points_enabled=False, extra=[public_api])))
+    assert [f.subject for f in with_plugin.findings if f.rule == "ACME101"] == ["cam-1"]
+
+
+def test_run_result_is_the_run_under_its_older_name() -> None:
+    assert vmspolicy.RunResult is vmspolicy.Run
+    assert vmspolicy.check.__name__ == "run" and vmspolicy.check.__module__ == "vmspolicy.run.pipeline"
+
+
+def test_the_readme_embedding_example_finds_what_the_command_line_fails_on() -> None:
+    readme = README.read_text(encoding="utf-8")
+    code = readme[readme.index("# embed.py"):]
+    code = code[: code.index("```")]
+    root = README.parent
+    embedded = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True, timeout=120).stdout
+    report = subprocess.run([sys.executable, "-m", "vmspolicy", "check", "examples/estate", "--as-of", "2026-12-01", "--format", "json"],
+                            cwd=root, capture_output=True, text=True, check=False, timeout=120)
+    assert report.returncode == 1, report.stderr
+    failing = [f for f in json.loads(report.stdout)["findings"] if f["suppressed"] is None and f["severity"] == "error"]
+    assert failing
+    assert embedded.splitlines() == [
+        f"{f['path']}:{f['line']}:{f['column']}: {f['rule']} [{f['severity']}] {f['message']} ({f['slug']})" for f in failing
+    ]
+
+
+@pytest.mark.parametrize("command", [["check"], ["report", "--output", "report.md"], ["baseline", "--output", "baseline.json"]])
+def test_the_command_line_judges_through_the_same_entry(command: list[str], cli: Cli, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from vmspolicy.run import pipeline
+
+    (tmp_path / "estate.yaml").write_text(ESTATE, encoding="utf-8")
+    (tmp_path / ".vmspolicy.yaml").write_text("fail_on: error\n", encoding="utf-8")
+    seen: list[vmspolicy.RunOptions] = []
+
+    def recorded(options: vmspolicy.RunOptions) -> vmspolicy.Run:
+        seen.append(options)
+        return run(options)
+
+    run = pipeline.run
+    monkeypatch.setattr(pipeline, "run", recorded)
+    code, _, err = cli(*command, "estate.yaml", "--as-of", "2026-01-01", cwd=tmp_path)
+    assert code == (1 if command == ["check"] else 0), err
+    assert [(o.paths, o.as_of, o.config is not None, o.plugins is not None) for o in seen] == [
+        (["estate.yaml"], dt.date(2026, 1, 1), True, True),
+    ]

@@ -21,11 +21,12 @@ from vmspolicy.hookspecs import hookimpl
 
 __version__ = "0.1.0"
 
-PLUGIN_API_VERSION = "1.0"
+PLUGIN_API_VERSION = "1.1"
 """The version of the plugin API (``__all__``): ``major.minor``; a removal raises the major number."""
 
 if TYPE_CHECKING:
     from vmspolicy.analysis.context import CheckContext
+    from vmspolicy.core.errors import VmspolicyError
     from vmspolicy.core.findings import Finding, Severity, Suppression
     from vmspolicy.core.model import Device, Estate, Firewall, Origin, Site, Waiver, Zone
     from vmspolicy.core.plugin_data import PackData, PackFamily, PackLegacy, PackMilestone, PackSource, PluginInfo, VendorData
@@ -33,10 +34,17 @@ if TYPE_CHECKING:
     from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Location, Pos
     from vmspolicy.core.text import ParseError
     from vmspolicy.loading.base import Loader, SourceFile
-    from vmspolicy.reporters.base import InputFile, Reporter, RunResult
+    from vmspolicy.reporters.base import InputFile, Reporter, Run, RunResult
+    from vmspolicy.run.pipeline import RunOptions
+    from vmspolicy.run.pipeline import run as check
 
-# Public name -> the module that defines it.
+# Public name -> the module that defines it (``module:attribute`` where the module's name differs).
 _EXPORTS: dict[str, str] = {
+    # running a check from Python (1.1)
+    "check": "vmspolicy.run.pipeline:run",
+    "RunOptions": "vmspolicy.run.pipeline",
+    "Run": "vmspolicy.reporters.base",
+    "VmspolicyError": "vmspolicy.core.errors",
     # rules and what they produce
     "Rule": "vmspolicy.core.rule",
     "CheckContext": "vmspolicy.analysis.context",
@@ -103,22 +111,27 @@ __all__ = [
     "Pos",
     "Reporter",
     "Rule",
+    "Run",
+    "RunOptions",
     "RunResult",
     "Severity",
     "Site",
     "SourceFile",
     "Suppression",
     "VendorData",
+    "VmspolicyError",
     "Waiver",
     "Zone",
     "__version__",
+    "check",
     "hookimpl",
 ]
 
 
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        module, _, attribute = _EXPORTS[name].partition(":")
+        value = getattr(importlib.import_module(module), attribute or name)
         globals()[name] = value  # later lookups skip this function
         return value
     if name in _DEPRECATED:

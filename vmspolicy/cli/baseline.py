@@ -47,7 +47,7 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
-    from vmspolicy.run.pipeline import check
+    from vmspolicy.run.pipeline import run
 
     if args.add and not args.update:
         raise CliError("--add only makes sense with --update (without --update every finding is recorded anyway)")
@@ -59,8 +59,8 @@ def cmd_baseline(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
     config, host = estate_setup(args)
     # The baseline being written must not absorb anything while it is computed.
-    options = run_options(args, config, GovernanceOptions(baseline=None))
-    result = check(options, config, host)
+    options = run_options(args, config, host, GovernanceOptions(baseline=None))
+    result = run(options)
     if not result.inputs:
         raise CliError(f"no manifest found in {', '.join(options.paths) or 'the configured estate'}")
     never = never_recorded(result.rules)

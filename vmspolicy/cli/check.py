@@ -19,7 +19,7 @@ from vmspolicy.run.pipeline import RunOptions
 from vmspolicy.run.plugins import PluginHost, guarded
 
 if TYPE_CHECKING:
-    from vmspolicy.reporters.base import RunResult
+    from vmspolicy.reporters.base import Run
 
 
 def _jobs(text: str) -> int:
@@ -79,7 +79,7 @@ def governance_options(args: argparse.Namespace) -> GovernanceOptions:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from vmspolicy.run.pipeline import check
+    from vmspolicy.run.pipeline import run
 
     config, host = estate_setup(args)
     reporters = host.reporters()
@@ -92,17 +92,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     for name in [args.format, *(n for n, _ in outputs)]:
         if name not in reporters:
             raise CliError(f"unknown format {name!r}; available: {', '.join(sorted(reporters))}")
-    run = run_options(args, config, governance_options(args))
+    options = run_options(args, config, host, governance_options(args))
     if args.whole_estate:
-        whole = _whole_estate(run, config, host)
+        whole = _whole_estate(options, config)
         if whole is None:
             return EXIT_OK
-        run = whole
-    result = check(run, config, host)
+        options = whole
+    result = run(options)
     if not result.inputs and not result.findings and not args.allow_empty:
         # A named file that cannot be read (a link that loops) is a finding, not "nothing found" (exit 2).
         skipped = f" ({len(result.skipped)} file(s) skipped; -v says which and why)" if result.skipped else ""
-        raise CliError(f"no manifest found in {', '.join(run.paths) or 'the configured estate'}{skipped}")
+        raise CliError(f"no manifest found in {', '.join(options.paths) or 'the configured estate'}{skipped}")
     if not result.inputs and "attestation" in [args.format, *(n for n, _ in outputs)]:
         # An in-toto statement names at least one subject: with nothing checked there is nothing to attest.
         raise CliError("no input file to attest: an in-toto statement needs at least one subject (drop --allow-empty or the attestation output)")
@@ -131,7 +131,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if result.failing else EXIT_OK
 
 
-def render(host: PluginHost, name: str, result: RunResult, *, color: bool = False) -> str:
+def render(host: PluginHost, name: str, result: Run, *, color: bool = False) -> str:
     """The report in format ``name``; a reporter that raises or returns no text is a :class:`PluginError` naming its plugin."""
     plugin = host.reporter_plugin(name)
     text = guarded(plugin, f"reporter {name!r}", functools.partial(host.reporters()[name].render, result, color=color))
@@ -140,24 +140,24 @@ def render(host: PluginHost, name: str, result: RunResult, *, color: bool = Fals
     return text
 
 
-def _whole_estate(run: RunOptions, config: Config, host: PluginHost) -> RunOptions | None:
-    """The run over the whole estate, when a changed file named in ``run`` is the estate's; else None.
+def _whole_estate(changes: RunOptions, config: Config) -> RunOptions | None:
+    """The run over the whole estate, when a changed file named in ``changes`` is the estate's; else None.
 
     With ``estate:`` configured, a file is the estate's when the globs name it; without, when
     a check of it reads it (a manifest, a near-manifest or a recognised format).
     """
     from vmspolicy.core.source import display_path
-    from vmspolicy.run.pipeline import check, estate_files
+    from vmspolicy.run.pipeline import estate_files, run
 
-    whole = replace(run, paths=[] if config.estate else ["."])
-    if not run.paths:
+    whole = replace(changes, paths=[] if config.estate else ["."])
+    if not changes.paths:
         return whole
     if config.estate:
         members = {shown for shown, _ in estate_files(config).files}
-        changed = [p for p in run.paths if display_path(p) in members]
+        changed = [p for p in changes.paths if display_path(p) in members]
     else:
-        changed = [i.path for i in check(run, config, host).inputs]
+        changed = [i.path for i in run(changes).inputs]
     if not changed:
-        run.verbose("no file of the estate changed: the whole-estate check has nothing to do")
+        changes.verbose("no file of the estate changed: the whole-estate check has nothing to do")
         return None
     return whole

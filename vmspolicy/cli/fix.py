@@ -47,7 +47,7 @@ def estate_context(args: argparse.Namespace) -> tuple[CheckContext, set[str]]:
     if STDIN in args.paths:
         raise CliError("vmspolicy fix edits files; it cannot read stdin")
     config, host = estate_setup(args)
-    options = run_options(args, config)  # no stdin: refused above
+    options = run_options(args, config, host)  # no stdin: refused above
     prepared = prepare(options, config, host)
     if not prepared.loaded.documents:
         raise CliError(f"no manifest found in {', '.join(options.paths) or 'the configured estate'}")

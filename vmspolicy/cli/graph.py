@@ -239,7 +239,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
     from vmspolicy.run.pipeline import prepare
 
     config, host = estate_setup(args)
-    options = run_options(args, config)
+    options = run_options(args, config, host)
     # The estate as `check` models it, with no rule run: the graph needs the analysis, not the findings.
     prepared = prepare(options, config, host)
     # A graph of a half-read estate would look like proof; say what could not be read or modelled.

@@ -85,8 +85,9 @@ def estate_setup(args: argparse.Namespace) -> tuple[Config, PluginHost]:
     return config, host
 
 
-def run_options(args: argparse.Namespace, config: Config, governance: GovernanceOptions | None = None) -> RunOptions:
-    """What a run reads, from the options every estate-reading command shares (:func:`add_common`).
+def run_options(args: argparse.Namespace, config: Config, host: PluginHost, governance: GovernanceOptions | None = None) -> RunOptions:
+    """What a run reads, from the options every estate-reading command shares (:func:`add_common`),
+    with the configuration and plugins :func:`estate_setup` gave.
 
     No paths means the configured estate, else the working directory; ``-`` reads stdin.
     ``governance``: how waivers, suppressions and baselines apply (default: as the configuration says).
@@ -99,6 +100,8 @@ def run_options(args: argparse.Namespace, config: Config, governance: Governance
         stdin_bytes=sys.stdin.buffer.read(max_file_bytes(config) + 1) if STDIN in paths else None,
         jobs=getattr(args, "jobs", 1),
         governance=governance or GovernanceOptions(),
+        config=config,
+        plugins=host,
     )
     if args.verbose:
         options = replace(options, verbose=_to_stderr)

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from vmspolicy.analysis.context import CheckContext
     from vmspolicy.analysis.waivers import WaiverStatus
     from vmspolicy.core.model import Device, Estate
-    from vmspolicy.reporters.base import RunResult
+    from vmspolicy.reporters.base import Run
 
 
 def register(subparsers: Any) -> None:
@@ -81,15 +81,15 @@ def _positive(text: str) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from vmspolicy.run.pipeline import check
+    from vmspolicy.run.pipeline import run
 
     output = str(args.output)
     if args.format is None and output != "-" and not output.lower().endswith((".md", ".markdown", ".html", ".htm")):
         raise CliError(f"--output {output!r}: name an .html or .md file, or say --format html|md (print the HTML to get a PDF)")
     fmt = args.format or ("md" if output.lower().endswith((".md", ".markdown")) else "html")
     config, host = estate_setup(args)
-    options = run_options(args, config, governance_options(args))
-    result = check(options, config, host)
+    options = run_options(args, config, host, governance_options(args))
+    result = run(options)
     if not result.inputs and not args.allow_empty:
         raise CliError(f"no manifest found in {', '.join(options.paths) or 'the configured estate'}")
     report = build_report(result, title=args.title)
@@ -107,7 +107,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def build_report(result: RunResult, *, title: str) -> ComplianceReport:
+def build_report(result: Run, *, title: str) -> ComplianceReport:
     """Work out everything the compliance report shows."""
     from vmspolicy.analysis import policy
     from vmspolicy.analysis.waivers import waiver_statuses
@@ -115,7 +115,7 @@ def build_report(result: RunResult, *, title: str) -> ComplianceReport:
     from vmspolicy.reporters.remediation import required_actions
 
     if result.context is None:
-        raise ValueError("the compliance report needs the run's context (pipeline.check provides it)")
+        raise ValueError("the compliance report needs the run's context (pipeline.run provides it)")
     ctx = result.context
     notes: list[str] = []
     try:
@@ -142,7 +142,7 @@ def build_report(result: RunResult, *, title: str) -> ComplianceReport:
     )
 
 
-def _devices(result: RunResult, estate: Estate, judgements: Mapping[str, Any], verdicts: Mapping[str, Any],
+def _devices(result: Run, estate: Estate, judgements: Mapping[str, Any], verdicts: Mapping[str, Any],
              statuses: Sequence[WaiverStatus]) -> tuple[list[RestrictedDevice], tuple[FamilyCount, ...]]:
     """The restricted devices, each with its standing, waiver and isolation; the active devices counted by site and family."""
     from vmspolicy.core import codes
@@ -219,7 +219,7 @@ def _site_summaries(ctx: CheckContext, restricted: Sequence[RestrictedDevice]) -
     return sites
 
 
-def _waiver_entries(result: RunResult, statuses: Sequence[WaiverStatus], expiring_days: int) -> tuple[WaiverEntry, ...]:
+def _waiver_entries(result: Run, statuses: Sequence[WaiverStatus], expiring_days: int) -> tuple[WaiverEntry, ...]:
     """Every waiver with its state as of the run's day, the soonest to expire first."""
     waivers = []
     for status in sorted(statuses, key=lambda s: (s.waiver.expires is None, s.waiver.expires or result.as_of, s.waiver.id)):

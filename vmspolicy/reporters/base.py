@@ -1,4 +1,4 @@
-"""What a reporter is, and the result of a run that it renders."""
+"""What a reporter is, and the result of a run (:class:`Run`) that it renders."""
 
 from __future__ import annotations
 
@@ -51,8 +51,11 @@ class ExcludedFile:
 
 
 @record(frozen=True, slots=True)
-class RunResult:
-    """Everything reporters may show. Reporters format this; they compute nothing."""
+class Run:
+    """The result of one run: everything reporters may show. Reporters format this; they compute nothing.
+
+    ``vmspolicy.check`` returns it; ``failing`` holds what makes the command line's exit code 1.
+    """
 
     findings: Sequence[Finding]  # sorted; suppressed ones included (``finding.suppressed``)
     rules: Sequence[type[Rule]]
@@ -98,6 +101,10 @@ class RunResult:
         return out
 
 
+RunResult = Run
+"""The name reporters have always used for :class:`Run` (the same class; plugin API 1.0)."""
+
+
 @runtime_checkable
 class Reporter(Protocol):
     """An output format. Built-in and third-party reporters register through ``vmspolicy_reporters``."""
@@ -111,6 +118,6 @@ class Reporter(Protocol):
     def description(self) -> str:
         """One line for ``--help``."""
 
-    def render(self, result: RunResult, *, color: bool = False) -> str:
+    def render(self, result: Run, *, color: bool = False) -> str:
         """The whole report as text; ``color`` is true only when writing to a terminal."""
         ...

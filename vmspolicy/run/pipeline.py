@@ -1,7 +1,7 @@
 """One run of vmspolicy: discover, load, validate, model, judge, suppress.
 
 Stages talk through plain data: located documents, the :class:`Estate`,
-findings. Reporters receive the :class:`RunResult` and compute nothing.
+findings. :func:`run` is the entry; reporters receive its :class:`Run` and compute nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from vmspolicy.analysis import overrides, policy
 from vmspolicy.analysis.context import CheckContext
 from vmspolicy.analysis.estate import build_estate, imported_zone_ids
 from vmspolicy.core import codes
-from vmspolicy.core.config import Config
+from vmspolicy.core.config import Config, check_rule_settings, find_config, load_config
 from vmspolicy.core.errors import PluginError, UsageError
 from vmspolicy.core.findings import Finding
 from vmspolicy.core.records import record
@@ -30,9 +30,9 @@ from vmspolicy.governance.configuration import configuration_record
 from vmspolicy.governance.options import GovernanceOptions
 from vmspolicy.loading.base import SourceFile, content_suffix
 from vmspolicy.loading.manifest_signs import near_manifest
-from vmspolicy.reporters.base import ExcludedFile, InputFile, RunResult, SkippedFile
+from vmspolicy.reporters.base import ExcludedFile, InputFile, Run, SkippedFile
 from vmspolicy.run.discovery import ExcludedPath, discover, estate_files
-from vmspolicy.run.plugins import PluginHost, guarded
+from vmspolicy.run.plugins import PluginHost, guarded, load_plugins
 
 STDIN = "-"
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -89,7 +89,14 @@ def _today() -> dt.date:
 
 @record(frozen=True, slots=True)
 class RunOptions:
-    """What one run reads and how, on top of the configuration (the command line builds it; no argparse here)."""
+    """What one run reads and how (the command line builds it from its options; no argparse here).
+
+    ``config`` is the configuration: a :class:`Config`, the path of a configuration file, or
+    None for the one the command line finds (the nearest ``.vmspolicy.yaml``, or
+    ``pyproject.toml`` with ``[tool.vmspolicy]``, from the working directory up). ``plugins``
+    is the plugin host; None loads the built-in plugins and the installed ones, as the command
+    line does without ``--no-plugins``.
+    """
 
     paths: Sequence[str]
     as_of: dt.date = field(default_factory=_today)
@@ -99,6 +106,8 @@ class RunOptions:
     select_only_given: bool = True
     jobs: int = 1  # worker processes that load files (1: in this process)
     governance: GovernanceOptions = field(default_factory=GovernanceOptions)
+    config: Config | Path | None = None
+    plugins: PluginHost | None = None
 
 
 @dataclass
@@ -475,8 +484,34 @@ def prepare(options: RunOptions, config: Config, host: PluginHost) -> Prepared:
     return Prepared(ctx, loaded, build_findings, report_only, effective)
 
 
-def check(options: RunOptions, config: Config, host: PluginHost) -> RunResult:
-    """The whole check: the result of running every rule on the estate named by ``options`` and ``config``."""
+def run(options: RunOptions) -> Run:
+    """One whole check, as ``vmspolicy check`` runs it: the :class:`Run` of every rule on the estate ``options`` names.
+
+    The configuration and the plugins are ``options.config`` and ``options.plugins``, or found
+    as the command line finds them. A rule setting the rules do not have is a ``ConfigError``,
+    a plugin that fails a ``PluginError`` naming it, a path that cannot be used a
+    ``UsageError``: each a ``VmspolicyError`` carrying the command line's exit code (2).
+    Input that cannot be read is a finding (VP001), never an exception.
+    """
+    config = configuration(options.config)
+    host = options.plugins if options.plugins is not None else load_plugins()
+    check_rule_settings(config, host.rules())
+    return check(options, config, host)
+
+
+def configuration(given: Config | Path | None) -> Config:
+    """The configuration a run uses: ``given``, the file at that path, or the one found from the working directory."""
+    if isinstance(given, Config):
+        return given
+    return load_config(given if given is not None else find_config(Path.cwd()))
+
+
+def check(options: RunOptions, config: Config, host: PluginHost) -> Run:
+    """The whole check with this configuration and these plugins (``options.config`` and ``options.plugins`` are not read).
+
+    The caller has checked the configuration's rule settings against the plugins' rules
+    (:func:`run` does).
+    """
     # A run builds millions of small objects and frees almost none before it ends, so the cyclic
     # collector would scan the growing heap again and again and find nothing: located data and the
     # model hold no reference cycles (a fifth of the CPU time of a 100,000-camera check; see
@@ -490,7 +525,7 @@ def check(options: RunOptions, config: Config, host: PluginHost) -> RunResult:
             gc.enable()
 
 
-def _check(options: RunOptions, written: Config, host: PluginHost) -> RunResult:
+def _check(options: RunOptions, written: Config, host: PluginHost) -> Run:
     prepared = prepare(options, written, host)
     ctx, loaded, report_only, config = prepared.ctx, prepared.loaded, prepared.report_only, prepared.config
     rules = list(ctx.rules)
@@ -503,7 +538,7 @@ def _check(options: RunOptions, written: Config, host: PluginHost) -> RunResult:
     if report_only is not None:
         findings = [f for f in findings if f.path in report_only]
     findings.sort(key=Finding.sort_key)
-    return RunResult(
+    return Run(
         findings=findings,
         rules=rules,
         inputs=sorted(loaded.inputs, key=lambda i: i.path),
@@ -523,4 +558,7 @@ def _check(options: RunOptions, written: Config, host: PluginHost) -> RunResult:
     )
 
 
-__all__ = ["PluginError", "Prepared", "RunOptions", "UsageError", "check", "discover", "display_path", "estate_files", "prepare"]
+__all__ = [
+    "PluginError", "Prepared", "Run", "RunOptions", "UsageError", "check", "configuration", "discover", "display_path", "estate_files",
+    "prepare", "run",
+]

@@ -333,7 +333,8 @@ def test_a_sheet_naming_a_restricted_maker_without_a_header_row_is_vp001(tmp_pat
                         "Extra": [["Lobby", "2"], ["Yard", text]]})
     code, found, raw = check_json(tmp_path, "bom.xlsx", "--profile", "us-ndaa-889")
     assert code == 1, raw
-    assert [(f["rule"], f["line"], f["column"]) for f in found] == [("VP001", 2, 2)]
+    # A workbook's lines run on from sheet to sheet (Cover 1, Cameras 2-3, Extra 4-5); the cell names the sheet.
+    assert [(f["rule"], f["line"], f["column"], f["cell"]) for f in found] == [("VP001", 5, 2, "Extra!B2")]
     assert f"sheet 'Extra' names {family}" in found[0]["message"] and "no header row" in found[0]["message"]
 
 

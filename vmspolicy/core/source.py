@@ -13,6 +13,7 @@ estate holds hundreds of thousands of values.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import field
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator, Sequence
@@ -25,14 +26,25 @@ Pos = tuple[int, int]
 
 @record(frozen=True, slots=True, order=True)
 class Location:
-    """Where something is: a path (as given or relative to the repository) and a 1-based position."""
+    """Where something is: a path (as given or relative to the repository) and a 1-based position.
+
+    ``cell`` is the spreadsheet reference of the position in a table read
+    from a CSV file or a workbook (``C6``, ``'Price list'!C6``): what the user
+    finds in a spreadsheet application, where the line and column of a CSV
+    file are not shown and a workbook has several sheets.
+    """
 
     path: str
     line: int = 1
     column: int = 1
+    cell: str | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"
+
+    def described(self) -> str:
+        """``path:line:column``, followed by the cell when there is one: ``bom.csv:7:12 (cell C6)``."""
+        return f"{self}{f' (cell {self.cell})' if self.cell else ''}"
 
 
 class LocatedMap(dict[str, Any]):
@@ -119,10 +131,62 @@ class Document:
     sha256: str = ""
     # The decoded text, for stages that read what data cannot hold (comments: inline suppressions).
     text: str | None = field(default=None, repr=False, compare=False)
+    # For a table (CSV, TSV, a workbook): the spreadsheet row at each line, so a position can be named as a cell.
+    grid: CellGrid | None = field(default=None, repr=False, compare=False)
 
     def at(self, pos: Pos) -> Location:
         """A :class:`Location` in this document."""
-        return Location(self.path, pos[0], pos[1])
+        return Location(self.path, pos[0], pos[1], self.grid.cell_at(pos) if self.grid is not None else None)
+
+
+@record(frozen=True, slots=True)
+class GridRow:
+    """One row of a table as a spreadsheet numbers it."""
+
+    row: int  # the row number a spreadsheet shows (records, not lines: a quoted cell may span lines)
+    starts: tuple[int, ...] = ()  # the column at which each cell on this line starts; empty when cell n is column n
+    first: int = 0  # the index in its row of the first cell on this line (a row continues after a quoted line break)
+    sheet: str = ""  # the workbook's sheet, written as a reference prefix ("'Price list'!"); "" for a file of one table
+
+
+class CellGrid(dict[int, GridRow]):
+    """The rows of a table by the line their first cell is on: how a position becomes a cell reference.
+
+    A row, not every cell, is stored: a table may hold two million cells.
+    """
+
+    __slots__ = ()
+
+    def cell_at(self, pos: Pos) -> str | None:
+        """The reference of the cell at ``pos`` (``C6``), or None when no row of the table starts on its line."""
+        row = self.get(pos[0])
+        if row is None:
+            return None
+        if row.starts:
+            index = bisect_right(row.starts, pos[1]) - 1
+            if index < 0:
+                return None
+            index += row.first
+        else:
+            index = pos[1] - 1
+        return f"{row.sheet}{column_letters(index)}{row.row}"
+
+
+def column_letters(index: int) -> str:
+    """A 0-based column index as a spreadsheet names it: 0 → ``A``, 25 → ``Z``, 26 → ``AA``."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def sheet_prefix(title: str) -> str:
+    """How a reference names a sheet: ``Sheet2!``, or ``'Price list'!`` when the name needs quoting."""
+    if title.replace("_", "").isalnum() and not title[0].isdigit():
+        return f"{title}!"
+    return "'" + title.replace("'", "''") + "'!"
 
 
 def iter_items(seq: Any) -> Iterator[tuple[int, LocatedMap]]:

@@ -23,13 +23,14 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 
 class ParseError(Exception):
-    """A file that cannot be read as data. Becomes a VP001 finding at ``line``:``column``."""
+    """A file that cannot be read as data. Becomes a VP001 finding at ``line``:``column`` (and ``cell``, in a table)."""
 
-    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+    def __init__(self, message: str, line: int = 1, column: int = 1, *, cell: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.cell = cell
 
 
 @record(frozen=True, slots=True)

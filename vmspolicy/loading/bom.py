@@ -28,7 +28,7 @@ import warnings
 from typing import Any, Final, Sequence
 
 from vmspolicy.core.records import record
-from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Pos
+from vmspolicy.core.source import CellGrid, Document, GridRow, LocatedMap, LocatedSeq, Pos, column_letters, sheet_prefix
 from vmspolicy.core.text import ParseError
 from vmspolicy.loading.base import Loader, SourceFile
 
@@ -147,13 +147,16 @@ def split_rows(text: str, delimiter: str) -> list[Row]:
 
     cells = 0
 
+    def here() -> str:
+        return f"{column_letters(len(row))}{len(rows) + 1}"
+
     def end_cell() -> None:
         nonlocal cells
         value = "".join(buf)
-        _check_cell(value, *start)
+        _check_cell(value, *start, here())
         cells += 1
         if cells > MAX_CELLS:
-            raise ParseError(f"more than {MAX_CELLS:,} cells (the cell limit): not a bill of materials", *start)
+            raise ParseError(f"more than {MAX_CELLS:,} cells (the cell limit): not a bill of materials", *start, cell=here())
         row.append(Cell(value if quoted else value.strip(), *start))
         buf.clear()
 
@@ -197,18 +200,18 @@ def split_rows(text: str, delimiter: str) -> list[Row]:
         i += 1
         column += 1
     if open_quote is not None:
-        raise ParseError("a quoted cell opened here is never closed (a missing '\"')", *open_quote)
+        raise ParseError("a quoted cell opened here is never closed (a missing '\"')", *open_quote, cell=here())
     if buf or row or quoted:
         end_cell()
         rows.append(row)
     return rows
 
 
-def _check_cell(value: str, line: int, column: int) -> None:
+def _check_cell(value: str, line: int, column: int, cell: str) -> None:
     if len(value) > MAX_CELL_CHARS:
         raise ParseError(
             f"this cell holds {len(value):,} characters, more than the {MAX_CELL_CHARS:,} a cell may (the cell-size limit)",
-            line, column,
+            line, column, cell=cell,
         )
 
 
@@ -267,33 +270,42 @@ def read_workbook(raw: bytes) -> list[tuple[str, list[Row]]]:
             formulas = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False, keep_links=False)
             sheets: list[tuple[str, list[Row]]] = []
             cells = 0
+            base = 0  # rows of the sheets before: a workbook's lines run on from sheet to sheet, so each position is one cell
+            named = len(values.worksheets) > 1
             for sheet, written in zip(values.worksheets, formulas.worksheets, strict=True):
+                prefix = sheet_prefix(str(sheet.title)) if named else ""
                 # Every cell, as a spreadsheet application shows it: a sheet's <dimension> may claim less than it holds.
                 sheet.reset_dimensions()
                 written.reset_dimensions()
                 rows: list[Row] = []
                 saved_rows = sheet.iter_rows(min_row=1, min_col=1, values_only=True)
                 written_rows = written.iter_rows(min_row=1, min_col=1, values_only=True)
-                for line, (saved, source) in enumerate(zip(saved_rows, written_rows, strict=False), start=1):
-                    if line > MAX_ROWS:
-                        raise ParseError(f"sheet {sheet.title!r} has more than {MAX_ROWS} rows: not a bill of materials", line)
+                for number, (saved, source) in enumerate(zip(saved_rows, written_rows, strict=False), start=1):
+                    line = base + number
+                    if number > MAX_ROWS:
+                        raise ParseError(f"sheet {sheet.title!r} has more than {MAX_ROWS} rows: not a bill of materials", line,
+                                         cell=f"{prefix}A{number}")
                     cells += len(saved)
                     if cells > MAX_CELLS:
-                        raise ParseError(f"more than {MAX_CELLS:,} cells (the cell limit): not a bill of materials", line)
+                        raise ParseError(f"more than {MAX_CELLS:,} cells (the cell limit): not a bill of materials", line,
+                                         cell=f"{prefix}A{number}")
                     for column, (value, formula) in enumerate(zip(saved, source, strict=False), start=1):
+                        reference = f"{prefix}{column_letters(column - 1)}{number}"
                         if isinstance(value, str):
-                            _check_cell(value, line, column)
+                            _check_cell(value, line, column, reference)
                         if value is None and isinstance(formula, str) and formula.startswith("="):
                             raise ParseError(
                                 f"sheet {sheet.title!r}: this cell holds the formula {formula[:60]!r} with no saved value; "
                                 "open and save the workbook in a spreadsheet application, or paste the values",
                                 line,
                                 column,
+                                cell=reference,
                             )
                     width = len(saved)
                     while width and saved[width - 1] is None:
                         width -= 1  # empty cells after the last value hold nothing
                     rows.append([Cell(_cell_text(v), line, column) for column, v in enumerate(saved[:width], start=1)])
+                base += len(rows)
                 sheets.append((str(sheet.title), rows))
             values.close()
             formulas.close()
@@ -304,18 +316,15 @@ def read_workbook(raw: bytes) -> list[tuple[str, list[Row]]]:
     return sheets
 
 
-def headerless_sheets(raw: bytes) -> list[tuple[str, list[Cell]]]:
+def headerless_sheets(raw: bytes) -> tuple[list[tuple[str, list[Cell]]], CellGrid]:
     """The sheets of a workbook that have no header row, each with its non-empty cells (what :func:`build_document` leaves out).
 
     A cover sheet or terms and conditions are left out rightly; a sheet of
     equipment whose header is missing is not, and only the run, which can
     identify makers, can tell the two apart.
     """
-    return [
-        (title, [c for r in rows for c in r if c.value])
-        for title, rows in read_workbook(raw)
-        if find_header(rows) is None
-    ]
+    sheets = read_workbook(raw)
+    return [(title, [c for r in rows for c in r if c.value]) for title, rows in sheets if find_header(rows) is None], grid_of(sheets)
 
 
 def _cell_text(value: Any) -> str:
@@ -328,8 +337,30 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def grid_of(sheets: Sequence[tuple[str, list[Row]]]) -> CellGrid:
+    """Where each row of ``sheets`` lies, so that a position can be named as a cell (with its sheet, when there are several)."""
+    grid = CellGrid()
+    named = len(sheets) > 1
+    for title, rows in sheets:
+        prefix = sheet_prefix(title) if named else ""
+        for number, row in enumerate(rows, start=1):
+            first = 0
+            while first < len(row):
+                line = row[first].line
+                end = first
+                while end < len(row) and row[end].line == line:
+                    end += 1
+                on_line = row[first:end]
+                plain = all(cell.column == first + offset + 1 for offset, cell in enumerate(on_line))
+                starts = () if plain else tuple(cell.column for cell in on_line)
+                grid[line] = GridRow(number, starts, 0 if plain else first, prefix)
+                first = end
+    return grid
+
+
 def build_document(path: str, sha256: str, sheets: Sequence[tuple[str, list[Row]]]) -> Document:
     """Located manifest-v1 data for the rows of ``sheets``: one implied site, one planned device per row."""
+    grid = grid_of(sheets)
     found = [(title, rows, header) for title, rows in sheets if (header := find_header(rows)) is not None]
     if not found:
         first = next((c for _, rows in sheets for r in rows for c in r if c.value), None)
@@ -338,6 +369,7 @@ def build_document(path: str, sha256: str, sheets: Sequence[tuple[str, list[Row]
             f"no header row with a {names} column in the first {HEADER_SEARCH_ROWS} rows: "
             "vmspolicy cannot tell what equipment this bill of materials lists",
             *(first.pos if first else (1, 1)),
+            cell=grid.cell_at(first.pos) if first else None,
         )
     # Ids name the file as the run shows it, so two suppliers' quote.csv in different folders stay apart.
     name = _ID_UNSAFE.sub("-", path)[-100:].strip("-._:/@") or "bom"
@@ -366,15 +398,17 @@ def build_document(path: str, sha256: str, sheets: Sequence[tuple[str, list[Row]
                 continue
             if position + 1 in headers and sum(1 for c in row if c.value) == 1:
                 continue  # that table's title ("Recorders")
-            check_width(row, width)
-            device = _device(row, columns, f"{prefix}:{row[0].line}"[:128] if row else prefix, site_id)
+            check_width(row, width, grid)
+            # Ids name the row as the sheet numbers it (a workbook's lines run on across sheets), so waivers keep matching.
+            number = grid[row[0].line].row if row and len(sheets) > 1 else (row[0].line if row else 0)
+            device = _device(row, columns, f"{prefix}:{number}"[:128] if row else prefix, site_id)
             if device is not None:
                 section, entry = device
                 sections[section].push(entry, entry.pos)
     for section, entries in sections.items():
         if entries:
             data.put(section, entries, entries.pos, entries.pos)
-    return Document(path, data, FORMAT, sha256)
+    return Document(path, data, FORMAT, sha256, grid=grid)
 
 
 def _columns(header: Row) -> dict[str, list[int]]:
@@ -388,7 +422,7 @@ def _columns(header: Row) -> dict[str, list[int]]:
     return {role: [index for _, index in sorted(found)] for role, found in by_role.items()}
 
 
-def check_width(row: Row, width: int) -> None:
+def check_width(row: Row, width: int, grid: CellGrid) -> None:
     """A row with values beyond the header's width is a :class:`ParseError` at the first of them."""
     extra = [c for c in row[width:] if c.value]
     if extra:
@@ -396,6 +430,7 @@ def check_width(row: Row, width: int) -> None:
             f"this row has {len(row)} cells but the header has {width}: a cell holding the delimiter must be quoted, "
             "or every later column shifts",
             *extra[0].pos,
+            cell=grid.cell_at(extra[0].pos),
         )
 
 

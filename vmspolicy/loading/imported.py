@@ -21,7 +21,7 @@ from pathlib import PurePosixPath
 from typing import Any, Final, Iterable, Mapping
 
 from vmspolicy.core import records
-from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Pos
+from vmspolicy.core.source import CellGrid, Document, LocatedMap, LocatedSeq, Pos
 from vmspolicy.loading.base import SourceFile
 
 
@@ -90,14 +90,15 @@ class ImportedDocument(Document):
 
 
 def manifest_document(source: SourceFile, fmt: str, sections: dict[str, tuple[LocatedSeq, Pos]],
-                      credentials: Iterable[Credential] = (), macs: Iterable[tuple[str, str]] = ()) -> Document:
+                      credentials: Iterable[Credential] = (), macs: Iterable[tuple[str, str]] = (),
+                      grid: CellGrid | None = None) -> Document:
     """A manifest-v1 document for ``source``: ``vmspolicy: 1`` and the non-empty sections at their positions."""
     data = LocatedMap((1, 1))
     data.put("vmspolicy", 1, (1, 1), (1, 1))
     for name, (items, pos) in sections.items():
         if items:
             data.put(name, items, pos, items.pos)
-    return ImportedDocument(source.path, data, fmt, source.sha256, credentials=tuple(credentials), macs=tuple(macs))
+    return ImportedDocument(source.path, data, fmt, source.sha256, credentials=tuple(credentials), macs=tuple(macs), grid=grid)
 
 
 def credentials_at(data: LocatedMap, *paths: tuple[str, ...]) -> list[Credential]:

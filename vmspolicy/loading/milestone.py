@@ -43,10 +43,10 @@ from collections import Counter
 from typing import Final, Sequence
 from urllib.parse import urlsplit
 
-from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Pos
+from vmspolicy.core.source import CellGrid, Document, LocatedMap, LocatedSeq, Pos
 from vmspolicy.core.text import ParseError
 from vmspolicy.loading.base import Loader, SourceFile
-from vmspolicy.loading.bom import Cell, Row, check_width, read_workbook, split_rows
+from vmspolicy.loading.bom import Cell, Row, check_width, grid_of, read_workbook, split_rows
 from vmspolicy.loading.imported import Credential, entry, manifest_document, slug_id
 
 FORMAT: Final = "milestone"
@@ -91,12 +91,13 @@ def find_header(rows: Sequence[Row]) -> tuple[int, str] | None:
     return None
 
 
-def read_rows(source: SourceFile) -> list[Row] | None:
-    """The rows of the file with the delimiter that makes a Milestone header, or None when none does."""
+def read_rows(source: SourceFile) -> tuple[list[Row], CellGrid] | None:
+    """The rows of the file with the delimiter that makes a Milestone header, and where its cells are; None when none does."""
     if source.suffix == ".xlsx":
-        for _title, rows in read_workbook(source.raw):
+        sheets = read_workbook(source.raw)
+        for _title, rows in sheets:
             if find_header(rows) is not None:
-                return rows
+                return rows, grid_of(sheets)
         return None
     text = source.text.removeprefix("\ufeff")
     first = text.split("\n", 1)[0].strip().strip('"')
@@ -109,7 +110,7 @@ def read_rows(source: SourceFile) -> list[Row] | None:
             failure = failure or exc
             continue
         if find_header(rows) is not None:
-            return rows
+            return rows, grid_of([("", rows)])
     if failure is not None and _looks_like_export(text):
         raise failure
     return None
@@ -181,14 +182,14 @@ def vendor_cell(columns: _Columns, row: Row) -> Cell | None:
     return None
 
 
-def read_camera_report(rows: list[Row], header_index: int) -> tuple[LocatedSeq, LocatedSeq, list[Credential]]:
+def read_camera_report(rows: list[Row], header_index: int, grid: CellGrid) -> tuple[LocatedSeq, LocatedSeq, list[Credential]]:
     """Cameras (one per hardware), recorders and the passwords of a camera report."""
     columns = _Columns(rows[header_index])
     header_pos = rows[header_index][0].pos if rows[header_index] else (1, 1)
     body = [row for row in rows[header_index + 1 :] if any(c.value for c in row)]
     hardware: dict[str, list[Row]] = {}
     for row in body:
-        check_width(row, columns.width)
+        check_width(row, columns.width, grid)
         identity = columns.cell(row, "hardwareid") or columns.cell(row, "hardwarename") or columns.cell(row, "address")
         hardware.setdefault(identity.value.lower() if identity else f"row {row[0].line}", []).append(row)
     names: dict[str, int] = {}
@@ -233,7 +234,7 @@ def read_camera_report(rows: list[Row], header_index: int) -> tuple[LocatedSeq, 
     return cameras, recorders, credentials
 
 
-def read_hardware_import(rows: list[Row], header_index: int) -> tuple[LocatedSeq, list[Credential]]:
+def read_hardware_import(rows: list[Row], header_index: int, grid: CellGrid) -> tuple[LocatedSeq, list[Credential]]:
     """Planned cameras (one per hardware address) and the passwords of a hardware import list."""
     columns = _Columns(rows[header_index])
     header = rows[header_index]
@@ -242,7 +243,7 @@ def read_hardware_import(rows: list[Row], header_index: int) -> tuple[LocatedSeq
     for row in rows[header_index + 1 :]:
         if not any(c.value for c in row):
             continue
-        check_width(row, columns.width)
+        check_width(row, columns.width, grid)
         address = columns.cell(row, "address", "hardwareaddress", "ip")
         # Rows of one address are one device (a later row may only add coordinates or a recording server).
         hardware.setdefault(host_of(address.value).lower() if address else f"row {row[0].line}", []).append(row)
@@ -320,18 +321,19 @@ class MilestoneLoader:
     def load(self, source: SourceFile) -> list[Document] | None:
         if source.suffix not in self.suffixes:
             return None
-        rows = read_rows(source)
-        if rows is None:
+        read = read_rows(source)
+        if read is None:
             return None
+        rows, grid = read
         found = find_header(rows)
         assert found is not None
         index, kind = found
         if kind == IMPORT:
-            cameras, credentials = read_hardware_import(rows, index)
-            return [manifest_document(source, self.name, {"cameras": (cameras, cameras.pos)}, credentials)]
-        cameras, recorders, credentials = read_camera_report(rows, index)
+            cameras, credentials = read_hardware_import(rows, index, grid)
+            return [manifest_document(source, self.name, {"cameras": (cameras, cameras.pos)}, credentials, grid=grid)]
+        cameras, recorders, credentials = read_camera_report(rows, index, grid)
         sections = {"cameras": (cameras, cameras.pos), "recorders": (recorders, recorders.pos)}
-        return [manifest_document(source, self.name, sections, credentials)]
+        return [manifest_document(source, self.name, sections, credentials, grid=grid)]
 
 
 MILESTONE_LOADER: Loader = MilestoneLoader()

@@ -58,6 +58,7 @@ def statement(result: RunResult) -> dict[str, Any]:
                     "path": f.path,
                     "line": f.line,
                     "column": f.column,
+                    "cell": f.location.cell,
                     "subject": f.subject,
                     "fingerprint": fingerprint(f),
                     "suppressed": f.suppressed.kind if f.suppressed else None,

@@ -167,7 +167,7 @@ def _listed(report: ComplianceReport, found: list[Finding]) -> tuple[list[Findin
 
 
 def _where(finding: Finding) -> str:
-    return f"{finding.path}:{finding.line}:{finding.column}"
+    return finding.location.described()
 
 
 def unprotected(device: RestrictedDevice) -> str:

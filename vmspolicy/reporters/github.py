@@ -30,7 +30,7 @@ def annotation(finding: Finding) -> str:
         "file": finding.path,
         "line": str(finding.line),
         "col": str(finding.column),
-        "title": f"{finding.rule} {finding.slug}",
+        "title": f"{finding.rule} {finding.slug}" + (f" (cell {finding.location.cell})" if finding.location.cell else ""),
     }
     rendered = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
     # The workflow log is a terminal of sorts: an escape sequence in a value must not reach it as such.

@@ -55,7 +55,7 @@ def code_quality(result: RunResult, *, prefix: str = "", root: Path | None = Non
         issues.append(
             {
                 "type": "issue",
-                "description": f"{finding.rule} {finding.message}",
+                "description": f"{finding.rule} {finding.message}" + (f" (cell {finding.location.cell})" if finding.location.cell else ""),
                 "check_name": f"{finding.rule} {finding.slug}",
                 "categories": ["Security"],
                 "fingerprint": print_,

@@ -33,6 +33,7 @@ def finding_to_json(finding: Finding) -> dict[str, Any]:
         "path": finding.path,
         "line": finding.line,
         "column": finding.column,
+        "cell": finding.location.cell,
         "subject": finding.subject,
         "message": finding.message,
         "fingerprint": fingerprint(finding),

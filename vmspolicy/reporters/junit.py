@@ -50,7 +50,8 @@ def skip_message(finding: Finding, result: RunResult) -> str:
 
 def _case_name(finding: Finding) -> str:
     subject = f" {finding.subject}" if finding.subject else ""
-    return _clean(f"{finding.rule} {finding.slug}{subject} ({finding.path}:{finding.line}:{finding.column})")
+    cell = f", cell {finding.location.cell}" if finding.location.cell else ""
+    return _clean(f"{finding.rule} {finding.slug}{subject} ({finding.path}:{finding.line}:{finding.column}{cell})")
 
 
 def configuration_properties(result: RunResult) -> list[tuple[str, str]]:

@@ -65,7 +65,7 @@ def required_actions(failing: Iterable[Finding], estate: Estate | None) -> tuple
             what=what or finding.message,
             detail=finding.message if what else "",
             rule=f"{finding.rule} {finding.slug}",
-            where=f"{finding.path}:{finding.line}:{finding.column}",
+            where=finding.location.described(),
         ))
     return tuple(sorted(actions, key=lambda a: (a.site == "", a.site, a.subject, ORDER.index(a.kind), a.where, a.rule)))
 

@@ -129,6 +129,9 @@ def _result(finding: Finding, rule_index: dict[str, int], prefix: str, root: Pat
             "region": {"startLine": finding.line, "startColumn": finding.column},
         }
     }
+    if finding.location.cell:
+        # SARIF has no notion of a spreadsheet cell; a property bag carries it to viewers that show properties.
+        location["physicalLocation"]["region"]["properties"] = {"cell": finding.location.cell}
     if finding.subject:
         location["logicalLocations"] = [{"name": finding.subject, "kind": "object"}]
     result: dict[str, Any] = {"ruleId": finding.rule}

@@ -20,6 +20,8 @@ def _shown(path: str) -> str:
 def format_finding(finding: Finding, *, color: bool = False) -> str:
     """One finding as a line of text."""
     where = f"{_shown(finding.path)}:{finding.line}:{finding.column}"
+    if finding.location.cell:
+        where += f" (cell {_shown(finding.location.cell)})"
     severity = f"[{finding.severity.label}]"
     if color:
         where = f"{_BOLD}{where}{_RESET}"

@@ -10,7 +10,7 @@ import datetime as dt
 import fnmatch
 import functools
 import gc
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -214,7 +214,7 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
             )
             outcome.skipped = "does not parse, no sign of a manifest"
             return outcome
-        outcome.findings.append(codes.PARSE_ERROR.finding(Location(shown, exc.line, exc.column), exc.message))
+        outcome.findings.append(codes.PARSE_ERROR.finding(Location(shown, exc.line, exc.column, exc.cell), exc.message))
         outcome.input = InputFile(shown, source.sha256, "unreadable")
         return outcome
     if documents is None and forced:
@@ -244,9 +244,9 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
             for n in near_manifest(_parsed(source), manifest_file=True)
         )
     if documents and documents[0].format == "bom" and source.suffix == ".xlsx":
-        unread = _sheet_naming_a_maker(source.raw)
+        unread = _sheet_naming_a_maker(source.raw, shown)
         if unread is not None:
-            outcome.findings.append(codes.PARSE_ERROR.finding(Location(shown, unread[1].line, unread[1].column), unread[0]))
+            outcome.findings.append(codes.PARSE_ERROR.finding(unread[1], unread[0]))
             outcome.input = InputFile(shown, source.sha256, "unreadable")
             return outcome
     outcome.notes.append(f"{shown}: {len(documents)} document(s) read as {documents[0].format if documents else '?'}")
@@ -259,8 +259,8 @@ _SHEET_CELLS_IDENTIFIED = 5_000
 """Cells of a workbook's headerless sheets whose text is identified: far more than a cover sheet holds."""
 
 
-def _sheet_naming_a_maker(raw: bytes) -> tuple[str, Any] | None:
-    """A sheet without a header row that names a restricted maker: (message, its first such cell); None when none does.
+def _sheet_naming_a_maker(raw: bytes, shown: str) -> tuple[str, Location] | None:
+    """A sheet without a header row that names a restricted maker: (message, where its first such cell is); None when none does.
 
     Such a sheet cannot be read as equipment (no column says what is what),
     and leaving it out would let a restricted camera pass because its sheet
@@ -270,7 +270,8 @@ def _sheet_naming_a_maker(raw: bytes) -> tuple[str, Any] | None:
     from vmspolicy.loading.bom import headerless_sheets
 
     seen = 0
-    for title, cells in headerless_sheets(raw):
+    sheets, grid = headerless_sheets(raw)
+    for title, cells in sheets:
         for cell in cells:
             seen += 1
             if seen > _SHEET_CELLS_IDENTIFIED:
@@ -281,7 +282,7 @@ def _sheet_naming_a_maker(raw: bytes) -> tuple[str, Any] | None:
                     f"sheet {title!r} names {verdict.family} ({cell.value[:60]!r}) but has no header row "
                     "(manufacturer/make/vendor/brand or model/part number/SKU), so vmspolicy cannot tell what equipment "
                     "it lists; add the header row",
-                    cell,
+                    Location(shown, cell.line, cell.column, grid.cell_at(cell.pos)),
                 )
     return None
 
@@ -403,6 +404,20 @@ def run_rules(ctx: CheckContext, rules: Sequence[type[Rule]], config: Config, ho
                 raise PluginError(plugin, f"rule {rule.code} yielded {finding!r}, not a Finding (use self.finding(location, message))")
         findings.extend(produced)
     return findings
+
+
+def _named_cells(findings: list[Finding], documents: Sequence[Document]) -> list[Finding]:
+    """The findings in tables (CSV, workbooks) with the cell of their position: what a spreadsheet user looks for."""
+    grids = {d.path: d.grid for d in documents if d.grid is not None}
+    if not grids:
+        return findings
+    named: list[Finding] = []
+    for finding in findings:
+        grid = grids.get(finding.path)
+        where = finding.location
+        cell = grid.cell_at((where.line, where.column)) if grid is not None and where.cell is None else None
+        named.append(replace(finding, location=replace(where, cell=cell)) if cell is not None else finding)
+    return named
 
 
 def _findings_of(rule: type[Rule], ctx: CheckContext) -> list[Finding]:
@@ -531,6 +546,7 @@ def _check(options: RunOptions, written: Config, host: PluginHost) -> Run:
     rules = list(ctx.rules)
     findings = [f for f in [*loaded.findings, *prepared.build_findings] if config.enabled(f.rule)]
     findings.extend(run_rules(ctx, rules, config, host))
+    findings = _named_cells(findings, loaded.documents)
     findings = governance.apply(findings, ctx, options.governance, frozenset(r.code for r in rules if config.enabled(r.code)))
     configuration = configuration_record(written, config, ctx, options.governance, overrides.refused_overrides(ctx))
     # After governance, so that its own findings (VP304, unused VP305) take configured severities too.

@@ -303,8 +303,12 @@ def compile_catalog(fragments: Sequence[Mapping[str, Any]], *, check_patterns: b
         raw_ouis.extend((item, default_source) for item in fragment.get("ouis", ()))
 
     ouis: dict[str, OuiEntry] = {}
+    entities: dict[str, NameEntry | None] = {}  # the extract names a few dozen entities, each hundreds of times
     for item, default_source in raw_ouis:
-        entity = names.get(name_key(_bare(str(item["entity"]))))
+        raw_entity = str(item["entity"])
+        if raw_entity not in entities:
+            entities[raw_entity] = names.get(name_key(_bare(raw_entity)))
+        entity = entities[raw_entity]
         if entity is None or not entity.restricted:
             raise CatalogError(f"OUI {item['prefix']}: entity {item['entity']!r} is not a family, brand or relabel of the catalog")
         prefix = str(item["prefix"]).lower()

@@ -8,11 +8,15 @@ as a slower hook months later.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.manifests import VIOLATING
+from vmspolicy.cli.program import help_width
 
 # Modules a check of one manifest with --format json must not import, and who would.
 NOT_NEEDED = {
@@ -34,6 +38,9 @@ NOT_NEEDED = {
     "vmspolicy.schema_export": "`vmspolicy schema`",
     "xml.etree.ElementTree": "the JUnit reporter, the XML loaders",
     "tempfile": "writing a baseline",
+    "shutil": "argparse's help width (cli.program measures it without shutil)",
+    "difflib": "suggestions for a misspelt key or field",
+    "textwrap": "the rules reference",
     "importlib.metadata": "plugin discovery, when no distribution declares a vmspolicy plugin",
     "importlib.resources": "shipped data (read from the package folder instead)",
     "multiprocessing": "--jobs",
@@ -59,3 +66,12 @@ def test_a_one_file_check_imports_only_what_it_needs(tmp_path: Path) -> None:
     assert "vmspolicy.rules.isolation" in loaded and "vmspolicy.reporters.json_report" in loaded
     imported = {name: why for name, why in NOT_NEEDED.items() if name in loaded}
     assert not imported, f"a one-file check imported modules it does not need: {imported}"
+
+
+@pytest.mark.parametrize("columns", [None, "100", "37", "0", "-4", "wide"])
+def test_help_is_as_wide_as_argparse_makes_it(monkeypatch: pytest.MonkeyPatch, columns: str | None) -> None:
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert help_width() == shutil.get_terminal_size().columns - 2

@@ -29,7 +29,6 @@ misspelt ``installed`` or ``status`` is never read: it would make it laxer.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import ipaddress
 from typing import Any, Final, Mapping
 
@@ -174,6 +173,8 @@ def with_misspelt_evidence(node: LocatedMap, known: frozenset[str]) -> LocatedMa
     for key in node:
         if key in known or not isinstance(key, str):
             continue
+        import difflib  # only for a key no record has: most runs have none
+
         folded = key.strip().lower()
         meant = _SYNONYMS.get(folded) or next(iter(difflib.get_close_matches(folded, _EVIDENCE_FIELDS, n=1, cutoff=0.8)), None)
         if meant is not None and meant not in node and meant not in found:

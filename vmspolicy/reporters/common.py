@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-import textwrap
 from pathlib import Path, PurePath, PurePosixPath
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -134,6 +133,8 @@ def rule_markdown(rule: type[Rule]) -> str:
     line, then unindented section names with an indented body); SARIF viewers
     and the compliance report render Markdown.
     """
+    import textwrap  # only the reports that carry rule documentation (SARIF, compliance, the rules reference)
+
     lines = rule.documentation().splitlines()
     if not lines:
         return f"**{rule.code} {rule.slug}**\n"
@@ -157,6 +158,8 @@ def rule_markdown(rule: type[Rule]) -> str:
 
 
 def _section_markdown(text: str) -> list[str]:
+    import textwrap
+
     out: list[str] = []
     lines = text.splitlines()
     index = 0

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from vmspolicy.analysis import policy
 from vmspolicy.core.packs import builtin_pack_ids, builtin_packs
-from vmspolicy.core.schemas import load_schema, validate
+from vmspolicy.core.schemas import SchemaError, load_schema, validate
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
@@ -81,3 +82,28 @@ def test_pack_schema_is_a_valid_json_schema() -> None:
     from jsonschema import Draft202012Validator
 
     Draft202012Validator.check_schema(load_schema("pack"))
+
+
+def test_a_run_checks_packs_against_the_schema_but_not_the_shipped_ones_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    from tests.policy.helpers import context
+
+    checked: list[object] = []
+    real = policy.validate
+
+    def spy(name: str, data: Any) -> list[SchemaError]:
+        if name == "pack":
+            checked.append(data)
+        return real(name, data)
+
+    monkeypatch.setattr(policy, "validate", spy)
+    ctx = context(monkeypatch, "vmspolicy: 1\nsites: [{id: depot}]\n", {})
+    assert set(policy.build_registry(ctx)) == set(builtin_pack_ids())
+    assert checked == []  # the test above checks them
+    copies = tuple(dict(p) for p in builtin_packs())
+    assert set(policy.build_registry(dataclasses.replace(ctx, packs=copies))) == set(builtin_pack_ids())
+    assert checked == list(copies)  # equal data that is not the shipped objects is checked
+    broken = ({**builtin_packs()[0], "cutoff": "soon"},)
+    with pytest.raises(policy.PolicyError, match="is invalid"):
+        policy.build_registry(dataclasses.replace(ctx, packs=broken))

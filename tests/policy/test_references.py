@@ -13,8 +13,9 @@ from vmspolicy.core.citations import primary_sources, references
 from vmspolicy.core.packs import builtin_packs
 
 # Where the records of the built-in regimes are published: the UK Government and Parliament, the
-# Australian Parliament, the US Congress, the FAR, the eCFR, the FCC and the Federal Register.
-OFFICIAL = ("gov.uk", "parliament.uk", "aph.gov.au", "congress.gov", "acquisition.gov", "ecfr.gov", "fcc.gov", "govinfo.gov")
+# Australian Parliament and Defence ministers, the US Congress, the FAR, the eCFR, the FCC and the Federal Register.
+OFFICIAL = ("gov.uk", "parliament.uk", "aph.gov.au", "minister.defence.gov.au", "congress.gov", "acquisition.gov", "ecfr.gov",
+            "fcc.gov", "govinfo.gov")
 
 
 def _official(url: str) -> bool:
@@ -40,6 +41,7 @@ def test_explain_cites_only_primary_sources_of_the_packs_that_make_the_rule_mand
     urls = re.findall(r"https?://\S+", section)
     assert urls and all(_official(u) for u in urls)
     assert "questions-statements.parliament.uk" in section and "parlinfo.aph.gov.au" in section and "congress.gov" in section
+    assert "minister.defence.gov.au" in section  # the Australian minister's own statement
     assert "parallelparliament" not in out and "thenewdaily" not in out
 
 

@@ -21,7 +21,7 @@ from vmspolicy.hookspecs import hookimpl
 
 __version__ = "0.1.0"
 
-PLUGIN_API_VERSION = "1.1"
+PLUGIN_API_VERSION = "1.2"
 """The version of the plugin API (``__all__``): ``major.minor``; a removal raises the major number."""
 
 if TYPE_CHECKING:

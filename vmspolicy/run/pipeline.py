@@ -24,7 +24,7 @@ from vmspolicy.core.errors import PluginError, UsageError
 from vmspolicy.core.findings import Finding
 from vmspolicy.core.records import record
 from vmspolicy.core.rule import Rule
-from vmspolicy.core.source import Document, LocatedMap, Location, display_path
+from vmspolicy.core.source import Document, Location, display_path
 from vmspolicy.core.text import ParseError
 from vmspolicy.governance.configuration import configuration_record
 from vmspolicy.governance.options import GovernanceOptions
@@ -32,7 +32,7 @@ from vmspolicy.loading.base import SourceFile, content_suffix
 from vmspolicy.loading.manifest_signs import near_manifest
 from vmspolicy.reporters.base import ExcludedFile, InputFile, Run, SkippedFile
 from vmspolicy.run.discovery import ExcludedPath, discover, estate_files
-from vmspolicy.run.plugins import PluginHost, guarded, load_plugins
+from vmspolicy.run.plugins import ClaimedParseError, PluginHost, guarded, load_plugins
 
 STDIN = "-"
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -207,7 +207,7 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
     try:
         documents = _first_claim(source, candidates, host, forced=bool(forced))
     except ParseError as exc:
-        if not (bound or forced or _resembles(source, candidates, host)):
+        if not (bound or forced or isinstance(exc, ClaimedParseError) or _resembles(source, candidates, host)):
             outcome.notes.append(
                 f"{shown}: does not parse ({exc.line}:{exc.column}: {exc.message}) and shows no sign of being a manifest "
                 "or a known format, skipped"
@@ -362,21 +362,11 @@ def _resembles(source: SourceFile, loaders: Sequence[Any], host: PluginHost) -> 
 
 
 def _first_claim(source: SourceFile, loaders: Sequence[Any], host: PluginHost, *, forced: bool) -> list[Document] | None:
-    for loader in loaders:
-        if source.suffix not in loader.suffixes and not forced:
-            continue
-        documents: list[Document] | None = guarded(
-            host.loader_plugin(loader), f"loader {loader.name!r} on {source.path}", functools.partial(loader.load, source),
-            passthrough=(ParseError,),
-        )
-        if documents is not None:
-            if not isinstance(documents, list) or not all(isinstance(d, Document) and isinstance(d.data, LocatedMap) for d in documents):
-                raise PluginError(
-                    host.loader_plugin(loader),
-                    f"loader {loader.name!r} returned {documents!r} for {source.path}: a list of Documents (data a LocatedMap) or None",
-                )
-            return documents
-    return None
+    """The documents of the loader that claims ``source``: the plugins choose it (``vmspolicy_load``, first result
+    wins), unless the configuration's ``formats:`` names it (``forced``: ``loaders`` is that one)."""
+    if forced:
+        return host.first_claim(source, loaders, forced=True)
+    return host.load(source)
 
 
 def _excluded_file(entry: ExcludedPath, host: PluginHost, config: Config, verbose: Callable[[str], None]) -> ExcludedFile:

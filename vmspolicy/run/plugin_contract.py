@@ -16,6 +16,7 @@ from typing import Any, Final, Mapping, Sequence
 from vmspolicy.core.errors import PluginError
 from vmspolicy.core.findings import SEVERITY_NAMES, Severity
 from vmspolicy.core.rule import DOC_SECTIONS, Looser, Rule
+from vmspolicy.core.source import Document, LocatedMap
 
 RULE_CODE: Final = re.compile(r"^[A-Z]{2,}[0-9]{3,}$")
 RULE_SLUG: Final = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -118,6 +119,14 @@ def check_loader(plugin: str, loader: Any) -> None:
             raise PluginError(plugin, f"loader {name!r}: suffix {suffix!r} must be a lower-case file ending with its dot, e.g. '.cams'")
     if not callable(getattr(loader, "load", None)):
         raise PluginError(plugin, f"loader {name!r}: load(source) is missing")
+
+
+def check_documents(plugin: str, what: str, documents: Any, path: str) -> list[Document]:
+    """``documents``, what ``what`` (a loader, ``vmspolicy_load()``) returned for the file at ``path``, if it is
+    a list of :class:`Document` whose data are :class:`LocatedMap`; else :class:`PluginError` naming ``plugin``."""
+    if not isinstance(documents, list) or not all(isinstance(d, Document) and isinstance(d.data, LocatedMap) for d in documents):
+        raise PluginError(plugin, f"{what} returned {documents!r} for {path}: a list of Documents (data a LocatedMap) or None")
+    return documents
 
 
 def check_reporter(plugin: str, reporter: Any) -> None:

@@ -20,10 +20,12 @@ import pluggy
 from vmspolicy import hookspecs
 from vmspolicy.core.errors import PluginError
 from vmspolicy.core.plugin_data import PluginInfo
+from vmspolicy.core.text import ParseError
 
 if TYPE_CHECKING:
     from vmspolicy.core.rule import Rule
-    from vmspolicy.loading.base import Loader
+    from vmspolicy.core.source import Document
+    from vmspolicy.loading.base import Loader, SourceFile
     from vmspolicy.reporters.base import Reporter
     from vmspolicy.run.plugin_contract import BuiltinGuard
 
@@ -77,7 +79,9 @@ class PluginHost:
     recently registered first, then ``trylast`` ones. The built-in rules,
     packs, vendor catalog and reporters are ``tryfirst`` (so a plugin's
     duplicate is the one named), the built-in loaders ``trylast`` (so a plugin
-    can claim a format before the generic ones).
+    can claim a format before the generic ones). ``vmspolicy_load`` chooses a
+    file's loader (first result wins); a plugin that declares loaders and does
+    not implement it is given one that asks its loaders (:meth:`register`).
     """
 
     manager: pluggy.PluginManager
@@ -104,7 +108,7 @@ class PluginHost:
         list is a :class:`PluginError` naming the plugin, and so is a call
         after which a built-in mandatory rule or pack is no longer as it was.
         Its result reaches the host as a :class:`Contribution` that names
-        the plugin.
+        the plugin; ``vmspolicy_load``'s, checked to be documents, as it is.
 
         A ``builtin`` plugin names each implementation after its hook
         (``tests/test_plugins.py`` checks it), so only those names are looked
@@ -118,10 +122,42 @@ class PluginHost:
         for attribute in names:
             options = self.manager.parse_hookimpl_opts(plugin, attribute)
             if options is not None:
-                isolated = self._isolated(name, attribute, getattr(plugin, attribute))
+                wrap = self._isolated_load if attribute == "vmspolicy_load" else self._isolated
+                isolated = wrap(name, attribute, getattr(plugin, attribute))
                 setattr(isolated, f"{hookspecs.PROJECT}_impl", options)
                 setattr(stand_in, attribute, isolated)
+        declared = vars(stand_in).get("vmspolicy_loaders")
+        if declared is not None and "vmspolicy_load" not in vars(stand_in):
+            self._load_with_declared_loaders(stand_in, name, getattr(declared, f"{hookspecs.PROJECT}_impl"))
         self.manager.register(stand_in, name=name)
+
+    def _load_with_declared_loaders(self, stand_in: _StandIn, plugin: str, options: Mapping[str, Any]) -> None:
+        """Implement ``vmspolicy_load`` for ``plugin`` with the loaders it declares, in the order it returned them.
+
+        In the place its ``vmspolicy_loaders`` takes among the hook's implementations
+        (``tryfirst``/``trylast`` as that one's): the built-in loaders are chosen last.
+        """
+
+        def vmspolicy_load(source: SourceFile) -> list[Document] | None:
+            return self.first_claim(source, self.loaders_of(plugin))
+
+        marked = hookspecs.hookimpl(tryfirst=bool(options.get("tryfirst")), trylast=bool(options.get("trylast")))(vmspolicy_load)
+        stand_in.vmspolicy_load = marked
+
+    def _isolated_load(self, plugin: str, hook_name: str, function: Callable[..., object]) -> Callable[..., list[Document] | None]:
+        """A plugin's own ``vmspolicy_load``: what it raises (but ``ParseError``) or returns other than documents is a PluginError."""
+        from vmspolicy.run.plugin_contract import check_documents
+
+        @functools.wraps(function)
+        def load(*args: SourceFile) -> list[Document] | None:
+            path = args[0].path if args else "?"
+            try:
+                documents = guarded(plugin, f"{hook_name}() on {path}", functools.partial(function, *args), passthrough=(ParseError,))
+            except ParseError as exc:
+                raise ClaimedParseError(exc.message, exc.line, exc.column, cell=exc.cell) from exc
+            return None if documents is None else check_documents(plugin, f"{hook_name}()", documents, path)
+
+        return load
 
     def _isolated(self, plugin: str, hook_name: str, function: Callable[..., object]) -> Callable[..., Contribution[Any] | None]:
         @functools.wraps(function)
@@ -193,6 +229,39 @@ class PluginHost:
         loaders: list[Loader] = self._cache["loaders"]
         return loaders
 
+    def loaders_of(self, plugin: str) -> list[Loader]:
+        """The loaders ``plugin`` declares (``vmspolicy_loaders``), checked, in the order it returned them."""
+        key = f"loaders of {plugin}"
+        if key not in self._cache:
+            self.loaders()
+            self._cache[key] = [loader for name, loader in self._collect("vmspolicy_loaders") if name == plugin]
+        loaders: list[Loader] = self._cache[key]
+        return loaders
+
+    def load(self, source: SourceFile) -> list[Document] | None:
+        """The documents of ``source`` as the first plugin that claims it reads them (``vmspolicy_load``), or None."""
+        documents: list[Document] | None = self.manager.hook.vmspolicy_load(source=source)
+        return documents
+
+    def first_claim(self, source: SourceFile, loaders: Sequence[Loader], *, forced: bool = False) -> list[Document] | None:
+        """Offer ``source`` to each of ``loaders`` whose suffixes include its own (to all when ``forced``), in order:
+        the documents of the first that claims it, else None.
+
+        A loader that raises (but ``ParseError``, which is VP001) or returns
+        something other than documents is a :class:`PluginError` naming its plugin.
+        """
+        from vmspolicy.run.plugin_contract import check_documents
+
+        for loader in loaders:
+            if source.suffix not in loader.suffixes and not forced:
+                continue
+            plugin = self.loader_plugin(loader)
+            documents = guarded(plugin, f"loader {loader.name!r} on {source.path}", functools.partial(loader.load, source),
+                                passthrough=(ParseError,))
+            if documents is not None:
+                return check_documents(plugin, f"loader {loader.name!r}", documents, source.path)
+        return None
+
     def loader_plugin(self, loader: Loader) -> str:
         """Which plugin registered ``loader``."""
         for plugin, item in self._collect("vmspolicy_loaders"):
@@ -261,6 +330,14 @@ class PluginHost:
             ]
         fragments: list[Mapping[str, Any]] = self._cache["vendor_data"]
         return fragments
+
+
+class ClaimedParseError(ParseError):
+    """What a plugin's own ``vmspolicy_load`` raised as ``ParseError``: the file is in its format but cannot be read.
+
+    VP001 whatever the file resembles: a plugin that implements the hook claims a file
+    by raising it (a loader declared through ``vmspolicy_loaders`` says so by ``resembles``).
+    """
 
 
 def guarded(plugin: str, what: str, call: Callable[[], T], passthrough: tuple[type[Exception], ...] = ()) -> T:

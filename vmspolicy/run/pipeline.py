@@ -12,7 +12,7 @@ import functools
 import gc
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from vmspolicy import __version__, governance
 from vmspolicy.analysis import overrides, policy
@@ -244,7 +244,7 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
             for n in near_manifest(_parsed(source), manifest_file=True)
         )
     if documents and documents[0].format == "bom" and source.suffix == ".xlsx":
-        unread = _sheet_naming_a_maker(source.raw, shown)
+        unread = _sheet_naming_a_maker(source.raw, shown, host.vendor_data())
         if unread is not None:
             outcome.findings.append(codes.PARSE_ERROR.finding(unread[1], unread[0]))
             outcome.input = InputFile(shown, source.sha256, "unreadable")
@@ -259,12 +259,14 @@ _SHEET_CELLS_IDENTIFIED = 5_000
 """Cells of a workbook's headerless sheets whose text is identified: far more than a cover sheet holds."""
 
 
-def _sheet_naming_a_maker(raw: bytes, shown: str) -> tuple[str, Location] | None:
+def _sheet_naming_a_maker(raw: bytes, shown: str, vendor_data: Sequence[Mapping[str, Any]]) -> tuple[str, Location] | None:
     """A sheet without a header row that names a restricted maker: (message, where its first such cell is); None when none does.
 
     Such a sheet cannot be read as equipment (no column says what is what),
     and leaving it out would let a restricted camera pass because its sheet
-    lost its header. Cover sheets and terms name no restricted maker.
+    lost its header. Cover sheets and terms name no restricted maker. Makers
+    are those of the run's vendor data, plugins' relabels included; headerless
+    sheets too large to search cannot be told apart, so they are refused too.
     """
     from vmspolicy.analysis.identify import identify
     from vmspolicy.loading.bom import headerless_sheets
@@ -275,8 +277,14 @@ def _sheet_naming_a_maker(raw: bytes, shown: str) -> tuple[str, Location] | None
         for cell in cells:
             seen += 1
             if seen > _SHEET_CELLS_IDENTIFIED:
-                return None
-            verdict = identify(vendor=cell.value, model=cell.value)
+                return (
+                    f"sheet {title!r} has no header row (manufacturer/make/vendor/brand or model/part number/SKU), and the "
+                    f"sheets without one hold more than {_SHEET_CELLS_IDENTIFIED:,} filled cells: too many to search for "
+                    "restricted makers, so vmspolicy cannot tell whether they list equipment; add the header row, or leave "
+                    "the sheet out of the file",
+                    Location(shown, cell.line, cell.column, grid.cell_at(cell.pos)),
+                )
+            verdict = identify(vendor=cell.value, model=cell.value, vendor_data=vendor_data)
             if verdict.family is not None:
                 return (
                     f"sheet {title!r} names {verdict.family} ({cell.value[:60]!r}) but has no header row "

@@ -118,11 +118,28 @@ def test_a_named_link_that_loops_or_leads_nowhere_is_vp001_not_nothing_found(rep
     if target == "b.yaml":
         (repo / "b.yaml").symlink_to("a.yaml")
     code, findings, _ = check(repo, cli, "a.yaml")
-    assert code == 1 and findings == [("missing.yaml" if target == "missing.yaml" else "a.yaml", "VP001", 1, 1)], findings
+    # Named as the link itself: the file it names does not exist, the link is what to fix.
+    assert code == 1 and findings == [("a.yaml", "VP001", 1, 1)], findings
     code, printed, _ = cli("check", "--no-plugins", "a.yaml", cwd=repo)
     assert code == 1
     expected = "loops back on itself" if target != "missing.yaml" else "leads to nothing that exists"
-    assert expected in printed, printed
+    assert f"symbolic link a.yaml {expected}" in printed, printed
+
+
+def test_a_dangling_link_in_a_folder_is_named_as_itself(repo: Path, cli: Cli) -> None:
+    write(repo, {"estate/site.yaml": CLEAN})
+    (repo / "estate" / "old.yaml").symlink_to("../archive/old.yaml")
+    code, findings, _ = check(repo, cli, "estate")
+    assert code == 1 and findings == [("estate/old.yaml", "VP001", 1, 1)], findings
+
+
+def test_two_links_to_one_file_are_judged_once_under_its_name(repo: Path, cli: Cli) -> None:
+    write(repo, {"shared/site.yaml": VIOLATING})
+    (repo / "estate").mkdir()
+    (repo / "estate" / "a.yaml").symlink_to("../shared/site.yaml")
+    (repo / "estate" / "b.yaml").symlink_to("../shared/site.yaml")
+    code, findings, _ = check(repo, cli, "estate")
+    assert code == 1 and findings and {f[0] for f in findings} == {"shared/site.yaml"}, findings
 
 
 def test_a_folder_that_cannot_be_listed_is_vp001(repo: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -198,10 +198,15 @@ def iter_items(seq: Any) -> Iterator[tuple[int, LocatedMap]]:
 
 
 def display_path(path: Path | str) -> str:
-    """How a file is named in findings: relative to the working directory when below it, with '/'."""
+    """How a file is named in findings: relative to the working directory when below it, with '/'.
+
+    A link to a file is named as the file, so that a file reached twice is judged once; a link
+    that leads nowhere (dangling, or a loop) is named as itself, since it is all there is to fix.
+    """
     p = Path(path)
     try:
-        rel = p.resolve().relative_to(Path.cwd().resolve())
+        real = p.parent.resolve() / p.name if p.is_symlink() and not p.exists() else p.resolve()
+        rel = real.relative_to(Path.cwd().resolve())
         return PurePosixPath(rel).as_posix()
     except (ValueError, RuntimeError, OSError):
         return PurePosixPath(p).as_posix() if not p.is_absolute() else p.as_posix()

@@ -13,6 +13,11 @@ from vmspolicy.testing import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The suite runs without the load cache: tests write estates into the repository's own folders and
+# compare -v output byte for byte, and must not depend on what an earlier run left in the user's cache.
+# tests/test_cache.py turns it on where it is the subject.
+os.environ["VMSPOLICY_NO_CACHE"] = "1"
+
 # In CI (CI=true, as GitHub, GitLab and .ci/run set it) property tests draw the same examples on every
 # run, so a red build is about the change under test and replays exactly; on a developer's machine
 # they keep exploring new ones.

@@ -19,6 +19,7 @@ from vmspolicy.core.config import Config, check_rule_settings, find_config, load
 from vmspolicy.core.errors import UsageError
 from vmspolicy.core.findings import Severity
 from vmspolicy.governance.options import GovernanceOptions
+from vmspolicy.run.cache import ENV_DISABLE, FOLDER_NAME, cache_folder
 from vmspolicy.run.pipeline import STDIN, RunOptions, max_file_bytes
 from vmspolicy.run.plugins import PluginHost, load_plugins
 
@@ -49,6 +50,10 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strict", action="store_true", default=None, help="an unidentified vendor (VP106) is an error")
     parser.add_argument("-v", "--verbose", action="store_true", help="say which files were read, which skipped or excluded, and why")
     parser.add_argument("--no-plugins", action="store_true", help="do not load third-party plugins (entry points)")
+    parser.add_argument("--cache-dir", type=Path, metavar="DIR",
+                        help=f"keep the load cache in DIR (default: {FOLDER_NAME}/ beside the configuration, else the user cache directory)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help=f"read every file afresh and keep nothing (also: {ENV_DISABLE}=1, or cache: false in the configuration)")
 
 
 def resolve_config(args: argparse.Namespace) -> Config:
@@ -102,6 +107,7 @@ def run_options(args: argparse.Namespace, config: Config, host: PluginHost, gove
         governance=governance or GovernanceOptions(),
         config=config,
         plugins=host,
+        cache_dir=None if getattr(args, "no_cache", False) else cache_folder(config.path, getattr(args, "cache_dir", None)),
     )
     if args.verbose:
         options = replace(options, verbose=_to_stderr)

@@ -10,6 +10,7 @@ import datetime as dt
 import fnmatch
 import functools
 import gc
+import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
@@ -31,6 +32,7 @@ from vmspolicy.governance.options import GovernanceOptions
 from vmspolicy.loading.base import SourceFile, content_suffix
 from vmspolicy.loading.manifest_signs import near_manifest
 from vmspolicy.reporters.base import ExcludedFile, InputFile, Run, SkippedFile
+from vmspolicy.run.cache import LoadCache, finish_cache, load_context, open_cache
 from vmspolicy.run.discovery import ExcludedPath, discover, estate_files
 from vmspolicy.run.plugins import ClaimedParseError, PluginHost, guarded, load_plugins
 
@@ -108,6 +110,7 @@ class RunOptions:
     governance: GovernanceOptions = field(default_factory=GovernanceOptions)
     config: Config | Path | None = None
     plugins: PluginHost | None = None
+    cache_dir: Path | None = None  # the load cache's folder (None: no cache; see vmspolicy/run/cache.py)
 
 
 @dataclass
@@ -122,7 +125,7 @@ class Loaded:
 
 
 def load_files(files: Sequence[tuple[str, bytes | None, Path | None]], host: PluginHost, config: Config,
-               verbose: Callable[[str], None], jobs: int = 1, *, bound: bool = False) -> Loaded:
+               verbose: Callable[[str], None], jobs: int = 1, *, bound: bool = False, cache: LoadCache | None = None) -> Loaded:
     """Read and load every file. ``files`` holds (display path, bytes if already read, filesystem path).
 
     ``bound``: the files are the configured estate's, so one that does not parse is VP001
@@ -134,18 +137,23 @@ def load_files(files: Sequence[tuple[str, bytes | None, Path | None]], host: Plu
     worker processes (parsing is pure-Python work the GIL would serialise in
     threads); outcomes are merged in file order, so the result is the same as
     a serial run's.
+
+    ``cache``: what loading a file gave is taken from it when the file's content and
+    everything else loading depends on are unchanged (see :mod:`vmspolicy.run.cache`).
     """
     loaded = Loaded()
     loaders = host.loaders()
     by_name = {loader.name: loader for loader in loaders}
     workers = min(jobs, len(files))
     if workers > 1 and _can_fork():
-        outcomes: Iterable[_FileOutcome] = _load_in_workers(files, host, config, loaders, by_name, workers, bound)
+        outcomes: Iterable[_FileOutcome] = _load_in_workers(files, host, config, loaders, by_name, workers, bound, cache)
     else:
-        outcomes = (_load_one(entry, host, config, loaders, by_name, bound) for entry in files)
+        outcomes = (_load_one(entry, host, config, loaders, by_name, bound, cache) for entry in files)
+    from_cache = 0
     for outcome in outcomes:
         if outcome.plugin_error is not None:
             raise PluginError(*outcome.plugin_error)
+        from_cache += outcome.from_cache
         for message in outcome.notes:
             verbose(message)
         loaded.findings.extend(outcome.findings)
@@ -155,6 +163,8 @@ def load_files(files: Sequence[tuple[str, bytes | None, Path | None]], host: Plu
             loaded.documents.extend(outcome.documents)
         if outcome.input is not None:
             loaded.inputs.append(outcome.input)
+    if cache is not None:
+        finish_cache(cache, from_cache, len(files), verbose)
     return loaded
 
 
@@ -169,10 +179,11 @@ class _FileOutcome:
     skipped: str | None = None  # why the file was not judged
     notes: list[str] = field(default_factory=list)  # the -v messages, replayed in file order
     plugin_error: tuple[str, str] | None = None  # (plugin, message): PluginError does not survive pickling
+    from_cache: bool = False  # taken from the load cache rather than read again
 
 
 def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, config: Config, loaders: Sequence[Any],
-              by_name: dict[str, Any], bound: bool) -> _FileOutcome:
+              by_name: dict[str, Any], bound: bool, cache: LoadCache | None = None) -> _FileOutcome:
     shown, raw, path = entry
     outcome = _FileOutcome(shown)
     if raw is None:
@@ -192,6 +203,21 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
     if refused is not None:
         outcome.findings.append(codes.PARSE_ERROR.finding(Location(shown), f"cannot read file: {refused}"))
         return outcome
+    if cache is None:
+        return _load_bytes(outcome, raw, path, config, loaders, by_name, host, bound)
+    key = cache.key(shown, hashlib.sha256(raw).hexdigest(), load_context(config, bound, stdin=path is None))
+    kept = cache.get(key)
+    if isinstance(kept, _FileOutcome) and kept.shown == shown and kept.plugin_error is None:
+        kept.from_cache = True
+        return kept
+    outcome = _load_bytes(outcome, raw, path, config, loaders, by_name, host, bound)
+    cache.put(key, outcome)
+    return outcome
+
+
+def _load_bytes(outcome: _FileOutcome, raw: bytes, path: Path | None, config: Config, loaders: Sequence[Any],
+                by_name: dict[str, Any], host: PluginHost, bound: bool) -> _FileOutcome:
+    shown = outcome.shown
     source = SourceFile(shown, raw)
     if path is None and not source.suffix:
         # Standard input without --stdin-filename: recognised by its content, as a file of that format.
@@ -327,14 +353,16 @@ def _can_fork() -> bool:
 
 # What forked workers load: set by the parent just before the fork, so only file indexes cross
 # the process boundary on the way out (not the plugin host, which cannot be pickled).
-_WORK: list[tuple[Sequence[tuple[str, bytes | None, Path | None]], PluginHost, Config, Sequence[Any], dict[str, Any], bool]] = []
+_WORK: list[tuple[Sequence[tuple[str, bytes | None, Path | None]], PluginHost, Config, Sequence[Any], dict[str, Any], bool,
+                  LoadCache | None]] = []
 
 
 def _load_in_workers(files: Sequence[tuple[str, bytes | None, Path | None]], host: PluginHost, config: Config,
-                     loaders: Sequence[Any], by_name: dict[str, Any], workers: int, bound: bool) -> Iterator[_FileOutcome]:
+                     loaders: Sequence[Any], by_name: dict[str, Any], workers: int, bound: bool,
+                     cache: LoadCache | None) -> Iterator[_FileOutcome]:
     import multiprocessing
 
-    _WORK[:] = [(files, host, config, loaders, by_name, bound)]
+    _WORK[:] = [(files, host, config, loaders, by_name, bound, cache)]
     try:
         # fork, not spawn: the children inherit the loaded plugins (including ones registered in-process).
         with multiprocessing.get_context("fork").Pool(workers) as pool:
@@ -345,9 +373,9 @@ def _load_in_workers(files: Sequence[tuple[str, bytes | None, Path | None]], hos
 
 
 def _load_by_index(index: int) -> _FileOutcome:
-    files, host, config, loaders, by_name, bound = _WORK[0]
+    files, host, config, loaders, by_name, bound, cache = _WORK[0]
     try:
-        return _load_one(files[index], host, config, loaders, by_name, bound)
+        return _load_one(files[index], host, config, loaders, by_name, bound, cache)
     except PluginError as exc:
         prefix = f"plugin {exc.plugin!r}: "
         message = str(exc)
@@ -466,7 +494,8 @@ def prepare(options: RunOptions, config: Config, host: PluginHost) -> Prepared:
         files.extend((shown, None, path) for shown, path in configured.files if shown not in shown_given)
         problems = configured.problems
         excluded += [e for e in configured.excluded if e.shown not in {x.shown for x in excluded}]
-    loaded = load_files(files, host, config, options.verbose, jobs=options.jobs, bound=bool(config.estate))
+    cache = open_cache(options.cache_dir, host, config, options.verbose)
+    loaded = load_files(files, host, config, options.verbose, jobs=options.jobs, bound=bool(config.estate), cache=cache)
     loaded.findings.extend(problems)
     loaded.skipped[:0] = skipped
     loaded.excluded = [_excluded_file(entry, host, config, options.verbose) for entry in sorted(excluded, key=lambda e: e.shown)]

@@ -1,0 +1,284 @@
+"""The load cache changes how long a run takes, never what it finds.
+
+Every test compares with a run that reads every file afresh (``--no-cache``):
+after a change, with damaged, foreign or forged entries, with runs writing at
+once. The suite runs with the cache off (tests/conftest.py); these tests turn it
+on, with the user's cache directory (and so the signing secret) in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+import pytest
+
+from vmspolicy.core.config import load_config
+from vmspolicy.core.source import Document
+from vmspolicy.hookspecs import hookimpl
+from vmspolicy.loading.base import SourceFile
+from vmspolicy.run import pipeline
+from vmspolicy.run.cache import FOLDER_NAME, LoadCache, load_context, open_cache, user_secret
+from vmspolicy.run.plugins import load_plugins
+from vmspolicy.testing import run_cli
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+
+import generate  # noqa: E402  (benchmarks/ holds scripts, not a package)
+
+AS_OF = ("--as-of", generate.AS_OF)
+# A camera the estate's first site gains in a change: a new Hikvision install (VP102) with a literal password (VP401).
+RESTRICTED = (
+    "  - id: added-cam\n    site: site-001\n    vendor: Hikvision\n    model: DS-2CD2143G0-I\n    installed: 2024-05-01\n"
+    "    streams: [\"rtsp://admin:hunter22@10.0.0.9/Streaming/Channels/101\"]\n"
+)
+
+
+@pytest.fixture
+def user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The cache on, with the user's cache directory (its secret) in a folder of this test's own."""
+    monkeypatch.delenv("VMSPOLICY_NO_CACHE", raising=False)
+    home = tmp_path / "user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home / "vmspolicy"
+
+
+@pytest.fixture
+def estate(tmp_path: Path) -> Path:
+    """A split estate of three sites with ``estate:`` configured: the pre-commit case of a large estate."""
+    folder = tmp_path / "repo"
+    generate.generate(2100, folder, split=True)
+    (folder / ".vmspolicy.yaml").write_text('estate: ["site-*.yaml", "waivers.yaml"]\n', encoding="utf-8")
+    return folder
+
+
+def check(folder: Path, *args: str) -> tuple[int, dict[str, Any], str]:
+    done = run_cli("check", *AS_OF, "--format", "json", "-v", *args, cwd=folder)
+    assert done.exit_code in (0, 1), done.stderr
+    return done.exit_code, json.loads(done.stdout), done.stderr
+
+
+def add_camera(folder: Path, name: str = "site-001.yaml") -> None:
+    path = folder / name
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\ncameras:\n", "\ncameras:\n" + RESTRICTED, 1), encoding="utf-8")
+
+
+def entries(folder: Path) -> list[Path]:
+    return sorted(p for p in (folder / FOLDER_NAME / "entries").rglob("*") if p.is_file())
+
+
+def test_a_warm_run_after_a_change_reports_what_a_cold_run_does(estate: Path, user_cache: Path) -> None:
+    code, before, stderr = check(estate, "site-001.yaml")
+    assert "cache: 0 of 4 file(s) taken from" in stderr
+    assert len(entries(estate)) == 4
+    add_camera(estate)
+    warm_code, warm, warm_stderr = check(estate, "site-001.yaml")
+    assert "cache: 3 of 4 file(s) taken from" in warm_stderr  # the changed file alone was read again
+    cold_code, cold, _ = check(estate, "site-001.yaml", "--no-cache")
+    assert (warm_code, warm) == (cold_code, cold)
+    line = (estate / "site-001.yaml").read_text(encoding="utf-8").splitlines().index("  - id: added-cam") + 1
+    assert [(f["rule"], f["line"]) for f in warm["findings"] if f["subject"] == "added-cam"] == [("VP102", line + 2), ("VP401", line + 5)]
+    assert (code, before["findings"]) != (warm_code, warm["findings"])
+    # And the whole estate, every file from the cache, as a cold run of it.
+    assert check(estate)[:2] == check(estate, "--no-cache")[:2]
+
+
+def test_the_cache_folder_is_ignored_by_git_and_by_directory_scans(estate: Path, user_cache: Path) -> None:
+    check(estate)
+    assert (estate / FOLDER_NAME / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+    # The secret that signs the entries is the user's, outside the repository.
+    assert (user_cache / "secret").stat().st_size == 32
+    assert not list(estate.rglob("secret"))
+    (estate / ".vmspolicy.yaml").unlink()
+    _, report, stderr = check(estate, ".")
+    assert FOLDER_NAME not in json.dumps(report["inputs"]) and FOLDER_NAME not in stderr.replace(str(user_cache), "")
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "foreign", "empty"])
+def test_a_damaged_or_foreign_entry_is_rebuilt(estate: Path, user_cache: Path, damage: str) -> None:
+    add_camera(estate)
+    cold = check(estate, "--no-cache")[:2]
+    check(estate)
+    for entry in entries(estate):
+        blob = entry.read_bytes()
+        entry.write_bytes({
+            "truncated": blob[: len(blob) // 2],
+            "flipped": blob[:-10] + bytes([blob[-10] ^ 0xFF]) + blob[-9:],
+            "foreign": b"PK\x03\x04 not a cache entry at all",
+            "empty": b"",
+        }[damage])
+    code, report, stderr = check(estate)
+    assert (code, report) == cold
+    assert stderr.count("not a valid entry of this user's cache, rebuilt") == 4
+    assert "cache: 0 of 4 file(s) taken from" in stderr
+    assert check(estate)[:2] == cold  # rebuilt: taken from the cache again, still the same
+
+
+def test_a_committed_cache_cannot_make_a_finding_pass(estate: Path, user_cache: Path) -> None:
+    """An entry signed by anyone but this user (committed to the repository) is never used.
+
+    The forger knows everything but the user's secret: the key of the violating
+    file's content, and a clean outcome to put under it.
+    """
+    clean = check(estate, "--no-cache")[:2]
+    first = (estate / "site-001.yaml").read_bytes()
+    add_camera(estate)
+    violating = check(estate, "--no-cache")[:2]
+    assert violating != clean
+    host = load_plugins()
+    config = load_config(estate / ".vmspolicy.yaml")
+    forged = open_cache(estate / FOLDER_NAME, host, config, lambda message: None)
+    assert forged is not None
+    forged.secret = b"the forger's own secret, 32 bytes long"
+    loaders = host.loaders()
+    clean_outcome = pipeline._load_one(("site-001.yaml", first, None), host, config, loaders, {x.name: x for x in loaders}, True)
+    assert clean_outcome.documents
+    changed = (estate / "site-001.yaml").read_bytes()
+    key = forged.key("site-001.yaml", hashlib.sha256(changed).hexdigest(), load_context(config, True, stdin=False))
+    forged.put(key, clean_outcome)
+    assert forged.written == 1
+    code, report, stderr = check(estate)
+    assert (code, report) == violating
+    assert "not a valid entry of this user's cache, rebuilt" in stderr
+
+
+def test_a_signed_entry_holding_other_classes_is_not_unpickled(tmp_path: Path, user_cache: Path) -> None:
+    secret = user_secret()
+    assert secret is not None
+    cache = LoadCache(tmp_path / "c", secret, "fingerprint")
+    cache.put("k" * 64, {"shell": os.system})
+    assert cache.written == 1
+    assert cache.get("k" * 64) is None
+    assert "unreadable (UnpicklingError), rebuilt" in cache.problems[-1]
+
+
+def test_concurrent_runs_write_one_cache_and_report_the_same(estate: Path, user_cache: Path) -> None:
+    add_camera(estate)
+    cold = check(estate, "--no-cache")[:2]
+    env = {**os.environ, "XDG_CACHE_HOME": str(user_cache.parent)}
+    command = [sys.executable, "-m", "vmspolicy", "check", *AS_OF, "--format", "json"]
+    runs = [subprocess.Popen(command, cwd=estate, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(4)]
+    outputs = [(run.communicate(timeout=300), run.returncode) for run in runs]
+    for (stdout, stderr), code in outputs:
+        assert (code, json.loads(stdout)) == cold, stderr.decode()
+    assert len(entries(estate)) == 4
+    assert not [p for p in (estate / FOLDER_NAME).rglob(".tmp-*")]  # no temporary file left behind
+    code, report, stderr = check(estate)
+    assert (code, report) == cold and "cache: 4 of 4" in stderr
+
+
+@pytest.mark.parametrize("how", ["--no-cache", "environment", "configuration"])
+def test_the_cache_can_be_turned_off(estate: Path, user_cache: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    args: list[str] = []
+    if how == "--no-cache":
+        args = ["--no-cache"]
+    elif how == "environment":
+        monkeypatch.setenv("VMSPOLICY_NO_CACHE", "1")
+    else:
+        config = estate / ".vmspolicy.yaml"
+        config.write_text(config.read_text(encoding="utf-8") + "cache: false\n", encoding="utf-8")
+    _, _, stderr = check(estate, *args)
+    assert "cache:" not in stderr
+    assert not (estate / FOLDER_NAME).exists()
+    assert not user_cache.exists()
+
+
+def test_cache_dir_puts_it_elsewhere(estate: Path, user_cache: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    first = check(estate, "--cache-dir", str(elsewhere))
+    assert "cache: 0 of 4" in first[2]
+    assert not (estate / FOLDER_NAME).exists()
+    again = check(estate, "--cache-dir", str(elsewhere))
+    assert "cache: 4 of 4" in again[2] and again[:2] == first[:2]
+
+
+def test_without_configuration_the_user_cache_directory_holds_it(tmp_path: Path, user_cache: Path) -> None:
+    folder = tmp_path / "plain"
+    generate.generate(300, folder / "estate.yaml")
+    first = check(folder, "estate.yaml")
+    again = check(folder, "estate.yaml")
+    assert "cache: 1 of 1" in again[2] and again[:2] == first[:2]
+    assert len(list((user_cache / "files" / "entries").rglob("*"))) == 2  # one folder, one entry
+    assert not (folder / FOLDER_NAME).exists()
+
+
+def test_loading_settings_are_part_of_the_key(estate: Path, user_cache: Path) -> None:
+    check(estate)
+    config = estate / ".vmspolicy.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "max_file_size: 200000\n", encoding="utf-8")
+    code, report, stderr = check(estate)
+    assert "cache: 0 of 4" in stderr  # another max_file_size: every file read again
+    assert {f["rule"] for f in report["findings"] if "max_file_size" in f["message"]} == {"VP001"}
+    assert (code, report) == check(estate, "--no-cache")[:2]
+
+
+def test_a_symbolic_link_for_a_cache_folder_is_not_written_through(estate: Path, user_cache: Path, tmp_path: Path) -> None:
+    target = tmp_path / "somewhere-else"
+    target.mkdir()
+    (estate / FOLDER_NAME).symlink_to(target)
+    _, _, stderr = check(estate)
+    assert "is a symbolic link" in stderr
+    assert not list(target.iterdir())
+
+
+def test_a_gitignore_placed_as_a_link_is_not_written_through(estate: Path, user_cache: Path, tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("mine\n", encoding="utf-8")
+    (estate / FOLDER_NAME).mkdir()
+    (estate / FOLDER_NAME / ".gitignore").symlink_to(victim)
+    check(estate)
+    assert victim.read_text(encoding="utf-8") == "mine\n"
+    assert len(entries(estate)) == 4
+
+
+def test_pruning_removes_the_least_recently_used_entries(tmp_path: Path, user_cache: Path) -> None:
+    secret = user_secret()
+    assert secret is not None
+    cache = LoadCache(tmp_path / "c", secret, "fingerprint")
+    for index in range(5):
+        key = f"{index:02d}" + "0" * 62
+        cache.put(key, "x" * 10_000)
+        os.utime(cache._path(key), (1_000_000 + index, 1_000_000 + index))
+    assert cache.get("00" + "0" * 62) == "x" * 10_000  # used now: the most recent
+    cache.prune(limit=35_000)
+    left = sorted(p.name[:2] for p in (tmp_path / "c" / "entries").rglob("*") if p.is_file())
+    assert left == ["00", "03", "04"]
+
+
+class _LineLoader:
+    """A third-party loader: it may read more than its file, so the cache must not keep what it gives."""
+
+    name = "lines"
+    suffixes: Sequence[str] = (".cams",)
+
+    def load(self, source: SourceFile) -> list[Document] | None:
+        return None
+
+
+class _LinePlugin:
+    @hookimpl
+    def vmspolicy_loaders(self) -> Sequence[Any]:
+        return (_LineLoader(),)
+
+
+def test_a_third_party_loader_turns_the_cache_off(tmp_path: Path, user_cache: Path) -> None:
+    messages: list[str] = []
+    host = load_plugins(entry_points_enabled=False, extra=[_LinePlugin()])
+    assert open_cache(tmp_path / "c", host, load_config(None), messages.append) is None
+    assert messages == ["cache: off, the loaders of plugin(s) extra-0 may read more than the file they load"]
+    assert open_cache(tmp_path / "c", load_plugins(entry_points_enabled=False), load_config(None), messages.append) is not None
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_parallel_loading_uses_the_same_cache(estate: Path, user_cache: Path, jobs: str) -> None:
+    first = check(estate, "--jobs", jobs)
+    again = check(estate, "--jobs", jobs)
+    assert "cache: 4 of 4" in again[2]
+    assert again[:2] == first[:2] == check(estate, "--no-cache")[:2]

@@ -268,9 +268,16 @@ class _LinePlugin:
         return (_LineLoader(),)
 
 
-def test_a_third_party_loader_turns_the_cache_off(tmp_path: Path, user_cache: Path) -> None:
+class _ChoosingPlugin:
+    @hookimpl
+    def vmspolicy_load(self, source: SourceFile) -> list[Document] | None:
+        return None
+
+
+@pytest.mark.parametrize("plugin", [_LinePlugin(), _ChoosingPlugin()], ids=["loaders", "load"])
+def test_a_third_party_loader_turns_the_cache_off(tmp_path: Path, user_cache: Path, plugin: object) -> None:
     messages: list[str] = []
-    host = load_plugins(entry_points_enabled=False, extra=[_LinePlugin()])
+    host = load_plugins(entry_points_enabled=False, extra=[plugin])
     assert open_cache(tmp_path / "c", host, load_config(None), messages.append) is None
     assert messages == ["cache: off, the loaders of plugin(s) extra-0 may read more than the file they load"]
     assert open_cache(tmp_path / "c", load_plugins(entry_points_enabled=False), load_config(None), messages.append) is not None

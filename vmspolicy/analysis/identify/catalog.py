@@ -218,140 +218,174 @@ def compile_catalog(fragments: Sequence[Mapping[str, Any]], *, check_patterns: b
     used: only for fragments whose patterns are known to compile (the built-in
     data, which the tests compile).
     """
-    families: set[str] = set()
-    names: dict[str, NameEntry] = {}
-    contains: list[tuple[str, NameEntry]] = []
-    models: list[tuple[str, Fingerprint, bool]] = []
-    streams: list[tuple[str, Fingerprint, bool]] = []
-    banners: list[tuple[str, Fingerprint, bool]] = []
-    firmware: list[tuple[str, Fingerprint, bool]] = []
-    raw_ouis: list[tuple[Mapping[str, Any], str]] = []
-    false_ouis: list[tuple[str, NameEntry]] = []
-    false_streams: list[tuple[re.Pattern[str], NameEntry]] = []
-    maker_ouis: dict[str, str] = {}
-    maker_streams: list[tuple[str, Fingerprint, bool]] = []
-    maker_models: list[tuple[str, Fingerprint, bool]] = []
-
-    max_words = 1
-
-    def add_name(text: str, entry: NameEntry) -> None:
-        nonlocal max_words
-        reduced = vendor_name(text)
-        if reduced.core_compact:
-            _keep_restricted(names.get(reduced.core_compact), entry, text)
-            names[reduced.core_compact] = entry
-            max_words = max(max_words, len(reduced.core))
-
     for number, fragment in enumerate(fragments, 1):
         _check_sources(number, fragment)
+    builder = _CatalogBuilder()
     for fragment in fragments:
-        default_source = str(fragment.get("source", ""))
-        for item in fragment.get("families", ()):
+        builder.add_fragment(fragment)
+    return builder.build(check_patterns=check_patterns)
+
+
+@dataclass
+class _CatalogBuilder:
+    """The catalog's tables as the fragments fill them, one section at a time, in fragment order."""
+
+    families: set[str] = field(default_factory=set)
+    names: dict[str, NameEntry] = field(default_factory=dict)
+    contains: list[tuple[str, NameEntry]] = field(default_factory=list)
+    max_words: int = 1
+    models: list[tuple[str, Fingerprint, bool]] = field(default_factory=list)
+    streams: list[tuple[str, Fingerprint, bool]] = field(default_factory=list)
+    banners: list[tuple[str, Fingerprint, bool]] = field(default_factory=list)
+    firmware: list[tuple[str, Fingerprint, bool]] = field(default_factory=list)
+    raw_ouis: list[tuple[Mapping[str, Any], str]] = field(default_factory=list)
+    false_ouis: list[tuple[str, NameEntry]] = field(default_factory=list)
+    false_streams: list[tuple[re.Pattern[str], NameEntry]] = field(default_factory=list)
+    maker_ouis: dict[str, str] = field(default_factory=dict)
+    maker_streams: list[tuple[str, Fingerprint, bool]] = field(default_factory=list)
+    maker_models: list[tuple[str, Fingerprint, bool]] = field(default_factory=list)
+
+    def add_fragment(self, fragment: Mapping[str, Any]) -> None:
+        # Section order matters: a brand's family must be declared first, and a later name overrides an earlier one.
+        source = str(fragment.get("source", ""))
+        self._families(fragment.get("families", ()), source)
+        self._brands(fragment.get("brands", ()), source)
+        self._relabels(fragment.get("relabels", ()), source)
+        self._vendors(fragment.get("vendors", ()), source)
+        self._false_friends(fragment.get("false_friends", ()), source)
+        for kind, target in (("models", self.models), ("streams", self.streams), ("banners", self.banners), ("firmware", self.firmware)):
+            self._fingerprints(fragment.get(kind, ()), source, target)
+        self.raw_ouis.extend((item, source) for item in fragment.get("ouis", ()))
+
+    def _add_name(self, text: str, entry: NameEntry) -> None:
+        reduced = vendor_name(text)
+        if reduced.core_compact:
+            _keep_restricted(self.names.get(reduced.core_compact), entry, text)
+            self.names[reduced.core_compact] = entry
+            self.max_words = max(self.max_words, len(reduced.core))
+
+    def _families(self, items: Sequence[Mapping[str, Any]], source: str) -> None:
+        for item in items:
             family = str(item["family"])
-            families.add(family)
-            entry = NameEntry("family", family, family, str(item["confidence"]), str(item.get("source", default_source)))
+            self.families.add(family)
+            entry = NameEntry("family", family, family, str(item["confidence"]), str(item.get("source", source)))
             for text in [family, *item.get("names", ())]:
-                add_name(str(text), entry)
-            contains.extend((str(word), entry) for word in item.get("contains", ()))
-        for item in fragment.get("brands", ()):
-            _known_family(item["family"], families)
+                self._add_name(str(text), entry)
+            self.contains.extend((str(word), entry) for word in item.get("contains", ()))
+
+    def _brands(self, items: Sequence[Mapping[str, Any]], source: str) -> None:
+        for item in items:
+            _known_family(item["family"], self.families)
             entry = NameEntry(
                 "brand", str(item["name"]), str(item["family"]), str(item["confidence"]),
-                str(item.get("source", default_source)), relation=str(item.get("relation", "brand")),
+                str(item.get("source", source)), relation=str(item.get("relation", "brand")),
             )
             for text in [item["name"], *item.get("aliases", ())]:
-                add_name(str(text), entry)
-            contains.extend((str(word), entry) for word in item.get("contains", ()))
-        for item in fragment.get("relabels", ()):
-            _known_family(item["family"], families)
+                self._add_name(str(text), entry)
+            self.contains.extend((str(word), entry) for word in item.get("contains", ()))
+
+    def _relabels(self, items: Sequence[Mapping[str, Any]], source: str) -> None:
+        for item in items:
+            _known_family(item["family"], self.families)
             entry = NameEntry(
                 "relabel", str(item["name"]), str(item["family"]), str(item["confidence"]),
-                str(item.get("source", default_source)), window=(_month(item.get("from")), _month(item.get("until"))),
+                str(item.get("source", source)), window=(_month(item.get("from")), _month(item.get("until"))),
             )
             for text in [item["name"], *item.get("aliases", ())]:
-                add_name(str(text), entry)
-        for item in fragment.get("vendors", ()):
-            entry = NameEntry("vendor", str(item["name"]), None, "owner", str(item.get("source", default_source)))
+                self._add_name(str(text), entry)
+
+    def _vendors(self, items: Sequence[Mapping[str, Any]], source: str) -> None:
+        for item in items:
+            entry = NameEntry("vendor", str(item["name"]), None, "owner", str(item.get("source", source)))
             for text in [item["name"], *item.get("aliases", ())]:
-                add_name(str(text), entry)
+                self._add_name(str(text), entry)
             maker = Fingerprint(str(item["name"]), str(item["name"]), "owner", entry.source)
-            maker_ouis.update((str(prefix).lower(), entry.name) for prefix in item.get("ouis", ()))
-            maker_streams.extend((str(pattern), maker, False) for pattern in item.get("streams", ()))
-            maker_models.extend((str(pattern), maker, False) for pattern in item.get("models", ()))
-        for item in fragment.get("false_friends", ()):
-            entry = NameEntry("false-friend", str(item["name"]), str(item["resembles"]), "owner", str(item.get("source", default_source)))
+            self.maker_ouis.update((str(prefix).lower(), entry.name) for prefix in item.get("ouis", ()))
+            self.maker_streams.extend((str(pattern), maker, False) for pattern in item.get("streams", ()))
+            self.maker_models.extend((str(pattern), maker, False) for pattern in item.get("models", ()))
+
+    def _false_friends(self, items: Sequence[Mapping[str, Any]], source: str) -> None:
+        for item in items:
+            entry = NameEntry("false-friend", str(item["name"]), str(item["resembles"]), "owner", str(item.get("source", source)))
             for text in [item["name"], *item.get("aliases", ())]:
-                add_name(str(text), entry)
-            false_ouis.extend((str(prefix).lower(), entry) for prefix in item.get("ouis", ()))
+                self._add_name(str(text), entry)
+            self.false_ouis.extend((str(prefix).lower(), entry) for prefix in item.get("ouis", ()))
             for pattern in item.get("streams", ()):
                 try:
-                    false_streams.append((re.compile(str(pattern), re.IGNORECASE), entry))
+                    self.false_streams.append((re.compile(str(pattern), re.IGNORECASE), entry))
                 except re.error as exc:
                     raise CatalogError(f"false friend {item['name']!r}: pattern {pattern!r}: {exc}") from None
-        for kind, target in (("models", models), ("streams", streams), ("banners", banners), ("firmware", firmware)):
-            for item in fragment.get(kind, ()):
-                _known_family(item["family"], families)
-                target.append((
-                    str(item["pattern"]),
-                    Fingerprint(
-                        str(item["family"]), str(item["display"]), str(item["confidence"]),
-                        str(item.get("source", default_source)), str(item.get("description", "")), str(item.get("protocol", "")),
-                        str(item.get("brand", "")), bool(item.get("ambiguous", False)),
-                    ),
-                    bool(item.get("anchored", False)),
-                ))
-        raw_ouis.extend((item, default_source) for item in fragment.get("ouis", ()))
 
-    ouis: dict[str, OuiEntry] = {}
-    entities: dict[str, NameEntry | None] = {}  # the extract names a few dozen entities, each hundreds of times
-    for item, default_source in raw_ouis:
-        raw_entity = str(item["entity"])
-        if raw_entity not in entities:
-            entities[raw_entity] = names.get(name_key(_bare(raw_entity)))
-        entity = entities[raw_entity]
-        if entity is None or not entity.restricted:
-            raise CatalogError(f"OUI {item['prefix']}: entity {item['entity']!r} is not a family, brand or relabel of the catalog")
-        prefix = str(item["prefix"]).lower()
-        confidence = str(item.get("confidence", entity.confidence))
-        ouis[prefix] = OuiEntry(prefix, str(item["owner"]), entity, confidence, str(item.get("source", default_source)))
-    for prefix, entry in false_ouis:
-        if prefix in ouis:
-            held = ouis[prefix].entity
-            raise CatalogError(
-                f"false friend {entry.name!r}: the MAC block {prefix.upper()} is registered to {held.name} "
-                f"({held.family}); vendor data may not declare a restricted family's block a false friend"
+    def _fingerprints(self, items: Sequence[Mapping[str, Any]], source: str, target: list[tuple[str, Fingerprint, bool]]) -> None:
+        for item in items:
+            _known_family(item["family"], self.families)
+            target.append((
+                str(item["pattern"]),
+                Fingerprint(
+                    str(item["family"]), str(item["display"]), str(item["confidence"]),
+                    str(item.get("source", source)), str(item.get("description", "")), str(item.get("protocol", "")),
+                    str(item.get("brand", "")), bool(item.get("ambiguous", False)),
+                ),
+                bool(item.get("anchored", False)),
+            ))
+
+    def _ouis(self) -> dict[str, OuiEntry]:
+        """The MAC blocks: each names a family, brand or relabel already in the names; a false friend's never takes one."""
+        ouis: dict[str, OuiEntry] = {}
+        entities: dict[str, NameEntry | None] = {}  # the extract names a few dozen entities, each hundreds of times
+        for item, default_source in self.raw_ouis:
+            raw_entity = str(item["entity"])
+            if raw_entity not in entities:
+                entities[raw_entity] = self.names.get(name_key(_bare(raw_entity)))
+            entity = entities[raw_entity]
+            if entity is None or not entity.restricted:
+                raise CatalogError(f"OUI {item['prefix']}: entity {item['entity']!r} is not a family, brand or relabel of the catalog")
+            prefix = str(item["prefix"]).lower()
+            confidence = str(item.get("confidence", entity.confidence))
+            ouis[prefix] = OuiEntry(prefix, str(item["owner"]), entity, confidence, str(item.get("source", default_source)))
+        for prefix, entry in self.false_ouis:
+            if prefix in ouis:
+                held = ouis[prefix].entity
+                raise CatalogError(
+                    f"false friend {entry.name!r}: the MAC block {prefix.upper()} is registered to {held.name} "
+                    f"({held.family}); vendor data may not declare a restricted family's block a false friend"
+                )
+            ouis[prefix] = OuiEntry(prefix, entry.name, entry, "owner", entry.source)
+        return ouis
+
+    def _near_miss(self) -> tuple[tuple[str, NameEntry], ...]:
+        # Misspellings are looked for only of names long and distinctive enough not to hit ordinary words
+        # ("Hillock" is not HiLook's business), and only of brands whose link to the family is documented.
+        return tuple(
+            (key, entry)
+            for key, entry in self.names.items()
+            if key == name_key(entry.name) and key.isascii() and key.isalpha()
+            and (
+                (entry.kind == "family" and len(key) >= 5)
+                or (entry.kind == "brand" and len(key) >= 7 and entry.weight >= CONFIDENCE["medium"])
             )
-        ouis[prefix] = OuiEntry(prefix, entry.name, entry, "owner", entry.source)
-
-    # Misspellings are looked for only of names long and distinctive enough not to hit ordinary words
-    # ("Hillock" is not HiLook's business), and only of brands whose link to the family is documented.
-    near_miss = tuple(
-        (key, entry)
-        for key, entry in names.items()
-        if key == name_key(entry.name) and key.isascii() and key.isalpha()
-        and (
-            (entry.kind == "family" and len(key) >= 5)
-            or (entry.kind == "brand" and len(key) >= 7 and entry.weight >= CONFIDENCE["medium"])
         )
-    )
-    return Catalog(
-        families=frozenset(families),
-        names=names,
-        contains=tuple(contains),
-        near_miss=near_miss,
-        max_words=max_words,
-        models=_patterns(models, words=True, check=check_patterns),
-        distinctive_models=_patterns([m for m in models if not m[1].ambiguous], words=True, check=False),
-        streams=_patterns(streams, words=False, check=check_patterns),
-        banners=_patterns(banners, words=False, check=check_patterns),
-        firmware=_patterns(firmware, words=False, check=check_patterns),
-        ouis=ouis,
-        oui_long_prefixes=frozenset(prefix[:6] for prefix in ouis if len(prefix) > 6),
-        false_streams=tuple(false_streams),
-        maker_ouis=maker_ouis,
-        maker_streams=_patterns(maker_streams, words=False, check=check_patterns),
-        maker_models=_patterns(maker_models, words=True, check=check_patterns),
-    )
+
+    def build(self, *, check_patterns: bool) -> Catalog:
+        ouis = self._ouis()
+        return Catalog(
+            families=frozenset(self.families),
+            names=self.names,
+            contains=tuple(self.contains),
+            near_miss=self._near_miss(),
+            max_words=self.max_words,
+            models=_patterns(self.models, words=True, check=check_patterns),
+            distinctive_models=_patterns([m for m in self.models if not m[1].ambiguous], words=True, check=False),
+            streams=_patterns(self.streams, words=False, check=check_patterns),
+            banners=_patterns(self.banners, words=False, check=check_patterns),
+            firmware=_patterns(self.firmware, words=False, check=check_patterns),
+            ouis=ouis,
+            oui_long_prefixes=frozenset(prefix[:6] for prefix in ouis if len(prefix) > 6),
+            false_streams=tuple(self.false_streams),
+            maker_ouis=self.maker_ouis,
+            maker_streams=_patterns(self.maker_streams, words=False, check=check_patterns),
+            maker_models=_patterns(self.maker_models, words=True, check=check_patterns),
+        )
 
 
 _SOURCED_SECTIONS: Final = ("families", "brands", "relabels", "models", "ouis", "streams", "banners", "firmware", "vendors", "false_friends")

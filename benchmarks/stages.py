@@ -59,6 +59,12 @@ FUNCTIONS: dict[tuple[str, str], str] = {
     ("vmspolicy/run/pipeline.py", "load_files"): "parse",
     ("vmspolicy/run/pipeline.py", "_load_one"): "parse",
     ("vmspolicy/run/pipeline.py", "_first_claim"): "parse",
+    # The plugin host chooses each file's loader (the vmspolicy_load hook) while the files load.
+    ("vmspolicy/run/plugins.py", "load"): "parse",
+    ("vmspolicy/run/plugins.py", "vmspolicy_load"): "parse",
+    ("vmspolicy/run/plugins.py", "first_claim"): "parse",
+    ("vmspolicy/run/plugins.py", "loaders_of"): "parse",
+    ("vmspolicy/run/plugins.py", "loader_plugin"): "parse",
     ("vmspolicy/run/discovery.py", "discover"): "startup (imports, plugins, config)",
     ("vmspolicy/run/discovery.py", "estate_files"): "startup (imports, plugins, config)",
 }

@@ -21,6 +21,7 @@ def test_wheel_installs_and_runs_in_a_fresh_venv(tmp_path: Path, vmspolicy_wheel
     for schema in ("manifest", "config", "report"):
         assert f"vmspolicy/schemas/{schema}.schema.json" in names
     assert "vmspolicy/py.typed" in names
+    assert "vmspolicy/data/vendor-catalog.json" in names  # the precompiled vendor data (analysis/identify/builtin.py)
 
     venv = tmp_path / "venv"
     python = fresh_venv(venv, wheel) / "python"
@@ -34,6 +35,12 @@ def test_wheel_installs_and_runs_in_a_fresh_venv(tmp_path: Path, vmspolicy_wheel
         cwd=work, capture_output=True, text=True, check=True,
     ).stdout.splitlines()
     assert all(line.startswith(str(venv)) for line in where), where
+    probe = "from vmspolicy.analysis.identify import builtin as b\nprint(b._precompiled(b.sources_digest(b._sources())) is not None)"
+    precompiled = subprocess.run(
+        [str(python), "-c", probe],
+        cwd=work, capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    assert precompiled == "True"  # an installed run reads the shipped JSON, not vendors.yaml and the extract
     result = subprocess.run(
         [str(venv / "bin" / "vmspolicy"), "check", "estate.yaml"], cwd=work, capture_output=True, text=True, check=False,
     )

@@ -48,6 +48,8 @@ SUPPORTED_VERSION = 1
 
 @dataclass
 class _Builder:
+    """The estate being assembled from the documents, and the problems found on the way."""
+
     sites: dict[str, Site] = field(default_factory=dict)
     zones: dict[str, Zone] = field(default_factory=dict)
     devices: dict[str, Device] = field(default_factory=dict)

@@ -119,6 +119,8 @@ class Pack:
 
 @record(frozen=True, slots=True)
 class Judgement:
+    """What the applicable packs make of one device: its restricted family, which packs restrict it, and why."""
+
     device: str
     family: str | None  # the restricted family under at least one applicable pack, else None
     packs: tuple[str, ...]  # ids of the packs that apply to the device's site

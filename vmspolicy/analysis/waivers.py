@@ -69,6 +69,8 @@ class WaiverStatus:
 
 @dataclass
 class WaiverAnalysis:
+    """The status of every waiver of the run (valid, expired, too long, naming no device...)."""
+
     statuses: list[WaiverStatus] = field(default_factory=list)
 
 

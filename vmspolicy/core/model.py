@@ -72,6 +72,8 @@ class Origin:
 
 @record(frozen=True, slots=True)
 class Site:
+    """A site of the estate: a building or campus, possibly sensitive, with the packs it names."""
+
     id: str
     origin: Origin
     name: str | None = None
@@ -82,6 +84,8 @@ class Site:
 
 @record(frozen=True, slots=True)
 class Zone:
+    """A network zone of a site: its purpose, VLAN and address ranges."""
+
     id: str
     site: str
     origin: Origin
@@ -185,6 +189,8 @@ class PortForward:
 
 @record(frozen=True, slots=True)
 class Firewall:
+    """A firewall of a site: the rules between its zones and its port forwards."""
+
     id: str
     site: str
     origin: Origin
@@ -195,6 +201,8 @@ class Firewall:
 
 @record(frozen=True, slots=True)
 class Waiver:
+    """A documented exception for restricted devices: who approved it, why, and until when."""
+
     id: str
     origin: Origin
     devices: tuple[str, ...] = ()

@@ -21,6 +21,8 @@ _URL_HINT: Final = re.compile(r"^\s*(?:ffmpeg:|exec:)?[A-Za-z][A-Za-z0-9+.-]*://
 
 @record(frozen=True, slots=True)
 class _Leak:
+    """A credential written into the estate's files: where, whose, and in what (a stream URL or a field)."""
+
     pos: Pos
     subject: str | None
     what: str  # "stream" | "field"

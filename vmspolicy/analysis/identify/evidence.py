@@ -48,6 +48,8 @@ TEXT_FACTORS: Final = {"name": 0.65, "notes": 0.4}
 
 @record(frozen=True, slots=True)
 class NameMatch:
+    """A catalog name found in a declared vendor: the entry, how it matched and the words that did."""
+
     entry: NameEntry
     how: str  # exact | contains | near-miss
     text: str  # the words that matched, as normalised

@@ -104,6 +104,8 @@ class Unresolved:
 
 @record(frozen=True, slots=True)
 class _Rule:
+    """A firewall rule as the reachability engine evaluates it: its address and port sets as intervals."""
+
     source: IntervalSet
     destination: IntervalSet
     ports: IntervalSet

@@ -65,16 +65,29 @@ def test_the_wheel_and_the_sdist_carry_the_license_and_the_sdist_everything_the_
     with tarfile.open(next(dist.glob("vmspolicy-*.tar.gz"))) as sdist:
         members = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
     # Unpacked, the sdist is a checkout the tests pass in: every file of this tree but the repository's own machinery.
-    skipped_dirs = {".git", ".ci", ".venv", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis", "dist", "build"}
-    wanted = {
+    assert _source_files() <= members, sorted(_source_files() - members)
+
+
+# What tools leave in a working tree (caches, virtual environments, builds): never part of the source.
+_TOOL_DIRS = {".git", ".ci", ".venv", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis", ".import_linter_cache",
+              ".vmspolicy_cache", "dist", "build"}
+
+
+def _source_files() -> set[str]:
+    """The files of the source tree: git's tracked files in a checkout, else every file outside the tools' folders."""
+    if (ROOT / ".git").exists():
+        listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z"], check=True, capture_output=True).stdout.decode().split("\0")
+        paths = [ROOT / name for name in listed if name]
+    else:
+        paths = [p for p in ROOT.rglob("*") if p.is_file()]
+    return {
         path.relative_to(ROOT).as_posix()
-        for path in ROOT.rglob("*")
-        if path.is_file() and not skipped_dirs.intersection(path.relative_to(ROOT).parts)
+        for path in paths
+        if path.is_file() and not _TOOL_DIRS.intersection(path.relative_to(ROOT).parts)
         and not path.relative_to(ROOT).as_posix().startswith("benchmarks/out/")
         and not any(part.endswith(".egg-info") for part in path.relative_to(ROOT).parts)
         and path.name not in (".gitignore", "PKG-INFO") and not path.name.endswith(".pyc")
     }
-    assert wanted <= members, sorted(wanted - members)
 
 
 def test_the_installed_jsonschema_rs_is_inside_the_tested_range() -> None:

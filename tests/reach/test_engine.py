@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import time
+from typing import Any
 
 from tests.reach.estates import device, estate, firewall, forward, rule, zone
 from vmspolicy.analysis.reach import analyse, device_flows
@@ -216,6 +217,41 @@ def test_cost_per_camera_does_not_grow_with_the_estate() -> None:
     small = min(_analyse_every_camera(_sites(1, 143)) for _ in range(5)) / (143 * 7)
     large = min(_analyse_every_camera(_sites(30, 143)) for _ in range(2)) / (30 * 143 * 7)
     assert large < 2.5 * small, (small, large)
+
+
+def _own_address_and_port(count: int) -> Estate:
+    """A firewall backup whose every rule comes from its own internet address to its own port (benchmarks/hostile.py)."""
+    rules = [
+        rule(f"r{i}", f"198.51.{i // 256}.{i % 256}", "any", "allow" if i % 2 else "deny", [f"tcp/{1000 + i}"])
+        for i in range(count)
+    ]
+    return estate([zone("lan", "hq", "10.50.0.0/16", purpose="legacy-cameras")], [device("cam-1", "hq", "lan", "10.50.0.11")],
+                  [firewall("fw", "hq", rules)])
+
+
+def test_rules_each_with_their_own_port_cost_rules_plus_ports_not_their_product(monkeypatch: object) -> None:
+    from vmspolicy.analysis.reach import engine
+
+    calls = [0]
+
+    def counted(function: Any) -> Any:
+        def call(*args: Any) -> Any:
+            calls[0] += 1
+            return function(*args)
+        return call
+
+    for name in ("contains", "intersect", "subtract"):
+        monkeypatch.setattr(engine, name, counted(getattr(engine, name)))  # type: ignore[attr-defined]
+    count = 400
+    subject = _own_address_and_port(count)
+    flows = device_flows(analyse(subject), "in", subject.devices["cam-1"])
+    # Each allowing rule lets its own address reach the camera on its own port, and nothing else is allowed.
+    assert sorted(f.evidence for f in flows) == sorted(
+        f"internet->cam-1 tcp/{1000 + i} via fw:r{i}" for i in range(1, count, 2)
+    )
+    # Every rule is asked once whether it applies, and each slice of ports is worked out with only the rules
+    # that match it: the interval operations grow with rules and ports, not with their product (was 400 x 800).
+    assert calls[0] < 10 * count, calls[0]
 
 
 def test_a_rule_naming_a_device_without_address_allows_for_its_zone_and_denies_nothing() -> None:

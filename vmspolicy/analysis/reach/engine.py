@@ -35,7 +35,7 @@ evaluated, so the cost grows with rules and zones, not with cameras.
 from __future__ import annotations
 
 import itertools
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -147,29 +147,49 @@ class CompiledFirewall:
     def _sweep(self, direction: Direction, atom: int) -> list[Grant]:
         outgoing = direction == "out"
         applicable = [r for r in self.rules if contains(r.source if outgoing else r.destination, atom)]
-        cuts: set[int] = {FULL_PORTS[0][0], FULL_PORTS[0][1]}
-        for rule in applicable:
+        # Where each rule's ports begin and end to match: sweeping the port line visits each slice of it
+        # with just the rules that match there, instead of asking every rule at every slice (a backup whose
+        # rules each open their own port would cost rules x ports).
+        opening: dict[int, list[int]] = {}
+        closing: dict[int, list[int]] = {}
+        for index, rule in enumerate(applicable):
             for start, end in rule.ports:
-                cuts.update((start, end))
-        edges = sorted(cuts)
+                opening.setdefault(start, []).append(index)
+                closing.setdefault(end, []).append(index)
+        edges = sorted({FULL_PORTS[0][0], FULL_PORTS[0][1], *opening, *closing})
         found: dict[tuple[IntervalSet, Decision], list[tuple[int, int]]] = {}
-        everything: IntervalSet = ((0, self.size),)
+        # Slices matched by the same rules get the same answer: worked out once.
+        answers: dict[tuple[int, ...], list[tuple[IntervalSet, Decision]]] = {}
+        active: list[int] = []  # indices into applicable, in rule order
         for low, high in itertools.pairwise(edges):
-            remaining = everything
-            for rule in applicable:
-                if not contains(rule.ports, low):
-                    continue
-                taken = intersect(remaining, rule.destination if outgoing else rule.source)
-                if not taken:
-                    continue
-                if rule.allow:
-                    found.setdefault((taken, rule.decision), []).append((low, high))
-                remaining = subtract(remaining, taken)
-                if not remaining:
-                    break
-            if remaining and self.default_allow:
-                found.setdefault((remaining, self.default), []).append((low, high))
+            for index in closing.get(low, ()):
+                del active[bisect_left(active, index)]
+            for index in opening.get(low, ()):
+                insort(active, index)
+            matching = tuple(active)
+            answer = answers.get(matching)
+            if answer is None:
+                answer = answers[matching] = self._first_match([applicable[i] for i in matching], outgoing)
+            for key in answer:
+                found.setdefault(key, []).append((low, high))
         return [Grant(peers, normalise(spans), (decision,)) for (peers, decision), spans in found.items()]
+
+    def _first_match(self, matching: list[_Rule], outgoing: bool) -> list[tuple[IntervalSet, Decision]]:
+        """What the rules matching one slice of ports allow, top-down, first match wins, then the default."""
+        allowed: list[tuple[IntervalSet, Decision]] = []
+        remaining: IntervalSet = ((0, self.size),)
+        for rule in matching:
+            taken = intersect(remaining, rule.destination if outgoing else rule.source)
+            if not taken:
+                continue
+            if rule.allow:
+                allowed.append((taken, rule.decision))
+            remaining = subtract(remaining, taken)
+            if not remaining:
+                break
+        if remaining and self.default_allow:
+            allowed.append((remaining, self.default))
+        return allowed
 
 
 class Reachability:

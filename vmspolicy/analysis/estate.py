@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Final, Iterable, Mapping, Sequence
 
 from vmspolicy.analysis import failclosed
+from vmspolicy.analysis.schema_violations import SchemaCheck, check_manifest
 from vmspolicy.core import codes
 from vmspolicy.core.findings import Finding
 from vmspolicy.core.model import (
@@ -39,7 +40,7 @@ from vmspolicy.core.model import (
     Zone,
     normalise_mac,
 )
-from vmspolicy.core.schemas import SchemaError, validate
+from vmspolicy.core.schemas import SchemaError
 from vmspolicy.core.source import Document, LocatedMap, Location, iter_items
 
 SECTIONS = ("sites", "zones", "cameras", "recorders", "devices", "firewalls", "waivers")
@@ -62,7 +63,7 @@ class _Builder:
     # and the manifest records so used, which are not records of their own.
     completions: dict[tuple[int, str, int], tuple[Document, LocatedMap]] = field(default_factory=dict)
     completing: set[tuple[int, str, int]] = field(default_factory=set)
-    schema_errors: dict[int, list[SchemaError]] = field(default_factory=dict)  # by document
+    schema_checks: dict[int, SchemaCheck] = field(default_factory=dict)  # by document
     unreadable_firewalls: list[UnreadableFirewall] = field(default_factory=list)
 
 
@@ -148,7 +149,7 @@ def _prefix(zone: Zone, address: Any) -> int:
 def _add_document(b: _Builder, doc: Document) -> None:
     data = doc.data
     version = data.get("vmspolicy")
-    errors = _schema_errors(b, doc)
+    checked = _schema_check(b, doc)
     if version != SUPPORTED_VERSION:
         if isinstance(version, str) and version.strip() == str(SUPPORTED_VERSION):
             # A quoted "1" is text, not the version number: say so rather than call it unsupported.
@@ -159,7 +160,7 @@ def _add_document(b: _Builder, doc: Document) -> None:
         b.findings.append(codes.SCHEMA_VIOLATION.finding(doc.at(data.where("vmspolicy")), message))
     # Every record is built, whatever the schema says about it: each field is read with its fail-closed
     # default (vmspolicy.analysis.failclosed), so a misspelt or malformed field never takes a record out of the judgement.
-    broken = _broken_records(errors)
+    broken = checked.broken
     subjects: dict[tuple[str, str | int], str] = {}
     for section in SECTIONS:
         for key, entry in _records(data.get(section)):
@@ -175,7 +176,7 @@ def _add_document(b: _Builder, doc: Document) -> None:
                 continue
             if section == "firewalls" and isinstance(key, int) and (section, key) in broken:
                 # Read leniently below (what it allows fails closed), and named by VP206: what it allows is unknown.
-                _unreadable_firewall(b, doc, entry, key, errors)
+                _unreadable_firewall(b, doc, entry, key, checked)
             completion = b.completions.get((id(doc), section, key)) if isinstance(key, int) else None
             origin = Origin(doc.path, entry) if completion is None else _completed(b, doc, entry, *completion)
             built = _BUILDERS[section](b, origin, origin.node, broken.get((section, key), frozenset()))
@@ -184,8 +185,12 @@ def _add_document(b: _Builder, doc: Document) -> None:
     if version == SUPPORTED_VERSION:
         # The record an error is in is its subject: what a baseline follows, and what may not be baselined.
         b.findings.extend(
-            codes.SCHEMA_VIOLATION.finding(doc.at(error.pos), error.message, subject=_subject_of(error, subjects)) for error in errors
+            codes.SCHEMA_VIOLATION.finding(doc.at(error.pos), error.message, subject=_subject_of(error, subjects))
+            for error in checked.errors
         )
+        if checked.omitted:
+            # Fail closed without a message per error: the count says the file holds more than is listed.
+            b.findings.append(codes.SCHEMA_VIOLATION.finding(doc.at(checked.omitted_at or data.pos), checked.omitted_message()))
 
 
 def _records(section: Any) -> list[tuple[str | int, LocatedMap]]:
@@ -197,20 +202,6 @@ def _records(section: Any) -> list[tuple[str | int, LocatedMap]]:
     return []
 
 
-def _broken_records(errors: list[SchemaError]) -> dict[tuple[str, str | int], frozenset[tuple[str | int, ...]]]:
-    """(section, index) of each record the errors are in, with the paths inside the record that are wrong.
-
-    A section that is not a list is one broken record (it is read as a single record, index 0).
-    """
-    broken: dict[tuple[str, str | int], set[tuple[str | int, ...]]] = {}
-    for error in errors:
-        if len(error.path) >= 2 and isinstance(error.path[0], str) and isinstance(error.path[1], int):
-            broken.setdefault((error.path[0], error.path[1]), set()).add(tuple(error.path[2:]))
-        elif len(error.path) == 1 and isinstance(error.path[0], str):
-            broken.setdefault((error.path[0], 0), set()).add(())
-    return {key: frozenset(paths) for key, paths in broken.items()}
-
-
 def _subject_of(error: SchemaError, subjects: dict[tuple[str, str | int], str]) -> str | None:
     path = error.path
     if len(path) >= 2 and isinstance(path[0], str) and isinstance(path[1], int):
@@ -220,15 +211,14 @@ def _subject_of(error: SchemaError, subjects: dict[tuple[str, str | int], str]) 
     return None
 
 
-def _unreadable_firewall(b: _Builder, doc: Document, entry: LocatedMap, index: int, errors: list[SchemaError]) -> None:
+def _unreadable_firewall(b: _Builder, doc: Document, entry: LocatedMap, index: int, checked: SchemaCheck) -> None:
     site = entry.get("site")
     if not isinstance(site, str):
         return  # no site: no site's isolation depends on it
     # A section written as one mapping is one record (index 0) whose errors sit at the section itself.
-    matching = [e for e in errors if e.path[:2] == ("firewalls", index)] or [e for e in errors if e.path[:1] == ("firewalls",)]
-    if not matching:
+    first = checked.first_firewall_error(doc.data, index)
+    if first is None:
         return
-    first = matching[0]
     part = "entry"
     if len(first.path) >= 4 and first.path[2] in ("rules", "nat") and isinstance(first.path[3], int):
         item = _item(entry.get(first.path[2]), first.path[3])
@@ -247,22 +237,11 @@ def _item(items: Any, index: int) -> Any:
     return items[index] if isinstance(items, list) and 0 <= index < len(items) else None
 
 
-def _schema_errors(b: _Builder, doc: Document) -> list[SchemaError]:
-    """The document's schema errors, validated once (completions are paired before documents are built)."""
-    if id(doc) not in b.schema_errors:
-        b.schema_errors[id(doc)] = validate("manifest", doc.data)
-    return b.schema_errors[id(doc)]
-
-
-def _invalid_entries(errors: list[SchemaError]) -> set[tuple[str, int]]:
-    """(section, index) of the records the errors are in; index -1 for a malformed section."""
-    invalid: set[tuple[str, int]] = set()
-    for error in errors:
-        if len(error.path) >= 2 and isinstance(error.path[0], str) and isinstance(error.path[1], int):
-            invalid.add((error.path[0], error.path[1]))
-        elif len(error.path) == 1:
-            invalid.add((str(error.path[0]), -1))  # the whole section is malformed
-    return invalid
+def _schema_check(b: _Builder, doc: Document) -> SchemaCheck:
+    """The document's schema check, done once (completions are paired before documents are built)."""
+    if id(doc) not in b.schema_checks:
+        b.schema_checks[id(doc)] = check_manifest(doc.data)
+    return b.schema_checks[id(doc)]
 
 
 def _find_completions(b: _Builder, documents: list[Document]) -> dict[int, str]:
@@ -280,7 +259,7 @@ def _find_completions(b: _Builder, documents: list[Document]) -> dict[int, str]:
             continue
         # An invalid record completes nothing: it stays a record of its own (VP002, and VP004 beside the
         # imported one), and the imported record is judged on what its own file says.
-        invalid = _invalid_entries(_schema_errors(b, doc))
+        invalid = _schema_check(b, doc).invalid
         for section in _DEVICE_SECTIONS:
             if (section, -1) in invalid:
                 continue
@@ -559,8 +538,11 @@ def _entries(e: LocatedMap, key: str, broken: _Paths) -> list[tuple[LocatedMap, 
     if not isinstance(value, list):
         return [(LocatedMap(e.where(key)), True)]
     out: list[tuple[LocatedMap, bool]] = []
+    # The entries the schema finds wrong, looked up once: a firewall may hold thousands of them.
+    whole = (key,) in broken
+    wrong_items = {path[1] for path in broken if len(path) >= 2 and path[0] == key}
     for index, item in enumerate(value):
-        wrong = any(path[:2] == (key, index) or path == (key,) for path in broken)
+        wrong = whole or index in wrong_items
         out.append((item, wrong) if isinstance(item, LocatedMap) else (LocatedMap(failclosed.item_pos(value, index, e.pos)), True))
     return out
 

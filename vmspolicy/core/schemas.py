@@ -12,9 +12,10 @@ same instance paths, which are mapped back to line and column.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Final, Iterable, Iterator, Sequence
 
 from vmspolicy.core.records import record
 from vmspolicy.core.shipped import schema_file
@@ -74,15 +75,180 @@ def _validator(name: str) -> _Validator:
     return _Validator(load_schema(name))
 
 
+@record(frozen=True, slots=True)
+class Violation:
+    """One schema violation as the validator reports it, not yet explained: cheap, since a file may hold millions."""
+
+    message: str
+    path: tuple[str | int, ...]  # inside the document
+    schema_path: tuple[str | int, ...]  # inside the schema, to the keyword that failed
+
+    @property
+    def keyword(self) -> str:
+        """The schema keyword that failed (``type``, ``required``, ``additionalProperties``...)."""
+        return str(self.schema_path[-1]) if self.schema_path else ""
+
+
+def violations(name: str, data: Any) -> Iterator[Violation]:
+    """The violations of ``data`` against schema ``name``, one at a time, roughly in document order.
+
+    jsonschema-rs builds every error of a call before handing back the first (a flow sequence of a
+    million wrong items: a million errors, 2 GB), so a document that fails is validated piece by piece:
+    each array item and each property on its own, down to the smallest piece that cannot be split.
+    A caller that stops early, or keeps only some, spends nothing on the rest.
+    """
+    validator = _validator(name)
+    if validator._rs is None:  # pragma: no cover - exercised where jsonschema-rs has no wheel; that library is lazy
+        for message, instance_path, schema_path_ in validator.errors(data):
+            yield Violation(message, instance_path, schema_path_)
+    elif not validator._rs.is_valid(data):
+        yield from _piecewise(name, (), data, ())
+
+
+# Keywords that judge a node alone, without its items or property values: such a node can be checked
+# shallowly and its parts one by one, with the same violations as a check of the whole.
+_ANNOTATIONS: Final = frozenset({"description", "title", "$comment", "default", "examples", "$schema", "$id", "$defs"})
+_SPLIT_ARRAY: Final = _ANNOTATIONS | {"type", "items", "minItems", "maxItems"}
+_SPLIT_OBJECT: Final = _ANNOTATIONS | {"type", "properties", "required", "additionalProperties", "minProperties", "maxProperties"}
+
+
+def _piecewise(name: str, pointer: tuple[str, ...], data: Any, path: tuple[str | int, ...]) -> Iterator[Violation]:
+    """The violations of ``data``, which the node at ``pointer`` finds invalid."""
+    pointer, keys = _target(name, pointer)
+    node = _node_at(name, pointer)
+    if isinstance(data, list) and keys <= _SPLIT_ARRAY and isinstance(node.get("items"), dict):
+        yield from _leaf(name, pointer, data, path, shallow="items")
+        items, _ = _target(name, (*pointer, "items"))
+        check = _node_validator(name, items)
+        for index, item in enumerate(data):
+            if check.is_valid(item):
+                continue
+            if isinstance(item, (list, dict)):
+                yield from _piecewise(name, items, item, (*path, index))
+            else:  # a scalar cannot be split: the common case of a long list of wrong items, without a call per level
+                yield from _violations(check, items, item, (*path, index))
+        return
+    if isinstance(data, dict) and keys <= _SPLIT_OBJECT and isinstance(node.get("properties"), dict):
+        yield from _leaf(name, pointer, data, path, shallow="properties")
+        properties = node["properties"]
+        for key, value in data.items():
+            if isinstance(properties.get(key), dict):
+                part = (*pointer, "properties", key)
+                if not _node_validator(name, part).is_valid(value):
+                    yield from _piecewise(name, part, value, (*path, key))
+        return
+    yield from _violations(_node_validator(name, pointer), pointer, data, path)
+
+
+def _leaf(name: str, pointer: tuple[str, ...], data: Any, path: tuple[str | int, ...], shallow: str) -> Iterator[Violation]:
+    """The violations of the node at ``pointer`` itself, without what it says of each item or property value."""
+    check = _node_validator(name, pointer, shallow)
+    if not check.is_valid(data):
+        yield from _violations(check, pointer, data, path)
+
+
+def _violations(check: Any, pointer: tuple[str, ...], data: Any, path: tuple[str | int, ...]) -> Iterator[Violation]:
+    for error in check.iter_errors(data):
+        at = tuple(error.schema_path)
+        # A keyword behind a $ref is reported where it stands in the schema; one of this node, relative to it.
+        yield Violation(error.message, (*path, *error.instance_path), at if at[:1] == ("$defs",) else (*pointer, *at))
+
+
+@functools.cache
+def _target(name: str, pointer: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """Where the node at ``pointer`` leads once its local ``$ref``s are followed, and the keywords there."""
+    node = _node_at(name, pointer)
+    while isinstance(node, dict) and "$ref" in node and set(node) <= _ANNOTATIONS | {"$ref"} and str(node["$ref"]).startswith("#/"):
+        pointer = tuple(str(node["$ref"])[2:].split("/"))
+        node = _node_at(name, pointer)
+    return pointer, frozenset(node) if isinstance(node, dict) else frozenset()
+
+
+def _node_at(name: str, pointer: Sequence[str]) -> Any:
+    node: Any = load_schema(name)
+    for step in pointer:
+        node = node[step]
+    return node
+
+
+@functools.cache
+def _node_validator(name: str, pointer: tuple[str, ...], shallow: str = "") -> Any:
+    """A jsonschema-rs validator for the schema node at ``pointer``, its ``$defs`` at hand.
+
+    ``shallow``: without what ``items`` says of each item, or what ``properties`` say of each
+    value (the names stay known, for ``additionalProperties``).
+    """
+    import jsonschema_rs
+
+    root = load_schema(name)
+    node = dict(_node_at(name, pointer))
+    if shallow == "items":
+        del node["items"]
+    elif shallow == "properties":
+        node["properties"] = {key: True if isinstance(value, dict) else value for key, value in node["properties"].items()}
+    return jsonschema_rs.validator_for({"$defs": root.get("$defs", {}), **node}, validate_formats=True)
+
+
 def validate(name: str, data: Any) -> list[SchemaError]:
     """Validate located ``data`` against schema ``name``; errors sorted by position."""
-    validator = _validator(name)
-    found: list[SchemaError] = []
-    for message, instance_path, schema_path_ in validator.errors(data):
-        found.extend(_explain(validator.schema, data, message, instance_path, schema_path_))
+    return explain(name, data, violations(name, data))
+
+
+def explain(name: str, data: Any, found: Iterable[Violation]) -> list[SchemaError]:
+    """Violations of ``data`` against schema ``name`` in words, at their positions, sorted by position."""
+    schema = load_schema(name)
+    explained: list[SchemaError] = []
+    for violation in found:
+        explained.extend(_explain(schema, data, violation.message, violation.path, violation.schema_path))
     # One message per place: anyOf branches can repeat the same complaint.
-    unique = {(e.pos, e.message): e for e in found}
+    unique = {(e.pos, e.message): e for e in explained}
     return sorted(unique.values(), key=lambda e: (e.pos, e.message))
+
+
+def explain_first(name: str, data: Any, found: Iterable[Violation], limit: int) -> tuple[list[SchemaError], list[tuple[Violation, int]]]:
+    """The first ``limit`` errors ``found`` makes in words (as :func:`explain`), and what is left unexplained.
+
+    What is left: each violation not explained, or not wholly, with the number of errors it still
+    makes (an unknown-keys violation makes one per key). Only explained errors cost their words.
+    """
+    schema = load_schema(name)
+    explained: list[SchemaError] = []
+    left: list[tuple[Violation, int]] = []
+    for violation in found:
+        count = error_count(name, data, violation)
+        room = limit - len(explained)
+        if room > 0:
+            errors = _explain(schema, data, violation.message, violation.path, violation.schema_path)
+            explained.extend(itertools.islice(errors, room))
+            count -= min(room, count)
+        if count > 0:
+            left.append((violation, count))
+    unique = {(e.pos, e.message): e for e in explained}
+    return sorted(unique.values(), key=lambda e: (e.pos, e.message)), left
+
+
+def error_position(name: str, data: Any, violation: Violation, skip: int = 0) -> Pos:
+    """Where the error ``skip`` of ``violation`` is (for an unknown-keys violation, the key; see :func:`explain_first`)."""
+    if violation.keyword == "additionalProperties":
+        node = _resolve(data, violation.path)
+        if isinstance(node, dict):
+            allowed = _allowed_properties(load_schema(name), violation.schema_path)
+            unknown = (key for key in node if key not in allowed)
+            key = next(itertools.islice(unknown, skip, None), None)
+            if key is not None:
+                return position_of(data, [*violation.path, key], key=True)
+    return position_of(data, violation.path)
+
+
+def error_count(name: str, data: Any, violation: Violation) -> int:
+    """How many errors ``violation`` makes in words: one per unknown key, else one."""
+    if violation.keyword != "additionalProperties":
+        return 1
+    node = _resolve(data, violation.path)
+    if not isinstance(node, dict):
+        return 1
+    allowed = _allowed_properties(load_schema(name), violation.schema_path)
+    return sum(1 for key in node if key not in allowed)
 
 
 def _explain(

@@ -229,7 +229,8 @@ def _own_address_and_port(count: int) -> Estate:
                   [firewall("fw", "hq", rules)])
 
 
-def test_rules_each_with_their_own_port_cost_rules_plus_ports_not_their_product(monkeypatch: object) -> None:
+def _count_interval_operations(monkeypatch: object) -> list[int]:
+    """Count the engine's calls of the interval operations (each costs at least one step)."""
     from vmspolicy.analysis.reach import engine
 
     calls = [0]
@@ -242,6 +243,11 @@ def test_rules_each_with_their_own_port_cost_rules_plus_ports_not_their_product(
 
     for name in ("contains", "intersect", "subtract"):
         monkeypatch.setattr(engine, name, counted(getattr(engine, name)))  # type: ignore[attr-defined]
+    return calls
+
+
+def test_rules_each_with_their_own_port_cost_rules_plus_ports_not_their_product(monkeypatch: object) -> None:
+    calls = _count_interval_operations(monkeypatch)
     count = 400
     subject = _own_address_and_port(count)
     flows = device_flows(analyse(subject), "in", subject.devices["cam-1"])
@@ -252,6 +258,21 @@ def test_rules_each_with_their_own_port_cost_rules_plus_ports_not_their_product(
     # Every rule is asked once whether it applies, and each slice of ports is worked out with only the rules
     # that match it: the interval operations grow with rules and ports, not with their product (was 400 x 800).
     assert calls[0] < 10 * count, calls[0]
+
+
+def test_a_rule_per_camera_costs_cameras_plus_rules_not_their_product(monkeypatch: object) -> None:
+    count = 300
+    zones = [zone("legacy", "hq", "10.50.0.0/16", purpose="legacy-cameras"), zone("vms", "hq", "10.60.0.0/24", purpose="vms")]
+    cameras = [device(f"cam-{i}", "hq", "legacy", f"10.50.{i // 256}.{i % 256}") for i in range(count)]
+    rules = [rule(f"pull-{i}", "vms", f"cam-{i}", "allow", ["tcp/554"]) for i in range(count)]
+    subject = estate(zones, cameras, [firewall("fw", "hq", [*rules, rule("legacy-out", "legacy", "any", "deny")])])
+    analysis = analyse(subject)
+    calls = _count_interval_operations(monkeypatch)
+    for camera in cameras:
+        assert [f.evidence for f in device_flows(analysis, "in", camera)] == [f"vms->{camera.id} tcp/554 via fw:pull-{camera.id[4:]}"]
+        assert device_flows(analysis, "out", camera) == []
+    # Each camera is its own class of addresses; the rules that apply to a class are looked up, not asked one by one.
+    assert calls[0] < 30 * count, calls[0]
 
 
 def test_a_rule_naming_a_device_without_address_allows_for_its_zone_and_denies_nothing() -> None:

@@ -127,9 +127,38 @@ class CompiledFirewall:
     size: int
     _bounds: dict[str, list[int]] = field(default_factory=dict)
     _cache: dict[tuple[str, int], list[Grant]] = field(default_factory=dict)
+    # Per direction: the rules that apply to each class, as a segment tree over the classes (leaves, node → rules).
+    _applies: dict[str, tuple[int, dict[int, list[int]]]] = field(default_factory=dict)
 
     def evaluate(self, direction: Direction, atom: int) -> list[Grant]:
         """What this firewall allows between ``atom`` and every other atom, in ``direction``."""
+        # Atoms between two consecutive cuts are matched by the same rules: one evaluation serves them all.
+        key = (direction, bisect_right(self._class_bounds(direction), atom) - 1)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._cache[key] = self._sweep(direction, atom)
+        return cached
+
+    def applicable(self, direction: Direction, atom: int) -> list[_Rule]:
+        """The rules whose own side (``from`` for ``out``, ``to`` for ``in``) holds ``atom``, in order.
+
+        Looked up in a segment tree over the classes rather than asked of every rule: a firewall with a rule
+        per camera would otherwise cost classes x rules.
+        """
+        bounds = self._class_bounds(direction)
+        index = self._applies.get(direction)
+        if index is None:
+            index = self._applies[direction] = self._segment_tree(direction, bounds)
+        leaves, nodes = index
+        node = leaves + bisect_right(bounds, atom) - 1
+        found: list[int] = []
+        while node:
+            found.extend(nodes.get(node, ()))
+            node >>= 1
+        return [self.rules[number] for number in sorted(found)]
+
+    def _class_bounds(self, direction: Direction) -> list[int]:
+        """Where the classes of atoms begin: at each end of each rule's own side."""
         bounds = self._bounds.get(direction)
         if bounds is None:
             cuts: set[int] = {0, self.size}
@@ -137,16 +166,32 @@ class CompiledFirewall:
                 for start, end in rule.source if direction == "out" else rule.destination:
                     cuts.update((start, end))
             bounds = self._bounds[direction] = sorted(cuts)
-        # Atoms between two consecutive cuts are matched by the same rules: one evaluation serves them all.
-        key = (direction, bisect_right(bounds, atom) - 1)
-        cached = self._cache.get(key)
-        if cached is None:
-            cached = self._cache[key] = self._sweep(direction, atom)
-        return cached
+        return bounds
+
+    def _segment_tree(self, direction: Direction, bounds: list[int]) -> tuple[int, dict[int, list[int]]]:
+        # Each rule is noted at the few nodes whose classes its side covers wholly; a class's rules lie on its path to the root.
+        leaves = 1
+        while leaves < len(bounds) - 1:
+            leaves *= 2
+        at = {point: number for number, point in enumerate(bounds)}
+        nodes: dict[int, list[int]] = {}
+        for number, rule in enumerate(self.rules):
+            for start, end in rule.source if direction == "out" else rule.destination:
+                low, high = leaves + at[start], leaves + at[end]
+                while low < high:
+                    if low & 1:
+                        nodes.setdefault(low, []).append(number)
+                        low += 1
+                    if high & 1:
+                        high -= 1
+                        nodes.setdefault(high, []).append(number)
+                    low >>= 1
+                    high >>= 1
+        return leaves, nodes
 
     def _sweep(self, direction: Direction, atom: int) -> list[Grant]:
         outgoing = direction == "out"
-        applicable = [r for r in self.rules if contains(r.source if outgoing else r.destination, atom)]
+        applicable = self.applicable(direction, atom)
         # Where each rule's ports begin and end to match: sweeping the port line visits each slice of it
         # with just the rules that match there, instead of asking every rule at every slice (a backup whose
         # rules each open their own port would cost rules x ports).

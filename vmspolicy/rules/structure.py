@@ -64,7 +64,9 @@ class SchemaViolation(Rule):
         Each manifest against ``schemas/manifest.schema.json`` (format v1): the
         ``vmspolicy: 1`` version key, known sections and keys only (a typo must
         not silently disable a check), types, enumerations, IP addresses, CIDRs,
-        MAC addresses, dates and ports (``tcp/554``, ``udp/1000-2000``).
+        MAC addresses, dates and ports (``tcp/554``, ``udp/1000-2000``). The
+        first 100 errors of a file are reported one by one; one more finding, at
+        the first error not listed, counts the rest by section and kind.
 
     Why
         A misspelt key (``instaled:``) or a value in the wrong form

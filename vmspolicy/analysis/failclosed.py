@@ -29,6 +29,7 @@ misspelt ``installed`` or ``status`` is never read: it would make it laxer.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import ipaddress
 from typing import Any, Final, Mapping
 
@@ -173,10 +174,7 @@ def with_misspelt_evidence(node: LocatedMap, known: frozenset[str]) -> LocatedMa
     for key in node:
         if key in known or not isinstance(key, str):
             continue
-        import difflib  # only for a key no record has: most runs have none
-
-        folded = key.strip().lower()
-        meant = _SYNONYMS.get(folded) or next(iter(difflib.get_close_matches(folded, _EVIDENCE_FIELDS, n=1, cutoff=0.8)), None)
+        meant = _evidence_meant(key.strip().lower())
         if meant is not None and meant not in node and meant not in found:
             found[meant] = key
     if not found:
@@ -187,6 +185,15 @@ def with_misspelt_evidence(node: LocatedMap, known: frozenset[str]) -> LocatedMa
     for meant, key in found.items():
         copy.put(meant, node[key], node.where_key(key), node.where(key))
     return copy
+
+
+@functools.lru_cache(maxsize=4096)
+def _evidence_meant(folded: str) -> str | None:
+    """The evidence field an unknown key means, if any: asked once per key, since a file of thousands of
+    records that each break the schema usually misspells the same few keys."""
+    import difflib  # only for a key no record has: most runs have none
+
+    return _SYNONYMS.get(folded) or next(iter(difflib.get_close_matches(folded, _EVIDENCE_FIELDS, n=1, cutoff=0.8)), None)
 
 
 def item_pos(seq: Any, index: int, fallback: Pos) -> Pos:

@@ -74,3 +74,20 @@ def test_piece_by_piece_validation_finds_what_one_call_finds(case: Path) -> None
         return  # a case of a file that does not parse has nothing to validate
     for data in documents:
         assert schemas.validate("manifest", data) == _whole("manifest", data)
+
+
+def test_only_the_errors_listed_are_put_in_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vmspolicy.analysis.schema_violations import check_manifest
+
+    explained = [0]
+    real = schemas._explain
+
+    def counted(*args: Any) -> Any:
+        explained[0] += 1
+        return real(*args)
+
+    monkeypatch.setattr(schemas, "_explain", counted)
+    data = load_documents("vmspolicy: 1\nsites: [" + ", ".join(["1"] * 5000) + "]\n")[0]
+    checked = check_manifest(data)
+    assert len(checked.errors) == SHOWN and checked.omitted == (("in sites (type)", 5000 - SHOWN),)
+    assert explained[0] == SHOWN  # words, advice and positions for the listed errors only

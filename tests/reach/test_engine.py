@@ -275,6 +275,38 @@ def test_a_rule_per_camera_costs_cameras_plus_rules_not_their_product(monkeypatc
     assert calls[0] < 30 * count, calls[0]
 
 
+def test_cameras_of_a_dual_stack_zone_share_the_work_of_its_ipv6_network(monkeypatch: object) -> None:
+    from vmspolicy.analysis.reach import space
+
+    count = 200
+    zones = [zone("legacy", "hq", "10.50.0.0/16", "2001:db8:50::/64", purpose="legacy-cameras")]
+    cameras = [device(f"cam-{i}", "hq", "legacy", f"10.50.{i // 256}.{i % 256}") for i in range(count)]
+    # A rule per camera's IPv6 address cuts the zone's IPv6 network into an atom per rule.
+    rules = [rule(f"v6-{i}", f"2001:db8:50::{i:x}", "internet", "allow" if i == 7 else "deny", ["tcp/443"]) for i in range(1, count + 1)]
+    subject = estate(zones, cameras, [firewall("fw", "hq", rules)])
+    analysis = analyse(subject)
+    steps = [0]
+    real_points, real_flows = space.from_points, Reachability.flows
+
+    def points(found: Any) -> Any:
+        listed = list(found)
+        steps[0] += len(listed)
+        return real_points(listed)
+
+    def flows(self: Reachability, direction: Any, atom: int) -> Any:
+        steps[0] += 1
+        return real_flows(self, direction, atom)
+
+    monkeypatch.setattr(space, "from_points", points)  # type: ignore[attr-defined]
+    monkeypatch.setattr(Reachability, "flows", flows)  # type: ignore[attr-defined]
+    for camera in cameras:
+        # Every camera may hold the address the one allowing rule names (its zone's IPv6 network is its too).
+        assert [f.evidence for f in device_flows(analysis, "out", camera)] == [
+            f"{camera.id} at 2001:db8:50::/64->internet tcp/443 via fw:v6-7"]
+    # The network's atoms are found, and their flows grouped, once for all cameras (was cameras x atoms).
+    assert steps[0] < 20 * count, steps[0]
+
+
 def test_a_rule_naming_a_device_without_address_allows_for_its_zone_and_denies_nothing() -> None:
     zones = [zone("hq-legacy", "hq", "10.20.30.0/24"), zone("hq-corp", "hq", "10.20.50.0/24")]
     devices = [device("cam-x", "hq", "hq-legacy", None), device("cam-1", "hq", "hq-legacy", "10.20.30.11")]

@@ -37,7 +37,7 @@ from __future__ import annotations
 import itertools
 from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Mapping
 
 from vmspolicy.analysis.reach import ports as port_codes
 from vmspolicy.analysis.reach.intervals import EMPTY, IntervalSet, contains, intersect, normalise, subtract, union
@@ -254,6 +254,7 @@ class Reachability:
             self.firewalls.setdefault(firewall.site, []).append(self._compile(firewall))
         self._flows: dict[tuple[Direction, int], list[Grant]] = {}
         self._site_cache: dict[tuple[str, Direction, int], list[Grant]] = {}
+        self._peers: dict[tuple[Direction, IntervalSet], Mapping[str | None, list[tuple[IntervalSet, tuple[Decision, ...]]]]] = {}
 
     def _compile(self, firewall: Firewall) -> CompiledFirewall:
         space = self.space
@@ -344,8 +345,16 @@ class Reachability:
                 return grant.decisions
         return None
 
-    def peers(self, direction: Direction, atoms: IntervalSet) -> dict[str | None, list[tuple[IntervalSet, tuple[Decision, ...]]]]:
-        """Allowed flows of a set of atoms grouped by peer zone (None: the internet), ports merged per decision chain."""
+    def peers(self, direction: Direction, atoms: IntervalSet) -> Mapping[str | None, list[tuple[IntervalSet, tuple[Decision, ...]]]]:
+        """Allowed flows of a set of atoms grouped by peer zone (None: the internet), ports merged per decision chain.
+
+        Worked out once per set of atoms and shared: every camera of a zone may be anywhere in the zone's
+        IPv6 networks, and those networks hold an atom per address a rule names (a rule per camera).
+        """
+        key = (direction, atoms)
+        known = self._peers.get(key)
+        if known is not None:
+            return known
         grouped: dict[str | None, dict[tuple[Decision, ...], IntervalSet]] = {}
         for start, end in atoms:
             for atom in range(start, end):
@@ -353,5 +362,6 @@ class Reachability:
                     for _, _, zone_id in self.space.blocks_in(grant.peers):
                         chains = grouped.setdefault(zone_id, {})
                         chains[grant.decisions] = union(chains.get(grant.decisions, EMPTY), grant.ports)
-        return {peer: [(codes, chain) for chain, codes in chains.items()] for peer, chains in grouped.items()}
+        found = self._peers[key] = {peer: [(codes, chain) for chain, codes in chains.items()] for peer, chains in grouped.items()}
+        return found
 

@@ -62,6 +62,8 @@ class AddressSpace:
     unaddressed: dict[str, int] = field(default_factory=dict)  # zone without cidr → point of its members without ip
     zone_ranges: dict[str, list[Interval]] = field(default_factory=dict)
     _endpoint_cache: dict[str, IntervalSet | None] = field(default_factory=dict)
+    # Every device of a zone asks for the atoms of the zone's networks, each as many atoms as rules name addresses there.
+    _range_cache: dict[Interval, IntervalSet] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -191,10 +193,16 @@ class AddressSpace:
         """Analysis atoms covering the address range ``[start, stop)`` (a range of cut points)."""
         if start >= stop:
             return EMPTY
+        known = self._range_cache.get((start, stop))
+        if known is not None:
+            return known
         first, last = self._index(start), self._index(stop - 1)
         if first == 0 and last == len(self.renumber) - 1:
-            return ((0, self.size),)
-        return from_points(self.renumber[i] for i in range(first, last + 1))
+            found: IntervalSet = ((0, self.size),)
+        else:
+            found = from_points(self.renumber[i] for i in range(first, last + 1))
+        self._range_cache[(start, stop)] = found
+        return found
 
     def endpoint(self, text: str) -> IntervalSet | None:
         """The atoms a rule's ``from``/``to`` names; None when it names nothing known."""

@@ -64,6 +64,8 @@ class AddressSpace:
     _endpoint_cache: dict[str, IntervalSet | None] = field(default_factory=dict)
     # Every device of a zone asks for the atoms of the zone's networks, each as many atoms as rules name addresses there.
     _range_cache: dict[Interval, IntervalSet] = field(default_factory=dict)
+    # A network written in a rule is read when the atoms are cut and again when the rule is compiled.
+    _network_cache: dict[str, Interval | None] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -179,7 +181,10 @@ class AddressSpace:
             if device.zone is not None and device.zone in self.estate.zones:
                 return self.zone_ranges.get(device.zone, [])
             return []
-        found = network_range(text)
+        if text in self._network_cache:
+            found = self._network_cache[text]
+        else:
+            found = self._network_cache[text] = network_range(text)
         return [found] if found is not None else None
 
     # -- queries ------------------------------------------------------------------------------

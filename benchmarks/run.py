@@ -4,7 +4,8 @@ For each estate size it times, alternating and each in a fresh subprocess:
 
 - **floor**: PyYAML's libyaml loader (``yaml.load(..., Loader=CSafeLoader)``) reading the
   same files and doing nothing else: no tool that reads YAML can be much faster;
-- **vmspolicy**: ``vmspolicy check --format json`` (output to /dev/null), the whole run;
+- **vmspolicy**: ``vmspolicy check --format json --no-cache`` (output to /dev/null), the whole
+  run, every file read (the peers keep no cache either);
 - **check-jsonschema**: ``check-jsonschema --schemafile schemas/manifest.schema.json``
   on the same files, i.e. schema validation only.
 
@@ -19,6 +20,10 @@ tool warms the page cache and checks that every tool accepts the estate.
     python benchmarks/run.py                      # N = 1,000 / 10,000 / 100,000 and the small file
     python benchmarks/run.py --update-readme      # ... and write the table into benchmarks/README.md
     python benchmarks/run.py --quick              # N = 200 and the small file, once each (CI smoke test)
+
+The split estates are also checked as the pre-commit hook checks them, one changed file
+against the whole estate with ``estate:`` configured, with and without the load cache
+(``precommit.py``).
 
 Exit status: 0 when every run succeeded (targets missed are reported, not failed:
 timings are no test), 2 when a tool crashed or rejected the generated estate.
@@ -38,13 +43,14 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402  (a sibling script, not a package)
+import precommit  # noqa: E402
 from bytecode import compile_bytecode  # noqa: E402
 
 SCHEMA = ROOT / "schemas" / "manifest.schema.json"
@@ -150,9 +156,13 @@ class HarnessError(Exception):
     """A tool crashed or rejected the generated estate: the numbers would mean nothing."""
 
 
+def vmspolicy_check() -> list[str]:
+    return [*executable("vmspolicy", "vmspolicy"), "check", "--as-of", generate.AS_OF, "--format", "json"]
+
+
 def make_case(label: str, cameras: int, files: list[Path], repeat: int, peer_repeat: int, jobs: int | None = None) -> Case:
     names = [str(f) for f in files]
-    vmspolicy = [*executable("vmspolicy", "vmspolicy"), "check", "--as-of", generate.AS_OF, "--format", "json"]
+    vmspolicy = [*vmspolicy_check(), "--no-cache"]
     commands = {"floor": [sys.executable, "-c", FLOOR, *names]}
     if jobs is None:
         commands["vmspolicy"] = [*vmspolicy, *names]
@@ -220,7 +230,8 @@ def verdict(value: float | None, limit: float, *, at_most: bool = True) -> str:
     return "**met**" if met else "**NOT met**"
 
 
-def render(cases: list[Case], small: Case, split: list[Case], args: argparse.Namespace) -> str:
+def render(cases: list[Case], small: Case, split: list[Case], args: argparse.Namespace,
+           commits: Sequence[precommit.PrecommitCase] = ()) -> str:
     """The results as Markdown: the machine, the command, the tables, the targets."""
     lines = [
         f"Measured {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC on {_machine()}; "
@@ -269,6 +280,8 @@ def render(cases: list[Case], small: Case, split: list[Case], args: argparse.Nam
                 f"| {case.label} ({parallel.split()[-1]} jobs) | {len(case.files)} | {fmt(serial_s, '.3f')} | {fmt(parallel_s, '.3f')} "
                 f"| {fmt(ratio(serial_s, parallel_s))} | {fmt(case.peak('vmspolicy'), '.0f')} | {fmt(case.peak(parallel), '.0f')} |"
             )
+    if commits:
+        lines += precommit.render(list(commits), fmt)
     lines += [
         "",
         "Targets, judged on the medians of wall time, with the same ratio in CPU seconds beside it.",
@@ -297,6 +310,8 @@ def render(cases: list[Case], small: Case, split: list[Case], args: argparse.Nam
                    ratio(case.cpu("check-jsonschema"), case.cpu("vmspolicy")), TARGET_PEER_SPEEDUP, at_most=False)
     target(f"one small file ≤ {TARGET_SMALL_RATIO}x check-jsonschema", ratio(small.median("vmspolicy"), small.median("check-jsonschema")),
            ratio(small.cpu("vmspolicy"), small.cpu("check-jsonschema")), TARGET_SMALL_RATIO)
+    for label, wall, cpu, limit in precommit.targets(list(commits)):
+        target(label, wall, cpu, limit)
     largest = max(cases, key=lambda c: c.cameras) if cases else None
     if largest is not None and largest.cameras >= 100_000:  # the target is set at 100,000 cameras
         r = ratio(largest.peak("vmspolicy"), largest.peak("floor"))
@@ -304,6 +319,15 @@ def render(cases: list[Case], small: Case, split: list[Case], args: argparse.Nam
             f"| peak memory ≤ {TARGET_MEMORY_RATIO:.0f}x floor at {largest.cameras:,} cameras | {fmt(r)}x | | {verdict(r, TARGET_MEMORY_RATIO)} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _logger(quiet: bool) -> Callable[[str, str, Sample], None]:
+    def log(label: str, tool: str, sample: Sample) -> None:
+        if not quiet:
+            print(f"  {label:>22} {tool:<24} {sample.seconds:8.3f} s {sample.cpu_seconds:8.3f} cpu s {sample.peak_mb:8.1f} MB",
+                  file=sys.stderr)
+
+    return log
 
 
 def _machine() -> str:
@@ -358,9 +382,12 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
 
     compile_bytecode()
+    # The vmspolicy runs say whether they use the cache (--no-cache, --cache-dir): an inherited switch must not decide.
+    os.environ.pop("VMSPOLICY_NO_CACHE", None)
     try:
         cases: list[Case] = []
         split_cases: list[Case] = []
+        commits: list[precommit.PrecommitCase] = []
         for size in sizes:
             files = generate.generate(size, work / f"estate-{size}.yaml")
             peer = args.repeat if size <= 10_000 else args.peer_repeat_large
@@ -368,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.jobs and (size >= 10_000 or args.quick):
                 files = generate.generate(size, work / f"estate-{size}-split", split=True)
                 split_cases.append(make_case(f"{size:,} cameras, split", size, files, args.repeat, 0, jobs=args.jobs))
+                commits.append(precommit.make_precommit_case(f"{size:,} cameras", size, files[0].parent, vmspolicy_check(), args.repeat))
         small_files = generate.generate(SMALL_CAMERAS, work / "small.yaml")
         small_repeat = 1 if args.quick else max(args.repeat, 10)
         small = make_case(f"one small file ({SMALL_CAMERAS} cameras)", SMALL_CAMERAS, small_files, small_repeat, small_repeat)
@@ -376,10 +404,15 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{case.label}: {case.megabytes:.1f} MB in {len(case.files)} file(s)", file=sys.stderr)
             warm_up(case, work, peer=case is small)
             measure(case, work, log=not args.quiet)
+        for commit in commits:
+            if not args.quiet:
+                print(f"{commit.label}, split, estate: configured: pre-commit of {precommit.CHANGED}", file=sys.stderr)
+            precommit.warm_up(commit, timed, HarnessError)
+            precommit.measure(commit, timed, _logger(args.quiet))
     except HarnessError as exc:
         print(f"run.py: {exc}", file=sys.stderr)
         return 2
-    table = render(cases, small, split_cases, args)
+    table = render(cases, small, split_cases, args, commits)
     (work / "results.md").write_text(table, encoding="utf-8")
     print(table)
     if args.update_readme:

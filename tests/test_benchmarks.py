@@ -133,7 +133,9 @@ def test_harness_runs_in_quick_mode(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     table = result.stdout
-    for row in ("| 200 cameras |", "| one small file (20 cameras) |", "| 200 cameras, split (2 jobs) |", "one small file ≤ 0.5x"):
+    for row in ("| 200 cameras |", "| one small file (20 cameras) |", "| 200 cameras, split (2 jobs) |", "one small file ≤ 0.5x",
+                "Pre-commit on a split estate with `estate:` configured", "| 200 cameras | 2 |",
+                "cold run writing the cache ≤ 1.05x no cache at 200 cameras"):
         assert row in table, table
     assert (tmp_path / "results.md").read_text(encoding="utf-8") == table.rstrip("\n") + "\n"
 

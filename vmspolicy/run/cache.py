@@ -244,9 +244,6 @@ def user_secret(folder: Path | None = None) -> bytes | None:
     It lives in the user's cache directory (mode 0600), outside any repository,
     so that no repository can hold a valid entry.
     """
-    import secrets
-    import tempfile
-
     home = folder or user_cache_dir()
     path = home / _SECRET_NAME
     try:
@@ -256,6 +253,9 @@ def user_secret(folder: Path | None = None) -> bytes | None:
             return secret
     except OSError:
         pass
+    import secrets  # the first run of this user only
+    import tempfile
+
     try:
         home.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=home, prefix=".secret-")
@@ -318,11 +318,9 @@ def open_cache(folder: Path | None, host: PluginHost, config: Config, verbose: C
 
 
 def finish_cache(cache: LoadCache, from_cache: int, files: int, verbose: Callable[[str], None]) -> None:
-    """Say (with ``-v``) what the cache gave and what it ignored; prune it when this run added entries."""
-    for problem in cache.problems:
-        verbose(f"cache: {problem}")
+    """Say (with ``-v``) what the cache gave; prune it when this run read files afresh (and so added entries)."""
     verbose(f"cache: {from_cache} of {files} file(s) taken from {cache.folder} unchanged, the others read")
-    if cache.written:
+    if from_cache < files:
         cache.prune()
 
 

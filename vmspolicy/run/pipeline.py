@@ -206,12 +206,16 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
     if cache is None:
         return _load_bytes(outcome, raw, path, config, loaders, by_name, host, bound)
     key = cache.key(shown, hashlib.sha256(raw).hexdigest(), load_context(config, bound, stdin=path is None))
+    known = len(cache.problems)
     kept = cache.get(key)
     if isinstance(kept, _FileOutcome) and kept.shown == shown and kept.plugin_error is None:
         kept.from_cache = True
         return kept
     outcome = _load_bytes(outcome, raw, path, config, loaders, by_name, host, bound)
     cache.put(key, outcome)
+    # What the cache ignored or could not write, among this file's -v notes (a worker process's count is its own).
+    outcome.notes[:0] = [f"cache: {problem}" for problem in cache.problems[known:]]
+    del cache.problems[known:]
     return outcome
 
 

@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -205,7 +206,7 @@ def test_without_configuration_the_user_cache_directory_holds_it(tmp_path: Path,
     first = check(folder, "estate.yaml")
     again = check(folder, "estate.yaml")
     assert "cache: 1 of 1" in again[2] and again[:2] == first[:2]
-    assert len(list((user_cache / "files" / "entries").rglob("*"))) == 2  # one folder, one entry
+    assert len([p for p in (user_cache / "files" / "entries").rglob("*") if p.is_file()]) == 1
     assert not (folder / FOLDER_NAME).exists()
 
 
@@ -289,3 +290,33 @@ def test_parallel_loading_uses_the_same_cache(estate: Path, user_cache: Path, jo
     again = check(estate, "--jobs", jobs)
     assert "cache: 4 of 4" in again[2]
     assert again[:2] == first[:2] == check(estate, "--no-cache")[:2]
+
+
+def test_damaged_entries_are_named_alike_by_a_parallel_run(estate: Path, user_cache: Path) -> None:
+    check(estate)
+    for entry in entries(estate):
+        entry.write_bytes(b"damaged")
+    serial = check(estate, "--jobs", "1")
+    for entry in entries(estate):
+        entry.write_bytes(b"damaged")
+    parallel = check(estate, "--jobs", "2")
+    assert serial == parallel
+    assert serial[2].count("not a valid entry of this user's cache, rebuilt") == 4
+
+
+def test_a_python_caller_chooses_the_cache_folder(estate: Path, user_cache: Path, tmp_path: Path) -> None:
+    import datetime as dt
+
+    import vmspolicy
+
+    previous = Path.cwd()
+    try:
+        os.chdir(estate)
+        options = vmspolicy.RunOptions(paths=["site-001.yaml"], as_of=dt.date.fromisoformat(generate.AS_OF))
+        plain = vmspolicy.check(options)
+        assert not (estate / FOLDER_NAME).exists()  # no cache_dir: no cache
+        cached = [vmspolicy.check(replace(options, cache_dir=tmp_path / "kept")) for _ in range(2)]
+    finally:
+        os.chdir(previous)
+    assert len([p for p in (tmp_path / "kept" / "entries").rglob("*") if p.is_file()]) == 4
+    assert [f.sort_key() for f in plain.findings] == [f.sort_key() for f in cached[0].findings] == [f.sort_key() for f in cached[1].findings]

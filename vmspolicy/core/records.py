@@ -24,6 +24,8 @@ frozen, deliberately:
   ``__init__`` is still compiled (it stays the fastest way to create the
   millions of records of a large estate). A record with ``order=True``, or
   that writes one of those methods itself, is left to ``dataclass`` entirely.
+  The one visible difference: ``__dataclass_params__`` says ``eq=False,
+  repr=False``, as ``dataclass`` was asked for them; nothing reads it.
 - Freezing was never a security boundary (``object.__setattr__`` writes to a
   frozen dataclass just as well). What it guarded against, a rule or a
   plugin changing the estate that later rules see, the type checker guards

@@ -27,7 +27,7 @@ def install_entry_point(site: Path, name: str, module: str) -> None:
 
 
 def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"}
+    env = {"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin", "VMSPOLICY_NO_CACHE": "1"}  # nothing in the user's cache
     return subprocess.run(
         [sys.executable, "-m", "vmspolicy", *args], cwd=tmp_path / "work", env=env, capture_output=True, text=True,
         check=False, timeout=120,

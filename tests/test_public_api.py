@@ -96,7 +96,7 @@ def test_the_readme_plugin_works_as_written(tmp_path: Path) -> None:
     (work / "estate.yaml").write_text("vmspolicy: 1\nsites: [{id: hq}]\ncameras:\n  - {id: cam-1, site: hq, vendor: Axis}\n",
                                       encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "vmspolicy", "check", "estate.yaml"], cwd=work, capture_output=True, text=True,
-                            env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}, check=False, timeout=120)
+                            env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "VMSPOLICY_NO_CACHE": "1"}, check=False, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "estate.yaml:4:5: ACME101 [warning] cam-1 has no location (camera-location)" in result.stdout
     typed = subprocess.run([sys.executable, "-m", "mypy", "--strict", str(site / "my_plugin.py")],

@@ -97,6 +97,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def run(example: Example, work: Path) -> subprocess.CompletedProcess[str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("GITHUB_", "VMSPOLICY_")) and key != "CI"}
+    env["VMSPOLICY_NO_CACHE"] = "1"  # the examples write nothing into the user's cache
     env["PATH"] = f"{work / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONPATH"] = str(ROOT)
     return subprocess.run(["/bin/sh", "-c", example.command], cwd=work, env=env, capture_output=True, text=True, timeout=120, check=False)

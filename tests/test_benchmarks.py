@@ -7,6 +7,7 @@ that a busy CI machine could fail.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -130,6 +131,7 @@ def test_harness_runs_in_quick_mode(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, str(BENCHMARKS / "run.py"), "--quick", "--quiet", "--work", str(tmp_path)],
         capture_output=True, text=True, check=False, timeout=300,
+        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "user-cache")},  # the pre-commit rows' signing secret: not the user's
     )
     assert result.returncode == 0, result.stderr
     table = result.stdout

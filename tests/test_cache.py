@@ -320,3 +320,16 @@ def test_a_python_caller_chooses_the_cache_folder(estate: Path, user_cache: Path
         os.chdir(previous)
     assert len([p for p in (tmp_path / "kept" / "entries").rglob("*") if p.is_file()]) == 4
     assert [f.sort_key() for f in plain.findings] == [f.sort_key() for f in cached[0].findings] == [f.sort_key() for f in cached[1].findings]
+
+
+def test_a_user_cache_directory_inside_the_repository_turns_the_cache_off(estate: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A CI job whose HOME is its checkout: a secret committed there would let committed entries be trusted.
+    (estate / ".git").mkdir()
+    monkeypatch.delenv("VMSPOLICY_NO_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(estate / ".cache"))
+    add_camera(estate)
+    violating = check(estate, "--no-cache")[:2]
+    code, report, stderr = check(estate)
+    assert (code, report) == violating
+    assert "cache: off, the user cache directory" in stderr and "lies inside" in stderr
+    assert not (estate / FOLDER_NAME).exists() and not (estate / ".cache" / "vmspolicy" / "secret").exists()

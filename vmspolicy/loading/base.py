@@ -40,10 +40,14 @@ class SourceFile:
     _text: str | None = field(default=None, repr=False)
     _data: list[Any] | None = field(default=None, repr=False)
     tagged: list[Tagged] = field(default_factory=list, repr=False)
+    _sha256: str | None = field(default=None, repr=False)
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.raw).hexdigest()
+        """The SHA-256 of ``raw`` (hex), computed once: reports, documents and the load cache all ask for it."""
+        if self._sha256 is None:
+            self._sha256 = hashlib.sha256(self.raw).hexdigest()
+        return self._sha256
 
     @property
     def suffix(self) -> str:

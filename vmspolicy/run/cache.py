@@ -306,6 +306,11 @@ def open_cache(folder: Path | None, host: PluginHost, config: Config, verbose: C
     if folder.is_symlink():
         verbose(f"cache: off, {folder} is a symbolic link (a cache folder is written only where it is)")
         return None
+    holder = _repository_holding(user_cache_dir(), folder)
+    if holder is not None:
+        # A CI job may set HOME to its checkout: a secret there could be the repository's own, and entries signed with it trusted.
+        verbose(f"cache: off, the user cache directory {user_cache_dir()} lies inside {holder}, whose files cannot sign its entries")
+        return None
     secret = user_secret()
     if secret is None:
         verbose(f"cache: off, no signing secret can be kept in {user_cache_dir()}")
@@ -315,6 +320,23 @@ def open_cache(folder: Path | None, host: PluginHost, config: Config, verbose: C
         # A workbook's sheets are searched with the run's vendor data, plugins' relabels included.
         parts.append(json.dumps(host.vendor_data(), sort_keys=True, default=str))
     return LoadCache(folder, secret, fingerprint(parts))
+
+
+def _repository_holding(home: Path, folder: Path) -> Path | None:
+    """The repository (a folder holding ``.git``) or the cache's own folder that ``home`` lies inside, if it does.
+
+    The repositories considered are those of the working directory and of the cache folder: what a run judges.
+    """
+    try:
+        home = home.resolve()
+        starts = [Path.cwd().resolve(), folder.resolve().parent]
+    except (OSError, RuntimeError):
+        return None
+    for start in starts:
+        for candidate in (start, *start.parents):
+            if (candidate / ".git").exists() and home.is_relative_to(candidate):
+                return candidate
+    return folder.resolve() if home.is_relative_to(folder.resolve()) else None
 
 
 def finish_cache(cache: LoadCache, from_cache: int, files: int, verbose: Callable[[str], None]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from types import MappingProxyType
 from typing import Any, Callable, ClassVar, Final, Iterable, Iterator, Mapping, Sequence
@@ -99,7 +100,9 @@ class PlaintextCredential(Rule):
 
         seen: set[tuple[str, Pos]] = set()
         for doc in ctx.documents:
-            leaks = [*_leaks(doc.data, None, literal), *_kept_apart(doc, literal)]
+            leaks: list[_Leak] = []
+            _leaks(doc.data, None, literal, leaks)
+            leaks.extend(_kept_apart(doc, literal))
             for leak in leaks:
                 if (doc.path, leak.pos) in seen:
                     continue
@@ -134,24 +137,37 @@ def _kept_apart(doc: Document, literal: Callable[[str], bool]) -> Iterator[_Leak
         )
 
 
-def _leaks(node: Any, subject: str | None, literal: Callable[[str], bool]) -> Iterator[_Leak]:
+def _leaks(node: Any, subject: str | None, literal: Callable[[str], bool], found: list[_Leak]) -> None:
+    """Append to ``found`` the literal secrets below ``node``, in document order.
+
+    Every value of every document is visited, so the walk appends instead of
+    yielding (a generator per mapping), asks about each key name once, and looks
+    inside a text only when it holds ``://`` (every URL the hint matches does).
+    """
     if isinstance(node, LocatedMap):
         own = node.get("id")
         subject = own if isinstance(own, str) else subject
         for key, value in node.items():
-            pos = node.where(key)
-            if _SECRET_KEYS.match(key) and isinstance(value, (str, int)) and not isinstance(value, bool) and literal(str(value)):
-                yield _Leak(pos, subject, "field", key, str(value))
+            if _secret_key(key) and isinstance(value, (str, int)) and not isinstance(value, bool) and literal(str(value)):
+                found.append(_Leak(node.where(key), subject, "field", key, str(value)))
             elif isinstance(value, str):
-                yield from _url_leaks(value, pos, subject, literal)
-            else:
-                yield from _leaks(value, subject, literal)
+                if "://" in value:
+                    found.extend(_url_leaks(value, node.where(key), subject, literal))
+            elif isinstance(value, (LocatedMap, LocatedSeq)):
+                _leaks(value, subject, literal, found)
     elif isinstance(node, LocatedSeq):
         for index, value in enumerate(node):
             if isinstance(value, str):
-                yield from _url_leaks(value, node.where(index), subject, literal)
-            else:
-                yield from _leaks(value, subject, literal)
+                if "://" in value:
+                    found.extend(_url_leaks(value, node.where(index), subject, literal))
+            elif isinstance(value, (LocatedMap, LocatedSeq)):
+                _leaks(value, subject, literal, found)
+
+
+@functools.lru_cache(maxsize=4096)
+def _secret_key(key: str) -> bool:
+    """Whether a key names a secret (``password``, ``api_key``...): a handful of key names recur across a whole estate."""
+    return _SECRET_KEYS.match(key) is not None
 
 
 def _url_leaks(text: str, pos: Pos, subject: str | None, literal: Callable[[str], bool]) -> Iterator[_Leak]:

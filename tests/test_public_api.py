@@ -185,3 +185,31 @@ def test_the_command_line_judges_through_the_same_entry(command: list[str], cli:
     assert [(o.paths, o.as_of, o.config is not None, o.plugins is not None) for o in seen] == [
         (["estate.yaml"], dt.date(2026, 1, 1), True, True),
     ]
+
+
+def test_a_python_caller_gives_profiles_fail_on_and_a_baseline_as_the_command_line_does(tmp_path: Path,
+                                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A planned Dahua camera (a new install the US pack forbids everywhere: VP102, which no baseline holds) and a camera of
+    # a maker nobody knows (VP106, a warning). The options change the verdict as --profile, --fail-on and --baseline do,
+    # and every report records that they were given.
+    (tmp_path / "estate.yaml").write_text(
+        "vmspolicy: 1\nsites: [{id: hq}]\ncameras:\n  - {id: cam-1, site: hq, vendor: Dahua, status: planned}\n"
+        "  - {id: cam-2, site: hq, vendor: Zzyzx Optics}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    common = ["--no-plugins", "estate.yaml", "--as-of", "2026-01-01", "--profile", "us-ndaa-889"]
+    cli_report = subprocess.run([sys.executable, "-m", "vmspolicy", "check", *common, "--fail-on", "warning", "--format", "json"],
+                                capture_output=True, text=True, check=False, timeout=120)
+    options = vmspolicy.RunOptions(paths=["estate.yaml"], as_of=dt.date(2026, 1, 1), plugins=load_plugins(entry_points_enabled=False),
+                                   profiles=["us-ndaa-889"], fail_on=vmspolicy.Severity.WARNING)
+    run = vmspolicy.check(options)
+    expected = [(f["rule"], f["line"], f["subject"]) for f in json.loads(cli_report.stdout)["findings"]]
+    assert [(f.rule, f.location.line, f.subject) for f in run.failing] == expected == [("VP102", 4, "cam-1"), ("VP106", 5, "cam-2")]
+    assert run.profiles == ("us-ndaa-889",) and run.fail_on is vmspolicy.Severity.WARNING
+    assert run.configuration is not None and run.configuration.command_line == ("fail_on", "profiles")
+    # A baseline excuses what a baseline may hold, from Python as from the command line; the new install still fails.
+    recorded = subprocess.run([sys.executable, "-m", "vmspolicy", "baseline", *common, "--output", "baseline.json"],
+                              capture_output=True, text=True, check=False, timeout=120)
+    assert recorded.returncode == 0, recorded.stderr
+    baselined = vmspolicy.check(replace(options, governance=vmspolicy.GovernanceOptions(baseline="baseline.json")))
+    assert [(f.rule, f.suppressed.kind if f.suppressed else None) for f in baselined.findings] == [("VP102", None), ("VP106", "baseline")]
+    assert [f.rule for f in baselined.failing] == ["VP102"]

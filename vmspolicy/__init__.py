@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from vmspolicy.core.rule import Looser, Rule
     from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Location, Pos
     from vmspolicy.core.text import ParseError
+    from vmspolicy.governance.options import GovernanceOptions
     from vmspolicy.loading.base import Loader, SourceFile
     from vmspolicy.reporters.base import InputFile, Reporter, Run, RunResult
     from vmspolicy.run.pipeline import RunOptions
@@ -43,6 +44,7 @@ _EXPORTS: dict[str, str] = {
     # running a check from Python (1.1)
     "check": "vmspolicy.run.pipeline:run",
     "RunOptions": "vmspolicy.run.pipeline",
+    "GovernanceOptions": "vmspolicy.governance.options",  # 1.2: a baseline, inline suppressions, from Python
     "Run": "vmspolicy.reporters.base",
     "VmspolicyError": "vmspolicy.core.errors",
     # rules and what they produce
@@ -94,6 +96,7 @@ __all__ = [
     "Estate",
     "Finding",
     "Firewall",
+    "GovernanceOptions",
     "InputFile",
     "Loader",
     "LocatedMap",

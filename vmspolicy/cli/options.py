@@ -13,9 +13,9 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from vmspolicy.core.config import Config, check_rule_settings, find_config, load_config
+from vmspolicy.core.config import Config, check_rule_settings, find_config, load_config, with_overrides
 from vmspolicy.core.errors import UsageError
 from vmspolicy.core.findings import Severity
 from vmspolicy.governance.options import GovernanceOptions
@@ -59,17 +59,9 @@ def add_common(parser: argparse.ArgumentParser) -> None:
 def resolve_config(args: argparse.Namespace) -> Config:
     """The configuration file's settings, overridden by the command line (each command has some of these options)."""
     path = args.config if getattr(args, "config", None) else find_config(Path.cwd())
-    config = load_config(path)
-    changes: dict[str, Any] = {}
-    if getattr(args, "profile", None):
-        changes["profiles"] = tuple(args.profile)
-    if getattr(args, "fail_on", None):
-        changes["fail_on"] = Severity.parse(args.fail_on)
-    if getattr(args, "strict", None):
-        changes["strict"] = True
-    if changes:
-        changes["command_line"] = tuple(sorted(changes))
-    return replace(config, **changes) if changes else config
+    fail_on = getattr(args, "fail_on", None)
+    return with_overrides(load_config(path), profiles=getattr(args, "profile", None) or (),
+                          fail_on=Severity.parse(fail_on) if fail_on else None, strict=getattr(args, "strict", None))
 
 
 def plugins_for(args: argparse.Namespace) -> PluginHost:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-from dataclasses import field
+from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
@@ -65,6 +65,22 @@ class Config:
         if self.selected is not None and code not in self.selected:
             return False
         return code not in self.disabled
+
+
+def with_overrides(config: Config, *, profiles: Sequence[str] = (), fail_on: Severity | None = None,
+                   strict: bool | None = None) -> Config:
+    """``config`` with the settings given over the file's (``--profile``, ``--fail-on``, ``--strict``, or a Python
+    caller's :class:`RunOptions`), each recorded in ``command_line`` so that every report says it was given."""
+    changes: dict[str, Any] = {}
+    if profiles:
+        changes["profiles"] = tuple(profiles)
+    if fail_on is not None:
+        changes["fail_on"] = fail_on
+    if strict:
+        changes["strict"] = True
+    if not changes:
+        return config
+    return replace(config, **changes, command_line=tuple(sorted({*config.command_line, *changes})))
 
 
 def find_config(start: Path) -> Path | None:

@@ -20,9 +20,9 @@ from vmspolicy.analysis import overrides, policy
 from vmspolicy.analysis.context import CheckContext
 from vmspolicy.analysis.estate import build_estate, imported_zone_ids
 from vmspolicy.core import codes
-from vmspolicy.core.config import Config, check_rule_settings, find_config, load_config
+from vmspolicy.core.config import Config, check_rule_settings, find_config, load_config, with_overrides
 from vmspolicy.core.errors import PluginError, UsageError
-from vmspolicy.core.findings import Finding
+from vmspolicy.core.findings import Finding, Severity
 from vmspolicy.core.records import record
 from vmspolicy.core.rule import Rule
 from vmspolicy.core.source import Document, Location, display_path
@@ -97,7 +97,9 @@ class RunOptions:
     None for the one the command line finds (the nearest ``.vmspolicy.yaml``, or
     ``pyproject.toml`` with ``[tool.vmspolicy]``, from the working directory up). ``plugins``
     is the plugin host; None loads the built-in plugins and the installed ones, as the command
-    line does without ``--no-plugins``.
+    line does without ``--no-plugins``. ``profiles``, ``fail_on`` and ``strict`` are given over
+    the configuration's, as ``--profile``, ``--fail-on`` and ``--strict`` are (and recorded so in
+    every report); ``governance`` holds the baseline and the handling of inline suppressions.
     """
 
     paths: Sequence[str]
@@ -111,6 +113,9 @@ class RunOptions:
     config: Config | Path | None = None
     plugins: PluginHost | None = None
     cache_dir: Path | None = None  # the load cache's folder (None: no cache; see vmspolicy/run/cache.py)
+    profiles: Sequence[str] = ()  # packs to apply instead of the configuration's profiles (--profile)
+    fail_on: Severity | None = None  # the lowest severity that fails the run, over the configuration's (--fail-on)
+    strict: bool | None = None  # True: an unidentified vendor (VP106) is an error (--strict)
 
 
 @dataclass
@@ -539,7 +544,7 @@ def run(options: RunOptions) -> Run:
     ``UsageError``: each a ``VmspolicyError`` carrying the command line's exit code (2).
     Input that cannot be read is a finding (VP001), never an exception.
     """
-    config = configuration(options.config)
+    config = with_overrides(configuration(options.config), profiles=options.profiles, fail_on=options.fail_on, strict=options.strict)
     host = options.plugins if options.plugins is not None else load_plugins()
     check_rule_settings(config, host.rules())
     return check(options, config, host)

@@ -69,3 +69,18 @@ def test_findings_in_a_manifest_name_no_cell(tmp_path: Path) -> None:
     code, found, raw = check_json(tmp_path, "estate.yaml")
     assert code == 1, raw
     assert found and all(f["cell"] is None for f in found)
+
+
+@pytest.mark.parametrize("name", ["bom.csv", "bom.xlsx"])
+def test_a_cell_over_the_size_limit_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    from vmspolicy.core.text import ParseError
+    from vmspolicy.loading import bom
+    from vmspolicy.loading.base import SourceFile
+
+    monkeypatch.setattr(bom, "MAX_CELL_CHARS", 5)
+    values = [["Vendor", "Model"], ["Axis", "P3245-LVE"]]
+    raw = workbook(tmp_path, {"S": values, "T": [["x"]]}) if name.endswith("xlsx") else b"Vendor,Model\nAxis,P3245-LVE\n"
+    with pytest.raises(ParseError, match="the cell-size limit") as raised:
+        bom.BOM_LOADER.load(SourceFile(name, raw))
+    # The first over-long cell: "Vendor" in A1; a workbook of two sheets names the sheet.
+    assert raised.value.cell == ("S!A1" if name.endswith("xlsx") else "A1")

@@ -131,12 +131,12 @@ class Document:
     sha256: str = ""
     # The decoded text, for stages that read what data cannot hold (comments: inline suppressions).
     text: str | None = field(default=None, repr=False, compare=False)
-    # For a table (CSV, TSV, a workbook): the spreadsheet row at each line, so a position can be named as a cell.
+    # For a table (CSV, TSV, a workbook): the spreadsheet row at each line, so that a run names each finding's cell.
     grid: CellGrid | None = field(default=None, repr=False, compare=False)
 
     def at(self, pos: Pos) -> Location:
-        """A :class:`Location` in this document."""
-        return Location(self.path, pos[0], pos[1], self.grid.cell_at(pos) if self.grid is not None else None)
+        """A :class:`Location` in this document (the run adds the cell in a table, as for every finding)."""
+        return Location(self.path, pos[0], pos[1])
 
 
 @record(frozen=True, slots=True)
@@ -169,7 +169,12 @@ class CellGrid(dict[int, GridRow]):
             index += row.first
         else:
             index = pos[1] - 1
-        return f"{row.sheet}{column_letters(index)}{row.row}"
+        return cell_name(row.sheet, index, row.row)
+
+
+def cell_name(sheet: str, index: int, row: int) -> str:
+    """``'Price list'!C6``: 0-based column ``index`` of ``row``, after ``sheet`` (a :func:`sheet_prefix`, or ``""``)."""
+    return f"{sheet}{column_letters(index)}{row}"
 
 
 def column_letters(index: int) -> str:

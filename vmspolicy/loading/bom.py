@@ -28,7 +28,7 @@ import warnings
 from typing import Any, Final, Sequence
 
 from vmspolicy.core.records import record
-from vmspolicy.core.source import CellGrid, Document, GridRow, LocatedMap, LocatedSeq, Pos, column_letters, sheet_prefix
+from vmspolicy.core.source import CellGrid, Document, GridRow, LocatedMap, LocatedSeq, Pos, cell_name, sheet_prefix
 from vmspolicy.core.text import ParseError
 from vmspolicy.loading.base import Loader, SourceFile
 
@@ -148,12 +148,12 @@ def split_rows(text: str, delimiter: str) -> list[Row]:
     cells = 0
 
     def here() -> str:
-        return f"{column_letters(len(row))}{len(rows) + 1}"
+        return cell_name("", len(row), len(rows) + 1)
 
     def end_cell() -> None:
         nonlocal cells
         value = "".join(buf)
-        _check_cell(value, *start, here())
+        _check_cell(value, *start, "", len(row), len(rows) + 1)
         cells += 1
         if cells > MAX_CELLS:
             raise ParseError(f"more than {MAX_CELLS:,} cells (the cell limit): not a bill of materials", *start, cell=here())
@@ -207,12 +207,14 @@ def split_rows(text: str, delimiter: str) -> list[Row]:
     return rows
 
 
-def _check_cell(value: str, line: int, column: int, cell: str) -> None:
+def _check_cell(value: str, line: int, column: int, sheet: str, index: int, row: int) -> None:
+    """A cell over the cell-size limit is a :class:`ParseError` at it; its name is built only then (every cell passes here)."""
     if len(value) > MAX_CELL_CHARS:
         raise ParseError(
             f"this cell holds {len(value):,} characters, more than the {MAX_CELL_CHARS:,} a cell may (the cell-size limit)",
-            line, column, cell=cell,
+            line, column, cell=cell_name(sheet, index, row),
         )
+
 
 
 def _check_archive(raw: bytes) -> None:
@@ -284,22 +286,21 @@ def read_workbook(raw: bytes) -> list[tuple[str, list[Row]]]:
                     line = base + number
                     if number > MAX_ROWS:
                         raise ParseError(f"sheet {sheet.title!r} has more than {MAX_ROWS} rows: not a bill of materials", line,
-                                         cell=f"{prefix}A{number}")
+                                         cell=cell_name(prefix, 0, number))
                     cells += len(saved)
                     if cells > MAX_CELLS:
                         raise ParseError(f"more than {MAX_CELLS:,} cells (the cell limit): not a bill of materials", line,
-                                         cell=f"{prefix}A{number}")
+                                         cell=cell_name(prefix, 0, number))
                     for column, (value, formula) in enumerate(zip(saved, source, strict=False), start=1):
-                        reference = f"{prefix}{column_letters(column - 1)}{number}"
                         if isinstance(value, str):
-                            _check_cell(value, line, column, reference)
+                            _check_cell(value, line, column, prefix, column - 1, number)
                         if value is None and isinstance(formula, str) and formula.startswith("="):
                             raise ParseError(
                                 f"sheet {sheet.title!r}: this cell holds the formula {formula[:60]!r} with no saved value; "
                                 "open and save the workbook in a spreadsheet application, or paste the values",
                                 line,
                                 column,
-                                cell=reference,
+                                cell=cell_name(prefix, column - 1, number),
                             )
                     width = len(saved)
                     while width and saved[width - 1] is None:

@@ -10,7 +10,6 @@ import datetime as dt
 import fnmatch
 import functools
 import gc
-import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
@@ -208,15 +207,17 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
     if refused is not None:
         outcome.findings.append(codes.PARSE_ERROR.finding(Location(shown), f"cannot read file: {refused}"))
         return outcome
+    source = SourceFile(shown, raw)
     if cache is None:
-        return _load_bytes(outcome, raw, path, config, loaders, by_name, host, bound)
-    key = cache.key(shown, hashlib.sha256(raw).hexdigest(), load_context(config, bound, stdin=path is None))
+        return _load_bytes(outcome, source, path, config, loaders, by_name, host, bound)
+    # The digest is kept by the source file: the documents and the inputs list it too, and a file is hashed once.
+    key = cache.key(shown, source.sha256, load_context(config, bound, stdin=path is None))
     known = len(cache.problems)
     kept = cache.get(key)
     if isinstance(kept, _FileOutcome) and kept.shown == shown and kept.plugin_error is None:
         kept.from_cache = True
         return kept
-    outcome = _load_bytes(outcome, raw, path, config, loaders, by_name, host, bound)
+    outcome = _load_bytes(outcome, source, path, config, loaders, by_name, host, bound)
     cache.put(key, outcome)
     # What the cache ignored or could not write, among this file's -v notes (a worker process's count is its own).
     outcome.notes[:0] = [f"cache: {problem}" for problem in cache.problems[known:]]
@@ -224,10 +225,9 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
     return outcome
 
 
-def _load_bytes(outcome: _FileOutcome, raw: bytes, path: Path | None, config: Config, loaders: Sequence[Any],
+def _load_bytes(outcome: _FileOutcome, source: SourceFile, path: Path | None, config: Config, loaders: Sequence[Any],
                 by_name: dict[str, Any], host: PluginHost, bound: bool) -> _FileOutcome:
-    shown = outcome.shown
-    source = SourceFile(shown, raw)
+    shown, raw = outcome.shown, source.raw
     if path is None and not source.suffix:
         # Standard input without --stdin-filename: recognised by its content, as a file of that format.
         source.sniffed_suffix = content_suffix(raw)

@@ -109,3 +109,22 @@ def test_only_web_addresses_become_links(url: str) -> None:
     from vmspolicy.reporters.compliance import _html_link, _md_link
 
     assert "](" not in _md_link("source", url) and "href" not in _html_link("source", url)
+
+
+@pytest.mark.parametrize("form", ["md", "html"])
+def test_a_sheet_name_in_a_cell_reference_is_shown_as_text(tmp_path: Path, form: str) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Cover"
+    sheet = book.create_sheet("<img src=x> & www.evil.example")  # what a spreadsheet lets a sheet be named (31 characters)
+    sheet.append(["Manufacturer", "Model"])
+    sheet.append(["Hikvision", "DS-2CD2143G0-I"])
+    book.save(tmp_path / "bom.xlsx")
+    output = run(["report", "--no-plugins", "--as-of", "2026-01-01", "--format", form, "bom.xlsx"], tmp_path)
+    assert "(cell " in output, "the finding names its cell"
+    assert "<img" not in output
+    if form == "md":
+        assert "www\\.evil.example" in output and "&amp;" in output
+    else:
+        assert "&lt;img src=x&gt;" in output

@@ -144,6 +144,38 @@ def test_check_takes_the_plugins_it_is_given(tmp_path: Path) -> None:
     assert [f.subject for f in with_plugin.findings if f.rule == "ACME101"] == ["cam-1"]
 
 
+def test_a_python_caller_registers_its_own_plugins_with_public_names_alone(tmp_path: Path) -> None:
+    # A program embedding vmspolicy adds the plugins it defines in-process: they judge the run and every
+    # report names them, as installed plugins are named; the internal plugin host is never needed.
+    (tmp_path / "sites.yaml").write_text("vmspolicy: 1\nsites: [{id: hq}]\n", encoding="utf-8")
+    (tmp_path / "cams.tab").write_text("cam-1\thq\tAxis\n", encoding="utf-8")
+    options = vmspolicy.RunOptions(paths=[str(tmp_path)], as_of=dt.date(2026, 1, 1), config=Config(root=tmp_path, profiles=("acme-2026",)),
+                                   installed_plugins=False)
+    with pytest.raises(vmspolicy.VmspolicyError, match="unknown policy pack 'acme-2026'"):
+        vmspolicy.check(options)
+    run = vmspolicy.check(replace(options, extra_plugins=[public_api]))
+    assert [f.subject for f in run.findings if f.rule == "ACME101"] == ["cam-1"]
+    assert [p.name for p in run.plugins] == ["tests.plugins.public_api"]
+
+
+def test_an_in_process_plugin_that_crashes_stops_the_run_naming_it(tmp_path: Path) -> None:
+    from tests.plugins import raising
+
+    (tmp_path / "sites.yaml").write_text("vmspolicy: 1\nsites: [{id: hq}]\n", encoding="utf-8")
+    options = vmspolicy.RunOptions(paths=[str(tmp_path)], config=Config(root=tmp_path), installed_plugins=False, extra_plugins=[raising])
+    with pytest.raises(vmspolicy.VmspolicyError, match=r"tests\.plugins\.raising.*VP902.*boom") as raised:
+        vmspolicy.check(options)
+    assert raised.value.exit_code == 2
+
+
+def test_a_plugin_host_and_in_process_plugins_are_not_given_together(tmp_path: Path) -> None:
+    options = vmspolicy.RunOptions(paths=[str(tmp_path)], config=Config(root=tmp_path), plugins=load_plugins(entry_points_enabled=False),
+                                   extra_plugins=[public_api])
+    with pytest.raises(vmspolicy.VmspolicyError, match=r"either plugins .* or extra_plugins") as raised:
+        vmspolicy.check(options)
+    assert raised.value.exit_code == 2
+
+
 def test_run_result_is_the_run_under_its_older_name() -> None:
     assert vmspolicy.RunResult is vmspolicy.Run
     assert vmspolicy.check.__name__ == "run" and vmspolicy.check.__module__ == "vmspolicy.run.pipeline"

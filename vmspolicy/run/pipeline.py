@@ -95,8 +95,10 @@ class RunOptions:
     ``config`` is the configuration: a :class:`Config`, the path of a configuration file, or
     None for the one the command line finds (the nearest ``.vmspolicy.yaml``, or
     ``pyproject.toml`` with ``[tool.vmspolicy]``, from the working directory up). ``plugins``
-    is the plugin host; None loads the built-in plugins and the installed ones, as the command
-    line does without ``--no-plugins``. ``profiles``, ``fail_on`` and ``strict`` are given over
+    is the plugin host; None loads the built-in plugins, the installed ones (unless
+    ``installed_plugins`` is False, as ``--no-plugins`` does) and then ``extra_plugins``: plugin
+    objects (modules, classes or instances with ``@vmspolicy.hookimpl`` functions) registered in
+    this process, reported in every report's plugins like installed ones. ``profiles``, ``fail_on`` and ``strict`` are given over
     the configuration's, as ``--profile``, ``--fail-on`` and ``--strict`` are (and recorded so in
     every report); ``governance`` holds the baseline and the handling of inline suppressions.
     """
@@ -111,6 +113,8 @@ class RunOptions:
     governance: GovernanceOptions = field(default_factory=GovernanceOptions)
     config: Config | Path | None = None
     plugins: PluginHost | None = None
+    extra_plugins: Sequence[object] = ()  # 1.2: plugins registered in this process, after the installed ones
+    installed_plugins: bool = True  # 1.2: False leaves out the installed (entry-point) plugins, as --no-plugins
     cache_dir: Path | None = None  # the load cache's folder (None: no cache; see vmspolicy/run/cache.py)
     profiles: Sequence[str] = ()  # packs to apply instead of the configuration's profiles (--profile)
     fail_on: Severity | None = None  # the lowest severity that fails the run, over the configuration's (--fail-on)
@@ -545,7 +549,10 @@ def run(options: RunOptions) -> Run:
     Input that cannot be read is a finding (VP001), never an exception.
     """
     config = with_overrides(configuration(options.config), profiles=options.profiles, fail_on=options.fail_on, strict=options.strict)
-    host = options.plugins if options.plugins is not None else load_plugins()
+    if options.plugins is not None and (options.extra_plugins or not options.installed_plugins):
+        raise UsageError("RunOptions: give either plugins (a loaded plugin host) or extra_plugins/installed_plugins, not both")
+    host = options.plugins if options.plugins is not None else load_plugins(
+        entry_points_enabled=options.installed_plugins, extra=options.extra_plugins)
     check_rule_settings(config, host.rules())
     return check(options, config, host)
 

@@ -379,8 +379,11 @@ def load_plugins(*, entry_points_enabled: bool = True, extra: Sequence[object] =
         host.check_untouched(ep.name)  # what its import did
         registered.append(_info(ep))
     for index, plugin in enumerate(extra):
-        name = getattr(plugin, "__name__", f"extra-{index}")
-        host.register(plugin, name)
+        name = getattr(plugin, "__name__", None) or f"{type(plugin).__name__}-{index}"
+        try:
+            host.register(plugin, name)
+        except ValueError as exc:
+            raise PluginError(name, str(exc)) from exc
         registered.append(PluginInfo(name))
     try:
         manager.check_pending()

@@ -337,3 +337,61 @@ def test_broken_backup_is_vp001_at_its_line(tmp_path: Path) -> None:
     code, findings = check_json(tmp_path)
     assert code == 1
     assert [(f["rule"], f["path"], f["line"]) for f in findings] == [("VP001", "fw.conf", 3)]
+
+
+PROXY_POLICIES = """config firewall proxy-policy
+    edit 1
+        set name "legacy web proxy"
+        set proxy explicit-web
+        set srcintf "cctv-legacy"
+        set dstintf "wan1"
+        set srcaddr "all"
+        set dstaddr "all"
+        set service "webproxy"
+        set action accept
+        set schedule "always"
+    next
+    edit 2
+        set proxy transparent-web
+        set srcintf "internal1"
+        set dstintf "wan1"
+        set srcaddr "all"
+        set dstaddr "all"
+        set action deny
+    next
+    edit 3
+        set proxy explicit-web
+        set dstintf "wan1"
+        set srcaddr "all"
+        set dstaddr "all"
+        set action accept
+        set status disable
+    next
+end
+"""
+
+
+def test_a_proxy_policy_opens_what_no_firewall_policy_shows(tmp_path: Path) -> None:
+    # The explicit web proxy's onward connection is the FortiGate's own: the "no legacy egress" deny does not stop it,
+    # so the legacy cameras reach the internet through the proxy (on any port: CONNECT tunnels them).
+    text = (FIXTURES / "fortigate-depot.conf").read_text(encoding="utf-8") + PROXY_POLICIES
+    first = text.count("\n", 0, text.index('edit 1\n        set name "legacy web proxy"')) + 1
+    assert firewall_rules(_load(text=text))[0] == (first, "legacy web proxy", "fw-depot-cctv-legacy", "internet", None, "allow")
+    # The denying and the disabled proxy policies add nothing.
+    assert len(firewall_rules(_load(text=text))) == len(firewall_rules(_load(FIXTURES / "fortigate-depot.conf"))) + 1
+    (tmp_path / "fw-depot.conf").write_text(text, encoding="utf-8")
+    code, found = legacy_site_isolation(tmp_path, "10.60.130")
+    assert code == 1
+    assert found["VP202"] == {("site.yaml", 4, 10, "cam-11"), ("site.yaml", 5, 10, "cam-12")}
+
+
+def test_an_explicit_proxy_without_source_interfaces_listens_where_it_is_enabled() -> None:
+    # Older releases name no srcintf in a proxy policy: the explicit proxy serves the interfaces it is enabled on.
+    text = (FIXTURES / "fortigate-depot.conf").read_text(encoding="utf-8")
+    text = text.replace('        set alias "office"\n', '        set alias "office"\n        set explicit-web-proxy enable\n')
+    text += PROXY_POLICIES.replace('        set srcintf "cctv-legacy"\n', "")
+    rules = firewall_rules(_load(text=text))
+    assert rules[0][1:] == ("legacy web proxy", "fw-depot-internal1", "internet", None, "allow")
+    # With no interface enabling it either, the source is unknown: anything, fail closed.
+    unknown = firewall_rules(_load(text=text.replace("        set explicit-web-proxy enable\n", "")))
+    assert unknown[0][1:] == ("legacy web proxy", "any", "internet", None, "allow")

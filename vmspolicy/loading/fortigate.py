@@ -20,6 +20,14 @@ and port forward is located at the ``edit`` line it comes from.
   (``srcaddr``/``dstaddr`` and their IPv6 forms: address and address-group
   objects, ``all``/``none``); ports come from ``service`` (custom services,
   service groups, the predefined ones).
+- **Proxy policies** (``firewall proxy-policy``: explicit and transparent web
+  proxy, FTP, SSH, access proxy): the FortiGate itself opens the onward
+  connection, so no ``firewall policy`` governs it and a deny there does not
+  stop it. An accepting proxy policy lets its source (``srcintf``; for an
+  explicit proxy of older releases, the interfaces with the proxy enabled)
+  reach its destination (``dstintf``) on every port, since a proxy tunnels
+  any port (``CONNECT``); it goes before every policy. A denying proxy policy
+  is left out: that can only over-report.
 - **Virtual IPs** (``firewall vip``, ``vipgrp``): an accepting policy whose
   destination is a VIP lets its source reach the mapped address (on the
   mapped port of a port forward); from the internet that is a ``nat`` entry.
@@ -91,6 +99,7 @@ class _Vdom:
         self.rules = LocatedSeq((1, 1))
         self.nat = LocatedSeq((1, 1))
         self.members: dict[str, list[str]] = {}
+        self.interfaces = interfaces
         for interface in interfaces:
             self._interface(interface, default_routes)
         for zone in config.table("system", "zone"):
@@ -282,9 +291,33 @@ class _Vdom:
                     for other in sides:
                         if one != other:
                             self._push_rule(zone.pos, f"zone {zone.name} intrazone allow", one.zone, other.zone, None, True)
+        for proxy_policy in self.config.table("firewall", "proxy-policy"):
+            self._proxy_policy(proxy_policy)
         for path, family in ((("firewall", "policy"), 4), (("firewall", "policy6"), 6)):
             for policy in self.config.table(*path):
                 self._policy(policy, family)
+
+    def _proxy_policy(self, policy: Node) -> None:
+        # Before every firewall policy: proxied traffic is the FortiGate's own, which those policies do
+        # not see, so a deny there must not hide it (an allow first can only over-report other traffic).
+        if policy.get("status") == "disable" or policy.get("action", "deny") != "accept":
+            return
+        proxy = policy.get("proxy", "explicit-web")
+        name = policy.get("name") or f"proxy-policy {policy.name} ({proxy})"
+        zones = [side for side in self.sides.values() if side.kind == "zone"]
+        sources = policy.words("srcintf") or self._proxy_interfaces(proxy)
+        src = self._side_addresses(policy, "src", 4)
+        dst = self._side_addresses(policy, "dst", 4)
+        froms = [f for side in self._sides(sources) for f in endpoints(side, src, True, zones)]
+        tos = [t for side in self._sides(policy.words("dstintf")) for t in endpoints(side, dst, True, zones)]
+        for source in dict.fromkeys(froms):
+            for destination in dict.fromkeys(tos):
+                self._push_rule(policy.pos, name, source, destination, None, True)
+
+    def _proxy_interfaces(self, proxy: str) -> list[str]:
+        """The interfaces an explicit proxy listens on, for releases whose proxy policies name none (none found: unknown)."""
+        setting = {"explicit-web": "explicit-web-proxy", "ftp": "explicit-ftp-proxy"}.get(proxy)
+        return [row.name for row in self.interfaces if setting is not None and row.get(setting) == "enable"]
 
     def _policy(self, policy: Node, family: int) -> None:
         if policy.get("status") == "disable":

@@ -190,7 +190,8 @@ def _add_document(b: _Builder, doc: Document) -> None:
         )
         if checked.omitted:
             # Fail closed without a message per error: the count says the file holds more than is listed.
-            b.findings.append(codes.SCHEMA_VIOLATION.finding(doc.at(checked.omitted_at or data.pos), checked.omitted_message()))
+            b.findings.append(codes.SCHEMA_VIOLATION.finding(
+                doc.at(checked.omitted_at or data.pos), checked.omitted_message(), evidence=codes.UNLISTED_SCHEMA_ERRORS))
 
 
 def _records(section: Any) -> list[tuple[str | int, LocatedMap]]:

@@ -7,6 +7,9 @@ CONTRACT (other modules build on this; keep these names and fields stable):
 - :func:`verdicts` — every device's verdict, computed once per run (memoised on
   the :class:`~vmspolicy.analysis.context.CheckContext`).
 - :func:`identify` — the same for loose facts (the ``identify`` command, BOM rows).
+- :class:`DeviceFacts` — everything a device's verdict depends on besides the
+  vendor data: equal facts, equal verdicts, so a verdict an earlier run found may
+  be reused (:attr:`~vmspolicy.analysis.context.CheckContext.known_verdicts`).
 
 The implementation (catalog, normalisation, matching) lives in the modules of
 this package; this file is the stable surface.
@@ -15,6 +18,7 @@ this package; this file is the stable surface.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from vmspolicy.core.records import record
@@ -159,21 +163,55 @@ from vmspolicy.analysis.identify import evidence as ev  # noqa: E402
 from vmspolicy.analysis.identify.catalog import catalog_for  # noqa: E402
 
 
+@record(frozen=True, slots=True)
+class DeviceFacts:
+    """What a device's verdict is computed from, and nothing else: the key under which a verdict may be reused.
+
+    ``installed`` is the date that places the device in a relabel's window: its
+    own, or for a ``planned`` device the run's date. Where the device is (its
+    file, site, zone, address) is not a fact of its vendor: no verdict holds it.
+    """
+
+    vendor: str | None
+    model: str | None
+    mac: str | None
+    streams: tuple[str, ...]
+    installed: dt.date | None
+    serial: str | None
+    name: str | None
+    notes: str | None
+    firmware: str | None
+    onvif: OnvifInfo | None
+
+
+def device_facts(device: Device, as_of: dt.date | None = None) -> DeviceFacts:
+    """The facts of ``device`` (``as_of``: the run's date, which places a ``planned`` device in a relabel's window)."""
+    installed = as_of if as_of is not None and device.status == "planned" else device.installed
+    return DeviceFacts(device.vendor, device.model, device.mac, device.streams, installed, device.serial, device.name,
+                       device.notes, device.firmware, device.onvif)
+
+
+def identify_facts(facts: DeviceFacts, vendor_data: Sequence[Mapping[str, object]] = ()) -> Verdict:
+    """The verdict of a device with these facts: it reads nothing but ``facts`` and ``vendor_data``."""
+    return identify(
+        vendor=facts.vendor,
+        model=facts.model,
+        mac=facts.mac,
+        urls=facts.streams,
+        vendor_data=vendor_data,
+        installed=facts.installed,
+        serial=facts.serial,
+        name=facts.name,
+        notes=facts.notes,
+        firmware=facts.firmware,
+        onvif=facts.onvif,
+    )
+
+
 def identify_device(device: Device, vendor_data: Sequence[Mapping[str, object]] = (), installed: dt.date | None = None) -> Verdict:
     """The verdict for one device of the estate (``installed``: the date that places it in a relabel's window, else its own)."""
-    return identify(
-        vendor=device.vendor,
-        model=device.model,
-        mac=device.mac,
-        urls=device.streams,
-        vendor_data=vendor_data,
-        installed=installed or device.installed,
-        serial=device.serial,
-        name=device.name,
-        notes=device.notes,
-        firmware=device.firmware,
-        onvif=device.onvif,
-    )
+    facts = device_facts(device)
+    return identify_facts(replace(facts, installed=installed) if installed is not None else facts, vendor_data)
 
 
 def verdicts(ctx: CheckContext) -> Mapping[str, Verdict]:
@@ -187,6 +225,19 @@ def verdicts(ctx: CheckContext) -> Mapping[str, Verdict]:
 
 def all_verdicts(ctx: CheckContext) -> dict[str, Verdict]:
     out: dict[str, Verdict] = {}
+    known = ctx.known_verdicts
+    if known is None:
+        for device in ctx.estate.devices.values():
+            out[device.id] = identify_facts(device_facts(device, ctx.as_of), ctx.vendor_data)
+        return out
+    # Verdicts of earlier runs, kept by their facts (vmspolicy.run.verdict_store): only a device whose facts are new is identified.
+    added = ctx.added_verdicts
     for device in ctx.estate.devices.values():
-        out[device.id] = identify_device(device, ctx.vendor_data, ctx.as_of if device.status == "planned" else None)
+        facts = device_facts(device, ctx.as_of)
+        verdict = known.get(facts)
+        if verdict is None:
+            verdict = added.get(facts)
+        if verdict is None:
+            verdict = added[facts] = identify_facts(facts, ctx.vendor_data)
+        out[device.id] = verdict
     return out

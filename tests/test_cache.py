@@ -8,6 +8,7 @@ on, with the user's cache directory (and so the signing secret) in a temporary f
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -305,8 +306,6 @@ def test_damaged_entries_are_named_alike_by_a_parallel_run(estate: Path, user_ca
 
 
 def test_a_python_caller_chooses_the_cache_folder(estate: Path, user_cache: Path, tmp_path: Path) -> None:
-    import datetime as dt
-
     import vmspolicy
 
     previous = Path.cwd()
@@ -333,3 +332,103 @@ def test_a_user_cache_directory_inside_the_repository_turns_the_cache_off(estate
     assert (code, report) == violating
     assert "cache: off, the user cache directory" in stderr and "lies inside" in stderr
     assert not (estate / FOLDER_NAME).exists() and not (estate / ".cache" / "vmspolicy" / "secret").exists()
+
+
+# Vendor verdicts kept from run to run (vmspolicy/run/verdict_store.py): a device is identified again when its facts,
+# the vendor data or (for a planned device) the run's date change, and a store written by anyone else is never used.
+
+def edit_model(folder: Path, model: str = "DS-2CD2143G0-I") -> str:
+    """Give site-001's first Axis Q6135-LE a Hikvision model number; return the camera's id."""
+    path = folder / "site-001.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = lines.index("    model: Q6135-LE\n")
+    lines[at] = f"    model: {model}\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    return next(line.split("id: ")[1].strip() for line in reversed(lines[:at]) if line.startswith("  - id: "))
+
+
+def test_a_device_edited_to_a_restricted_model_is_identified_again(estate: Path, user_cache: Path) -> None:
+    _, before, stderr = check(estate, "site-001.yaml")
+    assert "vendor verdict(s) computed afresh, kept with the others of 3 file(s)" in stderr
+    assert "vendor verdict(s) computed afresh" not in check(estate, "site-001.yaml")[2]  # all known: nothing written
+    camera = edit_model(estate)
+    warm_code, warm, warm_stderr = check(estate, "site-001.yaml")
+    assert "cache: 1 vendor verdict(s) computed afresh, kept with the others of 1 file(s)" in warm_stderr
+    assert (warm_code, warm) == check(estate, "site-001.yaml", "--no-cache")[:2]
+    assert "VP104" in {f["rule"] for f in warm["findings"] if f["subject"] == camera}
+    assert camera not in {f["subject"] for f in before["findings"]}
+
+
+class _RelabelPlugin:
+    """Vendor data naming Vivotek, a maker the estate holds, as a relabel of Dahua; or nothing, with the same name and version."""
+
+    def __init__(self, relabels: list[dict[str, str]]) -> None:
+        self.relabels = relabels
+
+    @hookimpl
+    def vmspolicy_vendor_data(self) -> list[dict[str, object]]:
+        return [{"version": 1, "source": "a test's procurement list", "relabels": self.relabels}]
+
+
+def test_vendor_data_a_plugin_adds_is_part_of_the_key(estate: Path, user_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vmspolicy.reporters.json_report import report_to_json
+
+    monkeypatch.chdir(estate)
+    vivotek = {"name": "Vivotek", "family": "Dahua", "confidence": "high"}
+
+    def report(relabels: list[dict[str, str]], cache: bool) -> dict[str, Any]:
+        host = load_plugins(entry_points_enabled=False, extra=[_RelabelPlugin(relabels)])
+        options = pipeline.RunOptions(paths=["site-001.yaml"], as_of=dt.date.fromisoformat(generate.AS_OF), plugins=host,
+                                      config=estate / ".vmspolicy.yaml", cache_dir=estate / FOLDER_NAME if cache else None)
+        return report_to_json(pipeline.run(options))
+
+    plain = report([], cache=True)
+    assert report([], cache=True) == plain
+    relabelled = report([vivotek], cache=True)
+    assert relabelled == report([vivotek], cache=False) != plain
+    assert "VP105" in {f["rule"] for f in relabelled["findings"]} - {f["rule"] for f in plain["findings"]}
+
+
+PLANNED_LOREX = "  - id: planned-lorex\n    site: site-001\n    vendor: Lorex\n    status: planned\n"
+
+
+def test_a_planned_device_is_identified_again_on_another_day(estate: Path, user_cache: Path) -> None:
+    # Lorex is a Dahua relabel for devices made from 2018-02 to 2022-11; a planned one is made from the run's date on.
+    path = estate / "site-001.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("\ncameras:\n", "\ncameras:\n" + PLANNED_LOREX, 1), encoding="utf-8")
+    _, later, _ = check(estate, "site-001.yaml")
+    assert "planned-lorex" not in {f["subject"] for f in later["findings"]}
+    warm_code, warm, stderr = check(estate, "site-001.yaml", "--as-of", "2020-06-01")
+    assert "vendor verdict(s) computed afresh" in stderr
+    assert (warm_code, warm) == check(estate, "site-001.yaml", "--as-of", "2020-06-01", "--no-cache")[:2]
+    assert "VP102" in {f["rule"] for f in warm["findings"] if f["subject"] == "planned-lorex"}
+
+
+def test_a_verdict_store_signed_by_anyone_else_is_ignored(estate: Path, user_cache: Path) -> None:
+    """The forger knows everything but the user's secret: the store's key, and the facts of the edited camera."""
+    from vmspolicy.analysis.identify import device_facts, identify
+    from vmspolicy.run.verdict_store import VerdictStore
+
+    check(estate, "site-001.yaml")
+    camera = edit_model(estate)
+    violating = check(estate, "site-001.yaml", "--no-cache")[:2]
+    host = load_plugins()
+    config = load_config(estate / ".vmspolicy.yaml")
+    forged = open_cache(estate / FOLDER_NAME, host, config, lambda message: None)
+    assert forged is not None
+    forged.secret = b"the forger's own secret, 32 bytes long"
+    store = VerdictStore(forged)
+    previous = Path.cwd()
+    try:
+        os.chdir(estate)
+        as_of = dt.date.fromisoformat(generate.AS_OF)
+        prepared = pipeline.prepare(pipeline.RunOptions(paths=["site-001.yaml"], as_of=as_of), config, host)
+    finally:
+        os.chdir(previous)
+    edited = prepared.ctx.estate.devices[camera]
+    store.entries.put(store.key("site-001.yaml"), {device_facts(edited, as_of): identify(vendor="Axis")})
+    assert store.entries.written == 1
+    code, report, stderr = check(estate, "site-001.yaml")
+    assert (code, report) == violating
+    assert "VP104" in {f["rule"] for f in report["findings"] if f["subject"] == camera}
+    assert f"{FOLDER_NAME}/verdicts/entries/" in stderr and "not a valid entry of this user's cache, rebuilt" in stderr

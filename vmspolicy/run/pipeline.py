@@ -34,6 +34,7 @@ from vmspolicy.reporters.base import ExcludedFile, InputFile, Run, SkippedFile
 from vmspolicy.run.cache import LoadCache, finish_cache, load_context, open_cache
 from vmspolicy.run.discovery import ExcludedPath, discover, estate_files
 from vmspolicy.run.plugins import ClaimedParseError, PluginHost, guarded, load_plugins
+from vmspolicy.run.verdict_store import VerdictStore
 
 STDIN = "-"
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -475,6 +476,8 @@ class Prepared:
     # The configuration the rules run with: as written, less the settings refused because they would
     # weaken a mandatory rule (VP306). ``ctx.config`` keeps it as written.
     config: Config
+    # Where the vendor verdicts of this run are kept for the next (None: the cache is off).
+    verdict_store: VerdictStore | None = None
 
 
 def prepare(options: RunOptions, config: Config, host: PluginHost) -> Prepared:
@@ -517,6 +520,7 @@ def prepare(options: RunOptions, config: Config, host: PluginHost) -> Prepared:
     estate, build_findings = build_estate(loaded.documents, import_site=import_settings.get("site"), import_zones=import_zones)
     if import_zones:
         build_findings.extend(_unmatched_import_zones(import_zones, imported_zone_ids(estate.zones, loaded.documents), config))
+    verdict_store = VerdictStore(cache) if cache is not None else None
     ctx = CheckContext(
         estate=estate,
         documents=loaded.documents,
@@ -529,6 +533,7 @@ def prepare(options: RunOptions, config: Config, host: PluginHost) -> Prepared:
         packs=host.packs(),
         rules=tuple(rules),
         config=config,
+        known_verdicts=verdict_store.known(estate, options.verbose) if verdict_store is not None else None,
     )
     # An unknown profile or a broken pack is exit 2 whichever rules are enabled.
     policy.default_selection(ctx)
@@ -536,7 +541,7 @@ def prepare(options: RunOptions, config: Config, host: PluginHost) -> Prepared:
     effective = overrides.enforce(config, overrides.refused_overrides(ctx))
     ctx.rule_options = effective.rule_options
     ctx.enabled = frozenset(r.code for r in ctx.rules if effective.enabled(r.code))
-    return Prepared(ctx, loaded, build_findings, report_only, effective)
+    return Prepared(ctx, loaded, build_findings, report_only, effective, verdict_store)
 
 
 def run(options: RunOptions) -> Run:
@@ -589,6 +594,8 @@ def _check(options: RunOptions, written: Config, host: PluginHost) -> Run:
     rules = list(ctx.rules)
     findings = [f for f in [*loaded.findings, *prepared.build_findings] if config.enabled(f.rule)]
     findings.extend(run_rules(ctx, rules, config, host))
+    if prepared.verdict_store is not None:
+        prepared.verdict_store.keep(ctx, options.verbose)
     findings = _named_cells(findings, loaded.documents)
     findings = governance.apply(findings, ctx, options.governance, frozenset(r.code for r in rules if config.enabled(r.code)))
     configuration = configuration_record(written, config, ctx, options.governance, overrides.refused_overrides(ctx))

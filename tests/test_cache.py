@@ -432,3 +432,25 @@ def test_a_verdict_store_signed_by_anyone_else_is_ignored(estate: Path, user_cac
     assert (code, report) == violating
     assert "VP104" in {f["rule"] for f in report["findings"] if f["subject"] == camera}
     assert f"{FOLDER_NAME}/verdicts/entries/" in stderr and "not a valid entry of this user's cache, rebuilt" in stderr
+
+
+# A camera of site-002's file that repeats an id of site-001's (VP004) and sits in a zone of site-001's (VP003).
+CROSS_FILE = "  - id: site-001-cam-0001\n    site: site-002\n    zone: site-001-cctv-1\n    vendor: Axis\n    model: P1375\n"
+
+
+def test_a_warm_run_judges_ids_and_references_across_files_as_a_cold_run(estate: Path, user_cache: Path) -> None:
+    """Each file's model is kept in its entry: merged with the others', duplicates and references come out as before."""
+    path = estate / "site-002.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("\ncameras:\n", "\ncameras:\n" + CROSS_FILE, 1), encoding="utf-8")
+    check(estate)
+    add_camera(estate)  # the file before it changes: the later file's model is taken from the cache
+    for taken, given in ((3, ("site-001.yaml",)), (4, ("site-002.yaml",)), (4, ("site-001.yaml", "site-002.yaml")), (4, ())):
+        warm_code, warm, stderr = check(estate, *given)
+        assert f"cache: {taken} of 4 file(s) taken from" in stderr
+        assert (warm_code, warm) == check(estate, *given, "--no-cache")[:2]
+    duplicates = [f for f in warm["findings"] if f["path"] == "site-002.yaml" and f["rule"] in ("VP003", "VP004")]
+    assert {f["rule"] for f in duplicates} == {"VP003", "VP004"}
+    add_camera(estate, "site-002.yaml")  # the later file changes: modelled again, against the earlier files' ids
+    _, _, stderr = check(estate, "site-002.yaml")
+    assert "cache: 3 of 4 file(s) taken from" in stderr
+    assert check(estate, "site-002.yaml")[:2] == check(estate, "site-002.yaml", "--no-cache")[:2]

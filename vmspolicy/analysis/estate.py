@@ -40,6 +40,7 @@ from vmspolicy.core.model import (
     Zone,
     normalise_mac,
 )
+from vmspolicy.core.records import record
 from vmspolicy.core.schemas import SchemaError
 from vmspolicy.core.source import Document, LocatedMap, Location, iter_items
 
@@ -65,6 +66,33 @@ class _Builder:
     completing: set[tuple[int, str, int]] = field(default_factory=set)
     schema_checks: dict[int, SchemaCheck] = field(default_factory=dict)  # by document
     unreadable_firewalls: list[UnreadableFirewall] = field(default_factory=list)
+    # Modelling one file alone (model_file): each declaration of an id, with the number of findings before it,
+    # so that merging replays the duplicate-id checks (VP004) against the files before it, in the same order.
+    declarations: list[tuple[int, str, Location]] | None = None
+
+
+@record(frozen=True, slots=True)
+class FileModel:
+    """What one file's manifest documents add to the estate, modelled as if no file before it declared an id.
+
+    The builder's only state that crosses files is the first declaration of each id
+    (which record a duplicate id names, VP004), the device names taken, and the firewalls
+    already found unreadable; :func:`merge_files` replays a file's declarations against
+    the files before it and models the file again, from its documents, in the rare case
+    where one of those differs. A file's model can thus be built once and kept with the file
+    (the load cache does), so that a run after a change models only the changed files.
+    """
+
+    sites: tuple[Site, ...]
+    zones: tuple[Zone, ...]
+    devices: tuple[Device, ...]
+    firewalls: tuple[Firewall, ...]
+    waivers: tuple[Waiver, ...]
+    unreadable_firewalls: tuple[UnreadableFirewall, ...]
+    invalid_ids: frozenset[str]
+    findings: tuple[Finding, ...]
+    declarations: tuple[tuple[int, str, Location], ...]  # (findings before it, id, where)
+    paths: tuple[str, ...]
 
 
 # Sections whose imported records a manifest record may complete.
@@ -83,17 +111,110 @@ def build_estate(
     :func:`~vmspolicy.loading.imported.settle_imported`); devices without a zone
     are then placed in the zone of their site whose network holds their IP.
     """
+    if all(doc.format == "manifest" for doc in documents):
+        # Manifests alone: modelled file by file and merged, as a run taking files' models from the cache does.
+        return merge_files([(model_file(file), file) for file in _by_file(documents)])
     b = _Builder()
-    if any(doc.format != "manifest" for doc in documents):
-        # Imported here: it completes only imported files, and a run over manifests alone never needs it.
-        from vmspolicy.loading.imported import settle_imported
+    # Imported here: it completes only imported files, and a run over manifests alone never needs it.
+    from vmspolicy.loading.imported import settle_imported
 
-        given_sites = _find_completions(b, documents)
-        documents = settle_imported(documents, import_site, given_sites)
+    given_sites = _find_completions(b, documents)
+    documents = settle_imported(documents, import_site, given_sites)
     for doc in documents:
         _add_document(b, doc)
     if import_zones:
         _name_imported_purposes(b, documents, import_zones)
+    return _finish(b, documents)
+
+
+def _by_file(documents: Sequence[Document]) -> list[list[Document]]:
+    """The documents grouped by the file they were read from (a file's documents are consecutive)."""
+    files: list[list[Document]] = []
+    for doc in documents:
+        if files and files[-1][0].path == doc.path:
+            files[-1].append(doc)
+        else:
+            files.append([doc])
+    return files
+
+
+def model_file(documents: Sequence[Document]) -> FileModel | None:
+    """The model of one file's documents on their own, or None when they are not all manifests.
+
+    Another tool's file (Frigate, NetBox...) is completed by manifest records of other
+    files and placed in sites they declare: it is modelled only with the whole estate.
+    """
+    if not all(doc.format == "manifest" for doc in documents):
+        return None
+    b = _Builder(declarations=[])
+    for doc in documents:
+        _add_document(b, doc)
+    assert b.declarations is not None
+    return FileModel(
+        sites=tuple(b.sites.values()),
+        zones=tuple(b.zones.values()),
+        devices=tuple(b.devices.values()),
+        firewalls=tuple(b.firewalls),
+        waivers=tuple(b.waivers.values()),
+        unreadable_firewalls=tuple(b.unreadable_firewalls),
+        invalid_ids=frozenset(b.invalid_ids),
+        findings=tuple(b.findings),
+        declarations=tuple(b.declarations),
+        paths=tuple(dict.fromkeys(d.path for d in documents)),
+    )
+
+
+def merge_files(
+    files: Sequence[tuple[FileModel | None, Sequence[Document]]], *, import_site: str | None = None,
+    import_zones: Mapping[str, str] | None = None,
+) -> tuple[Estate, list[Finding]]:
+    """The estate of files modelled one by one (:func:`model_file`), merged in file order.
+
+    Gives exactly what modelling all their documents at once gives: the same records
+    in the same order, the same findings in the same order. A file without a model
+    (another tool's format) makes the whole estate be modelled at once from the documents
+    (``import_site`` and ``import_zones`` as :func:`build_estate` takes them).
+    """
+    if any(model is None for model, _ in files):
+        return build_estate([doc for _, documents in files for doc in documents], import_site=import_site, import_zones=import_zones)
+    b = _Builder()
+    paths: list[str] = []
+    for model, documents in files:
+        assert model is not None
+        if not _merge(b, model):
+            # An id declared by an earlier file (or a device name taken there): model this file
+            # against the estate so far, as the whole-estate pass does.
+            for doc in documents:
+                _add_document(b, doc)
+        paths.extend(model.paths)
+    return _finish(b, [], tuple(dict.fromkeys(paths)))
+
+
+def _merge(b: _Builder, model: FileModel) -> bool:
+    """Add a file's model to the estate so far; False (and nothing added) when it was built on an assumption that fails here."""
+    unreadable = {u.id for u in b.unreadable_firewalls}
+    if (any(entry_id in b.declared for _, entry_id, _ in model.declarations)
+            or any(device.id in b.devices for device in model.devices)
+            or any(firewall.id in unreadable for firewall in model.firewalls)):
+        return False
+    done = 0
+    for before, entry_id, location in model.declarations:
+        b.findings.extend(model.findings[done:before])
+        done = before
+        _declare(b, entry_id, location)  # a duplicate within the file: VP004, as the whole-estate pass reports it
+    b.findings.extend(model.findings[done:])
+    b.sites.update((site.id, site) for site in model.sites)
+    b.zones.update((zone.id, zone) for zone in model.zones)
+    b.devices.update((device.id, device) for device in model.devices)
+    b.firewalls.extend(model.firewalls)
+    b.waivers.update((waiver.id, waiver) for waiver in model.waivers)
+    b.unreadable_firewalls.extend(model.unreadable_firewalls)
+    b.invalid_ids |= model.invalid_ids
+    return True
+
+
+def _finish(b: _Builder, documents: Sequence[Document], paths: tuple[str, ...] | None = None) -> tuple[Estate, list[Finding]]:
+    """The estate once every document is modelled: devices placed by address, identities and references checked."""
     _place_by_address(b)
     estate = Estate(
         sites=b.sites,
@@ -101,7 +222,7 @@ def build_estate(
         devices=b.devices,
         firewalls=tuple(b.firewalls),
         waivers=b.waivers,
-        paths=tuple(dict.fromkeys(d.path for d in documents)),
+        paths=paths if paths is not None else tuple(dict.fromkeys(d.path for d in documents)),
         unreadable_firewalls=tuple(b.unreadable_firewalls),
     )
     _check_identities(b, estate)
@@ -323,6 +444,11 @@ def _completed(b: _Builder, doc: Document, entry: LocatedMap, manifest: Document
 
 
 def _declare(b: _Builder, entry_id: str, location: Location) -> None:
+    if b.declarations is not None:
+        # One file alone: whether the id is a duplicate is known only when the files are merged.
+        b.declarations.append((len(b.findings), entry_id, location))
+        b.declared.setdefault(entry_id, location)
+        return
     first = b.declared.get(entry_id)
     if first is not None:
         b.findings.append(

@@ -1,7 +1,9 @@
 """The load cache: what reading one file gave, kept by the file's content so that the next run skips the parse.
 
 An entry holds the outcome of loading one file (its located documents, VP001/VP002
-findings, the ``-v`` notes) and is found by a key made of the file's SHA-256, the
+findings, the ``-v`` notes, and the records its manifests add to the estate model, with
+the model's findings in them: :class:`vmspolicy.analysis.estate.FileModel`, which reads
+no setting) and is found by a key made of the file's SHA-256, the
 path it is reported under, and the fingerprint of everything else that changes
 that outcome: vmspolicy's own code and data, the plugins, and the configuration
 settings that loading reads (``formats:``, ``max_file_size:``, ``estate:``).
@@ -44,14 +46,16 @@ ENV_DISABLE = "VMSPOLICY_NO_CACHE"
 MAX_BYTES = 512 * 1024 * 1024
 """Above this, the least recently used entries are removed (a 100,000-camera estate takes about 70 MB)."""
 
-_MAGIC = b"vmspolicy-cache 1\n"
+_MAGIC = b"vmspolicy-cache 2\n"  # 2: entries hold the file's model records
 _TAG_BYTES = 32
 _SECRET_NAME = "secret"
 _ENTRIES = "entries"
 
-# What an entry may unpickle into: the located data, documents, findings and a loader's own records.
+# What an entry may unpickle into: the located data, documents, findings, model records and a loader's own records.
 # A plugin's loader may put other classes into its documents; an entry holding one is rebuilt, not trusted.
 _ALLOWED_MODULES = ("vmspolicy.", "datetime", "pathlib")
+# The model's addresses and networks, rebuilt from their text by their own classes.
+_ALLOWED_CLASSES = frozenset(("ipaddress", name) for name in ("IPv4Address", "IPv6Address", "IPv4Network", "IPv6Network"))
 _ALLOWED_BUILTINS = frozenset({"dict", "list", "tuple", "set", "frozenset", "str", "bytes", "int", "float", "bool", "complex"})
 
 
@@ -112,7 +116,8 @@ def _unpickle(payload: bytes) -> Any:
 
     class Unpickler(pickle.Unpickler):
         def find_class(self, module: str, name: str) -> Any:
-            if (module == "builtins" and name in _ALLOWED_BUILTINS) or module.startswith(_ALLOWED_MODULES):
+            if ((module == "builtins" and name in _ALLOWED_BUILTINS) or module.startswith(_ALLOWED_MODULES)
+                    or (module, name) in _ALLOWED_CLASSES):
                 return super().find_class(module, name)
             raise pickle.UnpicklingError(f"{module}.{name} is not cache data")
 

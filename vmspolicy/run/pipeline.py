@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from vmspolicy import __version__, governance
 from vmspolicy.analysis import overrides, policy
 from vmspolicy.analysis.context import CheckContext
-from vmspolicy.analysis.estate import build_estate, imported_zone_ids
+from vmspolicy.analysis.estate import FileModel, imported_zone_ids, merge_files, model_file
 from vmspolicy.core import codes
 from vmspolicy.core.config import Config, check_rule_settings, find_config, load_config, with_overrides
 from vmspolicy.core.errors import PluginError, UsageError
@@ -131,6 +131,8 @@ class Loaded:
     findings: list[Finding] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
     excluded: list[ExcludedFile] = field(default_factory=list)
+    # Each read file's documents with their model (None: not manifests, modelled with the whole estate), in file order.
+    files: list[tuple[FileModel | None, list[Document]]] = field(default_factory=list)
 
 
 def load_files(files: Sequence[tuple[str, bytes | None, Path | None]], host: PluginHost, config: Config,
@@ -170,6 +172,7 @@ def load_files(files: Sequence[tuple[str, bytes | None, Path | None]], host: Plu
             loaded.skipped.append(SkippedFile(outcome.shown, outcome.skipped))
         if outcome.documents is not None:
             loaded.documents.extend(outcome.documents)
+            loaded.files.append((outcome.model, outcome.documents))
         if outcome.input is not None:
             loaded.inputs.append(outcome.input)
     if cache is not None:
@@ -183,6 +186,7 @@ class _FileOutcome:
 
     shown: str
     documents: list[Document] | None = None
+    model: FileModel | None = None  # what the documents add to the estate model, when they are manifests
     input: InputFile | None = None
     findings: list[Finding] = field(default_factory=list)
     skipped: str | None = None  # why the file was not judged
@@ -291,6 +295,8 @@ def _load_bytes(outcome: _FileOutcome, source: SourceFile, path: Path | None, co
             return outcome
     outcome.notes.append(f"{shown}: {len(documents)} document(s) read as {documents[0].format if documents else '?'}")
     outcome.documents = documents
+    # Modelled here, with the file: kept in the load cache with the documents, and built in the worker processes of -j.
+    outcome.model = model_file(documents)
     outcome.input = InputFile(shown, source.sha256, documents[0].format if documents else "empty")
     return outcome
 
@@ -517,7 +523,7 @@ def prepare(options: RunOptions, config: Config, host: PluginHost) -> Prepared:
     loaded.excluded = [_excluded_file(entry, host, config, options.verbose) for entry in sorted(excluded, key=lambda e: e.shown)]
     import_settings = config.settings.get("import") or {}
     import_zones = import_settings.get("zones") or {}
-    estate, build_findings = build_estate(loaded.documents, import_site=import_settings.get("site"), import_zones=import_zones)
+    estate, build_findings = merge_files(loaded.files, import_site=import_settings.get("site"), import_zones=import_zones)
     if import_zones:
         build_findings.extend(_unmatched_import_zones(import_zones, imported_zone_ids(estate.zones, loaded.documents), config))
     verdict_store = VerdictStore(cache) if cache is not None else None

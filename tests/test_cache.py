@@ -454,3 +454,58 @@ def test_a_warm_run_judges_ids_and_references_across_files_as_a_cold_run(estate:
     _, _, stderr = check(estate, "site-002.yaml")
     assert "cache: 3 of 4 file(s) taken from" in stderr
     assert check(estate, "site-002.yaml")[:2] == check(estate, "site-002.yaml", "--no-cache")[:2]
+
+
+EXAMPLES = BENCHMARKS.parent / "examples"
+MIXED_ESTATE = ["site.yaml", "waivers.yaml", "nvr/*.yml", "scans/*.xml", "firewall/*.xml", "netbox/*.json", "bom.csv"]
+# A waiver of its own file excusing the Frigate camera's literal password (VP401, in nvr/config.yml): whether it is
+# needed (VP304) depends on a file it does not lie in.
+MIXED_WAIVER = """\
+vmspolicy: 1
+waivers:
+  - id: W-1
+    devices: [quay_gate]
+    reason: The NVR is replaced next month
+    approved_by: Head of Security
+    ticket: SEC-1
+    approved_on: 2026-05-01
+    expires: 2026-12-31
+    rules: [VP401]
+"""
+
+
+@pytest.fixture
+def mixed(tmp_path: Path) -> Path:
+    """Every kind of file a finding can depend on across files: Frigate's secrets, an nmap scan, a BOM, a waiver, a comment."""
+    import shutil
+
+    folder = tmp_path / "mixed"
+    shutil.copytree(EXAMPLES / "cross-format", folder)
+    shutil.copy(EXAMPLES / "bom" / "bom.csv", folder / "bom.csv")
+    (folder / "waivers.yaml").write_text(MIXED_WAIVER, encoding="utf-8")
+    site = folder / "site.yaml"
+    # A comment without a reason or an end (VP305): the site file's own finding.
+    site.write_text(site.read_text(encoding="utf-8").replace("\nsites:", "\n# vmspolicy: ignore[VP401]\nsites:", 1), encoding="utf-8")
+    (folder / ".vmspolicy.yaml").write_text(f"estate: {json.dumps(MIXED_ESTATE)}\n", encoding="utf-8")
+    return folder
+
+
+def test_a_run_given_files_reports_what_the_whole_run_finds_in_them(mixed: Path, user_cache: Path) -> None:
+    """Rules that judge document by document read only the files given; their findings there are the whole run's."""
+    _, whole, _ = check(mixed, "--no-cache")
+    files = sorted({f["path"] for f in whole["findings"]})
+    assert {"site.yaml", "nvr/config.yml", "scans/scan.xml", "bom.csv", "netbox/devices.json"} <= set(files)
+    assert {f["rule"] for f in whole["findings"]} >= {"VP305", "VP401", "VP501", "VP502", "VP102"}
+    assert not [f for f in whole["findings"] if f["rule"] == "VP304"]
+    check(mixed)  # every entry written
+    for given in [[name] for name in [*files, "waivers.yaml"]] + [["waivers.yaml", "site.yaml"]]:
+        code, warm, stderr = check(mixed, *given)
+        assert "cache: 7 of 7 file(s) taken from" in stderr
+        assert (code, warm) == check(mixed, *given, "--no-cache")[:2]
+        assert warm["findings"] == [f for f in whole["findings"] if f["path"] in given], given
+    # Without the configured estate, every file named is reported: the same findings as the estate's run.
+    (mixed / ".vmspolicy.yaml").write_text("{}\n", encoding="utf-8")
+    paths = [str(p.relative_to(mixed)) for pattern in MIXED_ESTATE for p in sorted(mixed.glob(pattern))]
+    _, unbound, _ = check(mixed, *paths)
+    assert check(mixed, *paths)[:2] == check(mixed, *paths, "--no-cache")[:2]
+    assert unbound["findings"] == whole["findings"]

@@ -42,6 +42,7 @@ class CheckContext:
     # Verdicts earlier runs computed, by the facts they were computed from (the run's verdict store); None: identify every device.
     known_verdicts: Mapping[DeviceFacts, Verdict] | None = None
     added_verdicts: dict[DeviceFacts, Verdict] = field(default_factory=dict)  # the verdicts this run computed that known_verdicts lacked
+    reported: frozenset[str] | None = None  # the files whose findings the run reports (None: every file)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
     # The built-in analyses the rules share, each computed on first use.
     analyses: Analyses = field(init=False, repr=False, compare=False)
@@ -58,6 +59,22 @@ class CheckContext:
             self._memo[key] = compute(self)
         result: T = self._memo[key]
         return result
+
+    def documents_reported(self, code: str) -> Sequence[Document]:
+        """The documents a rule ``code`` reads when each of its findings lies in the document it read it from.
+
+        Those of the files whose findings are reported (a pre-commit run with ``estate:``
+        reports the files it was given), since the others' findings would be dropped; but
+        every document when a waiver of a reported file could excuse ``code``, since whether
+        that waiver is still needed (VP304) depends on the findings about its devices,
+        wherever they lie.
+        """
+        reported = self.reported
+        if reported is None or any(
+            w.origin.path in reported and (w.rules is None or code in w.rules) for w in self.estate.waivers.values()
+        ):
+            return self.documents
+        return [doc for doc in self.documents if doc.path in reported]
 
     def runs(self, code: str) -> bool:
         """Whether rule ``code`` runs in this run: a rule that leaves a case to another must know that one speaks."""

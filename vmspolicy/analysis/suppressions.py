@@ -120,7 +120,8 @@ def scan_all(ctx: CheckContext) -> list[InlineSuppression]:
     catalog = rule_catalog(ctx)
     terms = inline_terms(ctx)
     by_path: dict[str, list[Document]] = {}
-    for doc in ctx.documents:
+    # A comment suppresses findings of its own file only: those of files whose findings are not reported are not read.
+    for doc in ctx.documents if ctx.reported is None else [d for d in ctx.documents if d.path in ctx.reported]:
         by_path.setdefault(doc.path, []).append(doc)
     found: list[InlineSuppression] = []
     for path, docs in by_path.items():

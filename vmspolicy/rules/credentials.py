@@ -99,7 +99,7 @@ class PlaintextCredential(Rule):
             return is_literal_secret(value) and not any(p.search(value) for p in extra)
 
         seen: set[tuple[str, Pos]] = set()
-        for doc in ctx.documents:
+        for doc in ctx.documents_reported(self.code):  # a secret is reported in the document that holds it
             leaks: list[_Leak] = []
             _leaks(doc.data, None, literal, leaks)
             leaks.extend(_kept_apart(doc, literal))

@@ -18,13 +18,14 @@ if TYPE_CHECKING:
     from vmspolicy.loading.nmap import ObservedHost, ScanDocument
 
 
-def scans(ctx: CheckContext) -> Iterator[tuple[ScanDocument, ObservedHost]]:
-    """Every host of every scan of the run."""
-    if not any(doc.format == "nmap" for doc in ctx.documents):
+def scans(ctx: CheckContext, code: str) -> Iterator[tuple[ScanDocument, ObservedHost]]:
+    """Every host of every scan that rule ``code`` reports on (its findings lie in the scan: see CheckContext.documents_reported)."""
+    documents = ctx.documents_reported(code)
+    if not any(doc.format == "nmap" for doc in documents):
         return  # no scan: the nmap reader need not be loaded at all
     from vmspolicy.loading.nmap import ScanDocument
 
-    for doc in ctx.documents:
+    for doc in documents:
         if isinstance(doc, ScanDocument):
             for host in doc.hosts:
                 yield doc, host
@@ -93,7 +94,7 @@ class UndeclaredDevice(Rule):
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         ignored = _networks(ctx.options_for(UndeclaredDevice).get("ignore") or ())
-        for doc, host in scans(ctx):
+        for doc, host in scans(ctx, self.code):
             if _ignored(host.address, ignored):
                 continue
             device = declared_device(ctx.estate, host)
@@ -167,7 +168,7 @@ class RestrictedDeviceDiscovered(Rule):
 
     def check(self, ctx: CheckContext) -> Iterable[Finding]:
         known: Mapping[str, Verdict] | None = None
-        for doc, host in scans(ctx):
+        for doc, host in scans(ctx, self.code):
             found = _identify_host(host, ctx)
             if found is None:
                 continue

@@ -597,6 +597,8 @@ def check(options: RunOptions, config: Config, host: PluginHost) -> Run:
 def _check(options: RunOptions, written: Config, host: PluginHost) -> Run:
     prepared = prepare(options, written, host)
     ctx, loaded, report_only, config = prepared.ctx, prepared.loaded, prepared.report_only, prepared.config
+    if report_only is not None:
+        ctx.reported = frozenset(report_only)  # the rules that judge document by document skip the other files
     rules = list(ctx.rules)
     findings = [f for f in [*loaded.findings, *prepared.build_findings] if config.enabled(f.rule)]
     findings.extend(run_rules(ctx, rules, config, host))

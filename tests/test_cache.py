@@ -211,13 +211,14 @@ def test_without_configuration_the_user_cache_directory_holds_it(tmp_path: Path,
     assert not (folder / FOLDER_NAME).exists()
 
 
-def test_loading_settings_are_part_of_the_key(estate: Path, user_cache: Path) -> None:
+@pytest.mark.parametrize(("setting", "value"), [("max_file_size", 200000), ("max_nodes", 2000)])
+def test_loading_settings_are_part_of_the_key(estate: Path, user_cache: Path, setting: str, value: int) -> None:
     check(estate)
     config = estate / ".vmspolicy.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + "max_file_size: 200000\n", encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8") + f"{setting}: {value}\n", encoding="utf-8")
     code, report, stderr = check(estate)
-    assert "cache: 0 of 4" in stderr  # another max_file_size: every file read again
-    assert {f["rule"] for f in report["findings"] if "max_file_size" in f["message"]} == {"VP001"}
+    assert "cache: 0 of 4" in stderr  # another limit: every file read again
+    assert {f["rule"] for f in report["findings"] if setting in f["message"]} == {"VP001"}
     assert (code, report) == check(estate, "--no-cache")[:2]
 
 

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from typing import Any, Callable, Final
 
 import yaml
 from yaml.resolver import Resolver
 
+from vmspolicy.core.limits import NodeLimit
 from vmspolicy.core.source import LocatedMap, LocatedSeq, Pos
 from vmspolicy.core.text import ParseError, line_col_of_index
 
@@ -140,13 +142,17 @@ _NO_KEY: Final = object()
 _MERGE: Final = object()
 
 
-def load_documents(text: str, *, json_mode: bool = False, on_tag: TagHandler | None = None) -> list[Any]:
+def load_documents(text: str, *, json_mode: bool = False, on_tag: TagHandler | None = None,
+                   limit: NodeLimit | None = None) -> list[Any]:
     """Parse every document of ``text`` into located data.
 
     ``json_mode`` types plain scalars as JSON does (the caller has already
     checked the text is strict JSON). ``on_tag`` lets a loader tolerate
     application tags such as Home Assistant's ``!secret``; without it any tag
-    outside the YAML core schema is a :class:`ParseError`.
+    outside the YAML core schema is a :class:`ParseError`. ``limit``: the most
+    nodes (mappings, sequences, scalars and aliases, keys included) built of
+    all the documents; the node past it is a :class:`ParseError` (None: no limit,
+    for vmspolicy's own files).
     """
     shifts: dict[int, list[tuple[int, int]]] = {}
     if json_mode:
@@ -154,7 +160,7 @@ def load_documents(text: str, *, json_mode: bool = False, on_tag: TagHandler | N
     resolve = _resolve_json if json_mode else _resolve_plain
     parser = _Parser(text)
     try:
-        documents = _build(parser, resolve, on_tag)
+        documents = _build(parser, resolve, on_tag, limit)
         if shifts:
             _unshift(documents, shifts)
         return documents
@@ -247,8 +253,10 @@ def _unshift(documents: list[Any], shifts: dict[int, list[tuple[int, int]]]) -> 
 # attaches a value to its parent, it took 0.60 CPU seconds instead of 0.51 for that manifest
 # (benchmarks/parsers.py --repeat 5 on benchmarks/generate.py --cameras 10000; 7-12% more in
 # alternating runs of both): a loss well above the 3% a split may cost.
-def _build(parser: Any, resolve: Callable[[str, Pos], Any], on_tag: TagHandler | None) -> list[Any]:
+def _build(parser: Any, resolve: Callable[[str, Pos], Any], on_tag: TagHandler | None, limit: NodeLimit | None) -> list[Any]:
     documents: list[Any] = []
+    # Counted down as nodes are built; below zero, the node just read is the one past the limit.
+    nodes_left = limit.nodes if limit is not None else sys.maxsize
     stack: list[_Frame] = []
     anchors: dict[str, tuple[Any, int]] = {}
     root: Any = None
@@ -268,6 +276,9 @@ def _build(parser: Any, resolve: Callable[[str, Pos], Any], on_tag: TagHandler |
         if cls is ScalarEvent:
             mark = event.start_mark
             pos = (mark.line + 1, mark.column + 1)
+            nodes_left -= 1
+            if nodes_left < 0:
+                raise _too_many(limit, pos)
             tag = event.tag
             if tag is None or tag == "!":
                 if event.implicit[0] and not event.style:
@@ -285,6 +296,9 @@ def _build(parser: Any, resolve: Callable[[str, Pos], Any], on_tag: TagHandler |
         elif cls is AliasEvent:
             mark = event.start_mark
             pos = (mark.line + 1, mark.column + 1)
+            nodes_left -= 1
+            if nodes_left < 0:
+                raise _too_many(limit, pos)
             if event.anchor not in anchors:
                 raise ParseError(f"alias *{event.anchor} refers to no anchor defined before it", *pos)
             value, size = anchors[event.anchor]
@@ -302,6 +316,9 @@ def _build(parser: Any, resolve: Callable[[str, Pos], Any], on_tag: TagHandler |
             pos = (mark.line + 1, mark.column + 1)
             tag = event.tag
             kind = "map" if cls is MappingStartEvent else "seq"
+            nodes_left -= 1
+            if nodes_left < 0:
+                raise _too_many(limit, pos)
             if tag not in (None, "!", _YAML + kind):
                 raise _reject_tag(tag, pos)
             if len(stack) >= MAX_DEPTH:
@@ -362,6 +379,11 @@ def _build(parser: Any, resolve: Callable[[str, Pos], Any], on_tag: TagHandler |
             container.key_pos[key] = parent.key_pos  # type: ignore[union-attr]
             container.value_pos[key] = pos  # type: ignore[union-attr]
     return documents
+
+
+def _too_many(limit: NodeLimit | None, pos: Pos) -> ParseError:
+    assert limit is not None  # without a limit, no count reaches zero
+    return limit.refused("nodes (mappings, sequences and scalars)", pos)
 
 
 def _merge_sources(value: Any, pos: Pos) -> list[LocatedMap]:

@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Sequence, runtime_checkable
 
+from vmspolicy.core.limits import NodeLimit, TooManyNodes
 from vmspolicy.core.records import record
 from vmspolicy.core.source import Document, Pos
 from vmspolicy.core.text import ParseError, decode
@@ -37,6 +38,8 @@ class SourceFile:
     # For input without a file name (stdin): the suffix its content shows, so that loaders that
     # choose files by suffix still see it (see :func:`content_suffix`).
     sniffed_suffix: str = ""
+    # The most nodes a reader builds of this file (the configuration's max_nodes); readers stop at the next one.
+    node_limit: NodeLimit = field(default_factory=NodeLimit)
     _text: str | None = field(default=None, repr=False)
     _data: list[Any] | None = field(default=None, repr=False)
     tagged: list[Tagged] = field(default_factory=list, repr=False)
@@ -70,10 +73,9 @@ class SourceFile:
         if self._data is None:
             text = self.text
             if self.is_json:
-                _check_strict_json(text)
-                self._data = load_documents(text.replace("\t", " "), json_mode=True)
+                self._data = _strict_json(text, self.node_limit)
             else:
-                self._data = load_documents(text, on_tag=self._keep_tag)
+                self._data = load_documents(text, on_tag=self._keep_tag, limit=self.node_limit)
         return self._data
 
     def _keep_tag(self, tag: str, value: str, pos: Pos) -> Tagged:
@@ -94,6 +96,29 @@ def content_suffix(raw: bytes) -> str:
     if head.startswith((b"{", b"[")):
         return ".json"
     return ".yaml"
+
+
+def _strict_json(text: str, limit: NodeLimit) -> list[Any]:
+    """The located documents of JSON ``text``, which must be strict JSON; at most ``limit`` nodes are built.
+
+    Python's JSON reader, which tells strict JSON, builds every node, with no way to stop it
+    at the limit. Every node but the first follows a ``,``, a ``:``, a ``[`` or a ``{``, so a text
+    with no more of those than the limit has no more nodes, and is read by both. Any other is read
+    by the counting reader first, which stops at the node past the limit (a ``,`` inside a string
+    counts too, so a text under the limit may come here).
+    """
+    if sum(text.count(mark) for mark in ",:[{") + 1 <= limit.nodes:
+        _check_strict_json(text)
+        return load_documents(text.replace("\t", " "), json_mode=True, limit=limit)
+    try:
+        documents = load_documents(text.replace("\t", " "), json_mode=True, limit=limit)
+    except TooManyNodes:
+        raise
+    except ParseError:
+        _check_strict_json(text)  # text that is not JSON is said to be so, as below the limit
+        raise
+    _check_strict_json(text)
+    return documents
 
 
 def _check_strict_json(text: str) -> None:

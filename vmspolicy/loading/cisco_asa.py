@@ -29,9 +29,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Final, Sequence
 
+from vmspolicy.core.limits import NodeLimit
 from vmspolicy.core.model import ANY, INTERNET, IPNetwork
 from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Pos
 from vmspolicy.core.text import ParseError
@@ -62,13 +64,17 @@ class _Block:
     children: list[tuple[list[str], int]] = field(default_factory=list)
 
 
-def _blocks(text: str) -> list[_Block]:
+def _blocks(text: str, limit: NodeLimit | None) -> list[_Block]:
     blocks: list[_Block] = []
+    words_left = limit.nodes if limit is not None else sys.maxsize
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.rstrip()
         if not line.strip() or line.lstrip().startswith(("!", ":")):
             continue
         words = line.split()
+        words_left -= len(words)
+        if words_left < 0 and limit is not None:
+            raise limit.refused("words", (number, 1))
         if line[0] in " \t":
             if blocks:
                 blocks[-1].children.append((words, number))
@@ -90,8 +96,8 @@ class _Interface:
 class _Asa:
     """One ASA configuration being turned into zones, rules and NAT entries."""
 
-    def __init__(self, text: str) -> None:
-        self.blocks = _blocks(text)
+    def __init__(self, text: str, limit: NodeLimit | None) -> None:
+        self.blocks = _blocks(text, limit)
         self.hostname = next((b.words[1] for b in self.blocks if b.words[0] == "hostname" and len(b.words) > 1), "asa")
         self.id = slug_id(self.hostname).lower()
         self.names: dict[str, str] = {b.words[2]: b.words[1] for b in self.blocks if b.words[0] == "name" and len(b.words) >= 3}
@@ -402,9 +408,9 @@ def _named_span(protocol: str, low: str, high: str) -> str | None:
     return port_span(protocol, f"{first}-{last}") if first is not None and last is not None else None
 
 
-def read_asa(text: str) -> tuple[LocatedSeq, LocatedMap]:
-    """The zones and the firewall of an ASA configuration."""
-    asa = _Asa(text)
+def read_asa(text: str, limit: NodeLimit | None = None) -> tuple[LocatedSeq, LocatedMap]:
+    """The zones and the firewall of an ASA configuration; ``limit``: the most words read of it."""
+    asa = _Asa(text, limit)
     asa.read_interfaces()
     asa.read_nat()
     asa.read_access()
@@ -426,7 +432,7 @@ class CiscoAsaLoader:
         if not self.resembles(source):
             return None
         try:
-            zones, firewall = read_asa(source.text)
+            zones, firewall = read_asa(source.text, source.node_limit)
         except RecursionError:
             raise ParseError("object groups nested too deeply") from None
         return [manifest_document(source, self.name, {"zones": (zones, zones.pos), "firewalls": (sequence((1, 1), [(firewall, (1, 1))]), (1, 1))})]

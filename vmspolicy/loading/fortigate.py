@@ -49,6 +49,7 @@ import ipaddress
 import re
 from typing import Final, Sequence
 
+from vmspolicy.core.limits import NodeLimit
 from vmspolicy.core.model import ANY, INTERNET, IPNetwork
 from vmspolicy.core.records import record
 from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Pos
@@ -454,9 +455,9 @@ def _custom_service(row: Node) -> Ports:
     return Ports(ports, exact)
 
 
-def read_fortigate(text: str) -> tuple[LocatedSeq, list[tuple[LocatedMap, Pos]]]:
-    """The zones and firewalls (one per VDOM) of a FortiGate configuration; raises ParseError."""
-    root = parse(text)
+def read_fortigate(text: str, limit: NodeLimit | None = None) -> tuple[LocatedSeq, list[tuple[LocatedMap, Pos]]]:
+    """The zones and firewalls (one per VDOM) of a FortiGate configuration; raises ParseError (``limit``: the most words read)."""
+    root = parse(text, limit)
     global_config = root.block("global") or root
     hostname = global_config.block("system", "global")
     name = (hostname.get("hostname") if hostname is not None else "") or "fortigate"
@@ -499,7 +500,7 @@ class FortigateLoader:
     def load(self, source: SourceFile) -> list[Document] | None:
         if not self.resembles(source):
             return None
-        zones, firewalls = read_fortigate(source.text)
+        zones, firewalls = read_fortigate(source.text, source.node_limit)
         return [
             manifest_document(
                 source, self.name, {"zones": (zones, zones.pos), "firewalls": (sequence((1, 1), firewalls), (1, 1))}

@@ -19,9 +19,11 @@ cannot be read exactly must not pass.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Final
 
+from vmspolicy.core.limits import NodeLimit
 from vmspolicy.core.records import record
 from vmspolicy.core.source import Pos
 from vmspolicy.core.text import ParseError
@@ -87,12 +89,15 @@ class Node:
 _VALUE_COMMANDS: Final = frozenset({"set", "append", "select", "unselect", "unset"})
 
 
-def parse(text: str) -> Node:
-    """The configuration in ``text`` as a tree whose root holds the top-level blocks; raises :class:`ParseError`."""
+def parse(text: str, limit: NodeLimit | None = None) -> Node:
+    """The configuration in ``text`` as a tree whose root holds the top-level blocks; raises :class:`ParseError`.
+
+    ``limit``: the most words read; the word past it is a :class:`ParseError`.
+    """
     root = Node("", (1, 1))
     # Open contexts: (node, kind) where kind is "config" or "edit"; the root counts as an open edit.
     stack: list[tuple[Node, str]] = [(root, "edit")]
-    for words in _commands(text):
+    for words in _commands(text, limit):
         verb = words[0].text
         node, kind = stack[-1]
         if verb == "config":
@@ -179,9 +184,10 @@ def _edit_table(node: Node, verb: str, words: list[Word]) -> None:
                          *words[0].pos)
 
 
-def _commands(text: str) -> list[list[Word]]:
+def _commands(text: str, limit: NodeLimit | None) -> list[list[Word]]:
     """Each command's words, with the line it starts on; quoted values may span lines."""
     commands: list[list[Word]] = []
+    words_left = limit.nodes if limit is not None else sys.maxsize
     words: list[Word] = []
     i, n = 0, len(text)
     line, line_start = 1, 0
@@ -205,6 +211,9 @@ def _commands(text: str) -> list[list[Word]]:
             continue
         at_line_start = False
         start: Pos = (line, i - line_start + 1)
+        words_left -= 1
+        if words_left < 0 and limit is not None:
+            raise limit.refused("words", start)
         buf: list[str] = []
         while i < n and text[i] not in " \t\r\n":
             ch = text[i]

@@ -21,6 +21,7 @@ from pathlib import PurePosixPath
 from typing import Any, Final, Iterable, Mapping
 
 from vmspolicy.core import records
+from vmspolicy.core.limits import TooManyNodes
 from vmspolicy.core.source import CellGrid, Document, LocatedMap, LocatedSeq, Pos
 from vmspolicy.loading.base import SourceFile
 
@@ -321,7 +322,8 @@ def read_xml(source: SourceFile) -> XmlElement:
     """Parse ``source`` as XML with expat, defused: no entity is declared or expanded, no external one fetched.
 
     Every element keeps its start tag's 1-based line and column. Raises
-    :class:`~vmspolicy.core.text.ParseError` at the offending line.
+    :class:`~vmspolicy.core.text.ParseError` at the offending line, and at the
+    element whose elements and attributes would pass ``source.node_limit``.
 
     The expat parser is driven directly rather than through SAX: a configuration
     backup near the input-size limit holds millions of elements, and SAX's
@@ -341,11 +343,16 @@ def read_xml(source: SourceFile) -> XmlElement:
     stack: list[XmlElement] = []
     texts: list[list[str]] = []
     root: list[XmlElement] = []
+    limit = source.node_limit
+    nodes_left = [limit.nodes]  # elements and attributes still to be built
 
     def here() -> Pos:
         return (parser.CurrentLineNumber or 1, parser.CurrentColumnNumber + 1)
 
     def start(name: str, attrs: dict[str, str]) -> None:
+        nodes_left[0] -= 1 + len(attrs)
+        if nodes_left[0] < 0:
+            raise limit.refused("XML elements and attributes", here())
         element = XmlElement(name, (parser.CurrentLineNumber, parser.CurrentColumnNumber + 1), attrs, [])
         if stack:
             stack[-1].children.append(element)
@@ -381,6 +388,8 @@ def read_xml(source: SourceFile) -> XmlElement:
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_UNLESS_STANDALONE)
     try:
         parser.Parse(source.raw, True)
+    except TooManyNodes:
+        raise  # from the handler, at the element past the limit; expat stops there
     except expat.ExpatError as exc:
         raise ParseError(f"invalid XML: {expat.ErrorString(exc.code)}", exc.lineno or 1, (exc.offset or 0) + 1) from None
     except DefusedXmlException as exc:

@@ -6,7 +6,7 @@ the model's findings in them: :class:`vmspolicy.analysis.estate.FileModel`, whic
 no setting) and is found by a key made of the file's SHA-256, the
 path it is reported under, and the fingerprint of everything else that changes
 that outcome: vmspolicy's own code and data, the plugins, and the configuration
-settings that loading reads (``formats:``, ``max_file_size:``, ``estate:``).
+settings that loading reads (``formats:``, ``max_file_size:``, ``max_nodes:``, ``estate:``).
 
 A repository cannot weaken the policy that judges it, so a cache folder is never
 trusted for what it holds. Each entry is signed with an HMAC-SHA256 whose key is a
@@ -286,7 +286,8 @@ def user_secret(folder: Path | None = None) -> bytes | None:
 def load_context(config: Config, bound: bool, *, stdin: bool) -> str:
     """The settings loading one file reads, as one string of the cache key."""
     return json.dumps(
-        {"formats": dict(config.formats), "max_file_size": config.settings.get("max_file_size"), "bound": bound, "stdin": stdin},
+        {"formats": dict(config.formats), "max_file_size": config.settings.get("max_file_size"),
+         "max_nodes": config.settings.get("max_nodes"), "bound": bound, "stdin": stdin},
         sort_keys=True, default=str,
     )
 

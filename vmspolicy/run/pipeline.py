@@ -22,6 +22,7 @@ from vmspolicy.core import codes
 from vmspolicy.core.config import Config, check_rule_settings, find_config, load_config, with_overrides
 from vmspolicy.core.errors import PluginError, UsageError
 from vmspolicy.core.findings import Finding, Severity
+from vmspolicy.core.limits import MAX_NODES, NodeLimit
 from vmspolicy.core.records import record
 from vmspolicy.core.rule import Rule
 from vmspolicy.core.source import Document, Location, display_path
@@ -61,6 +62,15 @@ def _too_large(size: int, config: Config, *, stream: bool = False) -> str | None
     if stream:
         return f"standard input holds more than the {limit:,} bytes an input may have ({where}); it was read no further"
     return f"{size:,} bytes is more than the {limit:,} an input may have ({where})"
+
+
+def node_limit(config: Config) -> NodeLimit:
+    """The configuration's ``max_nodes`` (validated as a positive integer), else :data:`MAX_NODES`, and where it is set."""
+    value = config.settings.get("max_nodes")
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        return NodeLimit(MAX_NODES)
+    where = f"max_nodes in {config.path.name}" if config.path is not None else "max_nodes in the configuration"
+    return NodeLimit(value, where)
 
 
 def _unmatched_import_zones(purposes: dict[str, str], imported: frozenset[str], config: Config) -> list[Finding]:
@@ -216,7 +226,7 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
     if refused is not None:
         outcome.findings.append(codes.PARSE_ERROR.finding(Location(shown), f"cannot read file: {refused}"))
         return outcome
-    source = SourceFile(shown, raw)
+    source = SourceFile(shown, raw, node_limit=node_limit(config))
     if cache is None:
         return _load_bytes(outcome, source, path, config, loaders, by_name, host, bound)
     # The digest is kept by the source file: the documents and the inputs list it too, and a file is hashed once.

@@ -1,0 +1,40 @@
+"""How much structure a reader builds of one file: the node limit (``max_nodes:`` in the configuration).
+
+The input-size limit bounds bytes, but what time and memory a file costs follows what is built
+of it: 64 MiB of ``[1, 1, 1, ...]`` hold some thirty million scalars, each an object, a position
+and a schema check. So every reader that can build many nodes counts them as it builds and stops
+at the first one past the limit, before the memory for the rest is spent: YAML and JSON count
+mappings, sequences and scalars (keys included), XML its elements and attributes, FortiOS and
+Cisco ASA configurations their words. The file is then VP001 at that node, naming the limit and
+where it is set.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from vmspolicy.core.records import record
+from vmspolicy.core.source import Pos
+from vmspolicy.core.text import ParseError
+
+MAX_NODES: Final = 3_000_000
+"""Nodes read of one file unless ``max_nodes`` says otherwise: a 100,000-camera manifest (22 MB) has about 1.95 million."""
+
+
+class TooManyNodes(ParseError):
+    """A file with more nodes than the limit: VP001 at the first node past it."""
+
+
+@record(frozen=True, slots=True)
+class NodeLimit:
+    """The most nodes a reader builds of one file, and the words that say where that number is set."""
+
+    nodes: int = MAX_NODES
+    setting: str = "the default; raise max_nodes in the configuration to read it"
+
+    def refused(self, what: str, pos: Pos) -> TooManyNodes:
+        """The parse error at the first node past the limit; ``what`` names the nodes the reader counts."""
+        return TooManyNodes(
+            f"the file holds more than the {self.nodes:,} {what} a file may have ({self.setting}); it was read no further",
+            *pos,
+        )

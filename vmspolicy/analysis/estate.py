@@ -754,14 +754,14 @@ def _check_references(b: _Builder, estate: Estate) -> None:
             )
         )
 
-    def check(entry_id: str, table: Any, what: str, location: Location, subject: str, field_name: str) -> None:
-        if entry_id not in table:
-            missing(entry_id, what, location, subject, field_name, table)
+    def check(entry_id: str, table: Any, what: str, origin: Origin, subject: str, field_name: str) -> None:
+        if entry_id not in table:  # the location only for a miss: every record of the estate is checked
+            missing(entry_id, what, origin.loc(field_name), subject, field_name, table)
 
     for zone in estate.zones.values():
-        check(zone.site, estate.sites, "site", zone.origin.loc("site"), zone.id, "site")
+        check(zone.site, estate.sites, "site", zone.origin, zone.id, "site")
     for device in estate.devices.values():
-        check(device.site, estate.sites, "site", device.origin.loc("site"), device.id, "site")
+        check(device.site, estate.sites, "site", device.origin, device.id, "site")
         if device.zone is None:
             continue
         device_zone = estate.zones.get(device.zone)
@@ -777,7 +777,7 @@ def _check_references(b: _Builder, estate: Estate) -> None:
                 )
             )
     for firewall in estate.firewalls:
-        check(firewall.site, estate.sites, "site", firewall.origin.loc("site"), firewall.id, "site")
+        check(firewall.site, estate.sites, "site", firewall.origin, firewall.id, "site")
         entries: list[FirewallRule | PortForward] = [*firewall.rules, *firewall.nat]
         for rule in entries:
             for key, value in (("from", rule.source), ("to", rule.destination)):

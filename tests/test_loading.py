@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import pytest
@@ -127,3 +128,40 @@ def test_invalid_utf16_names_the_offset() -> None:
     with pytest.raises(ParseError) as info:
         decode(b"\xff\xfea\x00\x00\xd8")  # a lone high surrogate
     assert "byte offset" in info.value.message
+
+
+def _safe_loader_typing(text: str) -> Any:
+    """What PyYAML's safe loader makes of one plain scalar, dates and times kept as text (as vmspolicy keeps them)."""
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    if node is None or node.tag.endswith(":timestamp"):
+        return text if node is not None else None
+    return yaml.load(text, Loader=yaml.SafeLoader)
+
+
+@pytest.mark.parametrize("text", [
+    "0", "7", "10", "123456789012345678", "1234567890123456789", "99999999999999999999", "007", "08", "0o17", "1_000",
+    "+1", "-1", "0x1f", "0b101", "1:20", "190:20:30", "1.5", "+1.5", "-.5", "1.", "1.5e+3", "1.5E-3", "1.5e3", "1_0.5",
+    ".inf", "-.Inf", "1:30.5", "00.5", "2019-01-01", "2019-1-1", "2019-01-01 10:00:00", "2019-13-45", "20190-1-01",
+    "١٢٣", "١٢٣٤-01-01", "١.٥", "12a", "1-2",
+])
+def test_plain_scalars_are_typed_as_the_safe_loader_types_them(text: str) -> None:
+    (data,) = load_documents(f"v: {text}\n")
+    expected = _safe_loader_typing(text)
+    assert (type(data["v"]), data["v"]) == (type(expected), expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789.-+_:eE", min_size=1, max_size=12))
+def test_number_like_plain_scalars_are_typed_as_the_safe_loader_types_them(text: str) -> None:
+    try:
+        expected = _safe_loader_typing(text)
+    except (yaml.YAMLError, ValueError):
+        return  # not one plain scalar, or no number Python reads
+    try:
+        (data,) = load_documents(f"v: {text}\n")
+    except ParseError:
+        return
+    if isinstance(expected, float) and math.isnan(expected):
+        assert math.isnan(data["v"])
+    else:
+        assert (type(data["v"]), data["v"]) == (type(expected), expected)

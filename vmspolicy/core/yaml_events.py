@@ -66,6 +66,10 @@ def _resolve_plain(value: str, pos: Pos = (1, 1)) -> Any:
     """
     if not value:
         return None
+    if value.isdigit() and value.isascii() and len(value) < 19 and (value[0] != "0" or len(value) == 1):
+        return int(value)  # a plain decimal, as construct_yaml_int reads it, without a node and five string scans
+    if len(value) == 10 and value[4] == "-" == value[7] and value[:4].isdigit() and value[5:7].isdigit() and value[8:].isdigit():
+        return value  # a date (kept as text, as below), without trying the number patterns first
     candidates = _IMPLICIT.get(value[0])
     if not candidates:
         return value
@@ -75,6 +79,11 @@ def _resolve_plain(value: str, pos: Pos = (1, 1)) -> Any:
                 return _BOOLS[value]
             if tag.endswith(":null"):
                 return None
+            if tag.endswith(":float") and "_" not in value and ":" not in value:
+                try:
+                    return float(value)  # what construct_yaml_float gives, but for .inf and .nan
+                except ValueError:
+                    pass
             if tag.endswith(":int") or tag.endswith(":float"):
                 return _construct_number(tag, value, pos)
             return value  # timestamp, merge, value, str

@@ -91,3 +91,16 @@ def test_only_the_errors_listed_are_put_in_words(monkeypatch: pytest.MonkeyPatch
     checked = check_manifest(data)
     assert len(checked.errors) == SHOWN and checked.omitted == (("in sites (type)", 5000 - SHOWN),)
     assert explained[0] == SHOWN  # words, advice and positions for the listed errors only
+
+
+def test_items_that_are_no_records_make_the_violations_one_call_finds() -> None:
+    """Where a section wants records, any other item is judged by its type alone, without asking the validator."""
+    items = '[1, "a", [1, {id: x}], null, true, 1.5, {}, {id: 5}]'
+    text = "vmspolicy: 1\n" + "".join(
+        f"{section}: {items}\n" for section in ("sites", "zones", "cameras", "recorders", "devices", "firewalls", "waivers")
+    ) + "x: [1]\n"
+    (data,) = load_documents(text)
+    found = list(schemas.violations("manifest", data))
+    whole = [schemas.Violation(*error) for error in schemas._validator("manifest").errors(data)]
+    assert sorted((v.path, v.keyword) for v in found) == sorted((v.path, v.keyword) for v in whole)
+    assert schemas.validate("manifest", data) == _whole("manifest", data)

@@ -13,7 +13,8 @@ from collections import Counter
 from typing import Final, Iterator, Mapping
 
 from vmspolicy.core.records import record
-from vmspolicy.core.schemas import SchemaError, Violation, error_count, error_position, explain, explain_first, violations
+from vmspolicy.core.schemas import SchemaError, Violation, error_count, error_position, explain, explain_first
+from vmspolicy.core.schemas import violations as schema_violations
 from vmspolicy.core.source import LocatedMap, Pos
 
 SHOWN: Final = 100
@@ -58,15 +59,22 @@ def check_manifest(data: LocatedMap) -> SchemaCheck:
     invalid: set[tuple[str, int]] = set()
     firewalls: dict[int | None, list[Violation]] = {}
     kept: list[Violation] = []
-    omitted: Counter[str] = Counter()
+    # Counted by section and failing keyword's place in the schema (put in words once, at the end): a file
+    # may hold millions of errors past those listed.
+    uncounted: Counter[tuple[str | int | None, tuple[str | int, ...]]] = Counter()
     omitted_at: Pos | None = None
-    for violation in _read(data, broken, invalid, firewalls):
-        if len(kept) < SHOWN:
-            kept.append(violation)
-            continue
-        omitted[_kind(violation)] += 1
+    violations = _read(data, broken, invalid, firewalls)
+    for violation in violations:
+        kept.append(violation)
+        if len(kept) == SHOWN:
+            break
+    for violation in violations:
+        uncounted[violation.path[0] if violation.path else None, violation.schema_path] += 1
         if omitted_at is None:
             omitted_at = error_position("manifest", data, violation)
+    omitted: Counter[str] = Counter()
+    for (section, schema_path), count in uncounted.items():
+        omitted[_kind(Violation("", (section,) if section is not None else (), schema_path))] += count
     errors, left = explain_first("manifest", data, kept, SHOWN)
     for violation, count in left:
         omitted[_kind(violation)] += count
@@ -90,7 +98,7 @@ def _read(
     firewalls: dict[int | None, list[Violation]],
 ) -> Iterator[Violation]:
     """Every violation of ``data``, noting on the way the records each breaks."""
-    for violation in violations("manifest", data):
+    for violation in schema_violations("manifest", data):
         path = violation.path
         if len(path) >= 2 and isinstance(path[0], str) and isinstance(path[1], int):
             # Only a mapping is a record: an item that is none is read by nobody (and a million of them cost nothing here).

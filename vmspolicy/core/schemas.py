@@ -79,7 +79,7 @@ def _validator(name: str) -> _Validator:
 class Violation:
     """One schema violation as the validator reports it, not yet explained: cheap, since a file may hold millions."""
 
-    message: str
+    message: str  # the validator's words (see _records_only for the one kind found without asking it)
     path: tuple[str | int, ...]  # inside the document
     schema_path: tuple[str | int, ...]  # inside the schema, to the keyword that failed
 
@@ -120,7 +120,13 @@ def _piecewise(name: str, pointer: tuple[str, ...], data: Any, path: tuple[str |
         yield from _leaf(name, pointer, data, path, shallow="items")
         items, _ = _target(name, (*pointer, "items"))
         check = _node_validator(name, items)
+        records = _records_only(name, items)
         for index, item in enumerate(data):
+            if records is not None and not isinstance(item, dict):
+                # Only a mapping can be such a record, and nothing but its type is judged of anything else: the
+                # validator's one error, without asking it (a list of a million wrong items asks a million times).
+                yield Violation(records, (*path, index), (*items, "type"))
+                continue
             if check.is_valid(item):
                 continue
             if isinstance(item, (list, dict)):
@@ -138,6 +144,20 @@ def _piecewise(name: str, pointer: tuple[str, ...], data: Any, path: tuple[str |
                     yield from _piecewise(name, part, value, (*path, key))
         return
     yield from _violations(_node_validator(name, pointer), pointer, data, path)
+
+
+@functools.cache
+def _records_only(name: str, pointer: tuple[str, ...]) -> str | None:
+    """The words of the one violation any value but a mapping makes at the node ``pointer``, when that node
+    asks for a mapping and says nothing that judges other values; None for any other node.
+
+    The validator's words would name the value (``1 is not of type "object"``); a type error is always
+    put in words by its advice (:func:`_advice`), so these are never shown.
+    """
+    node = _node_at(name, pointer)
+    if isinstance(node, dict) and node.get("type") == "object" and frozenset(node) <= _SPLIT_OBJECT:
+        return 'not of type "object"'
+    return None
 
 
 def _leaf(name: str, pointer: tuple[str, ...], data: Any, path: tuple[str | int, ...], shallow: str) -> Iterator[Violation]:

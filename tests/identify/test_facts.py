@@ -13,7 +13,7 @@ import datetime as dt
 import pytest
 
 from vmspolicy.analysis.context import CheckContext
-from vmspolicy.analysis.identify import DeviceFacts, Verdict, device_facts, identify_device, verdicts
+from vmspolicy.analysis.identify import DeviceFacts, KnownVerdicts, Verdict, device_facts, identify_device, verdicts
 from vmspolicy.analysis.identify.builtin import builtin_fragments
 from vmspolicy.core.model import Device, Estate, OnvifInfo, Origin
 from vmspolicy.core.source import LocatedMap
@@ -38,12 +38,13 @@ def device(device_id: str = "cam-1", **fields: object) -> Device:
 
 def judged(devices: list[Device], known: dict[DeviceFacts, Verdict] | None, as_of: dt.date = AS_OF) -> CheckContext:
     estate = Estate(sites={}, zones={}, devices={d.id: d for d in devices}, firewalls=(), waivers={})
-    return CheckContext(estate=estate, documents=(), as_of=as_of, vendor_data=list(builtin_fragments()), known_verdicts=known)
+    memory = KnownVerdicts(known) if known is not None else None
+    return CheckContext(estate=estate, documents=(), as_of=as_of, vendor_data=list(builtin_fragments()), known_verdicts=memory)
 
 
 def test_every_device_field_is_a_fact_or_named_as_none() -> None:
     # A field added to Device must be placed: a fact of its vendor (then DeviceFacts holds it) or not.
-    facts = {f.name for f in dataclasses.fields(DeviceFacts)}
+    facts = set(DeviceFacts._fields)
     assert {f.name for f in dataclasses.fields(Device)} == facts | NOT_FACTS
     assert not facts & NOT_FACTS
 
@@ -57,7 +58,8 @@ def test_a_device_edited_in_one_fact_is_identified_again(fact: str) -> None:
     known = {device_facts(before, AS_OF): identify_device(before)}
     ctx = judged([after], known)
     assert verdicts(ctx)["cam-1"] == identify_device(after)
-    assert list(ctx.added_verdicts) == [device_facts(after, AS_OF)]
+    assert ctx.known_verdicts is not None and ctx.known_verdicts.added == {"cam-1"}
+    assert ctx.known_verdicts.facts == {"cam-1": device_facts(after, AS_OF)}
 
 
 def test_the_install_date_is_a_fact() -> None:
@@ -72,9 +74,12 @@ def test_a_planned_device_is_placed_by_the_run_date() -> None:
     planned = device(vendor="Lorex", status="planned", installed=None)
     outside = judged([planned], {})
     assert verdicts(outside)["cam-1"].family is None
-    inside = judged([planned], dict(outside.added_verdicts), as_of=dt.date(2020, 1, 1))
+    assert outside.known_verdicts is not None
+    kept = {outside.known_verdicts.facts["cam-1"]: verdicts(outside)["cam-1"]}
+    inside = judged([planned], kept, as_of=dt.date(2020, 1, 1))
     assert verdicts(inside)["cam-1"].family == "Dahua"
-    assert [f.installed for f in inside.added_verdicts] == [dt.date(2020, 1, 1)]
+    assert inside.known_verdicts is not None and inside.known_verdicts.added == {"cam-1"}
+    assert inside.known_verdicts.facts["cam-1"].installed == dt.date(2020, 1, 1)
 
 
 def test_where_a_device_is_changes_nothing_and_its_verdict_is_reused() -> None:
@@ -85,9 +90,17 @@ def test_where_a_device_is_changes_nothing_and_its_verdict_is_reused() -> None:
     assert identify_device(here) == identify_device(elsewhere)
     marked = Verdict(None, 0.25)  # not what identification gives: shows that the kept verdict is taken
     ctx = judged([elsewhere], {device_facts(here, AS_OF): marked})
-    assert verdicts(ctx)["cam-2"] is marked and not ctx.added_verdicts
+    assert verdicts(ctx)["cam-2"] is marked
+    assert ctx.known_verdicts is not None and not ctx.known_verdicts.added
 
 
-def test_without_kept_verdicts_every_device_is_identified_and_none_recorded() -> None:
+def test_without_kept_verdicts_every_device_is_identified() -> None:
     ctx = judged([device(), device("cam-2", **RESTRICTED)], None)
-    assert verdicts(ctx)["cam-2"].family == "Hikvision" and not ctx.added_verdicts
+    assert verdicts(ctx)["cam-2"].family == "Hikvision" and ctx.known_verdicts is None
+
+
+def test_devices_of_equal_new_facts_are_identified_once() -> None:
+    ctx = judged([device(), device("cam-2"), device("cam-3", **RESTRICTED)], {})
+    found = verdicts(ctx)
+    assert found["cam-1"] is found["cam-2"] and found["cam-3"].family == "Hikvision"
+    assert ctx.known_verdicts is not None and ctx.known_verdicts.added == {"cam-1", "cam-2", "cam-3"}

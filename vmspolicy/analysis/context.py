@@ -11,7 +11,7 @@ from vmspolicy.core.model import Estate
 from vmspolicy.core.source import Document
 
 if TYPE_CHECKING:
-    from vmspolicy.analysis.identify import DeviceFacts, Verdict
+    from vmspolicy.analysis.identify import KnownVerdicts
     from vmspolicy.core.config import Config
     from vmspolicy.core.rule import Rule
 
@@ -40,8 +40,7 @@ class CheckContext:
     config: Config | None = None  # the configuration as written, refused settings included (VP306 judges it)
     enabled: frozenset[str] | None = None  # the codes of the rules this run runs (None: every registered one)
     # Verdicts earlier runs computed, by the facts they were computed from (the run's verdict store); None: identify every device.
-    known_verdicts: Mapping[DeviceFacts, Verdict] | None = None
-    added_verdicts: dict[DeviceFacts, Verdict] = field(default_factory=dict)  # the verdicts this run computed that known_verdicts lacked
+    known_verdicts: KnownVerdicts | None = None
     reported: frozenset[str] | None = None  # the files whose findings the run reports (None: every file)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
     # The built-in analyses the rules share, each computed on first use.

@@ -510,26 +510,3 @@ def test_a_run_given_files_reports_what_the_whole_run_finds_in_them(mixed: Path,
     _, unbound, _ = check(mixed, *paths)
     assert check(mixed, *paths)[:2] == check(mixed, *paths, "--no-cache")[:2]
     assert unbound["findings"] == whole["findings"]
-
-
-def test_entries_are_written_by_a_process_forked_once_the_files_are_read(tmp_path: Path, user_cache: Path,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    """A cold run pickles and writes its entries in a forked process while it judges the estate, and waits for it."""
-    from vmspolicy.run import cache as cache_module
-
-    monkeypatch.setattr(cache_module, "_may_fork", lambda: True)
-    secret = user_secret()
-    assert secret is not None
-    cache = LoadCache(tmp_path / "c", secret, "fingerprint", defer=True)
-    cache.put("a" * 64, {"x": 1})
-    assert cache.get("a" * 64) is None and cache.pending  # kept, not written yet
-    cache.write_pending(prune=True)
-    assert cache._writer is not None and not cache.pending
-    cache.wait()
-    assert cache.written == 1 and cache.get("a" * 64) == {"x": 1}
-    # A writer that stops short is a problem for -v, and the run goes on without its entries.
-    monkeypatch.setattr(LoadCache, "_write_all", lambda self, pending, prune: os._exit(1))
-    cache.put("b" * 64, {"y": 2})
-    cache.write_pending(prune=False)
-    cache.wait()
-    assert cache.problems[-1].endswith("its writing process stopped") and cache.get("b" * 64) is None

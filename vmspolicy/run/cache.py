@@ -18,9 +18,6 @@ and then only into the classes listed in :data:`_ALLOWED_MODULES`.
 Writes go to a temporary file renamed into place, so that concurrent runs see a
 whole entry or none; the folder is pruned, least recently used first, when it
 grows beyond :data:`MAX_BYTES`.
-A ``check`` writes the entries of the files it read afresh from a process forked once
-every file is read, so that pickling them overlaps with judging the estate on a second
-core; it waits for that process before it ends (:meth:`LoadCache.write_pending`).
 """
 
 from __future__ import annotations
@@ -138,10 +135,6 @@ class LoadCache:
     misses: int = 0
     written: int = 0
     problems: list[str] = field(default_factory=list)  # entries ignored, writes that failed: for -v
-    # put() keeps the entries for write_pending() instead of writing each at once (see write_pending).
-    defer: bool = False
-    pending: list[tuple[str, Any]] = field(default_factory=list)
-    _writer: tuple[int, int] | None = None  # (process, the read end of its report) while a forked writer runs
 
     def key(self, shown: str, sha256: str, context: str) -> str:
         """The entry's name for the file reported as ``shown`` with content ``sha256``, loaded under ``context``."""
@@ -181,69 +174,6 @@ class LoadCache:
 
     def put(self, key: str, value: Any) -> None:
         """Store ``value`` under ``key`` atomically; a cache that cannot be written only costs the next run time."""
-        if self.defer:
-            self.pending.append((key, value))
-            return
-        self._write(key, value)
-
-    def write_pending(self, *, prune: bool) -> None:
-        """Write the entries :meth:`put` kept (then prune the folder, with ``prune``), in a forked process when one may be.
-
-        Pickling a file's located data and model costs about a tenth of reading it; a
-        process forked once the files are read does it while this one models and judges
-        the estate (the second core of a laptop), so that a run writing the cache takes
-        about as long as one without it. :meth:`wait` collects it before the run ends.
-        The CPU time is the same either way; where no process can be forked safely (not
-        Linux, one core, other threads running) the entries are written here.
-        """
-        pending, self.pending = self.pending, []
-        if not pending and not prune:
-            return
-        if _may_fork():
-            import pickle  # noqa: F401  (imported before the fork: the child must not take the import lock)
-            import tempfile  # noqa: F401
-
-            read, write = os.pipe()
-            process = os.fork()
-            if process == 0:  # the writer
-                try:
-                    os.close(read)
-                    self.problems.clear()
-                    self.written = 0
-                    self._write_all(pending, prune)
-                    with os.fdopen(write, "wb") as report:
-                        report.write(json.dumps([self.written, self.problems]).encode())
-                finally:
-                    os._exit(0)  # nothing of the run's (buffers, exit handlers) is this process's to run
-            os.close(write)
-            self._writer = (process, read)
-            return
-        self._write_all(pending, prune)
-
-    def _write_all(self, pending: list[tuple[str, Any]], prune: bool) -> None:
-        for key, value in pending:
-            self._write(key, value)
-        if prune:
-            self.prune()
-
-    def wait(self) -> None:
-        """Wait for the entries being written in a forked process; what it could not write joins :attr:`problems`."""
-        if self._writer is None:
-            return
-        process, read = self._writer
-        self._writer = None
-        with os.fdopen(read, "rb") as report:
-            text = report.read()
-        os.waitpid(process, 0)
-        try:
-            written, problems = json.loads(text)
-        except ValueError:
-            self.problems.append(f"cannot write the cache in {self.folder}: its writing process stopped")
-            return
-        self.written += written
-        self.problems.extend(problems)
-
-    def _write(self, key: str, value: Any) -> None:
         import pickle
 
         try:
@@ -285,15 +215,6 @@ class LoadCache:
                 break
             _remove(path)
             total -= size
-
-
-def _may_fork() -> bool:
-    """Whether entries may be written by a forked process: on Linux, with a second core, and no other thread to fork from."""
-    if sys.platform != "linux" or len(os.sched_getaffinity(0)) < 2:
-        return False
-    import threading
-
-    return threading.active_count() == 1
 
 
 def _scandir(folder: Path) -> list[os.DirEntry[str]]:
@@ -425,12 +346,9 @@ def _repository_holding(home: Path, folder: Path) -> Path | None:
 
 
 def finish_cache(cache: LoadCache, from_cache: int, files: int, verbose: Callable[[str], None]) -> None:
-    """Say (with ``-v``) what the cache gave; write the entries kept for later; prune the folder when this run read
-    files afresh (and so added entries)."""
+    """Say (with ``-v``) what the cache gave; prune it when this run read files afresh (and so added entries)."""
     verbose(f"cache: {from_cache} of {files} file(s) taken from {cache.folder} unchanged, the others read")
-    if cache.defer:
-        cache.write_pending(prune=from_cache < files)
-    elif from_cache < files:
+    if from_cache < files:
         cache.prune()
 
 

@@ -167,8 +167,6 @@ def load_files(files: Sequence[tuple[str, bytes | None, Path | None]], host: Plu
     by_name = {loader.name: loader for loader in loaders}
     workers = min(jobs, len(files))
     if workers > 1 and _can_fork():
-        if cache is not None:
-            cache.defer = False  # each worker process writes the entries of the files it reads
         outcomes: Iterable[_FileOutcome] = _load_in_workers(files, host, config, loaders, by_name, workers, bound, cache)
     else:
         outcomes = (_load_one(entry, host, config, loaders, by_name, bound, cache) for entry in files)
@@ -239,11 +237,10 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
         kept.from_cache = True
         return kept
     outcome = _load_bytes(outcome, source, path, config, loaders, by_name, host, bound)
-    cache.put(key, outcome)  # kept unchanged: put may only keep it, to be written after every file is read
+    cache.put(key, outcome)
     # What the cache ignored or could not write, among this file's -v notes (a worker process's count is its own).
-    if len(cache.problems) > known:
-        outcome = replace(outcome, notes=[*(f"cache: {problem}" for problem in cache.problems[known:]), *outcome.notes])
-        del cache.problems[known:]
+    outcome.notes[:0] = [f"cache: {problem}" for problem in cache.problems[known:]]
+    del cache.problems[known:]
     return outcome
 
 
@@ -497,28 +494,10 @@ class Prepared:
     config: Config
     # Where the vendor verdicts of this run are kept for the next (None: the cache is off).
     verdict_store: VerdictStore | None = None
-    # The load cache, whose new entries may still be being written (finish with written()).
-    load_cache: LoadCache | None = None
-
-    def written(self, verbose: Callable[[str], None]) -> None:
-        """Wait for the load cache's new entries to be written; say (with ``-v``) what could not be."""
-        if self.load_cache is not None:
-            _entries_written(self.load_cache, verbose)
 
 
-def _entries_written(cache: LoadCache, verbose: Callable[[str], None]) -> None:
-    known = len(cache.problems)
-    cache.wait()
-    for problem in cache.problems[known:]:
-        verbose(f"cache: {problem}")
-
-
-def prepare(options: RunOptions, config: Config, host: PluginHost, *, write_behind: bool = False) -> Prepared:
-    """Discover, load and model the estate named by ``options`` and ``config``; run no rule yet.
-
-    ``write_behind``: the load cache's new entries may still be being written when this returns (by a
-    forked process, while the estate is judged); the caller finishes with :meth:`Prepared.written`.
-    """
+def prepare(options: RunOptions, config: Config, host: PluginHost) -> Prepared:
+    """Discover, load and model the estate named by ``options`` and ``config``; run no rule yet."""
     rules = host.rules()
     suffixes = {s for loader in host.loaders() for s in loader.suffixes}
     given: list[tuple[str, bytes | None, Path | None]] = []
@@ -548,44 +527,37 @@ def prepare(options: RunOptions, config: Config, host: PluginHost, *, write_behi
         problems = configured.problems
         excluded += [e for e in configured.excluded if e.shown not in {x.shown for x in excluded}]
     cache = open_cache(options.cache_dir, host, config, options.verbose)
-    if cache is not None:
-        cache.defer = write_behind
     loaded = load_files(files, host, config, options.verbose, jobs=options.jobs, bound=bool(config.estate), cache=cache)
-    try:
-        loaded.findings.extend(problems)
-        loaded.skipped[:0] = skipped
-        loaded.excluded = [_excluded_file(entry, host, config, options.verbose) for entry in sorted(excluded, key=lambda e: e.shown)]
-        import_settings = config.settings.get("import") or {}
-        import_zones = import_settings.get("zones") or {}
-        estate, build_findings = merge_files(loaded.files, import_site=import_settings.get("site"), import_zones=import_zones)
-        if import_zones:
-            build_findings.extend(_unmatched_import_zones(import_zones, imported_zone_ids(estate.zones, loaded.documents), config))
-        verdict_store = VerdictStore(cache) if cache is not None else None
-        ctx = CheckContext(
-            estate=estate,
-            documents=loaded.documents,
-            as_of=options.as_of,
-            profiles=config.profiles,
-            strict=config.strict,
-            rule_options={code: opts for code, opts in config.rule_options.items()},
-            settings=config.settings,
-            vendor_data=host.vendor_data(),
-            packs=host.packs(),
-            rules=tuple(rules),
-            config=config,
-            known_verdicts=verdict_store.known(estate, options.verbose) if verdict_store is not None else None,
-        )
-        # An unknown profile or a broken pack is exit 2 whichever rules are enabled.
-        policy.default_selection(ctx)
-        # The applied packs are known only now (sites name theirs), and with them the mandatory rules.
-        effective = overrides.enforce(config, overrides.refused_overrides(ctx))
-        ctx.rule_options = effective.rule_options
-        ctx.enabled = frozenset(r.code for r in ctx.rules if effective.enabled(r.code))
-    except BaseException:
-        if cache is not None:
-            _entries_written(cache, options.verbose)  # no writing process is left behind
-        raise
-    return Prepared(ctx, loaded, build_findings, report_only, effective, verdict_store, cache)
+    loaded.findings.extend(problems)
+    loaded.skipped[:0] = skipped
+    loaded.excluded = [_excluded_file(entry, host, config, options.verbose) for entry in sorted(excluded, key=lambda e: e.shown)]
+    import_settings = config.settings.get("import") or {}
+    import_zones = import_settings.get("zones") or {}
+    estate, build_findings = merge_files(loaded.files, import_site=import_settings.get("site"), import_zones=import_zones)
+    if import_zones:
+        build_findings.extend(_unmatched_import_zones(import_zones, imported_zone_ids(estate.zones, loaded.documents), config))
+    verdict_store = VerdictStore(cache) if cache is not None else None
+    ctx = CheckContext(
+        estate=estate,
+        documents=loaded.documents,
+        as_of=options.as_of,
+        profiles=config.profiles,
+        strict=config.strict,
+        rule_options={code: opts for code, opts in config.rule_options.items()},
+        settings=config.settings,
+        vendor_data=host.vendor_data(),
+        packs=host.packs(),
+        rules=tuple(rules),
+        config=config,
+        known_verdicts=verdict_store.known(estate, options.verbose) if verdict_store is not None else None,
+    )
+    # An unknown profile or a broken pack is exit 2 whichever rules are enabled.
+    policy.default_selection(ctx)
+    # The applied packs are known only now (sites name theirs), and with them the mandatory rules.
+    effective = overrides.enforce(config, overrides.refused_overrides(ctx))
+    ctx.rule_options = effective.rule_options
+    ctx.enabled = frozenset(r.code for r in ctx.rules if effective.enabled(r.code))
+    return Prepared(ctx, loaded, build_findings, report_only, effective, verdict_store)
 
 
 def run(options: RunOptions) -> Run:
@@ -633,14 +605,7 @@ def check(options: RunOptions, config: Config, host: PluginHost) -> Run:
 
 
 def _check(options: RunOptions, written: Config, host: PluginHost) -> Run:
-    prepared = prepare(options, written, host, write_behind=True)
-    try:
-        return _judge(options, written, host, prepared)
-    finally:
-        prepared.written(options.verbose)
-
-
-def _judge(options: RunOptions, written: Config, host: PluginHost, prepared: Prepared) -> Run:
+    prepared = prepare(options, written, host)
     ctx, loaded, report_only, config = prepared.ctx, prepared.loaded, prepared.report_only, prepared.config
     if report_only is not None:
         ctx.reported = frozenset(report_only)  # the rules that judge document by document skip the other files

@@ -44,7 +44,7 @@ ENV_DISABLE = "VMSPOLICY_NO_CACHE"
 """Set (to anything but empty or ``0``) to turn the cache off, as in a CI job that starts from a clean checkout."""
 
 MAX_BYTES = 512 * 1024 * 1024
-"""Above this, the least recently used entries are removed (a 100,000-camera estate takes about 70 MB)."""
+"""Above this, the least recently used entries are removed (a 100,000-camera estate takes about 120 MB with its verdicts)."""
 
 _MAGIC = b"vmspolicy-cache 2\n"  # 2: entries hold the file's model records
 _TAG_BYTES = 32

@@ -67,6 +67,11 @@ class Analyses:
         return isolation.find_isolated_devices(self._ctx)
 
     @cached_property
+    def zone_networks(self) -> isolation.ZoneNetworks:
+        """Every zone's networks, indexed to find the zones whose networks overlap a zone's (VP201)."""
+        return isolation.ZoneNetworks(self._ctx.estate)
+
+    @cached_property
     def rule_catalog(self) -> catalog.RuleCatalog:
         """What a waiver or a suppression may name: every registered rule and what may excuse it."""
         return catalog.build(self._ctx)

@@ -7,7 +7,8 @@ finding.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, Mapping
+import bisect
+from typing import TYPE_CHECKING, Final, Iterator, Mapping
 
 from vmspolicy.analysis import policy
 from vmspolicy.analysis.reach import reachability
@@ -51,21 +52,61 @@ def device_zone(ctx: CheckContext, device: Device) -> Zone | None:
     return None
 
 
-def overlapping_zone(estate: Estate, zone: Zone) -> tuple[Zone, IPNetwork, IPNetwork] | None:
+def overlapping_zone(ctx: CheckContext, zone: Zone) -> tuple[Zone, IPNetwork, IPNetwork] | None:
     """The first zone of another purpose whose networks overlap ``zone``'s: ``(zone, its network, theirs)``.
 
     Zones of one purpose may share addresses (a legacy zone split over VLANs);
     a corporate zone holding the legacy zone's prefix puts its devices on the
-    legacy cameras' segment, where nothing is filtered.
+    legacy cameras' segment, where nothing is filtered. "First" is in the order of
+    the estate's zones, then of the networks of ``zone``, then of the other's.
     """
-    for other in estate.zones.values():
-        if other.id == zone.id or other.purpose == zone.purpose:
-            continue
-        for mine in zone.cidrs:
-            for theirs in other.cidrs:
-                if mine.version == theirs.version and mine.overlaps(theirs):
-                    return other, mine, theirs
-    return None
+    return ctx.analyses.zone_networks.overlapping(zone)
+
+
+class ZoneNetworks:
+    """Every zone's networks, indexed so that the zones overlapping one zone are found without scanning them all.
+
+    Two networks overlap only when one holds the other, so those overlapping a
+    network are the ones that start inside it (found by bisection over the
+    networks sorted by their first address) and its supernets (one look-up per
+    shorter prefix length). Asked for each legacy zone, a scan of every zone
+    cost legacy zones × zones: a fifth of the isolation work at 100,000 cameras.
+    """
+
+    def __init__(self, estate: Estate) -> None:
+        # (version, first address, prefix length) → (zone's place in the estate, network's place in the zone, zone, network)
+        self._exact: dict[tuple[int, int, int], list[tuple[int, int, Zone, IPNetwork]]] = {}
+        by_start: dict[int, list[tuple[int, int, int, Zone, IPNetwork]]] = {}
+        for order, zone in enumerate(estate.zones.values()):
+            for index, network in enumerate(zone.cidrs):
+                first = int(network.network_address)
+                self._exact.setdefault((network.version, first, network.prefixlen), []).append((order, index, zone, network))
+                by_start.setdefault(network.version, []).append((first, order, index, zone, network))
+        self._sorted = {version: sorted(items, key=lambda item: item[:3]) for version, items in by_start.items()}
+        self._starts = {version: [item[0] for item in items] for version, items in self._sorted.items()}
+
+    def _overlapping(self, network: IPNetwork) -> Iterator[tuple[int, int, Zone, IPNetwork]]:
+        version, first, length = network.version, int(network.network_address), network.prefixlen
+        bits = network.max_prefixlen
+        for prefix in range(length):
+            shift = bits - prefix
+            yield from self._exact.get((version, first >> shift << shift, prefix), ())
+        items, starts = self._sorted.get(version, []), self._starts.get(version, [])
+        for position in range(bisect.bisect_left(starts, first), bisect.bisect_right(starts, int(network.broadcast_address))):
+            _, order, index, zone, theirs = items[position]
+            yield order, index, zone, theirs
+
+    def overlapping(self, zone: Zone) -> tuple[Zone, IPNetwork, IPNetwork] | None:
+        """What :func:`overlapping_zone` answers for ``zone``."""
+        best: tuple[tuple[int, int, int], Zone, IPNetwork, IPNetwork] | None = None
+        for mine_index, mine in enumerate(zone.cidrs):
+            for order, index, other, theirs in self._overlapping(mine):
+                if other.id == zone.id or other.purpose == zone.purpose:
+                    continue
+                place = (order, mine_index, index)
+                if best is None or place < best[0]:
+                    best = (place, other, mine, theirs)
+        return (best[1], best[2], best[3]) if best is not None else None
 
 
 def has_firewall(ctx: CheckContext, device: Device) -> bool:

@@ -143,7 +143,7 @@ class NotSegmented(_IsolationRule):
                 )
                 continue
             if zone.id not in overlaps:
-                overlaps[zone.id] = overlapping_zone(ctx.estate, zone)
+                overlaps[zone.id] = overlapping_zone(ctx, zone)
             overlap = overlaps[zone.id]
             if overlap is not None:
                 neighbour, mine, theirs = overlap

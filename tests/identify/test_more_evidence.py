@@ -53,3 +53,22 @@ def test_a_declared_maker_no_family_claims_outweighs_name_notes_and_firmware() -
     assert verdict.family is None and verdict.evidence == () and verdict.known_vendor
     # ... but not the device's own ONVIF answer, which contradicts it (VP104).
     assert identify(vendor="Axis", onvif=OnvifInfo(manufacturer="HIKVISION")).family == "Hikvision"
+
+
+@pytest.mark.parametrize("field", ["vendor", "name", "notes", "onvif"])
+def test_a_text_naming_a_family_many_times_holds_one_copy_of_itself_however_many(field: str) -> None:
+    """Each mention is evidence, but every mention of a name shares one sentence: the text is in it, and
+    thousands of copies of a long text were memory growing with its square (400 KB: 7.7 GB)."""
+    text = "Hikvision Ezviz " * 500
+
+    def verdict(value: str) -> object:
+        if field == "onvif":
+            return identify(onvif=OnvifInfo(manufacturer=value))
+        return identify(**{field: value})  # type: ignore[arg-type]
+
+    evidence = verdict(text).evidence  # type: ignore[attr-defined]
+    assert len(evidence) == 1000 and len({e.family for e in evidence}) == 1
+    assert len({id(e.detail) for e in evidence}) == 2  # Hikvision named, and Ezviz, a Hikvision brand
+    twice = verdict("Hikvision Ezviz Hikvision Ezviz").evidence  # type: ignore[attr-defined]
+    assert len(twice) == 4
+    assert {e.detail.replace("Hikvision Ezviz Hikvision Ezviz", "…") for e in twice} == {e.detail.replace(text.strip(), "…") for e in evidence}

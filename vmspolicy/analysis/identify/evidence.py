@@ -9,7 +9,7 @@ highest score is established when that score reaches :data:`ESTABLISHED`.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Final, Sequence
+from typing import TYPE_CHECKING, Callable, Final, Sequence
 
 from vmspolicy.analysis.identify.catalog import Catalog, Fingerprint, NameEntry, OuiEntry, PatternSet
 from vmspolicy.analysis.identify.normalise import (
@@ -187,36 +187,54 @@ def vendor_evidence(catalog: Catalog, text: str, installed: dt.date | None, make
 
 
 def _vendor_pieces(reading: VendorReading, text: str, installed: dt.date | None, make: type[Evidence]) -> list[Evidence]:
-    out: list[Evidence] = []
     shown = visible(text.strip())
     how = " (written with look-alike or invisible characters)" if reading.disguised else ""
     if reading.displayed is not None:
         how = f' (written with bidirectional controls: it displays as "{visible(reading.displayed.strip())}")'
-    for match in reading.matches:
+
+    def piece(match: NameMatch) -> Evidence | None:
         entry = match.entry
         if not entry.restricted or entry.family is None:
-            continue
+            return None
         if match.how == "near-miss":
-            out.append(make("near-miss", entry.family, round(entry.weight * NEAR_MISS_FACTOR, 3),
-                            f'vendor "{shown}"{how} is a near-miss spelling of {entry.name}'
-                            + ("" if entry.kind == "family" else f", a {entry.family} {entry.relation}"),
-                            "vendor", text, None, entry.source))
-        elif entry.kind == "family":
+            return make("near-miss", entry.family, round(entry.weight * NEAR_MISS_FACTOR, 3),
+                        f'vendor "{shown}"{how} is a near-miss spelling of {entry.name}'
+                        + ("" if entry.kind == "family" else f", a {entry.family} {entry.relation}"),
+                        "vendor", text, None, entry.source)
+        if entry.kind == "family":
             detail = f'vendor "{shown}"{how} names {entry.family}'
-            out.append(make("declared-vendor", entry.family, entry.weight, detail, "vendor", text, None, entry.source))
-        elif entry.kind == "brand":
-            out.append(make("brand", entry.family, entry.weight,
-                            f'vendor "{shown}"{how} is {entry.name}, a {entry.family} {entry.relation} (confidence {entry.confidence})',
-                            "vendor", text, None, entry.source))
-        else:
-            inside = _in_window(entry, installed)
-            if inside is False:
-                continue
-            weight = entry.weight if inside else round(entry.weight * UNDATED_WINDOW_FACTOR, 3)
-            when = _window_text(entry)
-            undated = "; no install date to tell whether the device falls in that window" if inside is None else ""
-            detail = f'vendor "{shown}"{how} is {entry.name}, a known OEM relabel of {entry.family}{when} (confidence {entry.confidence}){undated}'
-            out.append(make("relabel", entry.family, weight, detail, "vendor", text, None, entry.source))
+            return make("declared-vendor", entry.family, entry.weight, detail, "vendor", text, None, entry.source)
+        if entry.kind == "brand":
+            return make("brand", entry.family, entry.weight,
+                        f'vendor "{shown}"{how} is {entry.name}, a {entry.family} {entry.relation} (confidence {entry.confidence})',
+                        "vendor", text, None, entry.source)
+        inside = _in_window(entry, installed)
+        if inside is False:
+            return None
+        weight = entry.weight if inside else round(entry.weight * UNDATED_WINDOW_FACTOR, 3)
+        when = _window_text(entry)
+        undated = "; no install date to tell whether the device falls in that window" if inside is None else ""
+        detail = f'vendor "{shown}"{how} is {entry.name}, a known OEM relabel of {entry.family}{when} (confidence {entry.confidence}){undated}'
+        return make("relabel", entry.family, weight, detail, "vendor", text, None, entry.source)
+
+    return _each_match(reading.matches, piece)
+
+
+def _each_match(matches: Sequence[NameMatch], piece: Callable[[NameMatch], Evidence | None]) -> list[Evidence]:
+    """The evidence of each match, worked out once for each name and way of matching and repeated for its every mention.
+
+    The messages hold the text: a long text naming a family thousands of times would otherwise
+    build thousands of copies of itself (400 KB of them took 7.7 GB and 18 s).
+    """
+    made: dict[tuple[str, int], Evidence | None] = {}
+    out: list[Evidence] = []
+    for match in matches:
+        key = (match.how, id(match.entry))
+        if key not in made:
+            made[key] = piece(match)
+        found = made[key]
+        if found is not None:
+            out.append(found)
     return out
 
 
@@ -296,19 +314,20 @@ def named_in_model(catalog: Catalog, text: str, make: type[Evidence]) -> tuple[E
 
 def onvif_evidence(catalog: Catalog, text: str, installed: dt.date | None, make: type[Evidence]) -> list[Evidence]:
     """The ONVIF Manufacturer a device reports: a family, brand or relabel it names is the device's own word."""
-    out: list[Evidence] = []
     shown = visible(text.strip())
-    for match in read_vendor(catalog, text).matches:
+
+    def piece(match: NameMatch) -> Evidence | None:
         entry = match.entry
         if not entry.restricted or entry.family is None or match.how == "near-miss":
-            continue
+            return None
         if entry.kind == "relabel" and _in_window(entry, installed) is False:
-            continue
+            return None
         what = {"family": "", "brand": f", a {entry.family} {entry.relation}"}.get(
             entry.kind, f", a known OEM relabel of {entry.family}{_window_text(entry)}")
-        out.append(make("onvif", entry.family, entry.weight, f'ONVIF manufacturer "{shown}" names {entry.name}{what}',
-                        "onvif.manufacturer", text, None, entry.source))
-    return out
+        return make("onvif", entry.family, entry.weight, f'ONVIF manufacturer "{shown}" names {entry.name}{what}',
+                    "onvif.manufacturer", text, None, entry.source)
+
+    return _each_match(read_vendor(catalog, text).matches, piece)
 
 
 def text_evidence(catalog: Catalog, text: str, field: str, make: type[Evidence]) -> list[Evidence]:
@@ -320,8 +339,13 @@ def text_evidence(catalog: Catalog, text: str, field: str, make: type[Evidence])
     """
     factor = TEXT_FACTORS[field]
     shown = visible(" ".join(text.split()))
+    # One message for each name, shared by its every mention: the text is in it, and a long text naming a family
+    # thousands of times would otherwise hold thousands of copies of itself (memory growing with its square).
+    said: dict[tuple[str, str], str] = {}
     out = [
-        make(field, family, round(entry.weight * factor, 3), f'{field} "{shown}" names {entry.name}{what}', field, text, None, entry.source)
+        make(field, family, round(entry.weight * factor, 3),
+             said.get((entry.name, what)) or said.setdefault((entry.name, what), f'{field} "{shown}" names {entry.name}{what}'),
+             field, text, None, entry.source)
         for entry, family, what in _named(catalog, text)
     ]
     hit = _model_hit(catalog.distinctive_models, text)

@@ -132,10 +132,11 @@ def test_invalid_utf16_names_the_offset() -> None:
 
 def _safe_loader_typing(text: str) -> Any:
     """What PyYAML's safe loader makes of one plain scalar, dates and times kept as text (as vmspolicy keeps them)."""
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
-    if node is None or node.tag.endswith(":timestamp"):
-        return text if node is not None else None
-    return yaml.load(text, Loader=yaml.SafeLoader)
+    document = f"v: {text}\n"
+    node = yaml.compose(document, Loader=yaml.SafeLoader).value[0][1]
+    if node.tag.endswith(":timestamp"):
+        return node.value
+    return yaml.load(document, Loader=yaml.SafeLoader)["v"]
 
 
 @pytest.mark.parametrize("text", [

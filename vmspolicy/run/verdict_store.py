@@ -37,7 +37,7 @@ FOLDER = "verdicts"
 """The store's folder inside the load cache's folder."""
 
 MAX_BYTES = 128 * 1024 * 1024
-"""Above this, the least recently used entries are removed (a 100,000-camera estate's verdicts take about 15 MB)."""
+"""Above this, the least recently used entries are removed (a 100,000-camera estate's verdicts take about 11 MB)."""
 
 
 class VerdictStore:

@@ -123,8 +123,8 @@ def test_a_failing_loader_is_the_same_plugin_error_in_a_worker(tmp_path: Path, j
     files = [(name, None, tmp_path / name) for name in ("a.yaml", "b.yaml", "c.yaml")]
     with pytest.raises(PluginError) as caught:
         load_files(files, host, load_config(None), lambda message: None, jobs=jobs)
-    assert caught.value.plugin == "extra-0"
-    assert str(caught.value) == "plugin 'extra-0': loader 'broken' on b.yaml raised RuntimeError: cannot cope"
+    assert caught.value.plugin == "_BrokenPlugin-0"
+    assert str(caught.value) == "plugin '_BrokenPlugin-0': loader 'broken' on b.yaml raised RuntimeError: cannot cope"
 
 
 def test_harness_runs_in_quick_mode(tmp_path: Path) -> None:

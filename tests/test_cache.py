@@ -282,7 +282,7 @@ def test_a_third_party_loader_turns_the_cache_off(tmp_path: Path, user_cache: Pa
     messages: list[str] = []
     host = load_plugins(entry_points_enabled=False, extra=[plugin])
     assert open_cache(tmp_path / "c", host, load_config(None), messages.append) is None
-    assert messages == ["cache: off, the loaders of plugin(s) extra-0 may read more than the file they load"]
+    assert messages == [f"cache: off, the loaders of plugin(s) {type(plugin).__name__}-0 may read more than the file they load"]
     assert open_cache(tmp_path / "c", load_plugins(entry_points_enabled=False), load_config(None), messages.append) is not None
 
 

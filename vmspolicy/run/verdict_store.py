@@ -24,6 +24,8 @@ with the file's history; a commit that touches one file rewrites that file's ent
 
 from __future__ import annotations
 
+import dataclasses
+import operator
 from typing import TYPE_CHECKING, Callable
 
 from vmspolicy.analysis.identify import DeviceFacts, KnownVerdicts, Verdict
@@ -38,6 +40,9 @@ FOLDER = "verdicts"
 
 MAX_BYTES = 128 * 1024 * 1024
 """Above this, the least recently used entries are removed (a 100,000-camera estate's verdicts take about 11 MB)."""
+
+
+_fields = operator.attrgetter(*(f.name for f in dataclasses.fields(Verdict)))
 
 
 class VerdictStore:
@@ -71,12 +76,13 @@ class VerdictStore:
         # Most devices share a verdict with many others (a known maker, no restricted evidence: 95% of a generated
         # estate's), which is then kept once and unpickled once; the facts are kept as plain tuples, equal to
         # DeviceFacts and hashed alike, which unpickle without a Python call each.
-        shared: dict[Verdict, Verdict] = {}
+        # (Found equal by their fields' tuple, which hashes in C where a record's own methods are Python.)
+        shared: dict[tuple[object, ...], Verdict] = {}
         for device_id, facts in memory.facts.items():
             entry = by_file.get(devices[device_id].origin.path)
             if entry is not None:
                 verdict = verdicts[device_id]
-                entry[tuple(facts)] = shared.setdefault(verdict, verdict)
+                entry[tuple(facts)] = shared.setdefault(_fields(verdict), verdict)
         for path in sorted(by_file):
             self.entries.put(self.key(path), by_file[path])
         verbose(f"cache: {len(memory.added)} vendor verdict(s) computed afresh, kept with the others of {len(by_file)} file(s) in "

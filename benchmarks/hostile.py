@@ -1,18 +1,28 @@
-"""The worst shapes an attacker can give vmspolicy below the input-size limit, timed one by one.
+"""The worst shapes an attacker can give vmspolicy below its input limits, timed one by one.
 
-Each shape is written into ``--work`` and checked by ``vmspolicy check --no-plugins`` in a fresh
-subprocess; the table says the file's size, the wall and CPU seconds and the peak memory (the
-child's own ``ru_maxrss``), and the exit code (1: findings, as hostile input must give).
+Each shape is written into ``--work`` at the largest size the limits let through (the node limit,
+``max_nodes``, and the input-size limit, ``max_file_size``: see the README's Limits) and checked by
+``vmspolicy check --no-plugins`` in a fresh subprocess; the table says the file's size, the wall and
+CPU seconds and the peak memory (the child's own ``ru_maxrss``), and the exit code (1: findings, as
+hostile input must give).
 
-- ``flow``: a YAML flow sequence of N plain items (``sites: [1, 1, ...]``), a schema violation each;
-- ``json``: a JSON array of N small objects (devices of one site);
-- ``config.xml``: a pfSense backup with N filter rules, each from its own address, beside a
-  manifest whose legacy camera makes the isolation analysis evaluate every rule.
+- ``flow``: a YAML flow sequence of plain items (``sites: [1, 1, ...]``), a schema violation each,
+  as many as the node limit lets through;
+- ``json``: a JSON array of devices that each break the schema (a wrong ``type``, an unknown key),
+  as many as the node limit lets through;
+- ``records``: the smallest records, cameras with an id alone (``{id: c1}``), each a record of the
+  model and a finding, as many as the node limit lets through;
+- ``config.xml``: a pfSense backup of filter rules, each from its own address, beside a manifest
+  whose legacy camera makes the isolation analysis evaluate every rule, just below the size limit;
+- ``scalar``: one camera whose ``notes`` fill the size limit, which identification reads;
+- ``deep``: cameras each holding a list nested to the depth limit (100 levels), as many as the
+  node limit lets through.
 
 Usage::
 
-    .venv/bin/python benchmarks/hostile.py            # the sizes of the README's limits table (minutes)
+    .venv/bin/python benchmarks/hostile.py            # at the limits (minutes, several GB for some shapes)
     .venv/bin/python benchmarks/hostile.py --quick    # small sizes (seconds): what the test suite runs
+    .venv/bin/python benchmarks/hostile.py --only flow json
 """
 
 from __future__ import annotations
@@ -27,8 +37,20 @@ from pathlib import Path
 from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
-FULL = {"flow": 1_000_000, "json": 300_000, "config.xml": 170_000}  # config.xml: 64.4 MB, just below the 64 MiB limit
-QUICK = {"flow": 2_000, "json": 1_000, "config.xml": 500}
+sys.path.insert(0, str(ROOT))
+from vmspolicy.core.limits import MAX_NODES  # noqa: E402 - the checkout's, not an installed one's
+from vmspolicy.run.pipeline import MAX_FILE_BYTES  # noqa: E402
+
+# Items of each shape: what the limits let through (nodes a shape's frame and each item hold, in the comments).
+FULL = {
+    "flow": MAX_NODES - 5,  # root, 'vmspolicy', 1, 'sites', the sequence; one node an item
+    "json": (MAX_NODES - 12) // 9,  # a device: its mapping, four keys, four values
+    "records": (MAX_NODES - 5) // 3,  # a camera: its mapping, 'id', the id
+    "config.xml": 170_000,  # 64.4 MB (2.2 million elements and attributes), just below the 64 MiB limit
+    "scalar": MAX_FILE_BYTES - 200,  # characters of notes
+    "deep": (MAX_NODES - 10) // 104,  # a camera: its mapping, 5 keys and values, a list of 97 levels and its item
+}
+QUICK = {"flow": 2_000, "json": 1_000, "records": 1_000, "config.xml": 500, "scalar": 100_000, "deep": 100}
 
 SITE = """\
 vmspolicy: 1
@@ -47,8 +69,31 @@ def flow(folder: Path, n: int) -> Path:
 
 def array(folder: Path, n: int) -> Path:
     path = folder / "array.json"
-    devices = [{"id": f"d{i}", "type": "other", "site": "hq"} for i in range(n)]
+    devices = [{"id": f"d{i}", "type": "thing", "site": "hq", "colour": "red"} for i in range(n)]
     path.write_text(json.dumps({"vmspolicy": 1, "sites": [{"id": "hq"}], "devices": devices}), encoding="utf-8")
+    return path
+
+
+def records(folder: Path, n: int) -> Path:
+    path = folder / "cameras.yaml"
+    path.write_text("vmspolicy: 1\ncameras: [" + ", ".join(f"{{id: c{i}}}" for i in range(n)) + "]\n", encoding="utf-8")
+    return path
+
+
+def scalar(folder: Path, n: int) -> Path:
+    path = folder / "notes.yaml"
+    notes = ("Hikvision DS-2CD2143G0-I rtsp://10.0.0.1/ 44:19:b6:12:34:56 " * (n // 60 + 1))[:n]
+    path.write_text(f"vmspolicy: 1\nsites: [{{id: hq}}]\ncameras:\n  - {{id: c1, site: hq, notes: '{notes}'}}\n", encoding="utf-8")
+    return path
+
+
+def deep(folder: Path, n: int) -> Path:
+    path = folder / "deep.yaml"
+    nested = "[" * 97 + "1" + "]" * 97  # with the top mapping, the cameras and the camera: 100 levels, the limit
+    path.write_text(
+        "vmspolicy: 1\nsites: [{id: hq}]\ncameras:\n" + "".join(f"  - {{id: c{i}, site: hq, x: {nested}}}\n" for i in range(n)),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -75,7 +120,9 @@ def config_xml(folder: Path, n: int) -> Path:
     return path
 
 
-SHAPES: dict[str, Callable[[Path, int], Path]] = {"flow": flow, "json": array, "config.xml": config_xml}
+SHAPES: dict[str, Callable[[Path, int], Path]] = {
+    "flow": flow, "json": array, "records": records, "config.xml": config_xml, "scalar": scalar, "deep": deep,
+}
 
 
 def measure(folder: Path) -> tuple[float, float, int, int]:
@@ -94,18 +141,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for the test suite")
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "out" / "hostile")
+    parser.add_argument("--only", nargs="+", choices=sorted(SHAPES), help="these shapes only")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
-    print("| shape | items | file MB | wall s | CPU s | peak MB | exit |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| shape | items | file MB | wall s | CPU s | peak MB | exit |", flush=True)
+    print("|---|---:|---:|---:|---:|---:|---:|", flush=True)
     for name, make in SHAPES.items():
+        if args.only and name not in args.only:
+            continue
         folder = args.work / name.replace(".", "-")
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.iterdir():
             old.unlink()
         path = make(folder, sizes[name])
         wall, cpu, peak, code = measure(folder)
-        print(f"| {name} | {sizes[name]:,} | {path.stat().st_size / 1e6:.1f} | {wall:.1f} | {cpu:.1f} | {peak / 1024:.0f} | {code} |")
+        print(f"| {name} | {sizes[name]:,} | {path.stat().st_size / 1e6:.1f} | {wall:.1f} | {cpu:.1f} | {peak / 1024:.0f} | {code} |",
+              flush=True)
     return 0
 
 

@@ -180,8 +180,8 @@ def test_hostile_shapes_run_in_quick_mode(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in result.stdout.splitlines() if line.startswith("| ")]
     assert rows[0] == ["shape", "items", "file MB", "wall s", "CPU s", "peak MB", "exit"]
-    # Hostile input is judged, never a crash: the flow sequence and the firewall backup give findings (exit 1).
-    assert {row[0]: row[-1] for row in rows[1:]} == {"flow": "1", "json": "0", "config.xml": "1"}
+    # Hostile input is judged, never a crash: every shape gives findings (exit 1).
+    assert {row[0]: row[-1] for row in rows[1:]} == dict.fromkeys(["flow", "json", "records", "config.xml", "scalar", "deep"], "1")
 
 
 def test_commercial_loader_benchmark_runs_in_quick_mode(tmp_path: Path) -> None:

@@ -504,9 +504,15 @@ def test_a_run_given_files_reports_what_the_whole_run_finds_in_them(mixed: Path,
         assert "cache: 7 of 7 file(s) taken from" in stderr
         assert (code, warm) == check(mixed, *given, "--no-cache")[:2]
         assert warm["findings"] == [f for f in whole["findings"] if f["path"] in given], given
+    # Every file reported (none named, or all of them; in worker processes too): the whole run's report.
+    every = [str(p.relative_to(mixed)) for pattern in MIXED_ESTATE for p in sorted(mixed.glob(pattern))]
+    for args in ([], every, ["--jobs", "2"]):
+        code, warm, stderr = check(mixed, *args)
+        assert "cache: 7 of 7 file(s) taken from" in stderr
+        assert (code, warm) == check(mixed, *args, "--no-cache")[:2]
+        assert warm["findings"] == whole["findings"]
     # Without the configured estate, every file named is reported: the same findings as the estate's run.
     (mixed / ".vmspolicy.yaml").write_text("{}\n", encoding="utf-8")
-    paths = [str(p.relative_to(mixed)) for pattern in MIXED_ESTATE for p in sorted(mixed.glob(pattern))]
-    _, unbound, _ = check(mixed, *paths)
-    assert check(mixed, *paths)[:2] == check(mixed, *paths, "--no-cache")[:2]
+    _, unbound, _ = check(mixed, *every)
+    assert check(mixed, *every)[:2] == check(mixed, *every, "--no-cache")[:2]
     assert unbound["findings"] == whole["findings"]

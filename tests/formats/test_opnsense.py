@@ -343,3 +343,21 @@ def test_a_one_byte_encoding_is_read_as_declared(tmp_path: Path) -> None:
     text = '<?xml version="1.0" encoding="windows-1252"?>\n<opnsense><system><hostname>caf\u00e9</hostname></system></opnsense>\n'
     docs = OPNSENSE_LOADER.load(SourceFile("config.xml", text.encode("cp1252")))
     assert docs is not None
+
+
+@pytest.mark.parametrize("octets", [["0", "1", "9", "10", "99", "100", "199", "249", "250", "255"], ["00", "01", "010", "256", "300", "1a", ""]])
+def test_an_address_in_a_rule_is_read_as_ipaddress_reads_it(octets: list[str]) -> None:
+    """The shortcut for a plain IPv4 address gives what ipaddress gives, and refuses what it refuses."""
+    import ipaddress
+    import itertools
+
+    from vmspolicy.loading.opnsense import _cidr_text
+
+    def reference(value: str) -> str | None:
+        try:
+            return str(ipaddress.ip_network(value, strict=False))
+        except ValueError:
+            return None
+
+    values = [".".join(parts) for parts in itertools.product(octets, repeat=4)] + ["1.2.3", "1.2.3.4.5", "10.0.0.0/8", "::1", "١.2.3.4"]
+    assert [_cidr_text(v) for v in values] == [reference(v) for v in values]

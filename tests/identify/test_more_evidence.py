@@ -72,3 +72,40 @@ def test_a_text_naming_a_family_many_times_holds_one_copy_of_itself_however_many
     twice = verdict("Hikvision Ezviz Hikvision Ezviz").evidence  # type: ignore[attr-defined]
     assert len(twice) == 4
     assert {e.detail.replace("Hikvision Ezviz Hikvision Ezviz", "…") for e in twice} == {e.detail.replace(text.strip(), "…") for e in evidence}
+
+
+def _longest_runs_first(names: dict[str, object], max_words: int, words: list[str]) -> list[tuple[str, int]]:
+    """The name look-up as it was first written: every run length from the longest down, at every word."""
+    found: list[tuple[str, int]] = []
+    i = 0
+    while i < len(words):
+        for j in range(min(len(words), i + max_words), i, -1):
+            if "".join(words[i:j]) in names:
+                found.append(("".join(words[i:j]), i))
+                i = j
+                break
+        else:
+            i += 1
+    return found
+
+
+def test_names_are_found_in_runs_of_words_as_by_trying_every_run_length() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from vmspolicy.analysis.identify import evidence
+    from vmspolicy.analysis.identify.builtin import builtin_fragments
+    from vmspolicy.analysis.identify.catalog import catalog_for
+
+    catalog = catalog_for(builtin_fragments())
+    pieces = sorted({key[:cut] for key in catalog.names for cut in (1, 3, len(key) // 2, len(key))} | {key for key in catalog.names})
+    words = st.lists(st.one_of(st.sampled_from(pieces), st.sampled_from(["cam", "ip", "vision", "hik", "x"])), max_size=12)
+
+    @settings(max_examples=500, deadline=None, derandomize=True)
+    @given(words)
+    def same(text: list[str]) -> None:
+        found = [(m.text, m.entry) for m in evidence._exact(catalog, text)]
+        expected = [(joined, catalog.names[joined]) for joined, _ in _longest_runs_first(catalog.names, catalog.max_words, text)]
+        assert found == expected
+
+    same()

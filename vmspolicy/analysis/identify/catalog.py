@@ -138,6 +138,7 @@ class Catalog:
     contains: tuple[tuple[str, NameEntry], ...]  # distinctive names matched inside longer words
     near_miss: tuple[tuple[str, NameEntry], ...]  # names a misspelling is compared with
     max_words: int
+    name_prefixes: frozenset[str]  # every prefix of every name key: a run of words that is none can only end a lookup
     models: PatternSet
     distinctive_models: PatternSet  # the model patterns that a declared other maker does not outweigh
     streams: PatternSet
@@ -374,6 +375,7 @@ class _CatalogBuilder:
             contains=tuple(self.contains),
             near_miss=self._near_miss(),
             max_words=self.max_words,
+            name_prefixes=frozenset(key[:end] for key in self.names for end in range(1, len(key) + 1)),
             models=_patterns(self.models, words=True, check=check_patterns),
             distinctive_models=_patterns([m for m in self.models if not m[1].ambiguous], words=True, check=False),
             streams=_patterns(self.streams, words=False, check=check_patterns),

@@ -123,15 +123,21 @@ def _lookup(catalog: Catalog, text: str) -> list[NameMatch]:
 def _exact(catalog: Catalog, words: Sequence[str]) -> list[NameMatch]:
     """Non-overlapping longest runs of words that spell a catalog name ("Hik Vision" → hikvision)."""
     found: list[NameMatch] = []
-    i = 0
-    while i < len(words):
-        for j in range(min(len(words), i + catalog.max_words), i, -1):
-            joined = "".join(words[i:j])
-            entry = catalog.names.get(joined)
-            if entry is not None:
-                found.append(NameMatch(entry, "exact", joined))
-                i = j
+    names, prefixes = catalog.names, catalog.name_prefixes
+    i, count = 0, len(words)
+    while i < count:
+        # Words are run together from i while they still begin some name; the longest run that is one wins.
+        # A long text is thus read in one look-up for most words, not one join and look-up per run length.
+        joined, longest, end = "", "", i
+        for j in range(i, min(count, i + catalog.max_words)):
+            joined += words[j]
+            if joined not in prefixes:
                 break
+            if joined in names:
+                longest, end = joined, j + 1
+        if longest:
+            found.append(NameMatch(names[longest], "exact", longest))
+            i = end
         else:
             i += 1
     return found

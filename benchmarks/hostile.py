@@ -1,7 +1,8 @@
 """The worst shapes an attacker can give vmspolicy below its input limits, timed one by one.
 
 Each shape is written into ``--work`` at the largest size the limits let through (the node limit,
-``max_nodes``, and the input-size limit, ``max_file_size``: see the README's Limits) and checked by
+``max_nodes``, the record limit, ``max_records``, and the input-size limit, ``max_file_size``: see
+the README's Limits) and checked by
 ``vmspolicy check --no-plugins`` in a fresh subprocess; the table says the file's size, the wall and
 CPU seconds and the peak memory (the child's own ``ru_maxrss``), and the exit code (1: findings, as
 hostile input must give).
@@ -9,11 +10,12 @@ hostile input must give).
 - ``flow``: a YAML flow sequence of plain items (``sites: [1, 1, ...]``), a schema violation each,
   as many as the node limit lets through;
 - ``json``: a JSON array of devices that each break the schema (a wrong ``type``, an unknown key),
-  as many as the node limit lets through;
+  as many as the record limit lets through;
 - ``records``: the smallest records, cameras with an id alone (``{id: c1}``), each a record of the
-  model and a finding, as many as the node limit lets through;
+  model and a finding, as many as the record limit lets through;
 - ``config.xml``: a pfSense backup of filter rules, each from its own address, beside a manifest
-  whose legacy camera makes the isolation analysis evaluate every rule, just below the size limit;
+  whose legacy camera makes the isolation analysis evaluate every rule, as many as the record
+  limit lets through (below the size limit);
 - ``scalar``: one camera whose ``notes`` fill the size limit, which identification reads;
 - ``deep``: cameras each holding a list nested to the depth limit (100 levels), as many as the
   node limit lets through.
@@ -38,15 +40,15 @@ from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from vmspolicy.core.limits import MAX_NODES  # noqa: E402 - the checkout's, not an installed one's
+from vmspolicy.core.limits import MAX_NODES, MAX_RECORDS  # noqa: E402 - the checkout's, not an installed one's
 from vmspolicy.run.pipeline import MAX_FILE_BYTES  # noqa: E402
 
 # Items of each shape: what the limits let through (nodes a shape's frame and each item hold, in the comments).
 FULL = {
     "flow": MAX_NODES - 5,  # root, 'vmspolicy', 1, 'sites', the sequence; one node an item
-    "json": (MAX_NODES - 12) // 9,  # a device: its mapping, four keys, four values
-    "records": (MAX_NODES - 5) // 3,  # a camera: its mapping, 'id', the id
-    "config.xml": 170_000,  # 64.4 MB (2.2 million elements and attributes), just below the 64 MiB limit
+    "json": min((MAX_NODES - 12) // 9, MAX_RECORDS - 1),  # a device: its mapping, four keys, four values; and the site
+    "records": min((MAX_NODES - 5) // 3, MAX_RECORDS),  # a camera: its mapping, 'id', the id
+    "config.xml": min(170_000, MAX_RECORDS - 2),  # a rule each, and the LAN zone and the firewall (170,000 rules: 64.4 MB)
     "scalar": MAX_FILE_BYTES - 200,  # characters of notes
     "deep": (MAX_NODES - 10) // 104,  # a camera: its mapping, 5 keys and values, a list of 97 levels and its item
 }

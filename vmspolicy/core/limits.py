@@ -1,4 +1,5 @@
-"""How much structure a reader builds of one file: the node limit (``max_nodes:`` in the configuration).
+"""How much structure a reader builds of one file: the node limit (``max_nodes:`` in the configuration)
+and the record limit (``max_records:``).
 
 The input-size limit bounds bytes, but what time and memory a file costs follows what is built
 of it: 64 MiB of ``[1, 1, 1, ...]`` hold some thirty million scalars, each an object, a position
@@ -7,6 +8,13 @@ at the first one past the limit, before the memory for the rest is spent: YAML a
 mappings, sequences and scalars (keys included), XML its elements and attributes, FortiOS and
 Cisco ASA configurations their words. The file is then VP001 at that node, naming the limit and
 where it is set.
+
+A record costs far more than a node: it is modelled, identified, judged, and it may be a
+finding in every report (about 90 µs and 5 KB each, measured in benchmarks/README.md), so a
+file of a million one-key cameras fits the node limit and still takes minutes and gigabytes.
+The records one file gives (sites, zones, devices, firewalls and their rules and port
+forwards, waivers, scanned hosts) are therefore counted once it is read, and a file with
+more than ``max_records`` is VP001 at the first record past the limit, before any is judged.
 """
 
 from __future__ import annotations
@@ -19,6 +27,10 @@ from vmspolicy.core.text import ParseError
 
 MAX_NODES: Final = 3_000_000
 """Nodes read of one file unless ``max_nodes`` says otherwise: a 100,000-camera manifest (22 MB) has about 1.95 million."""
+
+
+MAX_RECORDS: Final = 120_000
+"""Records taken from one file unless ``max_records`` says otherwise: a 100,000-camera manifest gives about 101,000."""
 
 
 class TooManyNodes(ParseError):

@@ -17,15 +17,15 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from vmspolicy import __version__, governance
 from vmspolicy.analysis import overrides, policy
 from vmspolicy.analysis.context import CheckContext
-from vmspolicy.analysis.estate import FileModel, imported_zone_ids, merge_files, model_file
+from vmspolicy.analysis.estate import SECTIONS, FileModel, imported_zone_ids, merge_files, model_file
 from vmspolicy.core import codes
 from vmspolicy.core.config import Config, check_rule_settings, find_config, load_config, with_overrides
 from vmspolicy.core.errors import PluginError, UsageError
 from vmspolicy.core.findings import Finding, Severity
-from vmspolicy.core.limits import MAX_NODES, NodeLimit
+from vmspolicy.core.limits import MAX_NODES, MAX_RECORDS, NodeLimit
 from vmspolicy.core.records import record
 from vmspolicy.core.rule import Rule
-from vmspolicy.core.source import Document, Location, display_path
+from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Location, Pos, display_path
 from vmspolicy.core.text import ParseError
 from vmspolicy.governance.configuration import configuration_record
 from vmspolicy.governance.options import GovernanceOptions
@@ -66,11 +66,52 @@ def _too_large(size: int, config: Config, *, stream: bool = False) -> str | None
 
 def node_limit(config: Config) -> NodeLimit:
     """The configuration's ``max_nodes`` (validated as a positive integer), else :data:`MAX_NODES`, and where it is set."""
-    value = config.settings.get("max_nodes")
+    value, where = _limit_setting(config, "max_nodes")
+    return NodeLimit(MAX_NODES) if value is None else NodeLimit(value, where)
+
+
+def _limit_setting(config: Config, name: str) -> tuple[int | None, str]:
+    """A limit the configuration sets (validated as a positive integer; None when unset) and the words that say where."""
+    value = config.settings.get(name)
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        return NodeLimit(MAX_NODES)
-    where = f"max_nodes in {config.path.name}" if config.path is not None else "max_nodes in the configuration"
-    return NodeLimit(value, where)
+        return None, f"the default; raise {name} in the configuration to read it"
+    return value, f"{name} in {config.path.name}" if config.path is not None else f"{name} in the configuration"
+
+
+def _too_many_records(documents: Sequence[Document], config: Config) -> tuple[str, Pos] | None:
+    """Why a file's records are not judged, and where the first record past ``max_records`` is; None when they may be."""
+    value, where = _limit_setting(config, "max_records")
+    limit = value or MAX_RECORDS
+    if sum(1 for _ in _record_positions(documents, located=False)) <= limit:
+        return None  # the common case: counted without a position for each record
+    for count, pos in enumerate(_record_positions(documents), start=1):
+        if count > limit and pos is not None:
+            return (f"the file gives more than the {limit:,} records (sites, zones, devices, firewall rules, waivers, scanned "
+                    f"hosts) a file may have ({where}); none of them is judged: split the file", pos)
+    return None
+
+
+def _record_positions(documents: Sequence[Document], *, located: bool = True) -> Iterator[Pos | None]:
+    """Where each record the documents give begins (None unless ``located``), in document order: what the estate model and
+    the rules take one by one."""
+    for doc in documents:
+        hosts = getattr(doc, "hosts", None)  # a scan's observed hosts (vmspolicy.loading.nmap.ScanDocument)
+        if isinstance(hosts, tuple):
+            yield from (host.pos if located else None for host in hosts)
+        data = doc.data
+        if not isinstance(data, LocatedMap):
+            continue
+        for section in SECTIONS:
+            items = data.get(section)
+            if not isinstance(items, LocatedSeq):
+                continue
+            for index, item in enumerate(items):
+                yield items.where(index) if located else None
+                if section == "firewalls" and isinstance(item, LocatedMap):
+                    for key in ("rules", "nat"):
+                        entries = item.get(key)
+                        if isinstance(entries, LocatedSeq):
+                            yield from (entries.where(i) if located else None for i in range(len(entries)))
 
 
 def _unmatched_import_zones(purposes: dict[str, str], imported: frozenset[str], config: Config) -> list[Finding]:
@@ -303,6 +344,12 @@ def _load_bytes(outcome: _FileOutcome, source: SourceFile, path: Path | None, co
             outcome.findings.append(codes.PARSE_ERROR.finding(unread[1], unread[0]))
             outcome.input = InputFile(shown, source.sha256, "unreadable")
             return outcome
+    too_many = _too_many_records(documents, config)
+    if too_many is not None:
+        # Fail closed, before any record is modelled or judged: what costs time and memory is the records.
+        outcome.findings.append(codes.PARSE_ERROR.finding(Location(shown, *too_many[1]), too_many[0]))
+        outcome.input = InputFile(shown, source.sha256, "unreadable")
+        return outcome
     outcome.notes.append(f"{shown}: {len(documents)} document(s) read as {documents[0].format if documents else '?'}")
     outcome.documents = documents
     # Modelled here, with the file: kept in the load cache with the documents, and built in the worker processes of -j.

@@ -562,15 +562,16 @@ def prepare(options: RunOptions, config: Config, host: PluginHost) -> Prepared:
         # Only the estate is judged: a workflow or a template committed beside it is not its business.
         configured = estate_files(config)
         members = {shown for shown, _ in configured.files}
-        files = [entry for entry in given if entry[0] in members]
+        given_members = {entry[0]: entry for entry in given if entry[0] in members}
         for shown, _, _ in given:
             if shown not in members:
                 options.verbose(f"{shown}: not in the configured estate ({', '.join(config.estate)}), skipped")
                 skipped.append(SkippedFile(shown, "not in the configured estate", outside_estate=True))
-        shown_given = {entry[0] for entry in files}
         if options.select_only_given and options.paths:
-            report_only = shown_given
-        files.extend((shown, None, path) for shown, path in configured.files if shown not in shown_given)
+            report_only = set(given_members)
+        # The estate's own order, each given file (or standard input) in its place: the first declaration of an id is
+        # the one a duplicate is reported against (and a waiver applies to), which must not depend on the files given.
+        files = [given_members.get(shown, (shown, None, path)) for shown, path in configured.files]
         problems = configured.problems
         excluded += [e for e in configured.excluded if e.shown not in {x.shown for x in excluded}]
     cache = open_cache(options.cache_dir, host, config, options.verbose)

@@ -516,3 +516,18 @@ def test_a_run_given_files_reports_what_the_whole_run_finds_in_them(mixed: Path,
     _, unbound, _ = check(mixed, *every)
     assert check(mixed, *every)[:2] == check(mixed, *every, "--no-cache")[:2]
     assert unbound["findings"] == whole["findings"]
+
+
+def test_a_limit_named_in_another_configuration_file_is_named_so_from_the_cache(tmp_path: Path, user_cache: Path) -> None:
+    # The node and record limits' VP001 names the configuration file that sets them: a run under another file of the
+    # same settings must not be handed the first one's message from the cache.
+    folder = tmp_path / "named"
+    folder.mkdir()
+    (folder / "estate.yaml").write_text("vmspolicy: 1\nsites: [{id: a}, {id: b}, {id: c}]\n", encoding="utf-8")
+    (folder / ".vmspolicy.yaml").write_text("max_records: 2\n", encoding="utf-8")
+    (folder / "other.yaml").write_text("max_records: 2\n", encoding="utf-8")
+    messages = []
+    for config in (".vmspolicy.yaml", "other.yaml"):
+        done = run_cli("check", "--format", "json", "--config", config, "--cache-dir", "c", "estate.yaml", cwd=folder)
+        messages.append(json.loads(done.stdout)["findings"][0]["message"])
+    assert "(max_records in .vmspolicy.yaml)" in messages[0] and "(max_records in other.yaml)" in messages[1]

@@ -287,7 +287,8 @@ def load_context(config: Config, bound: bool, *, stdin: bool) -> str:
     """The settings loading one file reads, as one string of the cache key."""
     return json.dumps(
         {"formats": dict(config.formats), "max_file_size": config.settings.get("max_file_size"),
-         "max_nodes": config.settings.get("max_nodes"), "max_records": config.settings.get("max_records"), "bound": bound, "stdin": stdin},
+         "max_nodes": config.settings.get("max_nodes"), "max_records": config.settings.get("max_records"), "bound": bound, "stdin": stdin,
+         "configuration": config.path.name if config.path is not None else None},  # the limits' messages name it
         sort_keys=True, default=str,
     )
 

@@ -72,7 +72,7 @@ def test_update_drops_fixed_findings_and_adds_new_ones_only_with_add(cli: Cli, e
 
 def test_each_entry_absorbs_one_finding() -> None:
     def at(line: int) -> Finding:
-        return Finding("VP002", "schema-violation", Severity.ERROR, Location("a.yaml", line, 3), "unknown key 'vendr'")
+        return Finding("VP002", "schema-violation", Severity.ERROR, Location("a.yaml", line, 3), "unknown key 'vendr'", subject="cam-1")
 
     baseline = Baseline("b.json", (BaselineEntry.of(at(4)),))
     marked = apply_baseline([at(9), at(12)], baseline, never=())
@@ -195,3 +195,16 @@ def test_the_count_of_schema_errors_not_listed_is_never_recorded(cli: Cli, tmp_p
     unlisted = [f for f in found if f["rule"] == "VP002" and "not listed one by one" in str(f["message"])]
     assert len(unlisted) == 1 and unlisted[0]["suppressed"] is None
     assert all(f["suppressed"] is not None for f in found if f["rule"] == "VP002" and f not in unlisted)
+
+
+def test_an_item_where_a_camera_belongs_is_never_recorded(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A camera written as text is no record: no rule can judge it, so the VP002 that says so is never deferred.
+    monkeypatch.chdir(tmp_path)
+    Path("m.yaml").write_text(
+        "vmspolicy: 1\nsites: [{id: s}]\ncameras:\n  - {id: cam-1, site: s, vendor: Axis}\n  - \"Hikvision DS-2CD2143G0-I\"\n",
+        encoding="utf-8")
+    code, out, _ = cli("baseline", "--no-plugins", "--as-of", "2026-01-01", "--output", "baseline.json", "m.yaml")
+    assert code == 0, out
+    assert json.loads(Path("baseline.json").read_text(encoding="utf-8"))["findings"] == []
+    code, found = findings_of(cli, "--baseline", "baseline.json", "m.yaml")
+    assert code == 1 and [(f["rule"], f["line"], f["suppressed"]) for f in found] == [("VP001", 5, None), ("VP002", 5, None)]

@@ -42,7 +42,7 @@ from vmspolicy.core.model import (
 )
 from vmspolicy.core.records import record
 from vmspolicy.core.schemas import SchemaError
-from vmspolicy.core.source import Document, LocatedMap, Location, iter_items
+from vmspolicy.core.source import Document, LocatedMap, LocatedSeq, Location, iter_items
 
 SECTIONS = ("sites", "zones", "cameras", "recorders", "devices", "firewalls", "waivers")
 SUPPORTED_VERSION = 1
@@ -303,6 +303,7 @@ def _add_document(b: _Builder, doc: Document) -> None:
             built = _BUILDERS[section](b, origin, origin.node, broken.get((section, key), frozenset()))
             if built is not None:
                 subjects[(section, key)] = built
+    _unjudgeable_devices(b, doc)
     if version == SUPPORTED_VERSION:
         # The record an error is in is its subject: what a baseline follows, and what may not be baselined.
         b.findings.extend(
@@ -313,6 +314,38 @@ def _add_document(b: _Builder, doc: Document) -> None:
             # Fail closed without a message per error: the count says the file holds more than is listed.
             b.findings.append(codes.SCHEMA_VIOLATION.finding(
                 doc.at(checked.omitted_at or data.pos), checked.omitted_message(), evidence=codes.UNLISTED_SCHEMA_ERRORS))
+
+
+def _unjudgeable_devices(b: _Builder, doc: Document) -> None:
+    """VP001 for each item of a device section that is no record (a camera written as text): no rule can judge it.
+
+    Its VP002 says the schema is broken, but VP002 may be disabled or turned down; the equipment
+    such an item stands for (``- "Hikvision DS-2CD2143G0-I"``) would then pass unjudged. VP001,
+    what cannot be read, is mandatory under every pack.
+    """
+    for section in _DEVICE_SECTIONS:
+        items = doc.data.get(section)
+        if isinstance(items, LocatedSeq):
+            wrong = [(index, item) for index, item in enumerate(items) if item is not None and not isinstance(item, LocatedMap)]
+            where = [items.where(index) for index, _ in wrong]
+            named = [f"{section}.{index}" for index, _ in wrong]
+            values = [item for _, item in wrong]
+        elif items is not None and not isinstance(items, LocatedMap):
+            where, named, values = [doc.data.where(section)], [section], [items]
+        else:
+            continue
+        for pos, name, value in zip(where, named, values, strict=True):
+            b.findings.append(codes.PARSE_ERROR.finding(
+                doc.at(pos),
+                f"{name} is {_kind_of(value)} where a record of equipment belongs: vmspolicy cannot judge what it stands for; "
+                "write it as a mapping ({id: ..., site: ..., vendor: ..., model: ...})",
+            ))
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, str):
+        return f"the text {value[:60]!r}"
+    return "a list" if isinstance(value, list) else f"the value {value!r}"[:80]
 
 
 def _records(section: Any) -> list[tuple[str | int, LocatedMap]]:

@@ -41,10 +41,9 @@ class Code:
 PARSE_ERROR: Final = Code("VP001", "parse-error")
 SCHEMA_VIOLATION: Final = Code("VP002", "schema-violation")
 UNLISTED_SCHEMA_ERRORS: Final = "schema-errors-not-listed"
-"""The evidence of the VP002 that counts a file's schema errors beyond those listed one by one.
-
-It may stand for errors in restricted equipment's records, which no baseline holds, so no
-baseline holds it either; and its fingerprint stays the same as the count changes."""
+"""The evidence of the VP002 that counts a file's schema errors beyond those listed one by one:
+its fingerprint stays the same as the count changes. Like every VP002 that names no record, no
+baseline holds it (it may stand for errors in restricted equipment's records)."""
 UNKNOWN_REFERENCE: Final = Code("VP003", "unknown-reference")
 DUPLICATE_IDENTITY: Final = Code("VP004", "duplicate-identity")
 CLOUD_SERVICES_ENABLED: Final = Code("VP205", "cloud-services-enabled")

@@ -145,10 +145,12 @@ def test_the_default_node_limit_is_named_as_the_default(monkeypatch: pytest.Monk
     assert MAX_NODES >= 2_500_000  # a 100,000-camera manifest (about 1.95 million nodes) passes with room
 
 
+@pytest.mark.parametrize("setting", ["max_nodes", "max_records"])
 @pytest.mark.parametrize("value", ["0", "-5", "many", "1.5", "true"])
-def test_max_nodes_is_a_positive_integer(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+def test_the_structure_limits_are_positive_integers(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str,
+                                                    value: str) -> None:
     monkeypatch.chdir(tmp_path)
     Path("estate.yaml").write_text("vmspolicy: 1\nsites: [{id: hq}]\n", encoding="utf-8")
-    Path(".vmspolicy.yaml").write_text(f"max_nodes: {value}\n", encoding="utf-8")
+    Path(".vmspolicy.yaml").write_text(f"{setting}: {value}\n", encoding="utf-8")
     code, _, err = cli("check", "--no-plugins", "estate.yaml")
-    assert code == 2 and ".vmspolicy.yaml:1:12" in err and "max_nodes" in err and "Traceback" not in err
+    assert code == 2 and f".vmspolicy.yaml:1:{len(setting) + 3}" in err and setting in err and "Traceback" not in err

@@ -24,6 +24,7 @@ from vmspolicy.core.config import load_config
 from vmspolicy.core.source import Document
 from vmspolicy.hookspecs import hookimpl
 from vmspolicy.loading.base import SourceFile
+from vmspolicy.run import cache as cache_module
 from vmspolicy.run import pipeline
 from vmspolicy.run.cache import FOLDER_NAME, LoadCache, load_context, open_cache, user_secret
 from vmspolicy.run.plugins import load_plugins
@@ -531,3 +532,20 @@ def test_a_limit_named_in_another_configuration_file_is_named_so_from_the_cache(
         done = run_cli("check", "--format", "json", "--config", config, "--cache-dir", "c", "estate.yaml", cwd=folder)
         messages.append(json.loads(done.stdout)["findings"][0]["message"])
     assert "(max_records in .vmspolicy.yaml)" in messages[0] and "(max_records in other.yaml)" in messages[1]
+
+
+def test_another_python_or_parser_library_reads_every_file_again(estate: Path, user_cache: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # An entry holds what the YAML parser, the schema validator and Python itself made of a file: after an upgrade of one
+    # of them (which changes readers_fingerprint) no entry written before is used.
+    check(estate)
+    assert "cache: 4 of 4 file(s) taken" in check(estate)[2]
+    original = cache_module.readers_fingerprint
+    monkeypatch.setattr(cache_module, "readers_fingerprint", lambda: "upgraded\n" + original())
+    assert "cache: 0 of 4 file(s) taken" in check(estate)[2]
+
+
+def test_the_readers_fingerprint_follows_python_and_the_parser_libraries() -> None:
+    text = cache_module.readers_fingerprint()
+    assert sys.version in text
+    assert all(f"{name}\0" in text for name in ("yaml", "jsonschema_rs", "defusedxml", "pyexpat"))

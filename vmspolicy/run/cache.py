@@ -96,10 +96,34 @@ def code_fingerprint() -> str:
                 continue
             if entry.is_dir(follow_symlinks=False):
                 stack.append(Path(entry.path))
-            elif entry.name.endswith((".py", ".json", ".yaml", ".tsv", ".txt", ".csv")):
+            elif not entry.name.endswith((".pyc", ".pyo")):  # any file a loader or the data may read, whatever its kind
                 stat = entry.stat()
                 digest.update(f"{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
+
+
+# The libraries whose reading of a file an entry holds: the YAML and XML parsers, the schema validator, the workbook reader.
+_READERS = ("yaml", "_yaml", "jsonschema_rs", "defusedxml", "openpyxl", "pyexpat")
+
+
+def readers_fingerprint() -> str:
+    """Python's version and the installed files of the libraries that read and validate files (name, size, modification time).
+
+    An upgrade of one of them may read a file otherwise; their versions would cost a metadata
+    look-up each (tens of milliseconds of a pre-commit run), their files' state costs a stat.
+    """
+    import importlib.util
+
+    parts = [sys.version]
+    for name in _READERS:
+        try:
+            spec = importlib.util.find_spec(name)
+            origin = spec.origin if spec is not None else None
+            stat = os.stat(origin) if origin is not None else None
+        except (ImportError, ValueError, OSError):
+            origin, stat = None, None
+        parts.append(f"{name}\0{origin}\0{stat.st_size if stat else ''}\0{stat.st_mtime_ns if stat else ''}")
+    return "\n".join(parts)
 
 
 def fingerprint(parts: Iterable[str]) -> str:
@@ -322,7 +346,7 @@ def open_cache(folder: Path | None, host: PluginHost, config: Config, verbose: C
     if secret is None:
         verbose(f"cache: off, no signing secret can be kept in {user_cache_dir()}")
         return None
-    parts = [__version__, code_fingerprint(), *host.names(), *(f"{p.name}=={p.version}" for p in host.plugins)]
+    parts = [__version__, code_fingerprint(), readers_fingerprint(), *host.names(), *(f"{p.name}=={p.version}" for p in host.plugins)]
     if set(host.names()) - set(BUILTIN_PLUGINS):
         # A workbook's sheets are searched with the run's vendor data, plugins' relabels included.
         parts.append(json.dumps(host.vendor_data(), sort_keys=True, default=str))

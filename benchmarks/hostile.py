@@ -18,7 +18,7 @@ hostile input must give).
   limit lets through (below the size limit);
 - ``scalar``: one camera whose ``notes`` fill the size limit, which identification reads;
 - ``deep``: cameras each holding a list nested to the depth limit (100 levels), as many as the
-  node limit lets through.
+  node limit's share of mappings and sequences lets through.
 
 Usage::
 
@@ -40,7 +40,7 @@ from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from vmspolicy.core.limits import MAX_NODES, MAX_RECORDS  # noqa: E402 - the checkout's, not an installed one's
+from vmspolicy.core.limits import MAX_CONTAINERS, MAX_NODES, MAX_RECORDS  # noqa: E402 - the checkout's, not an installed one's
 from vmspolicy.run.pipeline import MAX_FILE_BYTES  # noqa: E402
 
 # Items of each shape: what the limits let through (nodes a shape's frame and each item hold, in the comments).
@@ -50,7 +50,9 @@ FULL = {
     "records": min((MAX_NODES - 5) // 3, MAX_RECORDS),  # a camera: its mapping, 'id', the id
     "config.xml": min(170_000, MAX_RECORDS - 2),  # a rule each, and the LAN zone and the firewall (170,000 rules: 64.4 MB)
     "scalar": MAX_FILE_BYTES - 200,  # characters of notes
-    "deep": (MAX_NODES - 10) // 104,  # a camera: its mapping, 5 keys and values, a list of 97 levels and its item
+    # A camera: its mapping, 5 keys and values, a list of 97 levels and its item (104 nodes, 98 of them containers);
+    # the frame: the document's mapping, the sites list and its site, the cameras list.
+    "deep": min((MAX_NODES - 10) // 104, (MAX_CONTAINERS - 4) // 98),
 }
 QUICK = {"flow": 2_000, "json": 1_000, "records": 1_000, "config.xml": 500, "scalar": 100_000, "deep": 100}
 

@@ -154,3 +154,18 @@ def test_the_structure_limits_are_positive_integers(cli: Cli, tmp_path: Path, mo
     Path(".vmspolicy.yaml").write_text(f"{setting}: {value}\n", encoding="utf-8")
     code, _, err = cli("check", "--no-plugins", "estate.yaml")
     assert code == 2 and f".vmspolicy.yaml:1:{len(setting) + 3}" in err and setting in err and "Traceback" not in err
+
+
+def test_mappings_and_sequences_have_a_share_of_the_nodes_of_their_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Located, a mapping or a sequence costs three scalars' memory: nested lists at the node limit would take 2.3 GB.
+    from vmspolicy.core import limits
+
+    monkeypatch.setattr(limits, "MAX_CONTAINERS", 3)
+    assert SourceFile("m.yaml", b"a: [[1]]\n", node_limit=NodeLimit(9)).documents()  # the mapping and two lists: three
+    with pytest.raises(TooManyNodes, match=r"more than the 3 mappings and sequences a file may have") as refused:
+        SourceFile("m.yaml", b"a: [[[1]]]\n", node_limit=NodeLimit(9)).documents()  # six nodes, four of them containers
+    assert (refused.value.line, refused.value.column) == (1, 6)
+    # A larger max_nodes brings a larger share: a third of it.
+    assert NodeLimit(30).containers == 10
+    monkeypatch.setattr(limits, "MAX_CONTAINERS", 1_000_000)
+    assert NodeLimit().containers == 1_000_000 and NodeLimit(9_000_000).containers == 3_000_000

@@ -33,6 +33,12 @@ MAX_RECORDS: Final = 120_000
 """Records taken from one file unless ``max_records`` says otherwise: a 100,000-camera manifest gives about 101,000."""
 
 
+MAX_CONTAINERS = 1_000_000
+"""Mappings and sequences of one YAML or JSON file, or a third of ``max_nodes`` when that is more: located, each
+costs about 770 bytes, three times a scalar, so three million nested lists would take 2.3 GB; a 100,000-camera
+manifest has about 300,000 among its 1.95 million nodes."""
+
+
 class TooManyNodes(ParseError):
     """A file with more nodes than the limit: VP001 at the first node past it."""
 
@@ -43,6 +49,19 @@ class NodeLimit:
 
     nodes: int = MAX_NODES
     setting: str = "the default; raise max_nodes in the configuration to read it"
+
+    @property
+    def containers(self) -> int:
+        """The most mappings and sequences among the nodes: :data:`MAX_CONTAINERS`, or a third of the nodes when that is more."""
+        return max(MAX_CONTAINERS, self.nodes // 3)
+
+    def refused_containers(self, pos: Pos) -> TooManyNodes:
+        """The parse error at the first mapping or sequence past :attr:`containers`."""
+        return TooManyNodes(
+            f"the file holds more than the {self.containers:,} mappings and sequences a file may have (each costs three "
+            f"times a scalar; more with a max_nodes above {3 * MAX_CONTAINERS:,}: {self.setting}); it was read no further",
+            *pos,
+        )
 
     def refused(self, what: str, pos: Pos) -> TooManyNodes:
         """The parse error at the first node past the limit; ``what`` names the nodes the reader counts."""

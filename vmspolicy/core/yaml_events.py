@@ -266,6 +266,8 @@ def _build(parser: Any, resolve: Callable[[str, Pos], Any], on_tag: TagHandler |
     documents: list[Any] = []
     # Counted down as nodes are built; below zero, the node just read is the one past the limit.
     nodes_left = limit.nodes if limit is not None else sys.maxsize
+    # A mapping or sequence, located, costs three times a scalar (its positions, its frame): at most a third of the nodes.
+    containers_left = limit.containers if limit is not None else sys.maxsize
     stack: list[_Frame] = []
     anchors: dict[str, tuple[Any, int]] = {}
     root: Any = None
@@ -326,8 +328,11 @@ def _build(parser: Any, resolve: Callable[[str, Pos], Any], on_tag: TagHandler |
             tag = event.tag
             kind = "map" if cls is MappingStartEvent else "seq"
             nodes_left -= 1
+            containers_left -= 1
             if nodes_left < 0:
                 raise _too_many(limit, pos)
+            if containers_left < 0:
+                raise _too_many_containers(limit, pos)
             if tag not in (None, "!", _YAML + kind):
                 raise _reject_tag(tag, pos)
             if len(stack) >= MAX_DEPTH:
@@ -393,6 +398,11 @@ def _build(parser: Any, resolve: Callable[[str, Pos], Any], on_tag: TagHandler |
 def _too_many(limit: NodeLimit | None, pos: Pos) -> ParseError:
     assert limit is not None  # without a limit, no count reaches zero
     return limit.refused("nodes (mappings, sequences and scalars)", pos)
+
+
+def _too_many_containers(limit: NodeLimit | None, pos: Pos) -> ParseError:
+    assert limit is not None
+    return limit.refused_containers(pos)
 
 
 def _merge_sources(value: Any, pos: Pos) -> list[LocatedMap]:

@@ -9,6 +9,8 @@ highest score is established when that score reaches :data:`ESTABLISHED`.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import re
 from typing import TYPE_CHECKING, Callable, Final, Sequence
 
 from vmspolicy.analysis.identify.catalog import Catalog, Fingerprint, NameEntry, OuiEntry, PatternSet
@@ -123,13 +125,17 @@ def _lookup(catalog: Catalog, text: str) -> list[NameMatch]:
 def _exact(catalog: Catalog, words: Sequence[str]) -> list[NameMatch]:
     """Non-overlapping longest runs of words that spell a catalog name ("Hik Vision" → hikvision)."""
     found: list[NameMatch] = []
-    names, prefixes = catalog.names, catalog.name_prefixes
-    i, count = 0, len(words)
-    while i < count:
+    names, prefixes, most = catalog.names, catalog.name_prefixes, catalog.max_words
+    count = len(words)
+    free = 0  # the first word no run found so far covers
+    # Only a word that begins some name can begin a run: those are found in C, so that a long text
+    # (a notes field of millions of words) costs one set look-up a word, not a Python loop step.
+    for i in itertools.compress(range(count), map(prefixes.__contains__, words)):
+        if i < free:
+            continue
         # Words are run together from i while they still begin some name; the longest run that is one wins.
-        # A long text is thus read in one look-up for most words, not one join and look-up per run length.
         joined, longest, end = "", "", i
-        for j in range(i, min(count, i + catalog.max_words)):
+        for j in range(i, i + most if i + most < count else count):
             joined += words[j]
             if joined not in prefixes:
                 break
@@ -137,9 +143,7 @@ def _exact(catalog: Catalog, words: Sequence[str]) -> list[NameMatch]:
                 longest, end = joined, j + 1
         if longest:
             found.append(NameMatch(names[longest], "exact", longest))
-            i = end
-        else:
-            i += 1
+            free = end
     return found
 
 
@@ -344,7 +348,7 @@ def text_evidence(catalog: Catalog, text: str, field: str, make: type[Evidence])
     (``SD…``, ``HWI-``) means nothing in free text.
     """
     factor = TEXT_FACTORS[field]
-    shown = visible(" ".join(text.split()))
+    shown = visible(_WHITESPACE.sub(" ", text).strip())  # as " ".join(text.split()), without a list of every word
     # One message for each name, shared by its every mention: the text is in it, and a long text naming a family
     # thousands of times would otherwise hold thousands of copies of itself (memory growing with its square).
     said: dict[tuple[str, str], str] = {}
@@ -420,6 +424,7 @@ def _oui_reading(entry: OuiEntry, inside: bool | None) -> tuple[str, float, str]
 
 
 _HEX_DIGITS: Final = frozenset("0123456789abcdef")
+_WHITESPACE: Final = re.compile(r"\s+")  # what str.split() splits at (str.isspace)
 
 
 def _canonical_mac_digits(text: str) -> str | None:

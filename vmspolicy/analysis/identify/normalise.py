@@ -17,6 +17,7 @@ a reader sees, and said in findings, escaped.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from typing import Final
@@ -177,8 +178,9 @@ def vendor_name(text: str) -> VendorName:
     Cached: the registry extract repeats a few owner names thousands of times
     (1,988 Huawei blocks), and estates repeat their vendors.
     """
-    words = tuple(w for w in _NON_WORD.split(skeleton(text).translate(_VENDOR_DIGITS)) if w)
-    core = tuple(w for w in words if w not in CORPORATE_WORDS) or words
+    # filter() rather than generator expressions: a long notes text has millions of words.
+    words = tuple(filter(None, _NON_WORD.split(skeleton(text).translate(_VENDOR_DIGITS))))
+    core = tuple(itertools.filterfalse(CORPORATE_WORDS.__contains__, words)) or words
     return VendorName(words, core, "".join(words), "".join(core))
 
 

@@ -71,7 +71,18 @@ def test_a_text_naming_a_family_many_times_holds_one_copy_of_itself_however_many
     assert len({id(e.detail) for e in evidence}) == 2  # Hikvision named, and Ezviz, a Hikvision brand
     twice = verdict("Hikvision Ezviz Hikvision Ezviz").evidence  # type: ignore[attr-defined]
     assert len(twice) == 4
-    assert {e.detail.replace("Hikvision Ezviz Hikvision Ezviz", "…") for e in twice} == {e.detail.replace(text.strip(), "…") for e in evidence}
+    # The same sentences, but for the text they quote (a free text is quoted up to 300 characters, then its length).
+    assert {e.detail.rsplit('" ', 1)[1] for e in twice} == {e.detail.rsplit('" ', 1)[1] for e in evidence}
+    if field in ("name", "notes"):
+        assert all(e.detail.startswith(f'{field} "Hikvision Ezviz ') and "… (8,000 characters)" in e.detail for e in evidence)
+
+
+def test_a_free_text_is_quoted_whole_when_short_and_by_its_start_and_length_when_long() -> None:
+    short = identify(name="Hikvision  lobby\tdome\n").evidence[0].detail
+    assert short == 'name "Hikvision lobby dome" names Hikvision'
+    long = identify(name="Hikvision " + "x" * 5000).evidence[0].detail
+    assert long.startswith('name "Hikvision xxx') and long.endswith('… (5,010 characters)" names Hikvision')
+    assert len(long) < 400
 
 
 def _longest_runs_first(names: dict[str, object], max_words: int, words: list[str]) -> list[tuple[str, int]]:

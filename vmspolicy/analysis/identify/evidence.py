@@ -340,6 +340,18 @@ def onvif_evidence(catalog: Catalog, text: str, installed: dt.date | None, make:
     return _each_match(read_vendor(catalog, text).matches, piece)
 
 
+QUOTED: Final = 300
+"""Characters of a free text a finding quotes: a name or a note, not a 64 MiB document (its length is said instead)."""
+
+
+def _quoted(text: str) -> str:
+    """``text`` as a finding quotes it: its whitespace runs made single spaces, and at most :data:`QUOTED` characters."""
+    head = _WHITESPACE.sub(" ", text[: 4 * QUOTED]).strip()  # as " ".join(text.split()), on no more than is shown
+    if len(head) <= QUOTED and len(text) <= 4 * QUOTED:
+        return visible(head)
+    return f"{visible(head[:QUOTED].rstrip())}… ({len(text):,} characters)"
+
+
 def text_evidence(catalog: Catalog, text: str, field: str, make: type[Evidence]) -> list[Evidence]:
     """A record's ``name`` or ``notes``: a family or brand named word for word, and a distinctive model number in it.
 
@@ -348,16 +360,18 @@ def text_evidence(catalog: Catalog, text: str, field: str, make: type[Evidence])
     (``SD…``, ``HWI-``) means nothing in free text.
     """
     factor = TEXT_FACTORS[field]
-    shown = visible(_WHITESPACE.sub(" ", text).strip())  # as " ".join(text.split()), without a list of every word
-    # One message for each name, shared by its every mention: the text is in it, and a long text naming a family
-    # thousands of times would otherwise hold thousands of copies of itself (memory growing with its square).
-    said: dict[tuple[str, str], str] = {}
-    out = [
-        make(field, family, round(entry.weight * factor, 3),
-             said.get((entry.name, what)) or said.setdefault((entry.name, what), f'{field} "{shown}" names {entry.name}{what}'),
-             field, text, None, entry.source)
-        for entry, family, what in _named(catalog, text)
-    ]
+    shown = _quoted(text)
+    # Each mention is a piece of evidence, but the mentions of one name are one (immutable) object, listed once per
+    # mention: a long text naming a family a million times builds a few objects, not a million.
+    pieces: dict[tuple[str, str, str], Evidence] = {}
+    out: list[Evidence] = []
+    for entry, family, what in _named(catalog, text):
+        piece = pieces.get((entry.name, family, what))
+        if piece is None:
+            piece = pieces[(entry.name, family, what)] = make(
+                field, family, round(entry.weight * factor, 3), f'{field} "{shown}" names {entry.name}{what}', field, text, None,
+                entry.source)
+        out.append(piece)
     hit = _model_hit(catalog.distinctive_models, text)
     if hit is not None:
         fingerprint, matched = hit

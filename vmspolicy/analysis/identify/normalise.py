@@ -180,7 +180,8 @@ def vendor_name(text: str) -> VendorName:
     """
     # filter() rather than generator expressions: a long notes text has millions of words.
     words = tuple(filter(None, _NON_WORD.split(skeleton(text).translate(_VENDOR_DIGITS))))
-    core = tuple(itertools.filterfalse(CORPORATE_WORDS.__contains__, words)) or words
+    # The same tuple when no corporate word is in it: a long text's words are not held twice.
+    core = words if CORPORATE_WORDS.isdisjoint(words) else tuple(itertools.filterfalse(CORPORATE_WORDS.__contains__, words)) or words
     return VendorName(words, core, "".join(words), "".join(core))
 
 

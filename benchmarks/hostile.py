@@ -3,7 +3,9 @@
 Each shape is written into ``--work`` at the largest size the limits let through (the node limit,
 ``max_nodes``, the record limit, ``max_records``, and the input-size limit, ``max_file_size``: see
 the README's Limits) and checked by
-``vmspolicy check --no-plugins`` in a fresh subprocess; the table says the file's size, the wall and
+``vmspolicy check --no-plugins`` in a fresh subprocess, with an empty load cache that the run fills
+(the default, and the costlier way: a cache left by an earlier run of the same shape would skip the
+very work measured, and no cache at all skips writing it); the table says the file's size, the wall and
 CPU seconds and the peak memory (the child's own ``ru_maxrss``), and the exit code (1: findings, as
 hostile input must give).
 
@@ -17,6 +19,7 @@ hostile input must give).
   whose legacy camera makes the isolation analysis evaluate every rule, as many as the record
   limit lets through (below the size limit);
 - ``scalar``: one camera whose ``notes`` fill the size limit, which identification reads;
+- ``words``: the same with made-up words that name nothing (nothing is found, everything is read);
 - ``deep``: cameras each holding a list nested to the depth limit (100 levels), as many as the
   node limit's share of mappings and sequences lets through.
 
@@ -32,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -50,11 +54,12 @@ FULL = {
     "records": min((MAX_NODES - 5) // 3, MAX_RECORDS),  # a camera: its mapping, 'id', the id
     "config.xml": min(170_000, MAX_RECORDS - 2),  # a rule each, and the LAN zone and the firewall (170,000 rules: 64.4 MB)
     "scalar": MAX_FILE_BYTES - 200,  # characters of notes
+    "words": MAX_FILE_BYTES - 200,  # characters of notes
     # A camera: its mapping, 5 keys and values, a list of 97 levels and its item (104 nodes, 98 of them containers);
     # the frame: the document's mapping, the sites list and its site, the cameras list.
     "deep": min((MAX_NODES - 10) // 104, (MAX_CONTAINERS - 4) // 98),
 }
-QUICK = {"flow": 2_000, "json": 1_000, "records": 1_000, "config.xml": 500, "scalar": 100_000, "deep": 100}
+QUICK = {"flow": 2_000, "json": 1_000, "records": 1_000, "config.xml": 500, "scalar": 100_000, "words": 100_000, "deep": 100}
 
 SITE = """\
 vmspolicy: 1
@@ -88,6 +93,25 @@ def scalar(folder: Path, n: int) -> Path:
     path = folder / "notes.yaml"
     notes = ("Hikvision DS-2CD2143G0-I rtsp://10.0.0.1/ 44:19:b6:12:34:56 " * (n // 60 + 1))[:n]
     path.write_text(f"vmspolicy: 1\nsites: [{{id: hq}}]\ncameras:\n  - {{id: c1, site: hq, notes: '{notes}'}}\n", encoding="utf-8")
+    return path
+
+
+def words(folder: Path, n: int) -> Path:
+    """One camera without a vendor whose ``notes`` are ``n`` characters of made-up words: nothing to find, all to read."""
+    import random
+
+    chance = random.Random(2026)  # the same text on every run
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    text: list[str] = []
+    size = 0
+    while size < n:
+        word = "".join(chance.choices(letters, k=chance.randint(3, 9)))
+        text.append(word)
+        size += len(word) + 1
+    path = folder / "words.yaml"
+    notes = " ".join(text)[:n]
+    # No site: a finding (VP002) whatever the words happen to name, so that every shape fails as hostile input must.
+    path.write_text(f"vmspolicy: 1\nsites: [{{id: hq}}]\ncameras:\n  - {{id: c1, notes: '{notes}'}}\n", encoding="utf-8")
     return path
 
 
@@ -125,15 +149,18 @@ def config_xml(folder: Path, n: int) -> Path:
 
 
 SHAPES: dict[str, Callable[[Path, int], Path]] = {
-    "flow": flow, "json": array, "records": records, "config.xml": config_xml, "scalar": scalar, "deep": deep,
+    "flow": flow, "json": array, "records": records, "config.xml": config_xml, "scalar": scalar, "words": words, "deep": deep,
 }
 
 
 def measure(folder: Path) -> tuple[float, float, int, int]:
-    """Wall seconds, CPU seconds, peak resident KiB and exit code of one check of ``folder``."""
+    """Wall seconds, CPU seconds, peak resident KiB and exit code of one check of ``folder``, writing an empty cache."""
+    cache = folder.parent / f".cache-{folder.name}"
+    shutil.rmtree(cache, ignore_errors=True)
     start = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, "-m", "vmspolicy", "check", "--no-plugins", "--format", "json", "--as-of", "2026-06-01", "."],
+        [sys.executable, "-m", "vmspolicy", "check", "--no-plugins", "--cache-dir", str(cache), "--format", "json",
+         "--as-of", "2026-06-01", "."],
         cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     _, status, usage = os.wait4(child.pid, 0)

@@ -181,7 +181,7 @@ def test_hostile_shapes_run_in_quick_mode(tmp_path: Path) -> None:
     rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in result.stdout.splitlines() if line.startswith("| ")]
     assert rows[0] == ["shape", "items", "file MB", "wall s", "CPU s", "peak MB", "exit"]
     # Hostile input is judged, never a crash: every shape gives findings (exit 1).
-    assert {row[0]: row[-1] for row in rows[1:]} == dict.fromkeys(["flow", "json", "records", "config.xml", "scalar", "deep"], "1")
+    assert {row[0]: row[-1] for row in rows[1:]} == dict.fromkeys(["flow", "json", "records", "config.xml", "scalar", "words", "deep"], "1")
 
 
 def test_commercial_loader_benchmark_runs_in_quick_mode(tmp_path: Path) -> None:

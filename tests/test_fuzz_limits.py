@@ -1,4 +1,4 @@
-"""Property tests for hostile inputs: random port specifications, XML encodings and spreadsheets.
+"""Property tests for hostile inputs: random port specifications, XML encodings, spreadsheets and YAML or JSON data.
 
 Beside the command-line fuzz tests (tests/test_fuzz.py): each property drives one loader or the
 model builder with what an attacker controls and checks the promise that bad input becomes a
@@ -139,3 +139,68 @@ def test_over_any_limit_a_workbook_is_vp001_naming_it(limit: str, sheets: list[l
         patch.setattr(bom, limit, {"MAX_CELLS": 1, "MAX_CELL_CHARS": 11, "MAX_UNPACKED_BYTES": 1000}[limit])
         with pytest.raises(ParseError, match=r"limit"):
             BOM_LOADER.load(SourceFile("bom.xlsx", raw))
+
+
+# Random YAML data: scalars, and mappings and sequences of them, nested a few levels.
+yaml_data = st.recursive(
+    st.one_of(st.integers(-5, 5), st.text("abz ", max_size=4), st.booleans(), st.none()),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text("kqx", min_size=1, max_size=3), inner, max_size=4)),
+    max_leaves=30,
+)
+
+
+def _counted(value: Any) -> tuple[int, int]:
+    """The nodes and the mappings and sequences a reader builds of ``value`` (keys are nodes too)."""
+    if isinstance(value, dict):
+        inner = [_counted(v) for v in value.values()]
+        return 1 + len(value) + sum(n for n, _ in inner), 1 + sum(c for _, c in inner)
+    if isinstance(value, list):
+        inner = [_counted(v) for v in value]
+        return 1 + sum(n for n, _ in inner), 1 + sum(c for _, c in inner)
+    return 1, 0
+
+
+@LIMITS
+@given(yaml_data, st.sampled_from(["yaml", "json"]), st.integers(-2, 2))
+def test_a_file_is_read_whole_exactly_when_its_nodes_are_within_the_limit(data: Any, kind: str, offset: int) -> None:
+    import json
+
+    import yaml
+
+    from vmspolicy.core.limits import NodeLimit, TooManyNodes
+
+    nodes, _ = _counted(data)
+    text = json.dumps(data) if kind == "json" else yaml.safe_dump(data, default_flow_style=bool(offset % 2))
+    limit = max(1, nodes + offset)
+    source = SourceFile(f"data.{kind}", text.encode("utf-8"), node_limit=NodeLimit(limit))
+    if nodes <= limit:
+        assert source.documents() is not None
+    else:
+        with pytest.raises(TooManyNodes, match=f"more than the {limit:,} nodes"):
+            source.documents()
+
+
+@LIMITS
+@given(yaml_data, st.integers(0, 3))
+def test_mappings_and_sequences_past_their_share_are_refused(data: Any, share: int) -> None:
+    import yaml
+
+    from vmspolicy.core import limits
+    from vmspolicy.core.limits import NodeLimit, TooManyNodes
+
+    nodes, containers = _counted(data)
+    text = yaml.safe_dump(data).encode("utf-8")
+    original = limits.MAX_CONTAINERS
+    limits.MAX_CONTAINERS = share  # a larger share than a third of the nodes would never be reached here
+    try:
+        source = SourceFile("data.yaml", text, node_limit=NodeLimit(3 * share + 2))
+        if nodes > 3 * share + 2:
+            with pytest.raises(TooManyNodes):
+                source.documents()
+        elif containers > share:
+            with pytest.raises(TooManyNodes, match="mappings and sequences"):
+                source.documents()
+        else:
+            assert source.documents() is not None
+    finally:
+        limits.MAX_CONTAINERS = original

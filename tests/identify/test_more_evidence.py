@@ -120,3 +120,10 @@ def test_names_are_found_in_runs_of_words_as_by_trying_every_run_length() -> Non
         assert found == expected
 
     same()
+
+
+@pytest.mark.parametrize("name", ["lobby dome\tHikvision", "Hikvision\r\nlobby dome", "lobby\x0bdome Hikvision"])
+def test_a_tab_or_line_break_separates_words_as_a_space_does(name: str) -> None:
+    # Dropped as control characters, they joined "dome\tHikvision" into one word that names nothing.
+    assert identify(name=name).family == "Hikvision"
+    assert identify(vendor="Hik\tvision").family == "Hikvision"  # and a name split by one is still read whole

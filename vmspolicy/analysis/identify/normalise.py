@@ -135,8 +135,12 @@ def _strip_marks(text: str) -> str:
     """Drop combining marks and format characters (zero-width space and joiners, LRM/RLM, word joiner, BOM, soft hyphen)."""
     if text.isascii() and text.isprintable():
         return text  # nearly every name: nothing to decompose or drop, and no per-character walk
-    decomposed = unicodedata.normalize("NFD", text)
+    # A tab or a line break separates words as a space does (dropped, it would join "dome\tHikvision" into one word).
+    decomposed = unicodedata.normalize("NFD", text.translate(_SPACING_CONTROLS))
     return "".join(ch for ch in decomposed if unicodedata.category(ch) not in ("Mn", "Me", "Cf", "Cc"))
+
+
+_SPACING_CONTROLS: Final = {code: " " for code in range(0x20) if chr(code).isspace()} | {0x85: " "}
 
 
 def skeleton(text: str) -> str:

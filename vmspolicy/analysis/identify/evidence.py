@@ -304,13 +304,15 @@ def serial_evidence(catalog: Catalog, text: str, make: type[Evidence]) -> tuple[
 def _named(catalog: Catalog, text: str) -> list[tuple[NameEntry, str, str]]:
     """Each restricted family or brand ``text`` names word for word (never a misspelling or a relabel):
     the entry, its family and how the finding says what it is ("" or ", a Hikvision subsidiary")."""
-    out: list[tuple[NameEntry, str, str]] = []
-    for match in read_vendor(catalog, text).matches:
-        entry = match.entry
-        if match.how != "exact" or entry.kind not in ("family", "brand") or entry.family is None:
-            continue
-        out.append((entry, entry.family, "" if entry.kind == "family" else f", a {entry.family} {entry.relation}"))
-    return out
+    return [naming for match in read_vendor(catalog, text).matches if (naming := _naming(match)) is not None]
+
+
+def _naming(match: NameMatch) -> tuple[NameEntry, str, str] | None:
+    """What :func:`_named` gives for one match, or None when it names no restricted family or brand word for word."""
+    entry = match.entry
+    if match.how != "exact" or entry.kind not in ("family", "brand") or entry.family is None:
+        return None
+    return entry, entry.family, "" if entry.kind == "family" else f", a {entry.family} {entry.relation}"
 
 
 def named_in_model(catalog: Catalog, text: str, make: type[Evidence]) -> tuple[Evidence, ...]:
@@ -361,17 +363,18 @@ def text_evidence(catalog: Catalog, text: str, field: str, make: type[Evidence])
     """
     factor = TEXT_FACTORS[field]
     shown = _quoted(text)
+
+    def piece(match: NameMatch) -> Evidence | None:
+        naming = _naming(match)
+        if naming is None:
+            return None
+        entry, family, what = naming
+        return make(field, family, round(entry.weight * factor, 3), f'{field} "{shown}" names {entry.name}{what}', field, text,
+                    None, entry.source)
+
     # Each mention is a piece of evidence, but the mentions of one name are one (immutable) object, listed once per
     # mention: a long text naming a family a million times builds a few objects, not a million.
-    pieces: dict[tuple[str, str, str], Evidence] = {}
-    out: list[Evidence] = []
-    for entry, family, what in _named(catalog, text):
-        piece = pieces.get((entry.name, family, what))
-        if piece is None:
-            piece = pieces[(entry.name, family, what)] = make(
-                field, family, round(entry.weight * factor, 3), f'{field} "{shown}" names {entry.name}{what}', field, text, None,
-                entry.source)
-        out.append(piece)
+    out = _each_match(read_vendor(catalog, text).matches, piece)
     hit = _model_hit(catalog.distinctive_models, text)
     if hit is not None:
         fingerprint, matched = hit

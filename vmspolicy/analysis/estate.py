@@ -326,15 +326,13 @@ def _unjudgeable_devices(b: _Builder, doc: Document) -> None:
     for section in _DEVICE_SECTIONS:
         items = doc.data.get(section)
         if isinstance(items, LocatedSeq):
-            wrong = [(index, item) for index, item in enumerate(items) if item is not None and not isinstance(item, LocatedMap)]
-            where = [items.where(index) for index, _ in wrong]
-            named = [f"{section}.{index}" for index, _ in wrong]
-            values = [item for _, item in wrong]
+            wrong = [(items.where(index), f"{section}.{index}", item) for index, item in enumerate(items)
+                     if item is not None and not isinstance(item, LocatedMap)]
         elif items is not None and not isinstance(items, LocatedMap):
-            where, named, values = [doc.data.where(section)], [section], [items]
+            wrong = [(doc.data.where(section), section, items)]
         else:
             continue
-        for pos, name, value in zip(where, named, values, strict=True):
+        for pos, name, value in wrong:
             b.findings.append(codes.PARSE_ERROR.finding(
                 doc.at(pos),
                 f"{name} is {_kind_of(value)} where a record of equipment belongs: vmspolicy cannot judge what it stands for; "

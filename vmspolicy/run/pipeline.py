@@ -44,8 +44,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 
 def max_file_bytes(config: Config) -> int:
     """The configuration's ``max_file_size`` (validated as a positive integer), else :data:`MAX_FILE_BYTES`."""
-    value = config.settings.get("max_file_size")
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else MAX_FILE_BYTES
+    return _limit_setting(config, "max_file_size")[0] or MAX_FILE_BYTES
 
 
 def _too_large(size: int, config: Config, *, stream: bool = False) -> str | None:
@@ -54,11 +53,10 @@ def _too_large(size: int, config: Config, *, stream: bool = False) -> str | None
     ``stream``: the input is standard input, read only up to one byte past the limit (an endless
     stream must not exhaust memory), so its size is known only to be larger.
     """
-    limit = max_file_bytes(config)
+    value, where = _limit_setting(config, "max_file_size")
+    limit = value or MAX_FILE_BYTES
     if size <= limit:
         return None
-    where = f"max_file_size in {config.path.name}" if config.path is not None and "max_file_size" in config.settings else (
-        "the default; raise max_file_size in the configuration to read it")
     if stream:
         return f"standard input holds more than the {limit:,} bytes an input may have ({where}); it was read no further"
     return f"{size:,} bytes is more than the {limit:,} an input may have ({where})"
@@ -150,9 +148,10 @@ class RunOptions:
     is the plugin host; None loads the built-in plugins, the installed ones (unless
     ``installed_plugins`` is False, as ``--no-plugins`` does) and then ``extra_plugins``: plugin
     objects (modules, classes or instances with ``@vmspolicy.hookimpl`` functions) registered in
-    this process, reported in every report's plugins like installed ones. ``profiles``, ``fail_on`` and ``strict`` are given over
-    the configuration's, as ``--profile``, ``--fail-on`` and ``--strict`` are (and recorded so in
-    every report); ``governance`` holds the baseline and the handling of inline suppressions.
+    this process, reported in every report's plugins like installed ones. ``profiles``,
+    ``fail_on`` and ``strict`` are given over the configuration's, as ``--profile``,
+    ``--fail-on`` and ``--strict`` are (and recorded so in every report); ``governance`` holds
+    the baseline and the handling of inline suppressions.
     """
 
     paths: Sequence[str]

@@ -36,7 +36,7 @@ MAX_RECORDS: Final = 120_000
 MAX_CONTAINERS = 1_000_000
 """Mappings and sequences of one YAML or JSON file, or a third of ``max_nodes`` when that is more: located, each
 costs about 770 bytes, three times a scalar, so three million nested lists would take 2.3 GB; a 100,000-camera
-manifest has about 300,000 among its 1.95 million nodes."""
+manifest has about 144,000 among its 1.95 million nodes."""
 
 
 class TooManyNodes(ParseError):

@@ -220,7 +220,11 @@ def explain(name: str, data: Any, found: Iterable[Violation]) -> list[SchemaErro
     explained: list[SchemaError] = []
     for violation in found:
         explained.extend(_explain(schema, data, violation.message, violation.path, violation.schema_path))
-    # One message per place: anyOf branches can repeat the same complaint.
+    return _by_position(explained)
+
+
+def _by_position(explained: Iterable[SchemaError]) -> list[SchemaError]:
+    """One message per place (anyOf branches can repeat the same complaint), sorted by position."""
     unique = {(e.pos, e.message): e for e in explained}
     return sorted(unique.values(), key=lambda e: (e.pos, e.message))
 
@@ -243,8 +247,7 @@ def explain_first(name: str, data: Any, found: Iterable[Violation], limit: int) 
             count -= min(room, count)
         if count > 0:
             left.append((violation, count))
-    unique = {(e.pos, e.message): e for e in explained}
-    return sorted(unique.values(), key=lambda e: (e.pos, e.message)), left
+    return _by_position(explained), left
 
 
 def error_position(name: str, data: Any, violation: Violation, skip: int = 0) -> Pos:

@@ -69,6 +69,10 @@ class _Builder:
     # Modelling one file alone (model_file): each declaration of an id, with the number of findings before it,
     # so that merging replays the duplicate-id checks (VP004) against the files before it, in the same order.
     declarations: list[tuple[int, str, Location]] | None = None
+    # A scoped merge (vmspolicy.analysis.scope): the ids of the devices of other files that are not modelled in this run,
+    # which references may name, and the first device of each MAC and IP address in the files before each modelled one.
+    other_devices: set[str] = field(default_factory=set)
+    first_users: Callable[[str, str], tuple[str, Location]] | None = None  # (attribute, address) → (device id, where)
 
 
 @record(frozen=True, slots=True)
@@ -735,45 +739,59 @@ _BUILDERS: dict[str, _Build] = {
 }
 
 
+IDENTITIES: Final = (("mac", "MAC address"), ("ip", "IP address"))
+"""The device attributes that are unique across the estate (VP004), with the words a finding uses."""
+
+
 def _check_identities(b: _Builder, estate: Estate) -> None:
-    for attribute, label in (("mac", "MAC address"), ("ip", "IP address")):
+    for attribute, label in IDENTITIES:
         seen: dict[str, Device] = {}
+        # A scoped merge models only some files: the first user of each address in the whole estate is given.
+        given = b.first_users
         for device in estate.devices.values():
             value = getattr(device, attribute)
             if value is None or not device.active:
                 continue
             key = str(value)
-            first = seen.setdefault(key, device)
-            if first is device:
-                continue
+            if given is not None:
+                first_id, first_at = given(attribute, key)
+                if first_id == device.id:
+                    continue
+            else:
+                first = seen.setdefault(key, device)
+                if first is device:
+                    continue
+                first_id, first_at = first.id, first.origin.loc(attribute)
             b.findings.append(
                 codes.DUPLICATE_IDENTITY.finding(
                     device.origin.loc(attribute),
-                    f"{label} {key} of {device.id} is already used by {first.id} at {first.origin.loc(attribute)}",
+                    f"{label} {key} of {device.id} is already used by {first_id} at {first_at}",
                     subject=device.id,
                     evidence=f"{attribute}:{key}",
                 )
             )
 
 
-_SUGGESTIONS_PER_RUN = 500
-"""Misses that get a did-you-mean: each compares the id with every id of its kind, so a brownfield
-estate with thousands of broken references stays fast (the first ones show the pattern)."""
+_SUGGESTIONS_PER_FILE = 500
+"""Misses of one file that get a did-you-mean: each compares the id with every id of its kind, so a
+brownfield estate with thousands of broken references stays fast (the first ones show the pattern).
+Counted per file, not per run, so that a file's findings never depend on how many misses other files hold."""
 
 
 def _check_references(b: _Builder, estate: Estate) -> None:
     known = b.declared
-    suggested = 0
+    suggested: dict[str, int] = {}
+    # Devices of files a scoped merge does not model may still be named (a waiver, a firewall rule).
+    devices: Mapping[str, object] | set[str] = estate.devices if not b.other_devices else {*estate.devices, *b.other_devices}
 
     def missing(entry_id: str, what: str, location: Location, subject: str, field_name: str, candidates: Iterable[str]) -> None:
-        nonlocal suggested
         if entry_id == UNREADABLE or (entry_id in known and entry_id in b.invalid_ids):
             return  # unreadable, or declared but broken: VP002 already says so
         hint = ""
-        if suggested < _SUGGESTIONS_PER_RUN:
+        if suggested.get(location.path, 0) < _SUGGESTIONS_PER_FILE:
             import difflib  # only for a broken reference
 
-            suggested += 1
+            suggested[location.path] = suggested.get(location.path, 0) + 1
             close = difflib.get_close_matches(str(entry_id), list(candidates), n=1, cutoff=0.75)
             hint = f"; did you mean {close[0]!r}?" if close else ""
         b.findings.append(
@@ -812,17 +830,17 @@ def _check_references(b: _Builder, estate: Estate) -> None:
         entries: list[FirewallRule | PortForward] = [*firewall.rules, *firewall.nat]
         for rule in entries:
             for key, value in (("from", rule.source), ("to", rule.destination)):
-                if not _is_endpoint(value, estate):
+                if not _is_endpoint(value, estate.zones, devices):
                     missing(value, "zone or device", rule.origin.loc(key), firewall.id, f"rule {rule.name!r} {key}",
-                            [*estate.zones, *estate.devices, INTERNET, ANY])
+                            [*estate.zones, *devices, INTERNET, ANY])
     for waiver in estate.waivers.values():
         for index, device_id in enumerate(waiver.devices):
-            if device_id not in estate.devices:
-                missing(device_id, "device", waiver.origin.loc("devices", index), waiver.id, "device", estate.devices)
+            if device_id not in devices:
+                missing(device_id, "device", waiver.origin.loc("devices", index), waiver.id, "device", devices)
 
 
-def _is_endpoint(value: str, estate: Estate) -> bool:
-    if value in (INTERNET, ANY) or value in estate.zones or value in estate.devices:
+def _is_endpoint(value: str, zones: Mapping[str, Zone], devices: Mapping[str, object] | set[str]) -> bool:
+    if value in (INTERNET, ANY) or value in zones or value in devices:
         return True
     try:
         ipaddress.ip_network(value, strict=False)

@@ -46,6 +46,9 @@ ENV_DISABLE = "VMSPOLICY_NO_CACHE"
 MAX_BYTES = 512 * 1024 * 1024
 """Above this, the least recently used entries are removed (a 100,000-camera estate takes about 120 MB with its verdicts)."""
 
+PART_MAX_BYTES = 64 * 1024 * 1024
+"""Above this, the least recently used entries of a part (the files' summaries) are removed; 100,000 cameras take about 8 MB."""
+
 _MAGIC = b"vmspolicy-cache 2\n"  # 2: entries hold the file's model records
 _TAG_BYTES = 32
 _SECRET_NAME = "secret"
@@ -159,6 +162,13 @@ class LoadCache:
     misses: int = 0
     written: int = 0
     problems: list[str] = field(default_factory=list)  # entries ignored, writes that failed: for -v
+    _parts: dict[str, LoadCache] = field(default_factory=dict, repr=False)
+
+    def part(self, name: str) -> LoadCache:
+        """The entries of another kind kept in the folder ``name`` of this one, signed and keyed alike (the files' summaries)."""
+        if name not in self._parts:
+            self._parts[name] = LoadCache(self.folder / name, self.secret, self.fingerprint)
+        return self._parts[name]
 
     def key(self, shown: str, sha256: str, context: str) -> str:
         """The entry's name for the file reported as ``shown`` with content ``sha256``, loaded under ``context``."""
@@ -373,8 +383,14 @@ def _repository_holding(home: Path, folder: Path) -> Path | None:
 def finish_cache(cache: LoadCache, from_cache: int, files: int, verbose: Callable[[str], None]) -> None:
     """Say (with ``-v``) what the cache gave; prune it when this run read files afresh (and so added entries)."""
     verbose(f"cache: {from_cache} of {files} file(s) taken from {cache.folder} unchanged, the others read")
+    for part in cache._parts.values():
+        for problem in part.problems:
+            verbose(f"cache: {problem}")
+        part.problems.clear()
     if from_cache < files:
         cache.prune()
+        for part in cache._parts.values():
+            part.prune(PART_MAX_BYTES)
 
 
 def cache_folder(config_path: Path | None, given: Path | None) -> Path:

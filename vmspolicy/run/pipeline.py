@@ -18,6 +18,7 @@ from vmspolicy import __version__, governance
 from vmspolicy.analysis import overrides, policy
 from vmspolicy.analysis.context import CheckContext
 from vmspolicy.analysis.estate import SECTIONS, FileModel, imported_zone_ids, merge_files, model_file
+from vmspolicy.analysis.scope import FileSummary, Scope, closure, merge_scoped, summarize
 from vmspolicy.core import codes
 from vmspolicy.core.config import Config, check_rule_settings, find_config, load_config, with_overrides
 from vmspolicy.core.errors import PluginError, UsageError
@@ -34,10 +35,13 @@ from vmspolicy.loading.manifest_signs import near_manifest
 from vmspolicy.reporters.base import ExcludedFile, InputFile, Run, SkippedFile
 from vmspolicy.run.cache import LoadCache, finish_cache, load_context, open_cache
 from vmspolicy.run.discovery import ExcludedPath, discover, estate_files
-from vmspolicy.run.plugins import ClaimedParseError, PluginHost, guarded, load_plugins
+from vmspolicy.run.plugins import BUILTIN_PLUGINS, ClaimedParseError, PluginHost, guarded, load_plugins
 from vmspolicy.run.verdict_store import VerdictStore
 
 STDIN = "-"
+SCOPED = True
+"""Whether ``check`` models only what the reported files' findings depend on (:mod:`vmspolicy.analysis.scope`);
+tests turn it off to compare a scoped run with a whole one."""
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Largest input read unless the configuration's ``max_file_size`` says otherwise; a 100,000-camera manifest is about 36 MB."""
 
@@ -183,6 +187,9 @@ class Loaded:
     excluded: list[ExcludedFile] = field(default_factory=list)
     # Each read file's documents with their model (None: not manifests, modelled with the whole estate), in file order.
     files: list[tuple[FileModel | None, list[Document]]] = field(default_factory=list)
+    # A scoped run (vmspolicy.analysis.scope): every file's summary with its model when it was read, and what is modelled.
+    summaries: list[tuple[FileSummary, FileModel | None]] | None = None
+    scope: Scope | None = None
 
 
 def load_files(files: Sequence[tuple[str, bytes | None, Path | None]], host: PluginHost, config: Config,
@@ -212,22 +219,33 @@ def load_files(files: Sequence[tuple[str, bytes | None, Path | None]], host: Plu
         outcomes = (_load_one(entry, host, config, loaders, by_name, bound, cache) for entry in files)
     from_cache = 0
     for outcome in outcomes:
-        if outcome.plugin_error is not None:
-            raise PluginError(*outcome.plugin_error)
-        from_cache += outcome.from_cache
-        for message in outcome.notes:
-            verbose(message)
-        loaded.findings.extend(outcome.findings)
-        if outcome.skipped is not None:
-            loaded.skipped.append(SkippedFile(outcome.shown, outcome.skipped))
-        if outcome.documents is not None:
-            loaded.documents.extend(outcome.documents)
-            loaded.files.append((outcome.model, outcome.documents))
-        if outcome.input is not None:
-            loaded.inputs.append(outcome.input)
+        from_cache += _take(loaded, outcome, verbose)
     if cache is not None:
         finish_cache(cache, from_cache, len(files), verbose)
     return loaded
+
+
+def _take(loaded: Loaded, outcome: _FileOutcome | _FileGist, verbose: Callable[[str], None]) -> bool:
+    """Add what loading one file gave to ``loaded``; whether it came from the cache."""
+    if isinstance(outcome, _FileGist):
+        if outcome.skipped is not None:
+            loaded.skipped.append(SkippedFile(outcome.shown, outcome.skipped))
+        if outcome.input is not None:
+            loaded.inputs.append(outcome.input)
+        return True
+    if outcome.plugin_error is not None:
+        raise PluginError(*outcome.plugin_error)
+    for message in outcome.notes:
+        verbose(message)
+    loaded.findings.extend(outcome.findings)
+    if outcome.skipped is not None:
+        loaded.skipped.append(SkippedFile(outcome.shown, outcome.skipped))
+    if outcome.documents is not None:
+        loaded.documents.extend(outcome.documents)
+        loaded.files.append((outcome.model, outcome.documents))
+    if outcome.input is not None:
+        loaded.inputs.append(outcome.input)
+    return outcome.from_cache
 
 
 @dataclass
@@ -243,6 +261,40 @@ class _FileOutcome:
     notes: list[str] = field(default_factory=list)  # the -v messages, replayed in file order
     plugin_error: tuple[str, str] | None = None  # (plugin, message): PluginError does not survive pickling
     from_cache: bool = False  # taken from the load cache rather than read again
+    summary: FileSummary | None = None  # with the cache: what a scoped run needs of the file's model (vmspolicy.analysis.scope)
+
+
+@record(frozen=True, slots=True)
+class _FileGist:
+    """What a scoped run keeps of a file no finding of which it reports (:mod:`vmspolicy.analysis.scope`).
+
+    ``summary`` is None for a file that gives no records (skipped, unreadable); ``modelled`` is False
+    for another tool's file, which only the whole estate's model can place.
+    """
+
+    shown: str
+    summary: FileSummary | None
+    input: InputFile | None
+    skipped: str | None
+    modelled: bool = True
+
+
+def _gist(outcome: _FileOutcome) -> _FileGist:
+    if outcome.documents is not None and outcome.model is None:
+        return _FileGist(outcome.shown, None, outcome.input, outcome.skipped, modelled=False)
+    if outcome.summary is None and outcome.model is not None:
+        outcome.summary = summarize(outcome.model)
+    return _FileGist(outcome.shown, outcome.summary, outcome.input, outcome.skipped)
+
+
+def _read(shown: str, path: Path, config: Config) -> bytes:
+    """The bytes of the file ``path``; OSError (with a message for the user) when it cannot or may not be read."""
+    if not path.is_file():
+        raise OSError(_not_a_file(path, shown))
+    refused = _too_large(path.stat().st_size, config)
+    if refused is not None:
+        raise OSError(refused)
+    return path.read_bytes()
 
 
 def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, config: Config, loaders: Sequence[Any],
@@ -252,12 +304,7 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
     if raw is None:
         assert path is not None
         try:
-            if not path.is_file():
-                raise OSError(_not_a_file(path, shown))
-            refused = _too_large(path.stat().st_size, config)
-            if refused is not None:
-                raise OSError(refused)
-            raw = path.read_bytes()
+            raw = _read(shown, path, config)
         except OSError as exc:
             # Fail closed: a file we were asked to read and cannot is a finding, not a pass.
             outcome.findings.append(codes.PARSE_ERROR.finding(Location(shown), f"cannot read file: {exc.strerror or exc}"))
@@ -277,11 +324,86 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
         kept.from_cache = True
         return kept
     outcome = _load_bytes(outcome, source, path, config, loaders, by_name, host, bound)
+    # What a scoped run needs of the file when it reports none of its findings, kept beside the whole outcome.
+    gist = _gist(outcome)
     cache.put(key, outcome)
+    cache.part(SUMMARIES).put(key, gist)
     # What the cache ignored or could not write, among this file's -v notes (a worker process's count is its own).
     outcome.notes[:0] = [f"cache: {problem}" for problem in cache.problems[known:]]
     del cache.problems[known:]
     return outcome
+
+
+SUMMARIES = "summaries"
+"""The load cache's part that holds each file's :class:`_FileGist`, which a scoped run reads instead of the whole entry."""
+
+
+def _scopable(host: PluginHost, config: Config, report_only: set[str] | None, cache: LoadCache | None) -> bool:
+    """Whether a run may model only what its reported files' findings depend on (:mod:`vmspolicy.analysis.scope`).
+
+    Only vmspolicy's own rules are known to judge a file from the records the scope holds; a
+    configuration's ``import:`` completes other tools' files from manifests anywhere.
+    """
+    return (bool(report_only) and cache is not None and bool(config.estate) and not config.settings.get("import")
+            and set(host.names()) <= set(BUILTIN_PLUGINS))
+
+
+def _load_scoped(files: Sequence[tuple[str, bytes | None, Path | None]], reported: set[str], host: PluginHost, config: Config,
+                 verbose: Callable[[str], None], cache: LoadCache) -> Loaded | None:
+    """Load the reported files and what their findings depend on; summarise the others from the cache.
+
+    None when the estate cannot be scoped (another tool's file, a waiver in a reported file):
+    the caller then loads every file.
+    """
+    loaders = host.loaders()
+    by_name = {loader.name: loader for loader in loaders}
+    outcomes: list[_FileOutcome | _FileGist | None] = []
+    for shown, raw, path in files:
+        gist = None if shown in reported else _cached_gist(shown, raw, path, config, cache)
+        if gist is not None and not gist.modelled:
+            return None
+        outcomes.append(gist or _load_one((shown, raw, path), host, config, loaders, by_name, True, cache))
+    summaries: list[FileSummary] = []
+    for outcome in outcomes:
+        gist = outcome if isinstance(outcome, _FileGist) else _gist(outcome) if outcome is not None else None
+        if gist is None or not gist.modelled:
+            return None
+        summaries.append(gist.summary or FileSummary(gist.shown))
+    reported_indexes = [index for index, (shown, _, _) in enumerate(files) if shown in reported]
+    if any(summaries[index].waivers for index in reported_indexes):
+        return None  # whether a reported waiver is still needed (VP304) depends on findings anywhere
+    scope = closure(summaries, reported_indexes)
+    loaded = Loaded(summaries=[])
+    from_cache = 0
+    for index, entry in enumerate(files):
+        outcome = outcomes[index]
+        if index in scope.files and isinstance(outcome, _FileGist):
+            outcome = _load_one(entry, host, config, loaders, by_name, True, cache)
+        assert outcome is not None
+        from_cache += _take(loaded, outcome, verbose)
+        assert loaded.summaries is not None
+        loaded.summaries.append((summaries[index], outcome.model if isinstance(outcome, _FileOutcome) else None))
+    loaded.scope = scope
+    verbose(f"scope: {len(scope.files)} of {len(files)} file(s) modelled in full ({len(scope.devices)} device(s)), "
+            "the others known by their summaries")
+    finish_cache(cache, from_cache, len(files), verbose)
+    return loaded
+
+
+def _cached_gist(shown: str, raw: bytes | None, path: Path | None, config: Config, cache: LoadCache) -> _FileGist | None:
+    """The summary the cache holds for the file's content, if any; None also when the file cannot be read (it is then loaded)."""
+    if raw is None:
+        if path is None:
+            return None
+        try:
+            raw = _read(shown, path, config)
+        except OSError:
+            return None
+    if _too_large(len(raw), config, stream=path is None) is not None:
+        return None
+    source = SourceFile(shown, raw, node_limit=node_limit(config))
+    kept = cache.part(SUMMARIES).get(cache.key(shown, source.sha256, load_context(config, True, stdin=path is None)))
+    return kept if isinstance(kept, _FileGist) and kept.shown == shown else None
 
 
 def _load_bytes(outcome: _FileOutcome, source: SourceFile, path: Path | None, config: Config, loaders: Sequence[Any],
@@ -542,8 +664,14 @@ class Prepared:
     verdict_store: VerdictStore | None = None
 
 
-def prepare(options: RunOptions, config: Config, host: PluginHost) -> Prepared:
-    """Discover, load and model the estate named by ``options`` and ``config``; run no rule yet."""
+def prepare(options: RunOptions, config: Config, host: PluginHost, *, scoped: bool = False) -> Prepared:
+    """Discover, load and model the estate named by ``options`` and ``config``; run no rule yet.
+
+    ``scoped``: with ``estate:`` and files named, model in full only what the named files' findings
+    depend on (:mod:`vmspolicy.analysis.scope`), when that can be done exactly. Only for a run that
+    reports findings: the estate it gives holds the other files' sites, zones, firewalls and waivers
+    but not all their devices.
+    """
     rules = host.rules()
     suffixes = {s for loader in host.loaders() for s in loader.suffixes}
     given: list[tuple[str, bytes | None, Path | None]] = []
@@ -574,13 +702,22 @@ def prepare(options: RunOptions, config: Config, host: PluginHost) -> Prepared:
         problems = configured.problems
         excluded += [e for e in configured.excluded if e.shown not in {x.shown for x in excluded}]
     cache = open_cache(options.cache_dir, host, config, options.verbose)
-    loaded = load_files(files, host, config, options.verbose, jobs=options.jobs, bound=bool(config.estate), cache=cache)
+    import_settings = config.settings.get("import") or {}
+    import_zones = import_settings.get("zones") or {}
+    merged = None
+    if scoped and report_only is not None and cache is not None and _scopable(host, config, report_only, cache):
+        partial = _load_scoped(files, report_only, host, config, options.verbose, cache)
+        if partial is not None and partial.summaries is not None and partial.scope is not None:
+            loaded, merged = partial, merge_scoped(partial.summaries, partial.scope)
+            if merged is None:
+                options.verbose("scope: an id is declared in two files; the whole estate is modelled")
+    if merged is None:
+        loaded = load_files(files, host, config, options.verbose, jobs=options.jobs, bound=bool(config.estate), cache=cache)
+        merged = merge_files(loaded.files, import_site=import_settings.get("site"), import_zones=import_zones)
+    estate, build_findings = merged
     loaded.findings.extend(problems)
     loaded.skipped[:0] = skipped
     loaded.excluded = [_excluded_file(entry, host, config, options.verbose) for entry in sorted(excluded, key=lambda e: e.shown)]
-    import_settings = config.settings.get("import") or {}
-    import_zones = import_settings.get("zones") or {}
-    estate, build_findings = merge_files(loaded.files, import_site=import_settings.get("site"), import_zones=import_zones)
     if import_zones:
         build_findings.extend(_unmatched_import_zones(import_zones, imported_zone_ids(estate.zones, loaded.documents), config))
     verdict_store = VerdictStore(cache) if cache is not None else None
@@ -652,7 +789,7 @@ def check(options: RunOptions, config: Config, host: PluginHost) -> Run:
 
 
 def _check(options: RunOptions, written: Config, host: PluginHost) -> Run:
-    prepared = prepare(options, written, host)
+    prepared = prepare(options, written, host, scoped=SCOPED)
     ctx, loaded, report_only, config = prepared.ctx, prepared.loaded, prepared.report_only, prepared.config
     if report_only is not None:
         ctx.reported = frozenset(report_only)  # the rules that judge document by document skip the other files

@@ -1,0 +1,192 @@
+"""The scoped judgement of a pre-commit run: model only the files whose records can change the reported findings.
+
+A run with ``estate:`` configured and files named reports the findings of those files
+alone, judged against the whole estate. Most of the estate cannot change them: a camera
+of another site, in another site's zone, named by no firewall and by no waiver that
+names one of the reported devices, is judged, identified and reported by no rule of
+the reported files. Such a file is known to the run by its :class:`FileSummary`, kept in
+the load cache: its sites, zones, firewalls and waivers in full (they are few, and the
+estate-wide analyses read them all: a flow between two sites passes both sites'
+firewalls, a waiver's longest term depends on every device it names), the ids it
+declares (VP003, VP004), the first device of each MAC and IP address in it (VP004), and
+the id, site and zone of each device, from which :func:`closure` decides what must be
+modelled in full:
+
+- every record of the *scoped sites*, the sites the reported files' records belong to
+  or name (a zone of another site a device names: devices placed by address there
+  are its zone mates, VP201);
+- every device in a zone of a scoped site, in a zone without a network (its members'
+  addresses are the zone's, for every site's flows), or named by a firewall rule or
+  port forward of any site (its address is the rule's);
+- every device a waiver names, when the waiver names one of those devices (a waiver's
+  longest term depends on each of its devices' packs, VP301).
+
+The files holding such a device are modelled in full, the others only summarised.
+Nothing else changes: the rules run on the estate so made, and the findings outside
+the reported files are dropped as in any run with files named. Whatever this module
+cannot prove it has covered makes the whole estate be modelled: a plugin outside
+vmspolicy, another tool's file, a waiver in a reported file, an id declared twice
+(see ``vmspolicy.run.pipeline``). ``tests/test_scoped_judgement.py`` compares scoped runs
+with whole ones, finding by finding.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping, Sequence
+
+from vmspolicy.analysis.estate import IDENTITIES, FileModel, _Builder, _declare, _finish
+from vmspolicy.core.findings import Finding
+from vmspolicy.core.model import Estate, Firewall, Site, UnreadableFirewall, Waiver, Zone
+from vmspolicy.core.records import record
+from vmspolicy.core.source import Location
+
+DeviceGist = tuple[str, str, "str | None"]
+"""A device of a summarised file: its id, its site and the zone it names (None: none, or placed by address)."""
+
+FirstUsers = Mapping[str, tuple[str, int, int]]
+"""The first active device of each address in a file: address → (device id, line, column of the address)."""
+
+
+@record(frozen=True, slots=True)
+class FileSummary:
+    """What judging other files needs of one file's manifests (see the module's docstring); plain data, cheap to keep."""
+
+    path: str
+    sites: tuple[Site, ...] = ()
+    zones: tuple[Zone, ...] = ()
+    firewalls: tuple[Firewall, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+    unreadable_firewalls: tuple[UnreadableFirewall, ...] = ()
+    invalid_ids: frozenset[str] = frozenset()
+    declarations: tuple[tuple[str, int, int], ...] = ()  # each id declared, where, in file order
+    devices: tuple[DeviceGist, ...] = ()
+    first_macs: FirstUsers | None = None
+    first_ips: FirstUsers | None = None
+
+
+def summarize(model: FileModel) -> FileSummary:
+    """The summary of a file modelled on its own (:func:`vmspolicy.analysis.estate.model_file`)."""
+    firsts: list[dict[str, tuple[str, int, int]]] = []
+    for attribute, _ in IDENTITIES:
+        first: dict[str, tuple[str, int, int]] = {}
+        for device in model.devices:
+            value = getattr(device, attribute)
+            if value is not None and device.active and str(value) not in first:
+                # A manifest's record is never completed by another file's (only another tool's records are).
+                line, column = device.origin.node.where(attribute)
+                first[str(value)] = (device.id, line, column)
+        firsts.append(first)
+    return FileSummary(
+        path=model.paths[0] if model.paths else "",
+        sites=model.sites,
+        zones=model.zones,
+        firewalls=model.firewalls,
+        waivers=model.waivers,
+        unreadable_firewalls=model.unreadable_firewalls,
+        invalid_ids=model.invalid_ids,
+        declarations=tuple((entry_id, where.line, where.column) for _, entry_id, where in model.declarations),
+        devices=tuple((d.id, d.site, d.origin.node.get("zone") if isinstance(d.origin.node.get("zone"), str) else d.zone)
+                      for d in model.devices),
+        first_macs=firsts[0] or None,
+        first_ips=firsts[1] or None,
+    )
+
+
+@record(frozen=True, slots=True)
+class Scope:
+    """What a scoped run models in full: the files (by index) and the devices (by id)."""
+
+    files: frozenset[int]
+    devices: frozenset[str]
+
+
+def closure(summaries: Sequence[FileSummary], reported: Iterable[int]) -> Scope:
+    """The files and devices that must be modelled in full for the findings of the ``reported`` files to be exact."""
+    reported = frozenset(reported)
+    zone_site = {zone.id: zone.site for summary in summaries for zone in summary.zones}
+    sites: set[str] = set()
+    for index in reported:
+        summary = summaries[index]
+        sites.update(site.id for site in summary.sites)
+        sites.update(zone.site for zone in summary.zones)
+        sites.update(firewall.site for firewall in summary.firewalls)
+        for _, site, zone in summary.devices:
+            sites.add(site)
+            if zone is not None and zone in zone_site:
+                sites.add(zone_site[zone])
+    zones = {zone.id for summary in summaries for zone in summary.zones if zone.site in sites or not zone.cidrs}
+    named: set[str] = set()
+    for summary in summaries:
+        for firewall in summary.firewalls:
+            named.update(endpoint for rule in firewall.rules for endpoint in (rule.source, rule.destination))
+            named.update(endpoint for forward in firewall.nat for endpoint in (forward.source, forward.destination))
+    devices = {device_id for summary in summaries for device_id, site, zone in summary.devices
+               if site in sites or zone in zones or device_id in named}
+    for summary in summaries:
+        for waiver in summary.waivers:
+            if not devices.isdisjoint(waiver.devices):
+                devices.update(waiver.devices)
+    files = reported | {index for index, summary in enumerate(summaries)
+                        if any(device_id in devices for device_id, _, _ in summary.devices)}
+    return Scope(frozenset(files), frozenset(devices))
+
+
+def merge_scoped(files: Sequence[tuple[FileSummary, FileModel | None]], scope: Scope) -> tuple[Estate, list[Finding]] | None:
+    """The estate of ``files`` in file order: each file in ``scope`` from its model, the others from their summaries.
+
+    Gives the records :func:`~vmspolicy.analysis.estate.merge_files` gives of the scope's devices,
+    every site, zone, firewall and waiver, and the findings it gives about them. None when a file
+    declares an id a file before it declared (or a device id taken there): the whole estate is then
+    modelled at once, as ``merge_files`` does.
+    """
+    firsts: dict[str, dict[str, tuple[str, int, int]]] = {attribute: {} for attribute, _ in IDENTITIES}
+    first_paths: dict[str, dict[str, str]] = {attribute: {} for attribute, _ in IDENTITIES}
+    for summary, _ in files:
+        for (attribute, _), first in zip(IDENTITIES, (summary.first_macs, summary.first_ips), strict=True):
+            if first:
+                # The earlier file's first user stays: a file's own are merged under it.
+                found, new = firsts[attribute], first.keys() - firsts[attribute].keys()
+                found.update((key, first[key]) for key in new)
+                first_paths[attribute].update(dict.fromkeys(new, summary.path))
+
+    def first_user(attribute: str, key: str) -> tuple[str, Location]:
+        device_id, line, column = firsts[attribute][key]
+        return device_id, Location(first_paths[attribute][key], line, column)
+
+    b = _Builder(first_users=first_user)
+    paths: list[str] = []
+    unreadable: set[str] = set()
+    for index, (summary, model) in enumerate(files):
+        devices = [device_id for device_id, _, _ in summary.devices]
+        if not b.declared.keys().isdisjoint(entry_id for entry_id, _, _ in summary.declarations) \
+                or not b.devices.keys().isdisjoint(devices) or not b.other_devices.isdisjoint(devices) \
+                or not unreadable.isdisjoint(firewall.id for firewall in summary.firewalls):
+            return None
+        unreadable.update(u.id for u in summary.unreadable_firewalls)
+        if index in scope.files and model is not None:
+            done = 0
+            for before, entry_id, location in model.declarations:
+                b.findings.extend(model.findings[done:before])
+                done = before
+                _declare(b, entry_id, location)
+            b.findings.extend(model.findings[done:])
+            for device in model.devices:
+                if device.id in scope.devices:
+                    b.devices[device.id] = device
+                else:
+                    b.other_devices.add(device.id)
+        else:
+            for entry_id, line, column in summary.declarations:
+                _declare(b, entry_id, Location(summary.path, line, column))
+            b.other_devices.update(devices)
+        b.sites.update((site.id, site) for site in summary.sites)
+        b.zones.update((zone.id, zone) for zone in summary.zones)
+        b.firewalls.extend(summary.firewalls)
+        b.waivers.update((waiver.id, waiver) for waiver in summary.waivers)
+        b.unreadable_firewalls.extend(summary.unreadable_firewalls)
+        b.invalid_ids |= summary.invalid_ids
+        paths.append(summary.path)
+    return _finish(b, [], tuple(dict.fromkeys(p for p in paths if p)))
+
+
+__all__ = ["FileSummary", "Scope", "closure", "merge_scoped", "summarize"]

@@ -161,3 +161,26 @@ def test_a_reference_missed_by_the_named_file_is_told_the_ids_of_summarised_file
     report, stderr = scoped_as_whole(estate(tmp_path, a=a), "site-a.yaml")
     assert "scope: 1 of 3 file(s) modelled in full" in stderr
     assert any("did you mean 'b-cam-1'?" in f["message"] for f in report["findings"] if f["rule"] == "VP003")
+
+
+def test_a_device_naming_no_zone_is_a_zone_mate_where_its_address_lies(tmp_path: Path, cache_on: None) -> None:
+    # b's encoder names no zone and no zone of its own site holds its address: it sits in a's legacy zone (VP201).
+    b = SITE_B + "devices:\n  - {id: b-enc, site: b, type: encoder, vendor: Axis, model: M7104, ip: 10.1.1.20}\n"
+    report, stderr = scoped_as_whole(estate(tmp_path, b=b), "site-a.yaml")
+    assert "scope: 2 of 3 file(s) modelled in full" in stderr
+    assert any("b-enc" in f["message"] for f in report["findings"] if f["rule"] == "VP201"), report["findings"]
+
+
+def test_a_waiver_naming_an_id_of_the_named_file_brings_its_devices_into_the_scope(tmp_path: Path, cache_on: None) -> None:
+    # W-2 excuses a finding about a's zone; its length depends on b-cam-1's packs too.
+    waivers = WAIVERS + """\
+  - id: W-2
+    devices: [a-cctv, b-cam-1]
+    rules: [VP401]
+    reason: test bench
+    approved_by: Head of Security
+    approved_on: 2026-01-10
+    expires: 2026-12-31
+"""
+    _, stderr = scoped_as_whole(estate(tmp_path, waivers=waivers), "site-a.yaml")
+    assert "scope: 2 of 3 file(s) modelled in full" in stderr

@@ -12,14 +12,17 @@ declares (VP003, VP004), the first device of each MAC and IP address in it (VP00
 the id, site and zone of each device, from which :func:`closure` decides what must be
 modelled in full:
 
-- every record of the *scoped sites*, the sites the reported files' records belong to
-  or name (a zone of another site a device names: devices placed by address there
-  are its zone mates, VP201);
+- every device of the *scoped sites*: the sites the reported files' records belong to or
+  name, including the site of a zone a device names and of every zone holding the address
+  of a device that names none (its zone is the one holding its address, of any site, and
+  its zone mates are judged with it, VP201);
 - every device in a zone of a scoped site, in a zone without a network (its members'
-  addresses are the zone's, for every site's flows), or named by a firewall rule or
-  port forward of any site (its address is the rule's);
-- every device a waiver names, when the waiver names one of those devices (a waiver's
-  longest term depends on each of its devices' packs, VP301).
+  addresses are the zone's, for every site's flows), naming no zone but holding an address
+  of a scoped site's zone, or named by a firewall rule or port forward of any site (its
+  address is the rule's);
+- every device a waiver names, when the waiver names one of those devices or any id the
+  reported files declare (a waiver's longest term depends on each of its devices' packs,
+  VP301, and it may excuse a finding about a zone or a firewall of the reported files).
 
 The files holding such a device are modelled in full, the others only summarised.
 Nothing else changes: the rules run on the estate so made, and the findings outside
@@ -32,7 +35,8 @@ with whole ones, finding by finding.
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Sequence
+import ipaddress
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from vmspolicy.analysis.estate import IDENTITIES, FileModel, _Builder, _declare, _finish
 from vmspolicy.core.findings import Finding
@@ -40,8 +44,9 @@ from vmspolicy.core.model import Estate, Firewall, Site, UnreadableFirewall, Wai
 from vmspolicy.core.records import record
 from vmspolicy.core.source import Location
 
-DeviceGist = tuple[str, str, "str | None"]
-"""A device of a summarised file: its id, its site and the zone it names (None: none, or placed by address)."""
+DeviceGist = tuple[str, str, "str | None", "str | None"]
+"""A device of a summarised file: its id, its site, the zone it names, and its address when it names none (it is then
+placed by address, and its zone is the one that holds the address, of any site: see ``analysis.isolation.device_zone``)."""
 
 FirstUsers = Mapping[str, tuple[str, int, int]]
 """The first active device of each address in a file: address → (device id, line, column of the address)."""
@@ -85,8 +90,7 @@ def summarize(model: FileModel) -> FileSummary:
         unreadable_firewalls=model.unreadable_firewalls,
         invalid_ids=model.invalid_ids,
         declarations=tuple((entry_id, where.line, where.column) for _, entry_id, where in model.declarations),
-        devices=tuple((d.id, d.site, d.origin.node.get("zone") if isinstance(d.origin.node.get("zone"), str) else d.zone)
-                      for d in model.devices),
+        devices=tuple((d.id, d.site, d.zone, str(d.ip) if d.zone is None and d.ip is not None else None) for d in model.devices),
         first_macs=firsts[0] or None,
         first_ips=firsts[1] or None,
     )
@@ -101,34 +105,56 @@ class Scope:
 
 
 def closure(summaries: Sequence[FileSummary], reported: Iterable[int]) -> Scope:
-    """The files and devices that must be modelled in full for the findings of the ``reported`` files to be exact."""
+    """The files and devices that must be modelled in full for the findings of the ``reported`` files to be exact.
+
+    A device modelled in full is modelled as in a whole run, so taking more than needed costs
+    time, never a finding: each test below errs on the side of taking the device.
+    """
     reported = frozenset(reported)
-    zone_site = {zone.id: zone.site for summary in summaries for zone in summary.zones}
+    all_zones = [zone for summary in summaries for zone in summary.zones]
+    zone_site = {zone.id: zone.site for zone in all_zones}
     sites: set[str] = set()
     for index in reported:
         summary = summaries[index]
         sites.update(site.id for site in summary.sites)
         sites.update(zone.site for zone in summary.zones)
         sites.update(firewall.site for firewall in summary.firewalls)
-        for _, site, zone in summary.devices:
+        for _, site, zone, address in summary.devices:
             sites.add(site)
             if zone is not None and zone in zone_site:
                 sites.add(zone_site[zone])
-    zones = {zone.id for summary in summaries for zone in summary.zones if zone.site in sites or not zone.cidrs}
+            if address is not None:  # placed by address: in a zone of any site that holds it
+                sites.update(zone.site for zone in _holding(all_zones, address))
+    zones = {zone.id for zone in all_zones if zone.site in sites or not zone.cidrs}
+    scoped_zones = [zone for zone in all_zones if zone.id in zones]
     named: set[str] = set()
     for summary in summaries:
         for firewall in summary.firewalls:
             named.update(endpoint for rule in firewall.rules for endpoint in (rule.source, rule.destination))
             named.update(endpoint for forward in firewall.nat for endpoint in (forward.source, forward.destination))
-    devices = {device_id for summary in summaries for device_id, site, zone in summary.devices
-               if site in sites or zone in zones or device_id in named}
+    devices = {device_id for summary in summaries for device_id, site, zone, address in summary.devices
+               if site in sites or zone in zones or device_id in named
+               or (address is not None and any(True for _ in _holding(scoped_zones, address)))}
+    # A waiver that may excuse a finding of the reported files: its length depends on every device it names (VP301).
+    subjects = devices | {entry_id for index in reported for entry_id, _, _ in summaries[index].declarations}
     for summary in summaries:
         for waiver in summary.waivers:
-            if not devices.isdisjoint(waiver.devices):
+            if not subjects.isdisjoint(waiver.devices):
                 devices.update(waiver.devices)
     files = reported | {index for index, summary in enumerate(summaries)
-                        if any(device_id in devices for device_id, _, _ in summary.devices)}
+                        if any(gist[0] in devices for gist in summary.devices)}
     return Scope(frozenset(files), frozenset(devices))
+
+
+def _holding(zones: Iterable[Zone], address: str) -> Iterator[Zone]:
+    """The zones one of whose networks holds ``address`` (none for text that is no address)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return
+    for zone in zones:
+        if zone.contains(ip):
+            yield zone
 
 
 def merge_scoped(files: Sequence[tuple[FileSummary, FileModel | None]], scope: Scope) -> tuple[Estate, list[Finding]] | None:
@@ -157,7 +183,7 @@ def merge_scoped(files: Sequence[tuple[FileSummary, FileModel | None]], scope: S
     paths: list[str] = []
     unreadable: set[str] = set()
     for index, (summary, model) in enumerate(files):
-        devices = [device_id for device_id, _, _ in summary.devices]
+        devices = [gist[0] for gist in summary.devices]
         if not b.declared.keys().isdisjoint(entry_id for entry_id, _, _ in summary.declarations) \
                 or not b.devices.keys().isdisjoint(devices) or not b.other_devices.isdisjoint(devices) \
                 or not unreadable.isdisjoint(firewall.id for firewall in summary.firewalls):

@@ -92,7 +92,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     for name in [args.format, *(n for n, _ in outputs)]:
         if name not in reporters:
             raise CliError(f"unknown format {name!r}; available: {', '.join(sorted(reporters))}")
-    options = run_options(args, config, host, governance_options(args))
+    # Only the findings are reported: a pre-commit run with estate: models only what the named files' findings depend on.
+    options = replace(run_options(args, config, host, governance_options(args)), scope=True)
     if args.whole_estate:
         whole = _whole_estate(options, config)
         if whole is None:

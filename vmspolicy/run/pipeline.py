@@ -40,8 +40,8 @@ from vmspolicy.run.verdict_store import VerdictStore
 
 STDIN = "-"
 SCOPED = True
-"""Whether ``check`` models only what the reported files' findings depend on (:mod:`vmspolicy.analysis.scope`);
-tests turn it off to compare a scoped run with a whole one."""
+"""Whether a run with ``RunOptions.scope`` models only what the reported files' findings depend on
+(:mod:`vmspolicy.analysis.scope`); tests turn it off to compare a scoped run with a whole one."""
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Largest input read unless the configuration's ``max_file_size`` says otherwise; a 100,000-camera manifest is about 36 MB."""
 
@@ -174,6 +174,9 @@ class RunOptions:
     profiles: Sequence[str] = ()  # packs to apply instead of the configuration's profiles (--profile)
     fail_on: Severity | None = None  # the lowest severity that fails the run, over the configuration's (--fail-on)
     strict: bool | None = None  # True: an unidentified vendor (VP106) is an error (--strict)
+    # 1.2: with estate: and paths, model in full only what the reported files' findings depend on (vmspolicy.analysis.scope),
+    # as `vmspolicy check` does: the findings are the same, but Run.estate then holds only the devices so modelled.
+    scope: bool = False
 
 
 @dataclass
@@ -789,7 +792,7 @@ def check(options: RunOptions, config: Config, host: PluginHost) -> Run:
 
 
 def _check(options: RunOptions, written: Config, host: PluginHost) -> Run:
-    prepared = prepare(options, written, host, scoped=SCOPED)
+    prepared = prepare(options, written, host, scoped=options.scope and SCOPED)
     ctx, loaded, report_only, config = prepared.ctx, prepared.loaded, prepared.report_only, prepared.config
     if report_only is not None:
         ctx.reported = frozenset(report_only)  # the rules that judge document by document skip the other files

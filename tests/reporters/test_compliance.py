@@ -18,6 +18,7 @@ from tests.reporters import sample
 from vmspolicy.cli import main
 from vmspolicy.reporters.compliance import render_html, render_markdown
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 VOID = {"meta", "br", "wbr", "link", "img", "hr", "input"}
 
 
@@ -283,3 +284,17 @@ def test_report_command_lists_the_actions_and_the_firewall_rule_to_change(cli: C
     assert "### Site depot (Regional Depot)" in actions
     assert "- **cam-hik** (Hikvision legacy; waiver W-1 does not protect it: it is not isolated)" in actions
     assert "  - **Isolate**: block its way out to the internet. fw rule 'legacy-updates'" in actions
+
+
+def test_a_report_naming_one_file_of_a_configured_estate_judges_the_others_too(cli: Cli, tmp_path: Path) -> None:
+    # With estate: configured, a file named narrows a check's findings to that file; a report built from those
+    # findings alone would show the depot's legacy cameras, in another file, as isolated.
+    shutil.copytree(EXAMPLES / "estate", tmp_path / "estate")
+    (tmp_path / ".vmspolicy.yaml").write_text('estate: ["estate/**/*.yaml"]\n', encoding="utf-8")
+    outputs = []
+    for named in ((), ("estate/hq/cameras.yaml",)):
+        code, out, err = cli("report", "--no-plugins", "--as-of", "2026-12-01", "--format", "md", *named, cwd=tmp_path)
+        assert code == 0, err
+        outputs.append(out)
+    assert outputs[0] == outputs[1]
+    assert re.search(r"depot-legacy-bullet-01 .*not isolated", outputs[0]), outputs[0]

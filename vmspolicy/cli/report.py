@@ -88,7 +88,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise CliError(f"--output {output!r}: name an .html or .md file, or say --format html|md (print the HTML to get a PDF)")
     fmt = args.format or ("md" if output.lower().endswith((".md", ".markdown")) else "html")
     config, host = estate_setup(args)
-    options = run_options(args, config, host, governance_options(args))
+    # The report is of the whole estate: with estate: configured, files named do not narrow the findings it is built from,
+    # or a legacy device of another file would show as isolated for want of its isolation findings.
+    options = replace(run_options(args, config, host, governance_options(args)), select_only_given=False)
     result = run(options)
     if not result.inputs and not args.allow_empty:
         raise CliError(f"no manifest found in {', '.join(options.paths) or 'the configured estate'}")

@@ -184,3 +184,15 @@ def test_a_waiver_naming_an_id_of_the_named_file_brings_its_devices_into_the_sco
 """
     _, stderr = scoped_as_whole(estate(tmp_path, waivers=waivers), "site-a.yaml")
     assert "scope: 2 of 3 file(s) modelled in full" in stderr
+
+
+def test_summaries_pruned_before_their_entries_are_kept_again(tmp_path: Path, cache_on: None) -> None:
+    import shutil
+
+    folder = estate(tmp_path)
+    scoped_as_whole(folder, "site-a.yaml")
+    shutil.rmtree(folder / ".vmspolicy_cache" / "summaries")
+    _, _, stderr = check(folder, "site-a.yaml")
+    assert "cache: 3 of 3 file(s) taken from" in stderr  # the whole entries, read in full for want of summaries
+    assert "scope: 1 of 3 file(s) modelled in full" in stderr
+    assert len([p for p in (folder / ".vmspolicy_cache" / "summaries" / "entries").rglob("*") if p.is_file()]) == 2  # the files not named

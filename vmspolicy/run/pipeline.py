@@ -360,16 +360,20 @@ def _load_scoped(files: Sequence[tuple[str, bytes | None, Path | None]], reporte
     """
     loaders = host.loaders()
     by_name = {loader.name: loader for loader in loaders}
-    outcomes: list[_FileOutcome | _FileGist | None] = []
+    outcomes: list[_FileOutcome | _FileGist] = []
     for shown, raw, path in files:
-        gist = None if shown in reported else _cached_gist(shown, raw, path, config, cache)
+        gist, key = (None, None) if shown in reported else _cached_gist(shown, raw, path, config, cache)
         if gist is not None and not gist.modelled:
             return None
-        outcomes.append(gist or _load_one((shown, raw, path), host, config, loaders, by_name, True, cache))
+        if gist is None:
+            read = _load_one((shown, raw, path), host, config, loaders, by_name, True, cache)
+            if key is not None and read.from_cache:
+                cache.part(SUMMARIES).put(key, _gist(read))  # the summary was pruned before the entry: kept again
+        outcomes.append(gist or read)
     summaries: list[FileSummary] = []
     for outcome in outcomes:
-        gist = outcome if isinstance(outcome, _FileGist) else _gist(outcome) if outcome is not None else None
-        if gist is None or not gist.modelled:
+        gist = outcome if isinstance(outcome, _FileGist) else _gist(outcome)
+        if not gist.modelled:
             return None
         summaries.append(gist.summary or FileSummary(gist.shown))
     reported_indexes = [index for index, (shown, _, _) in enumerate(files) if shown in reported]
@@ -379,13 +383,12 @@ def _load_scoped(files: Sequence[tuple[str, bytes | None, Path | None]], reporte
     loaded = Loaded(summaries=[])
     from_cache = 0
     for index, entry in enumerate(files):
-        outcome = outcomes[index]
-        if index in scope.files and isinstance(outcome, _FileGist):
-            outcome = _load_one(entry, host, config, loaders, by_name, True, cache)
-        assert outcome is not None
-        from_cache += _take(loaded, outcome, verbose)
+        taken = outcomes[index]
+        if index in scope.files and isinstance(taken, _FileGist):
+            taken = _load_one(entry, host, config, loaders, by_name, True, cache)
+        from_cache += _take(loaded, taken, verbose)
         assert loaded.summaries is not None
-        loaded.summaries.append((summaries[index], outcome.model if isinstance(outcome, _FileOutcome) else None))
+        loaded.summaries.append((summaries[index], taken.model if isinstance(taken, _FileOutcome) else None))
     loaded.scope = scope
     verbose(f"scope: {len(scope.files)} of {len(files)} file(s) modelled in full ({len(scope.devices)} device(s)), "
             "the others known by their summaries")
@@ -393,20 +396,23 @@ def _load_scoped(files: Sequence[tuple[str, bytes | None, Path | None]], reporte
     return loaded
 
 
-def _cached_gist(shown: str, raw: bytes | None, path: Path | None, config: Config, cache: LoadCache) -> _FileGist | None:
-    """The summary the cache holds for the file's content, if any; None also when the file cannot be read (it is then loaded)."""
+def _cached_gist(shown: str, raw: bytes | None, path: Path | None, config: Config,
+                 cache: LoadCache) -> tuple[_FileGist | None, str | None]:
+    """The summary the cache holds for the file's content (None: none), and its key (None: the file cannot be read;
+    it is then loaded, which says why)."""
     if raw is None:
         if path is None:
-            return None
+            return None, None
         try:
             raw = _read(shown, path, config)
         except OSError:
-            return None
+            return None, None
     if _too_large(len(raw), config, stream=path is None) is not None:
-        return None
+        return None, None
     source = SourceFile(shown, raw, node_limit=node_limit(config))
-    kept = cache.part(SUMMARIES).get(cache.key(shown, source.sha256, load_context(config, True, stdin=path is None)))
-    return kept if isinstance(kept, _FileGist) and kept.shown == shown else None
+    key = cache.key(shown, source.sha256, load_context(config, True, stdin=path is None))
+    kept = cache.part(SUMMARIES).get(key)
+    return (kept if isinstance(kept, _FileGist) and kept.shown == shown else None), key
 
 
 def _load_bytes(outcome: _FileOutcome, source: SourceFile, path: Path | None, config: Config, loaders: Sequence[Any],

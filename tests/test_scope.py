@@ -196,3 +196,21 @@ def test_summaries_pruned_before_their_entries_are_kept_again(tmp_path: Path, ca
     assert "cache: 3 of 3 file(s) taken from" in stderr  # the whole entries, read in full for want of summaries
     assert "scope: 1 of 3 file(s) modelled in full" in stderr
     assert len([p for p in (folder / ".vmspolicy_cache" / "summaries" / "entries").rglob("*") if p.is_file()]) == 2  # the files not named
+
+
+def test_a_python_caller_asks_for_the_scope_and_gets_the_whole_estates_files_listed(tmp_path: Path, cache_on: None) -> None:
+    import datetime as dt
+
+    from vmspolicy.run.pipeline import RunOptions, run
+
+    folder = estate(tmp_path)
+    (folder / "site-c.yaml").write_text("", encoding="utf-8")  # empty: skipped, in no report's estate paths
+    runs = [run(RunOptions(paths=[str(folder / "site-a.yaml")], config=folder / ".vmspolicy.yaml", as_of=dt.date(2026, 6, 1),
+                           cache_dir=folder / "cache", scope=scope)) for scope in (False, True, True)]
+    whole, cold, warm = runs
+    for scoped in (cold, warm):
+        assert scoped.findings == whole.findings
+        assert (scoped.inputs, scoped.skipped, scoped.estate.paths) == (whole.inputs, whole.skipped, whole.estate.paths)
+        assert set(scoped.estate.sites) == set(whole.estate.sites) and set(scoped.estate.zones) == set(whole.estate.zones)
+    # Only what the named file's findings depend on is modelled: b's camera is not.
+    assert "b-cam-1" in whole.estate.devices and "b-cam-1" not in warm.estate.devices

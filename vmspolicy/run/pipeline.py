@@ -375,7 +375,7 @@ def _load_scoped(files: Sequence[tuple[str, bytes | None, Path | None]], reporte
         gist = outcome if isinstance(outcome, _FileGist) else _gist(outcome)
         if not gist.modelled:
             return None
-        summaries.append(gist.summary or FileSummary(gist.shown))
+        summaries.append(gist.summary or FileSummary(""))  # no records (skipped, unreadable): no path of the estate's
     reported_indexes = [index for index, (shown, _, _) in enumerate(files) if shown in reported]
     if any(summaries[index].waivers for index in reported_indexes):
         return None  # whether a reported waiver is still needed (VP304) depends on findings anywhere

@@ -136,7 +136,11 @@ def closure(summaries: Sequence[FileSummary], reported: Iterable[int]) -> Scope:
                if site in sites or zone in zones or device_id in named
                or (address is not None and any(True for _ in _holding(scoped_zones, address)))}
     # A waiver that may excuse a finding of the reported files: its length depends on every device it names (VP301).
-    subjects = devices | {entry_id for index in reported for entry_id, _, _ in summaries[index].declarations}
+    subjects = set(devices)
+    for index in reported:  # a finding's subject is the id written or the id a record is modelled under
+        summary = summaries[index]
+        subjects.update(entry_id for entry_id, _, _ in summary.declarations)
+        subjects.update(record.id for part in (summary.sites, summary.zones, summary.firewalls) for record in part)
     for summary in summaries:
         for waiver in summary.waivers:
             if not subjects.isdisjoint(waiver.devices):

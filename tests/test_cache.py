@@ -27,6 +27,7 @@ from vmspolicy.loading.base import SourceFile
 from vmspolicy.run import cache as cache_module
 from vmspolicy.run import pipeline
 from vmspolicy.run.cache import FOLDER_NAME, LoadCache, load_context, open_cache, user_secret
+from vmspolicy.run.cache_writer import wait_for_writer
 from vmspolicy.run.plugins import load_plugins
 from vmspolicy.testing import run_cli
 
@@ -171,6 +172,7 @@ def test_concurrent_runs_write_one_cache_and_report_the_same(estate: Path, user_
     outputs = [(run.communicate(timeout=300), run.returncode) for run in runs]
     for (stdout, stderr), code in outputs:
         assert (code, json.loads(stdout)) == cold, stderr.decode()
+    assert wait_for_writer(estate / FOLDER_NAME)  # each command left its writes to a detached writer: all four are done
     assert len(entries(estate)) == 4
     assert not [p for p in (estate / FOLDER_NAME).rglob(".tmp-*")]  # no temporary file left behind
     code, report, stderr = check(estate)

@@ -71,9 +71,16 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def try_repo(hook_repo: Path, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def try_repo(hook_repo: Path, project: Path, *args: str, user_cache: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``pre-commit try-repo``; with ``user_cache`` (the user's cache directory, which holds the secret), the load cache on."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PRE_COMMIT", "GITHUB_", "VIRTUAL_ENV"))}
     env.update({"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1", "NO_COLOR": "1"})
+    if user_cache is not None:
+        # pre-commit keeps its hook environments where it would without the moved cache directory: installed once.
+        env["PRE_COMMIT_HOME"] = os.environ.get("PRE_COMMIT_HOME") or str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+                                                                          / "pre-commit")
+        env["XDG_CACHE_HOME"] = str(user_cache)
+        env.pop("VMSPOLICY_NO_CACHE", None)
     return subprocess.run(
         [str(PRE_COMMIT), "try-repo", str(hook_repo), *args, "--color", "never"],
         cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False,
@@ -167,3 +174,31 @@ def test_the_estate_hook_runs_only_when_a_file_of_the_estate_changed(hook_repo: 
     done = try_repo(hook_repo, project, "vmspolicy-estate")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "estate/cameras.yaml:4:43: VP005 [error]" in done.stdout
+
+
+@pytest.mark.installs
+def test_with_the_cache_on_the_hooks_end_at_once_and_their_writers_leave_the_entries(
+    hook_repo: Path, project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Each hook's command leaves its cache writes to a detached writer: pre-commit, reading its pipes, does not wait for it."""
+    from vmspolicy.run.cache import FOLDER_NAME
+    from vmspolicy.run.cache_writer import wait_for_writer, writer_report
+
+    stage(project, {**UNRELATED, "estate/cameras.yaml": CAMERAS_BAD})
+    user_cache = tmp_path_factory.mktemp("user-cache")  # outside the project: a secret inside it would turn the cache off
+    done = try_repo(hook_repo, project, user_cache=user_cache)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert hook_outputs(done.stdout) == {"vmspolicy": "Failed", "vmspolicy (whole estate)": "Failed"}, done.stdout
+    cache = project / FOLDER_NAME
+    assert wait_for_writer(cache, timeout=120)
+    report = writer_report(cache)
+    assert report is not None and report["problems"] == [] and report["written"] == report["entries"] > 0
+    written = sorted(p.relative_to(cache) for p in cache.rglob("entries/*/*") if p.is_file())
+    assert len([p for p in written if p.parts[0] == "entries"]) == 2  # network.yaml and cameras.yaml
+    assert (user_cache / "vmspolicy" / "secret").exists()
+    status = subprocess.run(["git", "status", "--porcelain", "--ignored=no"], cwd=project, capture_output=True, text=True, check=True)
+    assert FOLDER_NAME not in status.stdout  # ignored by git: pre-commit sees no file the hooks changed
+    # The next attempt takes the estate from the cache and reports the same.
+    again = try_repo(hook_repo, project, user_cache=user_cache)
+    assert (again.returncode, again.stdout) == (done.returncode, done.stdout)
+    assert wait_for_writer(cache, timeout=120)

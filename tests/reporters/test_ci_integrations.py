@@ -131,6 +131,26 @@ def test_git_hook_judges_the_staged_content_not_the_working_tree(hooked: Path) -
     assert "VP005" in done.stdout + done.stderr
 
 
+
+def test_git_hook_keeps_the_load_cache_in_the_work_tree(hooked: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The snapshot the hook checks is removed when it ends, while vmspolicy's cache writer may still be writing: the
+    cache goes beside the work tree's configuration, where the next commit finds it, and the removal never fails."""
+    from vmspolicy.run.cache import FOLDER_NAME
+    from vmspolicy.run.cache_writer import wait_for_writer, writer_report
+
+    env = environment(XDG_CACHE_HOME=str(tmp_path_factory.mktemp("user-cache")))  # the signing secret, outside the repository
+    (hooked / "estate" / "cameras.yaml").write_text(CAMERAS_OK, encoding="utf-8")
+    git("add", "estate/cameras.yaml", cwd=hooked)
+    command = ["git", "-c", "user.name=t", "-c", "user.email=t@vmspolicy.invalid", "-c", "commit.gpgsign=false", "commit", "-m", "cameras"]
+    done = subprocess.run(command, cwd=hooked, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    cache = hooked / FOLDER_NAME
+    assert wait_for_writer(cache, timeout=120)
+    report = writer_report(cache)
+    assert report is not None and report["problems"] == [] and report["written"] == report["entries"]
+    assert len([p for p in (cache / "entries").rglob("*") if p.is_file()]) == 2  # the estate's two files
+    assert git("status", "--porcelain", cwd=hooked).stdout == ""  # ignored by git
+
 # --- the GitHub Action ----------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ from vmspolicy.core.config import Config
 from vmspolicy.core.errors import PluginError
 from vmspolicy.core.findings import SEVERITY_NAMES
 from vmspolicy.governance.options import GovernanceOptions
+from vmspolicy.run.cache_writer import leave_to_writer
 from vmspolicy.run.pipeline import RunOptions
 from vmspolicy.run.plugins import PluginHost, guarded
 
@@ -129,6 +130,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             file.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise CliError(f"cannot write {file}: {exc.strerror or exc}") from None
+    # The report is out: the console script's cache writes go to a detached process, not the user's wait.
+    leave_to_writer(options.verbose)
     return EXIT_FINDINGS if result.failing else EXIT_OK
 
 

@@ -22,6 +22,7 @@ from vmspolicy import __version__
 from vmspolicy.cli import check, explain, rules
 from vmspolicy.cli.options import EXIT_ERROR
 from vmspolicy.core.errors import VmspolicyError
+from vmspolicy.run.cache_writer import defer_writes, leave_to_writer
 
 # Commands a pre-commit hook runs: registered always. The others are modules with ``register(subparsers)``,
 # imported only when the command line names one of them.
@@ -158,6 +159,9 @@ def run() -> NoReturn:
     """
     if sys.stdout is None:  # started with standard output closed (`>&-`): the exit code is the answer
         sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+    # This process's cache writes are left to a detached writer once the report is out (a library caller's, and
+    # main()'s run in a caller's process, are written as they go: nothing forks behind their back).
+    defer_writes()
     code = main()  # argparse's own exits (--help, a usage error) end the ordinary way, before this
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -168,4 +172,9 @@ def run() -> NoReturn:
         except OSError as exc:  # a full disk under `> report.sarif`: the report is incomplete, say so
             code = EXIT_ERROR
             os.write(2, f"vmspolicy: error: cannot write the output: {exc.strerror or exc}\n".encode(errors="replace"))
+    leave_to_writer(_say_nothing)  # what a command left queued: another command's run, or one that ended in an error
     os._exit(code)
+
+
+def _say_nothing(message: str) -> None:
+    """A command's messages once it has ended: none."""

@@ -17,7 +17,9 @@ and then only into the classes listed in :data:`_ALLOWED_MODULES`.
 
 Writes go to a temporary file renamed into place, so that concurrent runs see a
 whole entry or none; the folder is pruned, least recently used first, when it
-grows beyond :data:`MAX_BYTES`.
+grows beyond :data:`MAX_BYTES`. The command line leaves the writes and the pruning
+to a detached process once its report is out (:mod:`vmspolicy.run.cache_writer`);
+a Python caller's run writes them as it goes.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from typing import Any, Callable, Iterable
 
 from vmspolicy import __version__
 from vmspolicy.core.config import Config
+from vmspolicy.run.cache_writer import ensure_folder, pending_writes
 from vmspolicy.run.plugins import BUILTIN_PLUGINS, PluginHost
 
 FOLDER_NAME = ".vmspolicy_cache"
@@ -162,12 +165,13 @@ class LoadCache:
     misses: int = 0
     written: int = 0
     problems: list[str] = field(default_factory=list)  # entries ignored, writes that failed: for -v
+    root: Path | None = None  # the run's cache folder, when this one lies inside it (the verdict store's, a part's)
     _parts: dict[str, LoadCache] = field(default_factory=dict, repr=False)
 
     def part(self, name: str) -> LoadCache:
         """The entries of another kind kept in the folder ``name`` of this one, signed and keyed alike (the files' summaries)."""
         if name not in self._parts:
-            self._parts[name] = LoadCache(self.folder / name, self.secret, self.fingerprint)
+            self._parts[name] = LoadCache(self.folder / name, self.secret, self.fingerprint, root=self.run_folder)
         return self._parts[name]
 
     def key(self, shown: str, sha256: str, context: str) -> str:
@@ -206,20 +210,47 @@ class LoadCache:
             os.utime(path)  # the entry was used: pruning removes the least recently used first
         return value
 
-    def put(self, key: str, value: Any) -> None:
-        """Store ``value`` under ``key`` atomically; a cache that cannot be written only costs the next run time."""
+    @property
+    def run_folder(self) -> Path:
+        """The run's cache folder (``--cache-dir``), which this one is or lies in."""
+        return self.root or self.folder
+
+    def put(self, key: str, value: Any, *, deferrable: bool = False) -> None:
+        """Store ``value`` under ``key`` atomically; a cache that cannot be written only costs the next run time.
+
+        Where the command line defers its writes (:mod:`vmspolicy.run.cache_writer`), a ``deferrable``
+        value, one that nothing changes after it is put, is queued as it is and pickled by the writer;
+        any other is pickled now, as it is, and only its writing waits.
+        """
+        queue = pending_writes()
+        if queue is not None and deferrable:
+            queue.entries[(self.folder, key)] = (self, value, False)
+            return
+        payload = self.pickled(key, value)
+        if payload is None:
+            return
+        if queue is not None:
+            queue.entries[(self.folder, key)] = (self, payload, True)
+            return
+        self.write(key, payload)
+
+    def pickled(self, key: str, value: Any) -> bytes | None:
+        """``value`` pickled for the entry ``key``; None (and a problem noted) when it cannot be."""
         import pickle
 
         try:
-            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # noqa: BLE001  (a plugin's loader may return data that cannot be pickled: then it is not cached)
             self.problems.append(f"cannot cache {key[:12]}: {type(exc).__name__}")
-            return
+            return None
+
+    def write(self, key: str, payload: bytes) -> bool:
+        """Sign ``payload`` and write it as the entry ``key`` (a temporary file renamed into place); whether it was written."""
         import tempfile
 
         path = self._path(key)
         try:
-            _ensure_folder(self.folder)
+            ensure_folder(self.folder)
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
@@ -231,11 +262,20 @@ class LoadCache:
                 raise
         except OSError as exc:
             self.problems.append(f"cannot write the cache in {self.folder}: {exc.strerror or exc}")
-            return
+            return False
         self.written += 1
+        return True
 
     def prune(self, limit: int = MAX_BYTES) -> None:
-        """Remove the least recently used entries until the folder holds at most ``limit`` bytes."""
+        """Remove the least recently used entries until the folder holds at most ``limit`` bytes (after the writes queued before)."""
+        queue = pending_writes()
+        if queue is not None:
+            queue.prunes[self.folder] = (self, limit)
+            return
+        self.prune_now(limit)
+
+    def prune_now(self, limit: int) -> None:
+        """:meth:`prune`, whether or not writes are deferred."""
         entries: list[tuple[float, int, Path]] = []
         for sub in _scandir(self.folder / _ENTRIES):
             if sub.is_dir(follow_symlinks=False):
@@ -261,20 +301,6 @@ def _scandir(folder: Path) -> list[os.DirEntry[str]]:
 def _remove(path: Path) -> None:
     with contextlib.suppress(OSError):
         path.unlink()
-
-
-def _ensure_folder(folder: Path) -> None:
-    """Create the cache folder with a ``.gitignore`` of ``*``, so that git leaves it out (as ruff's and pytest's)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not os.path.lexists(ignore):
-        try:
-            # O_EXCL: never write through a link someone placed there.
-            handle = os.open(ignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except OSError:
-            return
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write("# Created by vmspolicy: its load cache, never to be committed.\n*\n")
 
 
 def user_secret(folder: Path | None = None) -> bytes | None:

@@ -329,12 +329,16 @@ def _load_one(entry: tuple[str, bytes | None, Path | None], host: PluginHost, co
     outcome = _load_bytes(outcome, source, path, config, loaders, by_name, host, bound)
     # What a scoped run needs of the file when it reports none of its findings, kept beside the whole outcome.
     gist = _gist(outcome)
-    cache.put(key, outcome)
-    cache.part(SUMMARIES).put(key, gist)
-    # What the cache ignored or could not write, among this file's -v notes (a worker process's count is its own).
-    outcome.notes[:0] = [f"cache: {problem}" for problem in cache.problems[known:]]
+    # A manifest file's outcome and summary are not changed after loading, so the command line may pickle them after its
+    # report; other tools' documents are completed in place by the estate (loading.imported.settle_imported): pickled now.
+    settled = outcome.model is not None
+    cache.put(key, outcome, deferrable=settled)
+    cache.part(SUMMARIES).put(key, gist, deferrable=settled)
+    # What the cache ignored or could not write, among this file's -v notes (a worker process's count is its own);
+    # the entry, which may be pickled later, keeps the notes of loading alone.
+    problems = [f"cache: {problem}" for problem in cache.problems[known:]]
     del cache.problems[known:]
-    return outcome
+    return replace(outcome, notes=[*problems, *outcome.notes]) if problems else outcome
 
 
 SUMMARIES = "summaries"

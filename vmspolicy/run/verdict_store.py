@@ -49,7 +49,7 @@ class VerdictStore:
     """The vendor verdicts that earlier runs computed, by the file their devices were read from."""
 
     def __init__(self, cache: LoadCache) -> None:
-        self.entries = LoadCache(cache.folder / FOLDER, cache.secret, cache.fingerprint)
+        self.entries = LoadCache(cache.folder / FOLDER, cache.secret, cache.fingerprint, root=cache.run_folder)
 
     def key(self, path: str) -> str:
         """The name of the entry holding the verdicts of the devices read from the file reported as ``path``."""
@@ -84,7 +84,7 @@ class VerdictStore:
                 verdict = verdicts[device_id]
                 entry[tuple(facts)] = shared.setdefault(_fields(verdict), verdict)
         for path in sorted(by_file):
-            self.entries.put(self.key(path), by_file[path])
+            self.entries.put(self.key(path), by_file[path], deferrable=True)  # made here, of records nothing changes
         verbose(f"cache: {len(memory.added)} vendor verdict(s) computed afresh, kept with the others of {len(by_file)} file(s) in "
                 f"{self.entries.folder}")
         self.entries.prune(MAX_BYTES)

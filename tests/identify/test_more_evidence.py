@@ -73,8 +73,19 @@ def test_a_text_naming_a_family_many_times_holds_one_copy_of_itself_however_many
     assert len(twice) == 4
     # The same sentences, but for the text they quote (a free text is quoted up to 300 characters, then its length).
     assert {e.detail.rsplit('" ', 1)[1] for e in twice} == {e.detail.rsplit('" ', 1)[1] for e in evidence}
-    if field in ("name", "notes"):
-        assert all(e.detail.startswith(f'{field} "Hikvision Ezviz ') and "… (8,000 characters)" in e.detail for e in evidence)
+    # Every text a finding quotes is cut so (a name or notes, a vendor, a model, an ONVIF manufacturer).
+    label = "ONVIF manufacturer" if field == "onvif" else field
+    assert all(e.detail.startswith(f'{label} "Hikvision Ezviz ') and "… (8,000 characters)" in e.detail for e in evidence)
+
+
+@pytest.mark.parametrize("field", ["vendor", "model", "serial", "onvif"])
+def test_a_long_vendor_model_serial_or_onvif_text_is_quoted_by_its_start_and_length(field: str) -> None:
+    # A vendor of 100,000 characters was quoted whole in its finding: a report as large as the input, per finding.
+    value = {"vendor": "Hikvision ", "model": "DS-2CD2143G0-I ", "serial": "DS-2CD2143G0-I", "onvif": "Hikvision "}[field] + "x" * 100_000
+    found = identify(onvif=OnvifInfo(manufacturer=value)) if field == "onvif" else identify(**{field: value})  # type: ignore[arg-type]
+    assert found.evidence and all(len(e.detail) < 500 and "… (100,0" in e.detail for e in found.evidence), found.evidence
+    short = identify(vendor="Hik  vision").evidence  # a short text keeps its spacing, as before
+    assert all('"Hik  vision"' in e.detail for e in short)
 
 
 def test_a_free_text_is_quoted_whole_when_short_and_by_its_start_and_length_when_long() -> None:

@@ -197,10 +197,10 @@ def vendor_evidence(catalog: Catalog, text: str, installed: dt.date | None, make
 
 
 def _vendor_pieces(reading: VendorReading, text: str, installed: dt.date | None, make: type[Evidence]) -> list[Evidence]:
-    shown = visible(text.strip())
+    shown = _shown(text)
     how = " (written with look-alike or invisible characters)" if reading.disguised else ""
     if reading.displayed is not None:
-        how = f' (written with bidirectional controls: it displays as "{visible(reading.displayed.strip())}")'
+        how = f' (written with bidirectional controls: it displays as "{_shown(reading.displayed)}")'
 
     def piece(match: NameMatch) -> Evidence | None:
         entry = match.entry
@@ -273,7 +273,7 @@ def model_evidence(catalog: Catalog, text: str, make: type[Evidence], *, other_m
         prefix = matched.rstrip("0123456789-") or fingerprint.display.rstrip("…")
         owner = f"{fingerprint.brand} ({fingerprint.family})" if fingerprint.brand else fingerprint.family
         pieces = (make("model", fingerprint.family, fingerprint.weight,
-                       f"{label} {visible(text.strip())} matches the {owner} pattern {prefix}…",
+                       f"{label} {_shown(text)} matches the {owner} pattern {prefix}…",
                        field, text, None, fingerprint.source),)
     if len(catalog.model_cache) < 200_000:
         catalog.model_cache[key] = pieces
@@ -297,7 +297,7 @@ def serial_evidence(catalog: Catalog, text: str, make: type[Evidence]) -> tuple[
     prefix = matched.rstrip("0123456789-") or fingerprint.display.rstrip("…")
     owner = f"{fingerprint.brand} ({fingerprint.family})" if fingerprint.brand else fingerprint.family
     return (make("model", fingerprint.family, fingerprint.weight,
-                 f"serial number {visible(text.strip())} starts with a model of the {owner} pattern {prefix}…",
+                 f"serial number {_shown(text)} starts with a model of the {owner} pattern {prefix}…",
                  "serial", text, None, fingerprint.source),)
 
 
@@ -319,14 +319,14 @@ def named_in_model(catalog: Catalog, text: str, make: type[Evidence]) -> tuple[E
     """A restricted family or brand named word for word in the model field (never a misspelling or a relabel)."""
     return tuple(
         make("declared-vendor" if entry.kind == "family" else "brand", family, entry.weight,
-             f'model "{visible(text.strip())}" names {entry.name}{what}', "model", text, None, entry.source)
+             f'model "{_shown(text)}" names {entry.name}{what}', "model", text, None, entry.source)
         for entry, family, what in _named(catalog, text)
     )
 
 
 def onvif_evidence(catalog: Catalog, text: str, installed: dt.date | None, make: type[Evidence]) -> list[Evidence]:
     """The ONVIF Manufacturer a device reports: a family, brand or relabel it names is the device's own word."""
-    shown = visible(text.strip())
+    shown = _shown(text)
 
     def piece(match: NameMatch) -> Evidence | None:
         entry = match.entry
@@ -344,6 +344,11 @@ def onvif_evidence(catalog: Catalog, text: str, installed: dt.date | None, make:
 
 QUOTED: Final = 300
 """Characters of a free text a finding quotes: a name or a note, not a 64 MiB document (its length is said instead)."""
+
+
+def _shown(text: str) -> str:
+    """A vendor, model or ONVIF text as a finding quotes it: whole when it is short, as :func:`_quoted` cuts it when long."""
+    return visible(text.strip()) if len(text) <= QUOTED else _quoted(text)
 
 
 def _quoted(text: str) -> str:
@@ -393,7 +398,7 @@ def firmware_evidence(catalog: Catalog, text: str, field: str, make: type[Eviden
     fingerprint, _ = hit
     what = "ONVIF firmware version" if field != "firmware" else "firmware"
     return [make("firmware", fingerprint.family, fingerprint.weight,
-                 f'{what} "{visible(text.strip())}" has the {fingerprint.family} form {fingerprint.display}',
+                 f'{what} "{_shown(text)}" has the {fingerprint.family} form {fingerprint.display}',
                  field, text, None, fingerprint.source)]
 
 
@@ -464,7 +469,7 @@ def stream_evidence(catalog: Catalog, urls: Sequence[str], make: type[Evidence])
         fingerprint, _ = hit
         shown = redact_url(url)  # evidence is quoted in findings and reports: never a password
         out.append(make("stream", fingerprint.family, fingerprint.weight,
-                        f"stream URL {visible(shown)} has the {fingerprint.family} fingerprint {fingerprint.display}",
+                        f"stream URL {_shown(shown)} has the {fingerprint.family} fingerprint {fingerprint.display}",
                         "streams", shown, index, fingerprint.source))
     return out
 
@@ -479,7 +484,7 @@ def banner_evidence(catalog: Catalog, banners: Sequence[str], make: type[Evidenc
         fingerprint, _ = hit
         protocol = f"{fingerprint.protocol.upper()} " if fingerprint.protocol else ""
         out.append(make("banner", fingerprint.family, fingerprint.weight,
-                        f'{protocol}string "{visible(banner.strip())}" is a {fingerprint.family} fingerprint ({fingerprint.display})',
+                        f'{protocol}string "{_shown(banner)}" is a {fingerprint.family} fingerprint ({fingerprint.display})',
                         "banners", banner, index, fingerprint.source))
     return out
 

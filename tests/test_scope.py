@@ -214,3 +214,47 @@ def test_a_python_caller_asks_for_the_scope_and_gets_the_whole_estates_files_lis
         assert set(scoped.estate.sites) == set(whole.estate.sites) and set(scoped.estate.zones) == set(whole.estate.zones)
     # Only what the named file's findings depend on is modelled: b's camera is not.
     assert "b-cam-1" in whole.estate.devices and "b-cam-1" not in warm.estate.devices
+
+
+def test_a_device_naming_no_zone_at_a_members_address_of_a_zone_without_a_network_is_its_zone_mate(
+        tmp_path: Path, cache_on: None) -> None:
+    # A zone without a network holds each member's address, more specifically than any network: b's workstation,
+    # naming no zone, at a-old-1's address, shares its legacy zone (VP201). Found by the adversarial review.
+    a = """\
+vmspolicy: 1
+sites:
+  - {id: a, name: Depot A}
+zones:
+  - {id: a-legacy, site: a, purpose: legacy-cameras}
+cameras:
+  - {id: a-old-1, site: a, zone: a-legacy, vendor: Hikvision, model: DS-2CD2143G0-I, installed: 2019-03-04, ip: 10.9.9.9}
+firewalls:
+  - {id: a-fw, site: a, default: deny}
+"""
+    b = """\
+vmspolicy: 1
+sites:
+  - {id: b, name: Depot B}
+zones:
+  - {id: b-corp, site: b, purpose: corporate, cidr: 10.2.9.0/24}
+devices:
+  - {id: b-pc, site: b, type: workstation, vendor: Dell, ip: 10.9.9.9}
+firewalls:
+  - {id: b-fw, site: b, default: deny}
+"""
+    report, stderr = scoped_as_whole(estate(tmp_path, a=a, b=b), "site-a.yaml")
+    assert "scope: 2 of 3 file(s) modelled in full" in stderr
+    assert any("b-pc" in f["message"] for f in report["findings"] if f["rule"] == "VP201"), report["findings"]
+    # The other way round: the named file's camera names no zone and sits at that member's address.
+    named = a.replace("zone: a-legacy, ", "").replace("  - {id: a-legacy, site: a, purpose: legacy-cameras}\n", "")
+    other = b.replace("{id: b-pc, site: b, type: workstation, vendor: Dell, ip: 10.9.9.9}",
+                      "{id: b-old, site: b, zone: b-legacy, vendor: Hikvision, model: DS-2CD2143G0-I, ip: 10.9.9.9}")
+    other = other.replace("zones:\n", "zones:\n  - {id: b-legacy, site: b, purpose: legacy-cameras}\n")
+    third = b.replace("id: b,", "id: c,").replace("b-corp", "c-corp").replace("site: b", "site: c").replace("b-fw", "c-fw")
+    folder = tmp_path / "two"
+    folder.mkdir()
+    (folder / ".vmspolicy.yaml").write_text('estate: ["site-*.yaml"]\n', encoding="utf-8")
+    for name, text in (("site-a.yaml", named), ("site-b.yaml", other), ("site-c.yaml", third.replace("b-pc", "c-pc"))):
+        (folder / name).write_text(text, encoding="utf-8")
+    report, _ = scoped_as_whole(folder, "site-a.yaml")
+    assert any("c-pc" in f["message"] for f in report["findings"] if f["rule"] == "VP201"), report["findings"]

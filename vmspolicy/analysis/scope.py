@@ -15,11 +15,12 @@ modelled in full:
 - every device of the *scoped sites*: the sites the reported files' records belong to or
   name, including the site of a zone a device names and of every zone holding the address
   of a device that names none (its zone is the one holding its address, of any site, and
-  its zone mates are judged with it, VP201);
+  its zone mates are judged with it, VP201; a zone without a network holds its members'
+  addresses);
 - every device in a zone of a scoped site, in a zone without a network (its members'
   addresses are the zone's, for every site's flows), naming no zone but holding an address
-  of a scoped site's zone, or named by a firewall rule or port forward of any site (its
-  address is the rule's);
+  of a scoped site's zone or a member's address of a zone without a network, or named by a
+  firewall rule or port forward of any site (its address is the rule's);
 - every device a waiver names, when the waiver names one of those devices or any id the
   reported files declare (a waiver's longest term depends on each of its devices' packs,
   VP301, and it may excuse a finding about a zone or a firewall of the reported files).
@@ -45,8 +46,9 @@ from vmspolicy.core.records import record
 from vmspolicy.core.source import Location
 
 DeviceGist = tuple[str, str, "str | None", "str | None"]
-"""A device of a summarised file: its id, its site, the zone it names, and its address when it names none (it is then
-placed by address, and its zone is the one that holds the address, of any site: see ``analysis.isolation.device_zone``)."""
+"""A device of a summarised file: its id, its site, the zone it names and its address. A device naming no zone is in
+the zone that holds its address, of any site (``analysis.isolation.device_zone``): a network of a zone, or the address
+of a member of a zone without a network, which holds each of its members' addresses (``analysis.reach.space``)."""
 
 FirstUsers = Mapping[str, tuple[str, int, int]]
 """The first active device of each address in a file: address → (device id, line, column of the address)."""
@@ -90,7 +92,7 @@ def summarize(model: FileModel) -> FileSummary:
         unreadable_firewalls=model.unreadable_firewalls,
         invalid_ids=model.invalid_ids,
         declarations=tuple((entry_id, where.line, where.column) for _, entry_id, where in model.declarations),
-        devices=tuple((d.id, d.site, d.zone, str(d.ip) if d.zone is None and d.ip is not None else None) for d in model.devices),
+        devices=tuple((d.id, d.site, d.zone, str(d.ip) if d.ip is not None else None) for d in model.devices),
         first_macs=firsts[0] or None,
         first_ips=firsts[1] or None,
     )
@@ -113,6 +115,13 @@ def closure(summaries: Sequence[FileSummary], reported: Iterable[int]) -> Scope:
     reported = frozenset(reported)
     all_zones = [zone for summary in summaries for zone in summary.zones]
     zone_site = {zone.id: zone.site for zone in all_zones}
+    bare = {zone.id for zone in all_zones if not zone.cidrs}
+    # The addresses the zones without a network hold: their members'.
+    points: dict[str, set[str]] = {}
+    for summary in summaries:
+        for _, _, zone, address in summary.devices:
+            if zone in bare and address is not None:
+                points.setdefault(address, set()).add(zone)
     sites: set[str] = set()
     for index in reported:
         summary = summaries[index]
@@ -123,9 +132,10 @@ def closure(summaries: Sequence[FileSummary], reported: Iterable[int]) -> Scope:
             sites.add(site)
             if zone is not None and zone in zone_site:
                 sites.add(zone_site[zone])
-            if address is not None:  # placed by address: in a zone of any site that holds it
+            if zone is None and address is not None:  # placed by address: in a zone of any site that holds it
                 sites.update(zone.site for zone in _holding(all_zones, address))
-    zones = {zone.id for zone in all_zones if zone.site in sites or not zone.cidrs}
+                sites.update(zone_site[zone_id] for zone_id in points.get(address, ()))
+    zones = {zone.id for zone in all_zones if zone.site in sites} | bare
     scoped_zones = [zone for zone in all_zones if zone.id in zones]
     named: set[str] = set()
     for summary in summaries:
@@ -134,7 +144,8 @@ def closure(summaries: Sequence[FileSummary], reported: Iterable[int]) -> Scope:
             named.update(endpoint for forward in firewall.nat for endpoint in (forward.source, forward.destination))
     devices = {device_id for summary in summaries for device_id, site, zone, address in summary.devices
                if site in sites or zone in zones or device_id in named
-               or (address is not None and any(True for _ in _holding(scoped_zones, address)))}
+               or (zone is None and address is not None
+                   and (address in points or any(True for _ in _holding(scoped_zones, address))))}
     # A waiver that may excuse a finding of the reported files: its length depends on every device it names (VP301).
     subjects = set(devices)
     for index in reported:  # a finding's subject is the id written or the id a record is modelled under

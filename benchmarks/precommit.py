@@ -10,6 +10,11 @@ every other file, as the pre-commit hook does. Three runs of that command, inter
 - **warm, one file changed**: the cache left by the previous runs, and ``site-001.yaml``
   edited (untimed) before each run, so that it alone is read again.
 
+The command leaves its cache writes to a detached writer once its report is out
+(vmspolicy/run/cache_writer.py): each run with a cache is followed, untimed, by a wait for
+that writer, whose own CPU and wall seconds (it records them in the cache folder) are shown
+apart from the command's: what the user waits for, and what the machine does in all.
+
 Before timing, the warm run's JSON report is compared with the no-cache run's on the
 same content: the harness stops when they differ.
 """
@@ -36,6 +41,7 @@ class PrecommitCase:
     folder: Path
     commands: dict[str, list[str]]
     repeat: int
+    caches: dict[str, Path] = field(default_factory=dict)  # the load cache of each way that keeps one
     samples: dict[str, list[Any]] = field(default_factory=dict)
     edits: int = 0
 
@@ -72,20 +78,22 @@ def make_precommit_case(label: str, cameras: int, folder: Path, vmspolicy: list[
         "cold cache": [*vmspolicy, "--cache-dir", "cache-cold", CHANGED],
         "warm, one file changed": [*vmspolicy, "--cache-dir", "cache-warm", CHANGED],
     }
-    return PrecommitCase(label, cameras, folder, commands, repeat)
+    caches = {"cold cache": folder / "cache-cold", "warm, one file changed": folder / "cache-warm"}
+    return PrecommitCase(label, cameras, folder, commands, repeat, caches)
 
 
 def warm_up(case: PrecommitCase, timed: Callable[..., Any], failure: type[Exception]) -> None:
     """Fill the warm cache, then check that a warm run after an edit reports what a run without the cache does."""
     report = case.folder / "report.json"
-    timed(case.commands["warm, one file changed"], case.folder)
+    warm, cold = TOOLS[2], TOOLS[1]
+    timed(case.commands[warm], case.folder, cache_dir=case.caches[warm])
     case.edit()
-    timed(case.commands["warm, one file changed"], case.folder, stdout=report)
-    warm = report.read_bytes()
+    timed(case.commands[warm], case.folder, stdout=report, cache_dir=case.caches[warm])
+    warm_report = report.read_bytes()
     timed(case.commands["no cache"], case.folder, stdout=report)
-    if report.read_bytes() != warm:
+    if report.read_bytes() != warm_report:
         raise failure(f"{case.label}: a warm run reports other findings than a run without the cache")
-    timed(case.commands["cold cache"], case.folder)
+    timed(case.commands[cold], case.folder, cache_dir=case.caches[cold])
 
 
 def measure(case: PrecommitCase, timed: Callable[..., Any], log: Callable[[str, str, Any], None]) -> None:
@@ -93,7 +101,7 @@ def measure(case: PrecommitCase, timed: Callable[..., Any], log: Callable[[str, 
         order = TOOLS[rep % len(TOOLS):] + TOOLS[: rep % len(TOOLS)]  # rotated, as the other cases
         for tool in order:
             case.before(tool)
-            sample = timed(case.commands[tool], case.folder)
+            sample = timed(case.commands[tool], case.folder, cache_dir=case.caches.get(tool))
             case.samples.setdefault(tool, []).append(sample)
             log(case.label, tool, sample)
 
@@ -107,18 +115,29 @@ def render(cases: list[PrecommitCase], fmt: Callable[..., str]) -> list[str]:
     lines = [
         "",
         f"Pre-commit on a split estate with `estate:` configured: `vmspolicy check {CHANGED}` judged against every file "
-        "(medians; wall s / CPU s).",
+        "(medians; wall s / CPU s). \"The command\" is what the user (or pre-commit) waits for; \"its writer\" is the "
+        "detached process it leaves its cache writes to, which runs after it has exited; \"with its writer\" counts both.",
         "",
-        "| estate | files | no cache | cold cache (writing it) | warm, one file changed | cold cache / no cache (wall, CPU) "
-        "| warm / no cache (wall, CPU) |",
-        "|---|--:|--:|--:|--:|--:|--:|",
+        "| estate | files | no cache | cold cache: the command | cold: its writer | warm, one file changed: the command "
+        "| warm: its writer | cold / no cache (wall, CPU) | cold with its writer / no cache (wall, CPU) "
+        "| warm / no cache (wall, CPU) | warm with its writer / no cache (wall, CPU) |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
+
+    def cell(tool: str, wall: str = "seconds", cpu: str = "cpu_seconds") -> str:
+        return f"{fmt(case.median(tool, wall), '.3f')} / {fmt(case.median(tool, cpu), '.3f')}"
+
+    def ratios(tool: str, wall: str = "seconds", cpu: str = "cpu_seconds") -> str:
+        return ", ".join(fmt(_ratio(case.median(tool, mine), case.median("no cache", theirs)))
+                         for mine, theirs in ((wall, "seconds"), (cpu, "cpu_seconds")))
+
     for case in cases:
-        cells = [f"{fmt(case.median(t), '.3f')} / {fmt(case.median(t, 'cpu_seconds'), '.3f')}" for t in TOOLS]
-        cold = [fmt(_ratio(case.median("cold cache", w), case.median("no cache", w))) for w in ("seconds", "cpu_seconds")]
-        warm = [fmt(_ratio(case.median(TOOLS[2], w), case.median("no cache", w))) for w in ("seconds", "cpu_seconds")]
+        cold, warm = TOOLS[1], TOOLS[2]
+        cells = [cell("no cache"), cell(cold), cell(cold, "writer_seconds", "writer_cpu_seconds"), cell(warm),
+                 cell(warm, "writer_seconds", "writer_cpu_seconds"), ratios(cold), ratios(cold, "total_seconds", "total_cpu_seconds"),
+                 ratios(warm), ratios(warm, "total_seconds", "total_cpu_seconds")]
         files = len([p for p in case.folder.glob("*.yaml") if not p.name.startswith(".")])
-        lines.append(f"| {case.label} | {files} | {' | '.join(cells)} | {', '.join(cold)} | {', '.join(warm)} |")
+        lines.append(f"| {case.label} | {files} | {' | '.join(cells)} |")
     return lines
 
 
@@ -132,7 +151,10 @@ def targets(cases: list[PrecommitCase]) -> list[tuple[str, float | None, float |
                          _ratio(case.median(TOOLS[2]), case.median("no cache")),
                          _ratio(case.median(TOOLS[2], "cpu_seconds"), case.median("no cache", "cpu_seconds")), limit))
     for case in cases:
-        rows.append((f"cold run writing the cache ≤ {TARGET_COLD_CACHE}x no cache at {case.cameras:,} cameras",
+        rows.append((f"cold run writing the cache ≤ {TARGET_COLD_CACHE}x no cache at {case.cameras:,} cameras (the command: the user's wait)",
                      _ratio(case.median("cold cache"), case.median("no cache")),
                      _ratio(case.median("cold cache", "cpu_seconds"), case.median("no cache", "cpu_seconds")), TARGET_COLD_CACHE))
+        rows.append((f"the same, counting its detached writer (the machine's work) at {case.cameras:,} cameras",
+                     _ratio(case.median("cold cache", "total_seconds"), case.median("no cache")),
+                     _ratio(case.median("cold cache", "total_cpu_seconds"), case.median("no cache", "cpu_seconds")), TARGET_COLD_CACHE))
     return rows

@@ -53,6 +53,8 @@ import generate  # noqa: E402  (a sibling script, not a package)
 import precommit  # noqa: E402
 from bytecode import compile_bytecode  # noqa: E402
 
+from vmspolicy.run.cache_writer import REPORT_NAME, wait_for_writer, writer_report  # noqa: E402
+
 SCHEMA = ROOT / "schemas" / "manifest.schema.json"
 SIZES = (1_000, 10_000, 100_000)
 SMALL_CAMERAS = 20
@@ -74,6 +76,19 @@ class Sample:
     peak_mb: float
     exit_code: int
     cpu_seconds: float = 0.0  # user + system, of the tool and its worker processes
+    # The detached process vmspolicy leaves its cache writes to (vmspolicy/run/cache_writer.py), run after the command
+    # has exited and waited for before the next one starts: its own CPU and wall seconds, as it records them.
+    writer_cpu_seconds: float = 0.0
+    writer_seconds: float = 0.0
+
+    @property
+    def total_seconds(self) -> float:
+        """The command's wall time and then its writer's: how long the run keeps the machine busy."""
+        return self.seconds + self.writer_seconds
+
+    @property
+    def total_cpu_seconds(self) -> float:
+        return self.cpu_seconds + self.writer_cpu_seconds
 
 
 @dataclass
@@ -117,14 +132,21 @@ def executable(name: str, module: str) -> list[str]:
 TIME = Path("/usr/bin/time")
 
 
-def timed(command: Sequence[str], cwd: Path, stdout: Path | None = None) -> Sample:
+def timed(command: Sequence[str], cwd: Path, stdout: Path | None = None, cache_dir: Path | None = None) -> Sample:
     """Run ``command`` once: wall time, the child's peak resident memory, its exit code.
 
     Linux counts a child's ``ru_maxrss`` from the resident size of the process
     it was forked from (the harness, which holds a generated estate), so the
     peak is read through GNU time, a small C program that forks the tool
     itself. Without it, :func:`os.wait4` on the direct child is the fallback.
+
+    ``cache_dir``: the command's load cache. vmspolicy leaves its cache writes to a detached
+    writer once its report is out; that writer is waited for (untimed), so that it never runs
+    beside the next timed command, and its own CPU and wall seconds are read from the record
+    it leaves in the folder.
     """
+    if cache_dir is not None:
+        (cache_dir / REPORT_NAME).unlink(missing_ok=True)  # a record left by an earlier run is not this run's
     peak_file = cwd / ".peak-rss"
     wrapper = [str(TIME), "-f", "%M %U %S", "-o", str(peak_file)] if TIME.exists() else []
     out = stdout.open("wb") if stdout else subprocess.DEVNULL
@@ -149,7 +171,12 @@ def timed(command: Sequence[str], cwd: Path, stdout: Path | None = None) -> Samp
         fields = peak_file.read_text(encoding="ascii").split()[-3:]
         kib, cpu = int(fields[0]), float(fields[1]) + float(fields[2])
         peak_file.unlink()
-    return Sample(seconds, kib / 1024, code, cpu)
+    if cache_dir is None:
+        return Sample(seconds, kib / 1024, code, cpu)
+    if not wait_for_writer(cache_dir, timeout=600):
+        raise HarnessError(f"{' '.join(command[:4])}...: its cache writer in {cache_dir} has not finished after 600 s")
+    written = writer_report(cache_dir) or {}  # none: the run left nothing to write
+    return Sample(seconds, kib / 1024, code, cpu, float(written.get("cpu_seconds", 0.0)), float(written.get("seconds", 0.0)))
 
 
 class HarnessError(Exception):

@@ -137,8 +137,16 @@ def test_harness_runs_in_quick_mode(tmp_path: Path) -> None:
     table = result.stdout
     for row in ("| 200 cameras |", "| one small file (20 cameras) |", "| 200 cameras, split (2 jobs) |", "one small file ≤ 0.5x",
                 "Pre-commit on a split estate with `estate:` configured", "| 200 cameras | 2 |",
-                "cold run writing the cache ≤ 1.05x no cache at 200 cameras"):
+                "cold run writing the cache ≤ 1.05x no cache at 200 cameras",
+                "the same, counting its detached writer (the machine's work) at 200 cameras"):
         assert row in table, table
+    # The pre-commit row: the cold and warm runs' detached writers waited for and measured (their records read).
+    header, row = (next(line for line in table.splitlines() if line.startswith(start)) for start in ("| estate | files | no cache |",
+                                                                                                      "| 200 cameras | 2 |"))
+    cells = dict(zip([c.strip() for c in header.strip("|").split("|")], [c.strip() for c in row.strip("|").split("|")], strict=True))
+    for column in ("cold: its writer", "warm: its writer"):
+        wall, cpu = (float(x) for x in cells[column].split(" / "))
+        assert wall > 0 and cpu > 0, (column, cells)
     assert (tmp_path / "results.md").read_text(encoding="utf-8") == table.rstrip("\n") + "\n"
 
 

@@ -150,6 +150,16 @@ def test_harness_runs_in_quick_mode(tmp_path: Path) -> None:
     assert (tmp_path / "results.md").read_text(encoding="utf-8") == table.rstrip("\n") + "\n"
 
 
+def test_harness_times_the_precommit_rows_alone(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "run.py"), "--quick", "--quiet", "--precommit-only", "--work", str(tmp_path)],
+        capture_output=True, text=True, check=False, timeout=300, env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "user-cache")},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "| 200 cameras | 2 |" in result.stdout and "the same, counting its detached writer" in result.stdout
+    assert "floor" not in result.stdout and "load average before: " in result.stdout
+
+
 def test_stage_profile_names_the_stages(tmp_path: Path) -> None:
     files = generate.generate(300, tmp_path / "estate.yaml")
     result = subprocess.run(

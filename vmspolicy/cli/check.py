@@ -15,7 +15,7 @@ from vmspolicy.core.config import Config
 from vmspolicy.core.errors import PluginError
 from vmspolicy.core.findings import SEVERITY_NAMES
 from vmspolicy.governance.options import GovernanceOptions
-from vmspolicy.run.cache_writer import leave_to_writer
+from vmspolicy.run.cache_writer import say_with
 from vmspolicy.run.pipeline import RunOptions
 from vmspolicy.run.plugins import PluginHost, guarded
 
@@ -95,6 +95,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             raise CliError(f"unknown format {name!r}; available: {', '.join(sorted(reporters))}")
     # Only the findings are reported: a pre-commit run with estate: models only what the named files' findings depend on.
     options = replace(run_options(args, config, host, governance_options(args)), scope=True)
+    # The console script leaves the run's cache writes to a detached process once this returns (cache_writer): -v says so.
+    say_with(options.verbose)
     if args.whole_estate:
         whole = _whole_estate(options, config)
         if whole is None:
@@ -130,8 +132,6 @@ def cmd_check(args: argparse.Namespace) -> int:
             file.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise CliError(f"cannot write {file}: {exc.strerror or exc}") from None
-    # The report is out: the console script's cache writes go to a detached process, not the user's wait.
-    leave_to_writer(options.verbose)
     return EXIT_FINDINGS if result.failing else EXIT_OK
 
 

@@ -172,9 +172,6 @@ def run() -> NoReturn:
         except OSError as exc:  # a full disk under `> report.sarif`: the report is incomplete, say so
             code = EXIT_ERROR
             os.write(2, f"vmspolicy: error: cannot write the output: {exc.strerror or exc}\n".encode(errors="replace"))
-    leave_to_writer(_say_nothing)  # what a command left queued: another command's run, or one that ended in an error
+    # The report is out: the cache writes the command queued go to a detached process, not into the user's wait.
+    leave_to_writer()
     os._exit(code)
-
-
-def _say_nothing(message: str) -> None:
-    """A command's messages once it has ended: none."""

@@ -4,7 +4,7 @@ A cold run learns an entry for every file it reads and the vendor verdicts of ev
 file's devices; pickling and writing them costs a quarter of the run. The console script
 (and only it: a library must not fork behind its caller's back) turns deferral on before
 its command runs (:func:`defer_writes`). From then on the load cache queues what it is
-given, and once the command's report is written and flushed, :func:`leave_to_writer`
+given, and once the command has returned and its report is flushed, :func:`leave_to_writer`
 starts a detached writer, as git's ``gc.autoDetach`` does: a double fork, a session of its
 own, standard streams on ``/dev/null`` (a caller reading our pipes, as pre-commit and
 ``subprocess.run(capture_output=True)`` do, sees them end when the command exits). The
@@ -54,6 +54,7 @@ class PendingWrites:
     """The cache writes a process has queued: each entry as its object or its pickle, and the folders to prune after."""
 
     pid: int  # the process that queues; a process forked from it (a --jobs worker) writes at once
+    verbose: Callable[[str], None] | None = None  # where the command's -v says what became of the writes
     entries: dict[tuple[Path, str], tuple[LoadCache, Any, bool]] = field(default_factory=dict)  # (folder, key): (cache, value, pickled)
     prunes: dict[Path, tuple[LoadCache, int]] = field(default_factory=dict)  # folder: (cache, byte limit)
 
@@ -82,6 +83,7 @@ class PendingWrites:
 
 # This process's queue, once the command line defers its writes (a list, so that it is changed in place, not rebound).
 _QUEUE: list[PendingWrites] = []
+_LEFT: list[PendingWrites] = []  # the queues handed to a writer, never freed by this process
 
 
 def defer_writes() -> None:
@@ -94,19 +96,28 @@ def pending_writes() -> PendingWrites | None:
     return _QUEUE[0] if _QUEUE and _QUEUE[0].pid == os.getpid() else None
 
 
-def leave_to_writer(verbose: Callable[[str], None]) -> None:
+def say_with(verbose: Callable[[str], None]) -> None:
+    """Have :func:`leave_to_writer` say with ``verbose`` (a command's ``-v``) what becomes of the writes queued so far."""
+    queue = pending_writes()
+    if queue is not None:
+        queue.verbose = verbose
+
+
+def leave_to_writer() -> None:
     """Hand the queued writes to a detached writer (written here where none can be started); nothing when none are queued.
 
-    Called once the command's output is written and flushed: the command then exits at once.
+    Called by the console script once the command has returned and its output is flushed, just before the process
+    ends: after the fork, every page this process still wrote to would be copied for the writer, so it does no more
+    than say where the writes went.
     """
+    import gc
+
     queue = pending_writes()
     if queue is None or not (queue.entries or queue.prunes):
         return
-    _QUEUE[:] = [PendingWrites(queue.pid)]  # writes queued later (another run of the same command) wait for the next call
-    for stream in (sys.stdout, sys.stderr):
-        # The report first, before the fork's own cost; an output that cannot be written is the command's to report.
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            stream.flush()
+    _QUEUE[:] = [PendingWrites(queue.pid)]  # writes queued later wait for another call
+    gc.disable()  # the process is ending: a collection now would rescan the run's heap for nothing
+    say = queue.verbose or _say_nothing
     pid: int | None = None
     why = "this platform cannot fork"
     if hasattr(os, "fork"):
@@ -115,13 +126,22 @@ def leave_to_writer(verbose: Callable[[str], None]) -> None:
         except OSError as exc:
             why = f"no process could be started: {exc.strerror or exc}"
     if pid is not None:
+        # Kept until the process ends: freeing the queued objects now would write to every page they lie on, and each
+        # page written after the fork is copied (a tenth of a cold run's CPU at 10,000 cameras).
+        _LEFT.append(queue)
         records = ", ".join(str(folder / REPORT_NAME) for folder in queue.folders())
-        verbose(f"cache: {len(queue)} entries left to a detached writer (pid {pid}), which records what it did in {records}")
-        return
-    written, problems = queue.write()
-    verbose(f"cache: {written} entries written by this process ({why})")
-    for problem in problems:
-        verbose(f"cache: {problem}")
+        say(f"cache: {len(queue)} entries left to a detached writer (pid {pid}), which records what it did in {records}")
+    else:
+        written, problems = queue.write()
+        say(f"cache: {written} entries written by this process ({why})")
+        for problem in problems:
+            say(f"cache: {problem}")
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.flush()  # what was said: the process ends without flushing
+
+
+def _say_nothing(message: str) -> None:
+    """The messages of a command that asked for none."""
 
 
 def _detach(queue: PendingWrites) -> int | None:
@@ -280,5 +300,5 @@ def writer_report(folder: Path) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-__all__ = ["LOCK_NAME", "REPORT_NAME", "PendingWrites", "defer_writes", "ensure_folder", "leave_to_writer", "pending_writes",
+__all__ = ["LOCK_NAME", "REPORT_NAME", "PendingWrites", "defer_writes", "ensure_folder", "leave_to_writer", "pending_writes", "say_with",
            "wait_for_writer", "writer_report"]

@@ -353,7 +353,8 @@ def render(cases: list[Case], small: Case, split: list[Case], args: argparse.Nam
 def render_precommit(commits: Sequence[precommit.PrecommitCase], args: argparse.Namespace) -> str:
     """The pre-commit rows alone (``--precommit-only``), with their targets."""
     lines = [
-        f"Measured {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC on {_machine()} (load average before: {_load()}); "
+        f"Measured {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC on {_machine()} (load average at the start: {args.load}, "
+        f"at the end: {_load()}); "
         f"Python {platform.python_version()}, {_versions()}.",
         "",
         f"Command: `{' '.join(['python', 'benchmarks/run.py', *args.argv])}` ({args.repeat} repetition(s), interleaved).",
@@ -432,6 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.precommit_only and args.update_readme:
         parser.error("--precommit-only measures part of the table: it cannot replace the README's")
     args.argv = list(argv if argv is not None else sys.argv[1:])
+    args.load = _load()
     sizes = args.sizes or ([200] if args.quick else list(SIZES))
     args.repeat = args.repeat or (1 if args.quick else 5)
     work: Path = args.work.resolve()

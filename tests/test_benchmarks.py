@@ -157,7 +157,7 @@ def test_harness_times_the_precommit_rows_alone(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "| 200 cameras | 2 |" in result.stdout and "the same, counting its detached writer" in result.stdout
-    assert "floor" not in result.stdout and "load average before: " in result.stdout
+    assert "floor" not in result.stdout and "(load average at the start: " in result.stdout
 
 
 def test_stage_profile_names_the_stages(tmp_path: Path) -> None:

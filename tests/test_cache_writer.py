@@ -291,3 +291,19 @@ def test_an_entry_rebuilt_by_a_detached_run_holds_no_note_of_the_damage(estate: 
     again = run_cli(*CHECK, "site-001.yaml", cwd=estate)
     assert "cache: 4 of 4 file(s) taken from" in again.stderr and "not a valid entry" not in again.stderr
     assert again.stdout == damaged.stdout
+
+
+# The console script as process 1 of a container's namespace, whose end would end the writer with it; each fork noted.
+FIRST = COUNTED.replace("os.fork = counted\n", "os.fork = counted\nos.getpid = lambda: 1\n")
+
+
+def test_a_container_s_first_process_writes_the_cache_itself(estate: Path, environment: dict[str, str]) -> None:
+    forks = Path(environment["FORKS"])
+    assert "os.getpid = lambda: 1" in FIRST
+    done = console(FIRST, estate, environment, *CHECK, "site-001.yaml")
+    assert done.returncode == 1, done.stderr
+    last = done.stderr.splitlines()[-1]
+    assert last.startswith("cache: ") and last.endswith(" entries written by this process (it is process 1 of its namespace, "
+                                                        "whose end would end a detached writer)")
+    assert not forks.exists() and not (estate / FOLDER_NAME / LOCK_NAME).exists()
+    assert f"cache: {len(entries(estate))} entries written" in last

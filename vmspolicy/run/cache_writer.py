@@ -19,7 +19,8 @@ The documents of other tools' files are completed in place by the estate
 put, and only the writing waits.
 
 A ``--jobs`` worker (forked by the run) writes at once: its queue would die with it. Where
-there is no ``fork`` (Windows), or it fails, the queue is written in the process before it exits.
+there is no ``fork`` (Windows), or it fails, or the command is process 1 of its namespace (a
+container's, whose end ends every process in it), the queue is written in the process before it exits.
 
 The writer holds a shared ``flock`` on :data:`LOCK_NAME` in the cache folder from before the
 command exits until it is done, so that :func:`wait_for_writer` (the tests, the benchmark
@@ -120,7 +121,10 @@ def leave_to_writer() -> None:
     say = queue.verbose or _say_nothing
     pid: int | None = None
     why = "this platform cannot fork"
-    if hasattr(os, "fork"):
+    if os.getpid() == 1:
+        # The first process of its namespace (`docker run image vmspolicy ...`): the others end when it does.
+        why = "it is process 1 of its namespace, whose end would end a detached writer"
+    elif hasattr(os, "fork"):
         try:
             pid = _detach(queue)
         except OSError as exc:

@@ -531,6 +531,21 @@ def couplings() -> dict[str, SplitEstate]:
             "site-b.yaml": "sites: [{id: b}]\nzones: [{id: b-bare, site: b, purpose: corporate}]\n"
                            "cameras: [{id: b-cam, site: b, zone: b-bare, vendor: Axis, ip: 10.1.30.77}]\n",
         }),
+        # Five zone mates in three files, two before site-a.yaml: the finding names the first three in the estate's order.
+        "zone-mates-in-file-order": _small({
+            "shared.yaml": "sites: [{id: c}]\ndevices: [{id: c-ws-1, type: workstation, site: c, ip: 10.1.30.101},"
+                           " {id: c-ws-2, type: server, site: c, zone: a-legacy, ip: 10.1.30.102}]\n",
+            "site-a.yaml": legacy_a + "devices: [{id: a-ws, type: workstation, site: a, zone: a-legacy, ip: 10.1.30.103}]\n"
+                           "firewalls: [{id: a-fw, site: a}]\n",
+            "site-b.yaml": "sites: [{id: b}]\ndevices: [{id: b-ws-1, type: switch, site: b, ip: 10.1.30.104},"
+                           " {id: b-ws-2, type: intercom, site: b, zone: a-legacy, ip: 10.1.30.105}]\n",
+        }),
+        # Two firewalls of site a that cannot be read, one in a file before site-a.yaml: VP206 names the first, counts the other.
+        "unreadable-firewalls-in-two-files": _small({
+            "shared.yaml": "sites: [{id: c}]\nfirewalls: [{id: a-fw-1, site: a, rules: [{name: one, from: any, to: a-legacy, action: permit}]}]\n",
+            "site-a.yaml": legacy_a,
+            "site-b.yaml": "sites: [{id: b}]\nfirewalls: [{id: a-fw-2, site: a, default: maybe}]\n",
+        }),
         # a-cam-2 has no zone; its address lies in b's zone only, so b-fw decides its flows.
         "address-in-another-sites-zone": _small({
             "site-a.yaml": "sites: [{id: a}]\nzones: [{id: a-vms, site: a, purpose: vms, cidr: 10.1.40.0/24}]\n"

@@ -244,15 +244,18 @@ def compare_each_file(folder: Path, files: Sequence[str], cache: Path, host: Plu
     the whole estate's without it; they must agree.
 
     ``warming``: what filled the cache first (the whole estate, the last file alone, nothing).
-    ``edited``: a file checked once more after an edit the cache has not seen (a comment appended).
+    ``edited``: a file checked once more as an editor's changed buffer on standard input, and after an edit the cache
+    has not seen (a comment appended).
     """
     monkeypatch.chdir(folder)
     compared = Comparison()
 
-    def check(paths: list[str], *, scoped: bool) -> Run:
+    def check(paths: list[str], *, scoped: bool, buffer: bytes | None = None) -> Run:
         notes: list[str] = []
-        options = pipeline.RunOptions(paths=paths, config=folder / ".vmspolicy.yaml", cache_dir=cache if scoped else None,
-                                      as_of=as_of, plugins=host, profiles=tuple(profiles), scope=scoped, verbose=notes.append)
+        options = pipeline.RunOptions(paths=["-"] if buffer is not None else paths, config=folder / ".vmspolicy.yaml",
+                                      cache_dir=cache if scoped else None, as_of=as_of, plugins=host, profiles=tuple(profiles),
+                                      scope=scoped, verbose=notes.append, stdin_filename=paths[0] if buffer is not None else None,
+                                      stdin_bytes=buffer)
         with monkeypatch.context() as switch:
             switch.setattr(pipeline, "SCOPED", scoped)
             done = pipeline.run(options)
@@ -274,7 +277,12 @@ def compare_each_file(folder: Path, files: Sequence[str], cache: Path, host: Plu
             assert_same(", ".join(group), check(group, scoped=True), check(group, scoped=False), host)
     if edited is not None and edited.endswith((".yaml", ".yml")):
         path = folder / edited
-        path.write_bytes(path.read_bytes() + b"\n# edited after the cache was filled\n")
+        # An editor's unsaved buffer, on standard input: a camera that is now Hikvision, a legacy zone that no longer is.
+        text = path.read_text(encoding="utf-8")
+        buffer = text.replace("vendor: Axis", "vendor: Hikvision", 1).replace("purpose: legacy-cameras", "purpose: cameras", 1)
+        assert_same(f"{edited} (on standard input)", check([edited], scoped=True, buffer=buffer.encode()),
+                    check([edited], scoped=False, buffer=buffer.encode()), host)
+        path.write_text(text + "\n# edited after the cache was filled\n", encoding="utf-8")
         assert_same(f"{edited} (edited)", check([edited], scoped=True), check([edited], scoped=False), host)
     return compared
 

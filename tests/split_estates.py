@@ -101,6 +101,7 @@ class _Builder:
     devices: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)  # (id, site, mac, ip)
     restricted: list[str] = field(default_factory=list)  # ids of restricted cameras and recorders
     leaky_zones: list[str] = field(default_factory=list)  # zones written with a literal password (VP401 about a zone)
+    bare_members: list[str] = field(default_factory=list)  # addresses of the members of zones without a network
     # Whether ids may be declared twice (VP004): a pre-commit run then models the whole estate, so most estates declare none.
     twice: bool = False
     declared_twice: bool = False  # and whether one was
@@ -181,7 +182,7 @@ def _zones(b: _Builder, site: str, index: int) -> None:
     if rng.random() < 0.5:
         zones.append((f"{site}-mgmt", f"10.{index}.50.0/24", "management"))
     if rng.random() < 0.3:
-        zones.append((f"{site}-bare", None, "cameras"))  # no network: known by its members' addresses
+        zones.append((f"{site}-bare", None, rng.choice(["cameras", "legacy-cameras"])))  # no network: known by its members' addresses
     b.zones[site] = zones
     for zone_id, cidr, purpose in zones:
         record: dict[str, Any] = {"id": zone_id, "site": site, "purpose": purpose}
@@ -215,6 +216,14 @@ def _devices(b: _Builder, site: str, index: int) -> None:
     workstations: list[dict[str, Any]] = [
         {"id": f"{site}-ws-1", "type": "workstation", "site": site, "zone": f"{site}-office", "ip": f"10.{index}.0.31"},
     ]
+    bare = next((z for z in b.zones[site] if z[1] is None), None)
+    if bare is not None and rng.random() < 0.6:
+        # A member of the zone without a network: its address is the zone's own.
+        encoder: dict[str, Any] = {"id": f"{site}-enc-1", "type": "encoder", "site": site, "zone": bare[0], "vendor": "Axis",
+                                   "ip": f"10.{index}.70.200"}
+        if rng.random() < 0.5:
+            encoder.update(vendor="Hikvision", installed="2019-03-04")  # legacy restricted: judged for its isolation (VP201...)
+        workstations.append(encoder)
     if rng.random() < 0.2:  # shares the legacy zone with its cameras (VP201)
         workstations.append({"id": f"{site}-ws-2", "type": "workstation", "site": site, "zone": f"{site}-legacy",
                              "ip": f"10.{index}.30.200"})
@@ -222,6 +231,9 @@ def _devices(b: _Builder, site: str, index: int) -> None:
         # No zone, and an address in another site's legacy zone: that zone's mate by address (VP201 there).
         other = b.sites.index(b.other_site(site)) + 1
         workstations.append({"id": f"{site}-ws-3", "type": "workstation", "site": site, "ip": f"10.{other}.30.201"})
+    if b.bare_members and rng.random() < 0.25:
+        # No zone, and the address of a member of another site's zone without a network: a zone mate there (and VP004).
+        workstations.append({"id": f"{site}-ws-5", "type": "workstation", "site": site, "ip": rng.choice(b.bare_members)})
     if rng.random() < 0.12:
         # Declares another site's legacy zone: VP003 here, a zone mate there.
         other_site = b.other_site(site)
@@ -231,6 +243,8 @@ def _devices(b: _Builder, site: str, index: int) -> None:
     for record in workstations:
         b.put(own, "devices", record, elsewhere=0.1)
         b.devices.append((record["id"], site, None, record.get("ip")))
+        if bare is not None and record.get("zone") == bare[0]:
+            b.bare_members.append(record["ip"])
 
 
 def _camera(b: _Builder, site: str, index: int, number: int, kind: str) -> None:
@@ -305,6 +319,8 @@ def _camera(b: _Builder, site: str, index: int, number: int, kind: str) -> None:
             record["streams"] = [f"rtsp://${{CAM_USER}}:${{CAM_PASS}}@{where}:554{path}"]
     b.put(f"site-{site}.yaml", "cameras", record, comment, elsewhere=0.1)
     b.devices.append((camera_id, site, mac, ip))
+    if ip is not None and zone_id is not None and any(z[0] == zone_id and z[1] is None for z in b.zones[site]):
+        b.bare_members.append(ip)
     if restricted:
         b.restricted.append(camera_id)
 
@@ -386,7 +402,10 @@ def _waivers(b: _Builder) -> None:
 def _config(rng: random.Random, files: list[str]) -> str:
     lines = ["estate:"] + [f"  - {name}" for name in files]
     isolation = "not-required" if rng.random() < 0.3 else "required"
-    mandatory = ", VP106" if rng.random() < 0.4 else ""
+    # VP106 disabled by the configuration: refused (VP306, and VP106 runs everywhere) when a site names acme-12, whose
+    # mandatory rules then include it; allowed when no applied pack makes it mandatory.
+    vp106 = rng.choice(["runs", "disabled", "disabled-but-mandatory"])
+    mandatory = ", VP106" if vp106 == "disabled-but-mandatory" else ""
     lines += [
         "packs:",
         "  - id: acme-12",
@@ -399,8 +418,8 @@ def _config(rng: random.Random, files: list[str]) -> str:
         "    sources:",
         '      - {title: "ACME security standard SEC-7", url: "https://intranet.example.com/sec-7", date: "2024-01-01"}',
     ]
-    if rng.random() < 0.4:
-        lines.append("disable: [VP106]")  # refused (VP306) when a site names acme-12 and acme-12 makes VP106 mandatory
+    if vp106 != "runs":
+        lines.append("disable: [VP106]")
     return "\n".join(lines) + "\n"
 
 
@@ -545,6 +564,15 @@ def couplings() -> dict[str, SplitEstate]:
             "shared.yaml": "sites: [{id: c}]\nfirewalls: [{id: a-fw-1, site: a, rules: [{name: one, from: any, to: a-legacy, action: permit}]}]\n",
             "site-a.yaml": legacy_a,
             "site-b.yaml": "sites: [{id: b}]\nfirewalls: [{id: a-fw-2, site: a, default: maybe}]\n",
+        }),
+        # a-bare has no network: its members' addresses are its own, so c-ws, naming no zone, with a-cam-1's address, is
+        # a zone mate of a-cam-1 (VP201), and VP004 in site-c.yaml.
+        "same-address-in-a-zone-without-network": _small({
+            "site-a.yaml": "sites: [{id: a}]\nzones: [{id: a-bare, site: a, purpose: legacy-cameras}]\n"
+                           "cameras: [{id: a-cam-1, site: a, zone: a-bare, vendor: Hikvision, ip: 10.9.0.5, installed: 2019-03-04,"
+                           " services: {p2p_cloud: false, upnp: false, ddns: false}}]\n"
+                           "firewalls: [{id: a-fw, site: a, default: deny}]\n",
+            "site-c.yaml": "sites: [{id: c}]\ndevices: [{id: c-ws, type: workstation, site: c, ip: 10.9.0.5}]\n",
         }),
         # a-cam-2 has no zone; its address lies in b's zone only, so b-fw decides its flows.
         "address-in-another-sites-zone": _small({

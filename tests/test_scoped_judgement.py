@@ -41,7 +41,7 @@ from vmspolicy.testing import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date.fromisoformat(split_estates.AS_OF)
-SEEDS = (1, 9, 17, 23, 24, 25)
+SEEDS = (0, 1, 2, 6, 17)
 WARMINGS = ("estate", "other", "none")
 # The files of a case folder that are not inputs of its check.
 NOT_INPUTS = frozenset({"case.txt", ".vmspolicy.yaml", "pyproject.toml"})
@@ -294,8 +294,9 @@ def assert_same(name: str, scoped: Run, full: Run, host: PluginHost) -> None:
         only_full = [show(f) for f in full.findings if f not in scoped.findings]
         raise AssertionError(
             f"naming {name}: the scoped run's findings differ from the whole estate's\n"
-            "only in the scoped run:\n  " + "\n  ".join(only_scoped or ["(none: the same findings in another order)"]) +
-            "\nonly in the whole estate's run:\n  " + "\n  ".join(only_full or ["(none)"])
+            "only in the scoped run:\n  " + "\n  ".join(only_scoped or ["(none)"]) +
+            "\nonly in the whole estate's run:\n  " + "\n  ".join(only_full or ["(none)"]) +
+            ("\n(the same findings, in another order)" if not only_scoped and not only_full else "")
         )
     for format_name, reporter in sorted(host.reporters().items()):
         assert reporter.render(scoped) == reporter.render(full), f"naming {name}: the {format_name} report differs"

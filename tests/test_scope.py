@@ -258,3 +258,43 @@ firewalls:
         (folder / name).write_text(text, encoding="utf-8")
     report, _ = scoped_as_whole(folder, "site-a.yaml")
     assert any("c-pc" in f["message"] for f in report["findings"] if f["rule"] == "VP201"), report["findings"]
+
+
+def test_a_file_is_read_once_for_its_summary_and_its_load(tmp_path: Path, cache_on: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Read twice, a file changed in between had its new content's summary stored under the old content's key.
+    from vmspolicy.run import pipeline
+
+    folder = estate(tmp_path)
+    reads: list[str] = []
+    real = pipeline._read
+
+    def counted(shown: str, path: Path, config: Any) -> bytes:
+        reads.append(shown)
+        return real(shown, path, config)
+
+    monkeypatch.setattr(pipeline, "_read", counted)
+    check(folder, "site-b.yaml")  # cold: every file read, loaded and summarised
+    assert sorted(reads) == ["site-a.yaml", "site-b.yaml", "waivers.yaml"]
+
+
+def test_a_file_changed_after_its_summary_was_read_makes_the_whole_estate_judged(
+        tmp_path: Path, cache_on: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vmspolicy.run import pipeline
+
+    b = SITE_B + "devices:\n  - {id: b-enc, site: b, zone: a-legacy, type: encoder, vendor: Axis, model: M7104, ip: 10.1.1.20}\n"
+    folder = estate(tmp_path, b=b)
+    check(folder, "site-a.yaml")  # the summaries written
+    real = pipeline._read
+    seen: list[str] = []
+
+    def changing(shown: str, path: Path, config: Any) -> bytes:
+        seen.append(shown)
+        if shown == "site-b.yaml" and seen.count(shown) == 2:  # edited between its summary and its load
+            path.write_text(b.replace("10.1.1.20", "10.1.1.21"), encoding="utf-8")
+        return real(shown, path, config)
+
+    monkeypatch.setattr(pipeline, "_read", changing)
+    _, scoped, stderr = check(folder, "site-a.yaml")
+    assert "scope: 2 of 3" not in stderr
+    monkeypatch.setattr(pipeline, "_read", real)
+    assert scoped == check(folder, "--no-cache", "site-a.yaml")[1]

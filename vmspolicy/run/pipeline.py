@@ -366,10 +366,11 @@ def _load_scoped(files: Sequence[tuple[str, bytes | None, Path | None]], reporte
     by_name = {loader.name: loader for loader in loaders}
     outcomes: list[_FileOutcome | _FileGist] = []
     for shown, raw, path in files:
-        gist, key = (None, None) if shown in reported else _cached_gist(shown, raw, path, config, cache)
+        gist, key, raw = (None, None, raw) if shown in reported else _cached_gist(shown, raw, path, config, cache)
         if gist is not None and not gist.modelled:
             return None
         if gist is None:
+            # The bytes the key was made of: a file changed since would store its summary under another content's key.
             read = _load_one((shown, raw, path), host, config, loaders, by_name, True, cache)
             if key is not None and read.from_cache:
                 cache.part(SUMMARIES).put(key, _gist(read))  # the summary was pruned before the entry: kept again
@@ -389,7 +390,10 @@ def _load_scoped(files: Sequence[tuple[str, bytes | None, Path | None]], reporte
     for index, entry in enumerate(files):
         taken = outcomes[index]
         if index in scope.files and isinstance(taken, _FileGist):
+            summarised = taken.input
             taken = _load_one(entry, host, config, loaders, by_name, True, cache)
+            if summarised is None or taken.input is None or taken.input.sha256 != summarised.sha256:
+                return None  # changed since its summary was read: the scope was drawn from other content
         from_cache += _take(loaded, taken, verbose)
         assert loaded.summaries is not None
         loaded.summaries.append((summaries[index], taken.model if isinstance(taken, _FileOutcome) else None))
@@ -401,22 +405,22 @@ def _load_scoped(files: Sequence[tuple[str, bytes | None, Path | None]], reporte
 
 
 def _cached_gist(shown: str, raw: bytes | None, path: Path | None, config: Config,
-                 cache: LoadCache) -> tuple[_FileGist | None, str | None]:
-    """The summary the cache holds for the file's content (None: none), and its key (None: the file cannot be read;
-    it is then loaded, which says why)."""
+                 cache: LoadCache) -> tuple[_FileGist | None, str | None, bytes | None]:
+    """The summary the cache holds for the file's content (None: none), its key and the bytes read (None, None when the
+    file cannot be read: it is then loaded, which says why)."""
     if raw is None:
         if path is None:
-            return None, None
+            return None, None, None
         try:
             raw = _read(shown, path, config)
         except OSError:
-            return None, None
+            return None, None, None
     if _too_large(len(raw), config, stream=path is None) is not None:
-        return None, None
+        return None, None, None
     source = SourceFile(shown, raw, node_limit=node_limit(config))
     key = cache.key(shown, source.sha256, load_context(config, True, stdin=path is None))
     kept = cache.part(SUMMARIES).get(key)
-    return (kept if isinstance(kept, _FileGist) and kept.shown == shown else None), key
+    return (kept if isinstance(kept, _FileGist) and kept.shown == shown else None), key, raw
 
 
 def _load_bytes(outcome: _FileOutcome, source: SourceFile, path: Path | None, config: Config, loaders: Sequence[Any],

@@ -586,6 +586,32 @@ def couplings() -> dict[str, SplitEstate]:
     }
 
 
+def odd_files() -> SplitEstate:
+    """A small estate with a file of each odd shape beside its site files.
+
+    One that does not parse, an empty one, one of comments alone, one without ``vmspolicy:``,
+    one of format version 2, two documents in one file, a JSON manifest, and IPv6 zones.
+    """
+    coupled = couplings()["zone-mate-by-address"].files
+    files = {
+        **coupled,
+        "x-broken.yaml": "vmspolicy: 1\nsites: [{id: x}\n",
+        "x-empty.yaml": "",
+        "x-comments.yaml": "# nothing yet\n",
+        "x-unversioned.yaml": "sites: [{id: x}]\n",
+        "x-version-2.yaml": "vmspolicy: 2\ndevices: [{id: x-ws-2, type: workstation, site: a, zone: a-legacy, ip: 10.1.30.212}]\n",
+        "x-documents.yaml": "vmspolicy: 1\nsites: [{id: x}]\n---\nvmspolicy: 1\n"
+                            "devices: [{id: x-ws-3, type: workstation, site: x, ip: 10.1.30.210}]\n",
+        "x-manifest.json": '{"vmspolicy": 1, "devices": [{"id": "x-ws-4", "type": "server", "site": "x", "zone": "a-legacy", '
+                           '"ip": "10.1.30.211"}]}\n',
+        "y-v6.yaml": "vmspolicy: 1\nsites: [{id: y}]\n"
+                     "zones: [{id: y-v6, site: y, purpose: corporate, cidr: ['2001:db8:1::/64', 10.8.0.0/24]}]\n"
+                     "devices: [{id: y-ws, type: workstation, site: y, ip: '2001:db8:1::5'}]\n"
+                     "firewalls: [{id: y-fw, site: y, default: allow}]\n",
+    }
+    return SplitEstate(files, "estate: [" + ", ".join(sorted(files)) + "]\n", -1)
+
+
 if __name__ == "__main__":
     estate = generate(int(sys.argv[1]))
     print("\n".join(estate.write(Path(sys.argv[2]))))

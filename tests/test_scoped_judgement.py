@@ -127,6 +127,13 @@ def test_each_way_a_file_depends_on_another(name: str, tmp_path: Path, cached: P
     assert ("site-a.yaml" in compared.scoped) == (name != "first-declarations-elsewhere"), compared.scoped
 
 
+def test_files_of_odd_shapes_beside_the_site_files(tmp_path: Path, cached: Path, host: PluginHost, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "estate"
+    files = split_estates.odd_files().write(folder)
+    compared = compare_each_file(folder, files, cached, host, monkeypatch, warming="none", edited="site-a.yaml")
+    assert {"site-a.yaml", "site-b.yaml"} <= compared.scoped
+
+
 def test_the_did_you_mean_budget_of_a_file_is_its_own(tmp_path: Path, cached: Path, host: PluginHost,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "estate"

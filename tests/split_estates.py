@@ -152,7 +152,8 @@ def generate(seed: int) -> SplitEstate:
         _firewalls(b, site, index)
     _waivers(b)
     files = {name: _render(sections, seed) for name, sections in b.files.items() if sections}
-    return SplitEstate(files, _config(rng, sorted(files)), seed, b.declared_twice)
+    management = [z[0] for zones in b.zones.values() for z in zones if z[2] in ("management", "vms")]
+    return SplitEstate(files, _config(rng, sorted(files), management), seed, b.declared_twice)
 
 
 def _site(b: _Builder, site: str, index: int) -> None:
@@ -399,7 +400,7 @@ def _waivers(b: _Builder) -> None:
                                           "expires": "2026-05-31"})
 
 
-def _config(rng: random.Random, files: list[str]) -> str:
+def _config(rng: random.Random, files: list[str], management: list[str]) -> str:
     lines = ["estate:"] + [f"  - {name}" for name in files]
     isolation = "not-required" if rng.random() < 0.3 else "required"
     # VP106 disabled by the configuration: refused (VP306, and VP106 runs everywhere) when a site names acme-12, whose
@@ -420,6 +421,9 @@ def _config(rng: random.Random, files: list[str]) -> str:
     ]
     if vp106 != "runs":
         lines.append("disable: [VP106]")
+    if management and rng.random() < 0.4:
+        # The management zones that may reach legacy devices (VP204), perhaps one that is no management zone (VP306).
+        lines.append(f"isolation: {{management_zones: [{', '.join(rng.sample(management, min(2, len(management))))}]}}")
     return "\n".join(lines) + "\n"
 
 

@@ -34,6 +34,8 @@ from hypothesis import strategies as st
 from tests import split_estates
 from tests.casefiles import discover_cases
 from vmspolicy.core.findings import Finding
+from vmspolicy.governance.baseline import BaselineEntry, never_recorded, recordable, render_baseline, restricted_records
+from vmspolicy.governance.options import GovernanceOptions
 from vmspolicy.reporters.base import Run
 from vmspolicy.run import pipeline
 from vmspolicy.run.plugins import PluginHost, load_plugins
@@ -43,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date.fromisoformat(split_estates.AS_OF)
 SEEDS = (0, 1, 2, 6, 17)
 WARMINGS = ("estate", "other", "none")
+AS_GIVEN = GovernanceOptions()  # waivers, inline suppressions and no baseline, as a run without governance options
 # The files of a case folder that are not inputs of its check.
 NOT_INPUTS = frozenset({"case.txt", ".vmspolicy.yaml", "pyproject.toml"})
 
@@ -97,10 +100,27 @@ def test_a_scoped_run_of_each_file_of_a_generated_estate_reports_what_the_whole_
     folder = tmp_path / "estate"
     files = estate.write(folder)
     compared = compare_each_file(folder, files, cached, host, monkeypatch, warming=WARMINGS[seed % len(WARMINGS)],
-                                 edited=files[seed % len(files)])
+                                 edited=files[seed % len(files)], governance=governance_of(seed, folder, host, monkeypatch))
     if not estate.declares_twice:
         # Not a comparison of two whole runs: most files are scoped (not waivers.yaml, nor a site file holding a waiver).
         assert len(compared.scoped) >= len(files) // 2, sorted(compared.scoped)
+
+
+def governance_of(seed: int, folder: Path, host: PluginHost, monkeypatch: pytest.MonkeyPatch) -> GovernanceOptions:
+    """By the seed: a baseline holding every other finding a whole run would record, unused suppressions reported, or
+    inline suppressions ignored."""
+    if seed % 3 == 1:
+        return GovernanceOptions(report_unused_suppressions=True)
+    if seed % 3 == 2:
+        return GovernanceOptions(inline_suppressions=False)
+    monkeypatch.chdir(folder)
+    whole = pipeline.run(pipeline.RunOptions(paths=[], config=folder / ".vmspolicy.yaml", as_of=AS_OF, plugins=host))
+    assert whole.context is not None
+    never, restricted = never_recorded(whole.rules), restricted_records(whole.context)
+    recorded = [BaselineEntry.of(f) for f in whole.findings if recordable(f, never, restricted)][::2]
+    assert recorded, "the baseline holds findings"
+    (folder / "baseline.json").write_text(render_baseline(recorded, version="test", as_of=AS_OF.isoformat()), encoding="utf-8")
+    return GovernanceOptions(baseline=str(folder / "baseline.json"))
 
 
 @settings(max_examples=int(os.environ.get("VMSPOLICY_SCOPE_EXAMPLES", "3")), deadline=None,
@@ -246,13 +266,14 @@ class Comparison:
 
 
 def compare_each_file(folder: Path, files: Sequence[str], cache: Path, host: PluginHost, monkeypatch: pytest.MonkeyPatch, *,
-                      warming: str, edited: str | None = None, as_of: dt.date = AS_OF, profiles: Sequence[str] = ()) -> Comparison:
+                      warming: str, edited: str | None = None, as_of: dt.date = AS_OF, profiles: Sequence[str] = (),
+                      governance: GovernanceOptions = AS_GIVEN) -> Comparison:
     """Name each of ``files`` in turn, then every other one at once and the rest: a scoped run with the load cache, then
     the whole estate's without it; they must agree.
 
     ``warming``: what filled the cache first (the whole estate, the last file alone, nothing).
     ``edited``: a file checked once more as an editor's changed buffer on standard input, and after an edit the cache
-    has not seen (a comment appended).
+    has not seen (a comment appended). ``governance``: a baseline, and how inline suppressions are taken, for both runs.
     """
     monkeypatch.chdir(folder)
     compared = Comparison()
@@ -262,7 +283,7 @@ def compare_each_file(folder: Path, files: Sequence[str], cache: Path, host: Plu
         options = pipeline.RunOptions(paths=["-"] if buffer is not None else paths, config=folder / ".vmspolicy.yaml",
                                       cache_dir=cache if scoped else None, as_of=as_of, plugins=host, profiles=tuple(profiles),
                                       scope=scoped, verbose=notes.append, stdin_filename=paths[0] if buffer is not None else None,
-                                      stdin_bytes=buffer)
+                                      stdin_bytes=buffer, governance=governance)
         with monkeypatch.context() as switch:
             switch.setattr(pipeline, "SCOPED", scoped)
             done = pipeline.run(options)

@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 LOCK_NAME = "writer.lock"
 """Held (shared) by each detached writer of a cache folder while it works: :func:`wait_for_writer` waits for it."""
 
+WRITER_NICENESS = 10
+"""How much lower the writer's scheduling priority is than the command's."""
+
 REPORT_NAME = "writer.json"
 """What the last detached writer of a cache folder did: pid, entries, written, problems, cpu_seconds, seconds."""
 
@@ -206,6 +209,9 @@ def _writer(queue: PendingWrites, locks: list[int]) -> NoReturn:
     gc.disable()  # the run's heap is large and holds no cycle to find: a collection would only rescan it
     try:
         _release_descriptors(keep=locks)
+        with contextlib.suppress(OSError):
+            # Background work: the user's next command (pre-commit's next hook) comes first on a busy machine.
+            os.nice(WRITER_NICENESS)
         written, problems = 0, list[str]()
         try:
             written, problems = queue.write()
@@ -273,8 +279,10 @@ def ensure_folder(folder: Path) -> None:
 
 def wait_for_writer(folder: Path, timeout: float = 600.0) -> bool:
     """Wait until no detached writer works in the cache folder ``folder``; False when ``timeout`` seconds pass first."""
-    import fcntl
-
+    try:
+        import fcntl
+    except ImportError:
+        return True  # no flock, no fork (Windows): every write was made by the command itself
     try:
         handle = os.open(folder / LOCK_NAME, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
@@ -304,5 +312,5 @@ def writer_report(folder: Path) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-__all__ = ["LOCK_NAME", "REPORT_NAME", "PendingWrites", "defer_writes", "ensure_folder", "leave_to_writer", "pending_writes", "say_with",
-           "wait_for_writer", "writer_report"]
+__all__ = ["LOCK_NAME", "REPORT_NAME", "WRITER_NICENESS", "PendingWrites", "defer_writes", "ensure_folder", "leave_to_writer",
+           "pending_writes", "say_with", "wait_for_writer", "writer_report"]

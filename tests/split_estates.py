@@ -95,6 +95,7 @@ class SplitEstate:
 @dataclass
 class _Builder:
     rng: random.Random
+    more: random.Random  # draws of what was added later (IPv6), so that the estates the main draws make stay as they were
     files: dict[str, dict[str, list[_Record]]] = field(default_factory=dict)
     sites: list[str] = field(default_factory=list)
     zones: dict[str, list[tuple[str, str | None, str]]] = field(default_factory=dict)  # site -> (zone id, cidr, purpose)
@@ -106,11 +107,13 @@ class _Builder:
     twice: bool = False
     declared_twice: bool = False  # and whether one was
     macs: int = 0
+    v6: dict[str, str] = field(default_factory=dict)  # site -> its legacy zone's IPv6 network prefix, when it has one
+    scatter: float = 0.0
 
     def put(self, own: str, section: str, record: dict[str, Any], comment: str | None = None, *, elsewhere: float = 0.0) -> None:
         """Add ``record`` to its site's file ``own``, or with probability ``elsewhere`` to another file of the estate."""
         target = own
-        if self.rng.random() < elsewhere:
+        if self.rng.random() < max(elsewhere, self.scatter):
             target = self.rng.choice([name for name in self.files if name != "waivers.yaml"])
         self.files[target].setdefault(section, []).append(_Record(record, comment))
 
@@ -132,15 +135,22 @@ class _Builder:
         return f"{base}.{number}"
 
 
-def generate(seed: int) -> SplitEstate:
-    """The estate of ``seed``: the same files for the same seed."""
+def generate(seed: int, scatter: float = 0.0) -> SplitEstate:
+    """The estate of ``seed``: the same files for the same seed.
+
+    ``scatter``: the least share of records written in another file than their site's, with two
+    more files (``more-1.yaml``, ``more-2.yaml``) to write them in when it is not 0.
+    """
     rng = random.Random(seed)
-    b = _Builder(rng)
+    b = _Builder(rng, random.Random(seed + 1_000_003), scatter=scatter)
     b.sites = rng.sample(_NAMES, rng.randint(3, 6))
     b.twice = rng.random() < 0.2
     b.files["shared.yaml"] = {}
     for site in b.sites:
         b.files[f"site-{site}.yaml"] = {}
+    if scatter:
+        b.files["more-1.yaml"] = {}
+        b.files["more-2.yaml"] = {}
     b.files["waivers.yaml"] = {}
     for index, site in enumerate(b.sites, start=1):
         _zones(b, site, index)
@@ -189,6 +199,9 @@ def _zones(b: _Builder, site: str, index: int) -> None:
         record: dict[str, Any] = {"id": zone_id, "site": site, "purpose": purpose}
         if cidr is not None:
             record["cidr"] = cidr
+            if purpose == "legacy-cameras" and b.more.random() < 0.3:
+                b.v6[site] = f"2001:db8:{index}:30::"
+                record["cidr"] = [cidr, f"{b.v6[site]}/64"]  # dual stack: flows to the IPv6 network reach the zone too
         if rng.random() < 0.04:
             record["password"] = "hunter22"  # VP401 (and VP002) whose subject is the zone: a waiver may name it
             b.leaky_zones.append(zone_id)
@@ -235,6 +248,11 @@ def _devices(b: _Builder, site: str, index: int) -> None:
     if b.bare_members and rng.random() < 0.25:
         # No zone, and the address of a member of another site's zone without a network: a zone mate there (and VP004).
         workstations.append({"id": f"{site}-ws-5", "type": "workstation", "site": site, "ip": rng.choice(b.bare_members)})
+    others = [other for other in b.v6 if other != site]
+    if others and b.more.random() < 0.4:
+        # No zone, and an IPv6 address in another site's legacy zone: a zone mate there by its IPv6 network.
+        address = f"{b.v6[b.more.choice(others)]}{b.sites.index(site) + 101}"
+        workstations.append({"id": f"{site}-ws-6", "type": "workstation", "site": site, "ip": address})
     if rng.random() < 0.12:
         # Declares another site's legacy zone: VP003 here, a zone mate there.
         other_site = b.other_site(site)
@@ -337,7 +355,10 @@ def _endpoint(b: _Builder, site: str, index: int) -> str:
         "any", "internet", "10.0.0.0/8", f"10.{other}.0.0/16", f"10.{index}.30.0/25",
         b.near_miss(rng.choice(b.zones[site])[0]),
     ]
-    return str(rng.choice(choices))
+    chosen = str(rng.choice(choices))
+    if b.v6 and b.more.random() < 0.15:
+        return "2001:db8::/32"  # a network spanning every site's IPv6 legacy network
+    return chosen
 
 
 def _firewalls(b: _Builder, site: str, index: int) -> None:

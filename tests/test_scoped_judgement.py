@@ -125,13 +125,13 @@ def governance_of(seed: int, folder: Path, host: PluginHost, monkeypatch: pytest
 
 @settings(max_examples=int(os.environ.get("VMSPOLICY_SCOPE_EXAMPLES", "3")), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(seed=st.integers(min_value=0, max_value=2**32 - 1), warming=st.sampled_from(WARMINGS))
-def test_drawn_estates_too(seed: int, warming: str, tmp_path_factory: pytest.TempPathFactory, host: PluginHost) -> None:
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1), warming=st.sampled_from(WARMINGS), scatter=st.sampled_from([0.0, 0.3, 0.6]))
+def test_drawn_estates_too(seed: int, warming: str, scatter: float, tmp_path_factory: pytest.TempPathFactory, host: PluginHost) -> None:
     folder = tmp_path_factory.mktemp("drawn")
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.delenv("VMSPOLICY_NO_CACHE", raising=False)
         monkeypatch.setenv("XDG_CACHE_HOME", str(folder / "user-cache"))
-        files = split_estates.generate(seed).write(folder / "estate")
+        files = split_estates.generate(seed, scatter).write(folder / "estate")
         edited = random.Random(seed).choice(files)
         compare_each_file(folder / "estate", files, folder / "cache", host, monkeypatch, warming=warming, edited=edited)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Final, Iterable, Mapping, Sequence
+from typing import Any, Callable, Final, Iterable, Mapping, Protocol, Sequence
 
 from vmspolicy.analysis import failclosed
 from vmspolicy.analysis.schema_violations import SchemaCheck, check_manifest
@@ -201,20 +201,46 @@ def _merge(b: _Builder, model: FileModel) -> bool:
             or any(device.id in b.devices for device in model.devices)
             or any(firewall.id in unreadable for firewall in model.firewalls)):
         return False
+    _replay(b, model)
+    b.devices.update((device.id, device) for device in model.devices)
+    _add_shared(b, model)
+    return True
+
+
+def _replay(b: _Builder, model: FileModel) -> None:
+    """A file's findings and id declarations, in the order the whole-estate pass meets them."""
     done = 0
     for before, entry_id, location in model.declarations:
         b.findings.extend(model.findings[done:before])
         done = before
         _declare(b, entry_id, location)  # a duplicate within the file: VP004, as the whole-estate pass reports it
     b.findings.extend(model.findings[done:])
-    b.sites.update((site.id, site) for site in model.sites)
-    b.zones.update((zone.id, zone) for zone in model.zones)
-    b.devices.update((device.id, device) for device in model.devices)
-    b.firewalls.extend(model.firewalls)
-    b.waivers.update((waiver.id, waiver) for waiver in model.waivers)
-    b.unreadable_firewalls.extend(model.unreadable_firewalls)
-    b.invalid_ids |= model.invalid_ids
-    return True
+
+
+class SharedRecords(Protocol):
+    """What a file adds to the estate besides its devices: a file's model, or its summary (``analysis.scope``)."""
+
+    @property
+    def sites(self) -> tuple[Site, ...]: ...
+    @property
+    def zones(self) -> tuple[Zone, ...]: ...
+    @property
+    def firewalls(self) -> tuple[Firewall, ...]: ...
+    @property
+    def waivers(self) -> tuple[Waiver, ...]: ...
+    @property
+    def unreadable_firewalls(self) -> tuple[UnreadableFirewall, ...]: ...
+    @property
+    def invalid_ids(self) -> frozenset[str]: ...
+
+
+def _add_shared(b: _Builder, part: SharedRecords) -> None:
+    b.sites.update((site.id, site) for site in part.sites)
+    b.zones.update((zone.id, zone) for zone in part.zones)
+    b.firewalls.extend(part.firewalls)
+    b.waivers.update((waiver.id, waiver) for waiver in part.waivers)
+    b.unreadable_firewalls.extend(part.unreadable_firewalls)
+    b.invalid_ids |= part.invalid_ids
 
 
 def _finish(b: _Builder, documents: Sequence[Document], paths: tuple[str, ...] | None = None) -> tuple[Estate, list[Finding]]:

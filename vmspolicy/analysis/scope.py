@@ -39,7 +39,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Iterable, Iterator, Mapping, Sequence
 
-from vmspolicy.analysis.estate import IDENTITIES, FileModel, _Builder, _declare, _finish
+from vmspolicy.analysis.estate import IDENTITIES, FileModel, _add_shared, _Builder, _declare, _finish, _replay
 from vmspolicy.core.findings import Finding
 from vmspolicy.core.model import Estate, Firewall, Site, UnreadableFirewall, Waiver, Zone
 from vmspolicy.core.records import record
@@ -205,12 +205,7 @@ def merge_scoped(files: Sequence[tuple[FileSummary, FileModel | None]], scope: S
             return None
         unreadable.update(u.id for u in summary.unreadable_firewalls)
         if index in scope.files and model is not None:
-            done = 0
-            for before, entry_id, location in model.declarations:
-                b.findings.extend(model.findings[done:before])
-                done = before
-                _declare(b, entry_id, location)
-            b.findings.extend(model.findings[done:])
+            _replay(b, model)
             for device in model.devices:
                 if device.id in scope.devices:
                     b.devices[device.id] = device
@@ -220,12 +215,7 @@ def merge_scoped(files: Sequence[tuple[FileSummary, FileModel | None]], scope: S
             for entry_id, line, column in summary.declarations:
                 _declare(b, entry_id, Location(summary.path, line, column))
             b.other_devices.update(devices)
-        b.sites.update((site.id, site) for site in summary.sites)
-        b.zones.update((zone.id, zone) for zone in summary.zones)
-        b.firewalls.extend(summary.firewalls)
-        b.waivers.update((waiver.id, waiver) for waiver in summary.waivers)
-        b.unreadable_firewalls.extend(summary.unreadable_firewalls)
-        b.invalid_ids |= summary.invalid_ids
+        _add_shared(b, summary)
         paths.append(summary.path)
     return _finish(b, [], tuple(dict.fromkeys(p for p in paths if p)))
 

@@ -16,6 +16,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
@@ -108,8 +109,13 @@ def test_the_command_returns_before_its_writer_and_the_next_run_finds_the_entrie
         assert not wait_for_writer(cache, timeout=0.2)
         last = done.stderr.splitlines()[-1]
         writer = int(last.split("(pid ")[1].split(")")[0])
-        # It runs behind the user's next command: a lower priority than the command's (this test's, inherited).
-        assert os.getpriority(os.PRIO_PROCESS, writer) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + cache_writer.WRITER_NICENESS)
+        # It runs behind the user's next command: a lower priority than the command's (this test's, inherited), taken as
+        # it starts (which may be just after the command has exited).
+        lower = min(19, os.getpriority(os.PRIO_PROCESS, 0) + cache_writer.WRITER_NICENESS)
+        deadline = time.monotonic() + 30
+        while os.getpriority(os.PRIO_PROCESS, writer) != lower and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert os.getpriority(os.PRIO_PROCESS, writer) == lower
         assert last.startswith("cache: ") and " entries left to a detached writer (pid " in last and last.endswith(f"{cache / REPORT_NAME}")
         assert (cache / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"  # git ignores the folder from the start
     finally:

@@ -152,7 +152,7 @@ def test_an_id_declared_in_two_files_makes_the_whole_estate_modelled(tmp_path: P
 def test_a_named_file_holding_a_waiver_is_judged_with_the_whole_estate(tmp_path: Path, cache_on: None) -> None:
     # Whether W-1 is still needed (VP304) depends on the findings about its devices, wherever they lie.
     _, stderr = scoped_as_whole(estate(tmp_path), "waivers.yaml")
-    assert "scope:" not in stderr
+    assert "scope: off, a file named holds a waiver" in stderr and "modelled in full" not in stderr
 
 
 def test_a_reference_missed_by_the_named_file_is_told_the_ids_of_summarised_files(tmp_path: Path, cache_on: None) -> None:
@@ -295,6 +295,23 @@ def test_a_file_changed_after_its_summary_was_read_makes_the_whole_estate_judged
 
     monkeypatch.setattr(pipeline, "_read", changing)
     _, scoped, stderr = check(folder, "site-a.yaml")
-    assert "scope: 2 of 3" not in stderr
+    assert "scope: off, site-b.yaml changed while it was read" in stderr and "scope: 2 of 3" not in stderr
     monkeypatch.setattr(pipeline, "_read", real)
     assert scoped == check(folder, "--no-cache", "site-a.yaml")[1]
+
+
+def test_a_plugin_outside_vmspolicy_makes_the_whole_estate_modelled_and_says_so(tmp_path: Path, cache_on: None) -> None:
+    import datetime as dt
+
+    from vmspolicy.run.pipeline import RunOptions, run
+
+    class Quiet:
+        """A third-party plugin that adds nothing: its rules could read any file, so nothing is scoped."""
+
+    folder = estate(tmp_path)
+    notes: list[str] = []
+    options = RunOptions(paths=[str(folder / "site-a.yaml")], config=folder / ".vmspolicy.yaml", as_of=dt.date(2026, 6, 1),
+                         cache_dir=folder / "cache", scope=True, extra_plugins=[Quiet()], verbose=notes.append)
+    done = run(options)
+    assert any(n.startswith("scope: off, plugin(s) ") for n in notes), notes
+    assert "b-cam-1" in done.estate.devices  # modelled: the whole estate

@@ -180,19 +180,17 @@ def merge_scoped(files: Sequence[tuple[FileSummary, FileModel | None]], scope: S
     declares an id a file before it declared (or a device id taken there): the whole estate is then
     modelled at once, as ``merge_files`` does.
     """
-    firsts: dict[str, dict[str, tuple[str, int, int]]] = {attribute: {} for attribute, _ in IDENTITIES}
-    first_paths: dict[str, dict[str, str]] = {attribute: {} for attribute, _ in IDENTITIES}
+    # Each address's first user in the estate, with the path of its file: an earlier file's stays.
+    firsts: dict[str, dict[str, tuple[tuple[str, int, int], str]]] = {attribute: {} for attribute, _ in IDENTITIES}
     for summary, _ in files:
         for (attribute, _), first in zip(IDENTITIES, (summary.first_macs, summary.first_ips), strict=True):
             if first:
-                # The earlier file's first user stays: a file's own are merged under it.
-                found, new = firsts[attribute], first.keys() - firsts[attribute].keys()
-                found.update((key, first[key]) for key in new)
-                first_paths[attribute].update(dict.fromkeys(new, summary.path))
+                found = firsts[attribute]
+                found.update((key, (first[key], summary.path)) for key in first.keys() - found.keys())
 
     def first_user(attribute: str, key: str) -> tuple[str, Location]:
-        device_id, line, column = firsts[attribute][key]
-        return device_id, Location(first_paths[attribute][key], line, column)
+        (device_id, line, column), path = firsts[attribute][key]
+        return device_id, Location(path, line, column)
 
     b = _Builder(first_users=first_user)
     paths: list[str] = []

@@ -345,45 +345,57 @@ SUMMARIES = "summaries"
 """The load cache's part that holds each file's :class:`_FileGist`, which a scoped run reads instead of the whole entry."""
 
 
-def _scopable(host: PluginHost, config: Config, report_only: set[str] | None, cache: LoadCache | None) -> bool:
-    """Whether a run may model only what its reported files' findings depend on (:mod:`vmspolicy.analysis.scope`).
+def _unscopable(host: PluginHost, config: Config) -> str | None:
+    """Why a run may not model only what its reported files' findings depend on (:mod:`vmspolicy.analysis.scope`); None when
+    it may.
 
     Only vmspolicy's own rules are known to judge a file from the records the scope holds; a
     configuration's ``import:`` completes other tools' files from manifests anywhere.
     """
-    return (bool(report_only) and cache is not None and bool(config.estate) and not config.settings.get("import")
-            and set(host.names()) <= set(BUILTIN_PLUGINS))
+    if config.settings.get("import"):
+        return "import: completes other tools' files from manifests anywhere"
+    outside = sorted(set(host.names()) - set(BUILTIN_PLUGINS))
+    return f"plugin(s) {', '.join(outside)} may judge across files" if outside else None
 
 
 def _load_scoped(files: Sequence[tuple[str, bytes | None, Path | None]], reported: set[str], host: PluginHost, config: Config,
                  verbose: Callable[[str], None], cache: LoadCache) -> Loaded | None:
     """Load the reported files and what their findings depend on; summarise the others from the cache.
 
-    None when the estate cannot be scoped (another tool's file, a waiver in a reported file):
-    the caller then loads every file.
+    None when the estate cannot be scoped (a plugin outside vmspolicy, ``import:``, another tool's file, a waiver
+    in a reported file, a file changed while it was read), which ``verbose`` says: the caller then loads every file.
     """
+    unscopable = _unscopable(host, config)
+    if unscopable is not None:
+        verbose(f"scope: off, {unscopable}")
+        return None
     loaders = host.loaders()
     by_name = {loader.name: loader for loader in loaders}
     outcomes: list[_FileOutcome | _FileGist] = []
+    another_tools = "scope: off, the estate holds another tool's file, {}, which only the whole estate's model places"
     for shown, raw, path in files:
         gist, key, raw = (None, None, raw) if shown in reported else _cached_gist(shown, raw, path, config, cache)
         if gist is not None and not gist.modelled:
+            verbose(another_tools.format(shown))
             return None
         if gist is None:
             # The bytes the key was made of: a file changed since would store its summary under another content's key.
             read = _load_one((shown, raw, path), host, config, loaders, by_name, True, cache)
-            if key is not None and read.from_cache:
-                cache.part(SUMMARIES).put(key, _gist(read))  # the summary was pruned before the entry: kept again
+            if key is not None and read.from_cache:  # the summary was pruned before the entry: kept again
+                cache.part(SUMMARIES).put(key, _gist(read), deferrable=read.model is not None)
         outcomes.append(gist or read)
     summaries: list[FileSummary] = []
     for outcome in outcomes:
         gist = outcome if isinstance(outcome, _FileGist) else _gist(outcome)
         if not gist.modelled:
+            verbose(another_tools.format(gist.shown))
             return None
         summaries.append(gist.summary or FileSummary(""))  # no records (skipped, unreadable): no path of the estate's
     reported_indexes = [index for index, (shown, _, _) in enumerate(files) if shown in reported]
     if any(summaries[index].waivers for index in reported_indexes):
-        return None  # whether a reported waiver is still needed (VP304) depends on findings anywhere
+        # Whether a reported waiver is still needed (VP304) depends on findings anywhere.
+        verbose("scope: off, a file named holds a waiver, whose use (VP304) depends on findings in every file")
+        return None
     scope = closure(summaries, reported_indexes)
     loaded = Loaded(summaries=[])
     from_cache = 0
@@ -393,7 +405,8 @@ def _load_scoped(files: Sequence[tuple[str, bytes | None, Path | None]], reporte
             summarised = taken.input
             taken = _load_one(entry, host, config, loaders, by_name, True, cache)
             if summarised is None or taken.input is None or taken.input.sha256 != summarised.sha256:
-                return None  # changed since its summary was read: the scope was drawn from other content
+                verbose(f"scope: off, {entry[0]} changed while it was read: the scope was drawn from its other content")
+                return None
         from_cache += _take(loaded, taken, verbose)
         assert loaded.summaries is not None
         loaded.summaries.append((summaries[index], taken.model if isinstance(taken, _FileOutcome) else None))
@@ -722,7 +735,7 @@ def prepare(options: RunOptions, config: Config, host: PluginHost, *, scoped: bo
     import_settings = config.settings.get("import") or {}
     import_zones = import_settings.get("zones") or {}
     merged = None
-    if scoped and report_only is not None and cache is not None and _scopable(host, config, report_only, cache):
+    if scoped and report_only and cache is not None:
         partial = _load_scoped(files, report_only, host, config, options.verbose, cache)
         if partial is not None and partial.summaries is not None and partial.scope is not None:
             loaded, merged = partial, merge_scoped(partial.summaries, partial.scope)
